@@ -1,0 +1,100 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from temporalio.service import RPCError
+
+from api import cases, intake
+from api.context import AppContext
+from minsheng.settings import Settings
+from minsheng.temporal import connect
+from persistence.db import Database
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
+    """The app; with no ``context`` it connects to the database and Temporal at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if context is not None:
+            app.state.context = context
+            yield
+            return
+        db = Database(settings.database_url, settings.db_pool_size)
+        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        app.state.context = AppContext(settings, db, client, settings.reference)
+        log.info("api started", database=db.engine.dialect.name, temporal=settings.temporal_address)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="Minsheng",
+        summary="Citizen-request case pipeline: intake, dispatch, handling, callback, closure.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(intake.router)
+    app.include_router(cases.router)
+
+    @app.middleware("http")
+    async def bind_request(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        structlog.contextvars.clear_contextvars()
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        structlog.contextvars.bind_contextvars(http_request_id=request_id)
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["x-request-id"] = request_id
+        if response.status_code >= 400:
+            log.info(
+                "request refused",
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        return response
+
+    @app.exception_handler(RPCError)
+    async def temporal_unavailable(request: Request, exc: RPCError) -> JSONResponse:
+        # Nothing was half-written: intake commits before it starts, and a retry resumes it.
+        log.warning("temporal call failed", path=request.url.path, status=str(exc.status), error=str(exc))
+        return JSONResponse(
+            {"detail": f"the case engine did not answer ({exc.status.name}); retry the same call"},
+            status_code=503,
+        )
+
+    @app.get("/healthz", tags=["health"])
+    async def health(request: Request) -> JSONResponse:
+        """Liveness and readiness: the database and Temporal both answer. No key needed."""
+        ctx: AppContext = request.app.state.context
+        checks: dict[str, str] = {}
+        try:
+            async with ctx.db.session() as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001  (health reports any failure)
+            checks["database"] = f"error: {exc}"
+        try:
+            await ctx.client.service_client.check_health()
+            checks["temporal"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["temporal"] = f"error: {exc}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "degraded", **checks}, status_code=200 if ok else 503)
+
+    return app

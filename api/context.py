@@ -1,0 +1,97 @@
+"""What every request handler needs, built once per process, and the auth dependencies."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from temporalio.client import Client
+
+from domain.case import Actor, Role
+from domain.reference import ReferenceData
+from minsheng.settings import Settings
+from persistence import repo
+from persistence.db import Database
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    unit: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(role=self.role, unit=self.unit, key_id=self.key_id)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    client: Client
+    reference: ReferenceData
+    _keys: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+
+    async def principal(self, secret: str) -> Principal | None:
+        """Look a key up, trusting the answer for ``api_key_cache_seconds``."""
+        now = time.monotonic()
+        cached = self._keys.get(secret)
+        if cached and cached[0] > now:
+            return cached[1]
+        row = await repo.find_api_key(self.db, secret)
+        principal = Principal(row.id, Role(row.role), row.unit_code) if row else None
+        self._keys[secret] = (now + self.settings.api_key_cache_seconds, principal)
+        return principal
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context  # type: ignore[no-any-return]
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def authenticate(
+    context: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, "send an API key as 'Authorization: Bearer <key>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    principal = await context.principal(credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "this API key is unknown or revoked",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def require(*roles: Role):  # noqa: ANN201  (a FastAPI dependency factory)
+    """A dependency admitting only the given roles."""
+
+    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(403, f"this needs the role {allowed}; your key is {principal.role}")
+        return principal
+
+    return Depends(dependency)
+
+
+READERS = (Role.dispatcher, Role.unit, Role.callback_agent, Role.leader, Role.auditor)
+Reader = Annotated[Principal, require(*READERS)]
+Intake = Annotated[Principal, require(Role.intake)]
+Dispatcher = Annotated[Principal, require(Role.dispatcher)]
+UnitKey = Annotated[Principal, require(Role.unit)]
+CallbackAgent = Annotated[Principal, require(Role.callback_agent)]
+
+
+def field_error(field: str, message: str, status: int = 422) -> HTTPException:
+    """An error shaped like FastAPI's own validation errors, naming the body field."""
+    return HTTPException(
+        status, [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+    )

@@ -1,0 +1,187 @@
+"""Request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.case import CallbackAnswer, CaseStatus
+from domain.reference import GRID_PATTERN, Tier
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow
+from persistence.repo import CaseFile
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Citizen(_In):
+    name: Annotated[Text, StringConstraints(max_length=64)]
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+
+
+class Location(_In):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class RequestIn(_In):
+    channel: Annotated[Text, StringConstraints(max_length=48)]
+    channel_ref: Annotated[Text, StringConstraints(max_length=128)]
+    citizen: Citizen
+    content: Annotated[Text, StringConstraints(max_length=4000)]
+    address: Annotated[Text, StringConstraints(max_length=256)]
+    location: Location | None = None
+    grid: Annotated[str, StringConstraints(pattern=GRID_PATTERN.pattern)] | None = None
+    category_hint: Annotated[Text, StringConstraints(max_length=64)] | None = None
+    reported_at: AwareDatetime | None = None
+
+
+class IntakeOut(BaseModel):
+    request_id: str
+    case_id: str
+    status: Literal["created", "existing"]
+
+
+class DispatchIn(_In):
+    unit: Text
+    matter_type: Text
+    tier: Tier | None = Field(default=None, description="default: the matter type's tier")
+    note: str = ""
+
+
+class AcceptIn(_In):
+    note: str = ""
+
+
+class ReturnIn(_In):
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class ReplyIn(_In):
+    result: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class CallbackIn(_In):
+    answer: CallbackAnswer
+    request_id: str | None = Field(default=None, description="needed when a case has several requests")
+    note: str = ""
+
+
+class RequestOut(BaseModel):
+    id: str
+    channel: str
+    channel_ref: str
+    citizen: Citizen
+    content: str
+    address: str
+    location: Location | None
+    grid: str | None
+    category_hint: str | None
+    reported_at: datetime | None
+    received_at: datetime
+
+    @classmethod
+    def of(cls, row: RequestRow) -> RequestOut:
+        return cls(
+            id=row.id,
+            channel=row.channel,
+            channel_ref=row.channel_ref,
+            citizen=Citizen(name=row.citizen_name, phone=row.citizen_phone),
+            content=row.content,
+            address=row.address,
+            location=Location(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None,
+            grid=row.grid,
+            category_hint=row.category_hint,
+            reported_at=row.reported_at,
+            received_at=row.received_at,
+        )
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    status: CaseStatus
+    actor_role: str
+    actor_unit: str | None
+    actor_key_id: str | None
+    detail: dict[str, str]
+
+    @classmethod
+    def of(cls, row: CaseEventRow) -> EventOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class CallbackOut(BaseModel):
+    request_id: str
+    round: int
+    status: str
+    answer: CallbackAnswer | None
+    note: str | None
+    created_at: datetime
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, row: CallbackRow) -> CallbackOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class CaseSummary(BaseModel):
+    id: str
+    status: CaseStatus
+    channel: str
+    tier: Tier | None
+    unit: str | None
+    domain: str | None
+    matter_type: str | None
+    confidence: float | None
+    received_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    deadline_at: datetime | None
+
+    @classmethod
+    def of(cls, row: CaseRow) -> CaseSummary:
+        return cls(
+            id=row.id,
+            status=CaseStatus(row.status),
+            channel=row.channel,
+            tier=Tier(row.tier) if row.tier else None,
+            unit=row.unit_code,
+            domain=row.domain_code,
+            matter_type=row.matter_type_code,
+            confidence=row.confidence,
+            received_at=row.received_at,
+            updated_at=row.updated_at,
+            closed_at=row.closed_at,
+            deadline_at=row.deadline_at,
+        )
+
+
+class CaseOut(CaseSummary):
+    workflow_id: str
+    requests: list[RequestOut]
+    timeline: list[EventOut]
+    callbacks: list[CallbackOut]
+
+    @classmethod
+    def of_file(cls, file: CaseFile) -> CaseOut:
+        return cls(
+            **CaseSummary.of(file.case).model_dump(),
+            workflow_id=f"case-{file.case.id}",
+            requests=[RequestOut.of(r) for r in file.requests],
+            timeline=[EventOut.of(e) for e in file.events],
+            callbacks=[CallbackOut.of(c) for c in file.callbacks],
+        )
+
+
+class CasePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CaseSummary]

@@ -1,0 +1,1 @@
+"""Minsheng's domain rules: plain, typed, pure Python, testable without Temporal or a database."""

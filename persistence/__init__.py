@@ -1,0 +1,1 @@
+"""Minsheng's read model and reference tables: SQLModel on async SQLAlchemy (aiosqlite or asyncpg)."""

@@ -1,0 +1,149 @@
+"""Tables. The workflow is the source of truth for a case; these rows are its read model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite (which hands back naive datetimes)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Minsheng stores UTC-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class ChannelRow(SQLModel, table=True):
+    __tablename__ = "channels"
+    code: str = Field(primary_key=True, max_length=48)
+    name: str
+    name_en: str
+    kind: str = Field(max_length=16)
+
+
+class UnitRow(SQLModel, table=True):
+    __tablename__ = "units"
+    code: str = Field(primary_key=True, max_length=48)
+    name: str
+    name_en: str
+    kind: str = Field(max_length=16, index=True)
+
+
+class DomainRow(SQLModel, table=True):
+    __tablename__ = "domains"
+    code: str = Field(primary_key=True, max_length=48)
+    name: str
+    name_en: str
+
+
+class MatterTypeRow(SQLModel, table=True):
+    __tablename__ = "matter_types"
+    code: str = Field(primary_key=True, max_length=48)
+    domain_code: str = Field(foreign_key="domains.code", max_length=48, index=True)
+    name: str
+    name_en: str
+    responsible: str = Field(max_length=48)
+    basis: str = Field(max_length=16)
+    tier: str = Field(max_length=16)
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+    id: str = Field(primary_key=True, max_length=40)
+    status: str = Field(max_length=16, index=True)
+    channel: str = Field(max_length=48, index=True)
+    tier: str | None = Field(default=None, max_length=16, index=True)
+    unit_code: str | None = Field(default=None, max_length=48, index=True)
+    domain_code: str | None = Field(default=None, max_length=48, index=True)
+    matter_type_code: str | None = Field(default=None, max_length=48)
+    confidence: float | None = None
+    received_at: datetime = _utc(index=True)
+    updated_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None)
+    deadline_at: datetime | None = _utc(default=None)
+    seq: int = 0
+    """The last timeline event applied; rows only move forward, so retried writes are no-ops."""
+
+
+class RequestRow(SQLModel, table=True):
+    __tablename__ = "requests"
+    __table_args__ = (sa.UniqueConstraint("channel", "channel_ref", name="uq_requests_channel_ref"),)
+    id: str = Field(primary_key=True, max_length=40)
+    case_id: str = Field(foreign_key="cases.id", max_length=40, index=True)
+    channel: str = Field(max_length=48)
+    channel_ref: str = Field(max_length=128)
+    citizen_name: str = Field(max_length=64)
+    citizen_phone: str = Field(max_length=32)
+    content: str = Field(max_length=4000)
+    address: str = Field(max_length=256)
+    lat: float | None = None
+    lon: float | None = None
+    grid: str | None = Field(default=None, max_length=16)
+    category_hint: str | None = Field(default=None, max_length=64)
+    reported_at: datetime | None = _utc(default=None)
+    received_at: datetime = _utc()
+    intake_key_id: str = Field(max_length=24)
+
+
+class CaseEventRow(SQLModel, table=True):
+    __tablename__ = "case_events"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=40)
+    seq: int
+    at: datetime = _utc()
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    actor_role: str = Field(max_length=16)
+    actor_unit: str | None = Field(default=None, max_length=48)
+    actor_key_id: str | None = Field(default=None, max_length=24)
+    detail: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class CallbackRow(SQLModel, table=True):
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "request_id", "round", name="uq_callbacks_case_request_round"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=40)
+    request_id: str = Field(foreign_key="requests.id", max_length=40)
+    unit_code: str | None = Field(default=None, max_length=48)
+    round: int = 1
+    status: str = Field(max_length=16, index=True)
+    answer: str | None = Field(default=None, max_length=32)
+    note: str | None = None
+    created_at: datetime = _utc()
+    answered_at: datetime | None = _utc(default=None)
+    agent_key_id: str | None = Field(default=None, max_length=24)
+
+
+class ApiKeyRow(SQLModel, table=True):
+    __tablename__ = "api_keys"
+    id: str = Field(primary_key=True, max_length=24)
+    key_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, foreign_key="units.code", max_length=48)
+    label: str = Field(default="", max_length=128)
+    created_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None)

@@ -1,0 +1,286 @@
+"""Reads and writes of the read model. Every write the worker makes is idempotent: a retried
+activity inserts nothing twice (unique keys with ON CONFLICT DO NOTHING) and a case row only moves
+forward (``seq`` guard), so events applied late or twice never roll a case back."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel, col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.case import CallbackTasks, CaseEvents, CaseStatus, Role
+from domain.reference import ReferenceData
+from persistence.db import Database
+from persistence.models import (
+    ApiKeyRow,
+    CallbackRow,
+    CaseEventRow,
+    CaseRow,
+    ChannelRow,
+    DomainRow,
+    MatterTypeRow,
+    RequestRow,
+    UnitRow,
+)
+
+
+def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def _upsert(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: str
+) -> None:
+    if not rows:
+        return
+    stmt = _insert(session, model).values(list(rows))
+    updates = {c: stmt.excluded[c] for c in rows[0] if c != key}
+    await session.exec(stmt.on_conflict_do_update(index_elements=[key], set_=updates))
+
+
+async def sync_reference(db: Database, reference: ReferenceData) -> None:
+    """Bring the reference tables in line with the data files (added and changed entries)."""
+    async with db.session() as session:
+        await _upsert(
+            session,
+            ChannelRow,
+            [c.model_dump(include={"code", "name", "name_en", "kind"}) for c in reference.channels.values()],
+            "code",
+        )
+        await _upsert(
+            session,
+            UnitRow,
+            [u.model_dump(include={"code", "name", "name_en", "kind"}) for u in reference.units.values()],
+            "code",
+        )
+        await _upsert(
+            session,
+            DomainRow,
+            [d.model_dump(include={"code", "name", "name_en"}) for d in reference.domains.values()],
+            "code",
+        )
+        await _upsert(
+            session,
+            MatterTypeRow,
+            [
+                m.model_dump(include={"code", "name", "name_en", "responsible", "basis", "tier"})
+                | {"domain_code": reference.domain_of[code]}
+                for code, m in reference.matter_types.items()
+            ],
+            "code",
+        )
+
+
+# -- intake -----------------------------------------------------------------------------------
+
+
+async def find_request(
+    session: AsyncSession, channel: str, channel_ref: str
+) -> tuple[RequestRow, CaseRow] | None:
+    row = (
+        await session.exec(
+            select(RequestRow, CaseRow)
+            .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+            .where(RequestRow.channel == channel, RequestRow.channel_ref == channel_ref)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def insert_intake(session: AsyncSession, case: CaseRow, request: RequestRow) -> None:
+    """Case and first request in one transaction; the unique (channel, channel_ref) key makes a
+    concurrent duplicate fail here, and the caller answers it as the existing request."""
+    session.add(case)
+    await session.flush()
+    session.add(request)
+    await session.flush()
+
+
+# -- the worker's writes ------------------------------------------------------------------------
+
+
+async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> None:
+    state = batch.state
+    async with db.session() as session:
+        await session.exec(
+            _insert(session, CaseEventRow)
+            .values(
+                [
+                    {
+                        "case_id": state.case_id,
+                        "seq": e.seq,
+                        "at": e.at,
+                        "kind": e.kind,
+                        "status": e.status.value,
+                        "actor_role": e.actor.role.value,
+                        "actor_unit": e.actor.unit,
+                        "actor_key_id": e.actor.key_id,
+                        "detail": e.detail,
+                    }
+                    for e in batch.events
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        )
+        await session.exec(
+            sa.update(CaseRow)
+            .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)
+            .values(
+                status=state.status.value,
+                tier=state.tier,
+                unit_code=state.unit,
+                domain_code=state.domain,
+                matter_type_code=state.matter_type,
+                confidence=state.confidence,
+                closed_at=state.closed_at,
+                updated_at=now,
+                seq=state.seq,
+            )
+        )
+        for e in batch.events:
+            if e.kind == "callback":
+                await session.exec(
+                    sa.update(CallbackRow)
+                    .where(
+                        col(CallbackRow.case_id) == state.case_id,
+                        col(CallbackRow.request_id) == e.detail["request_id"],
+                        col(CallbackRow.status) == "pending",
+                    )
+                    .values(
+                        status="answered",
+                        answer=e.detail["answer"],
+                        note=e.detail.get("note"),
+                        answered_at=e.at,
+                        agent_key_id=e.actor.key_id,
+                    )
+                )
+
+
+async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> None:
+    async with db.session() as session:
+        await session.exec(
+            _insert(session, CallbackRow)
+            .values(
+                [
+                    {
+                        "case_id": tasks.case_id,
+                        "request_id": request_id,
+                        "unit_code": tasks.unit,
+                        "round": tasks.round,
+                        "status": "pending",
+                        "created_at": now,
+                    }
+                    for request_id in tasks.request_ids
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round"])
+        )
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    case: CaseRow
+    requests: list[RequestRow]
+    events: list[CaseEventRow]
+    callbacks: list[CallbackRow]
+
+
+async def get_case(session: AsyncSession, case_id: str) -> CaseFile | None:
+    case = await session.get(CaseRow, case_id)
+    if case is None:
+        return None
+    requests = await session.exec(
+        select(RequestRow).where(RequestRow.case_id == case_id).order_by(col(RequestRow.received_at))
+    )
+    events = await session.exec(
+        select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(col(CaseEventRow.seq))
+    )
+    callbacks = await session.exec(
+        select(CallbackRow).where(CallbackRow.case_id == case_id).order_by(col(CallbackRow.id))
+    )
+    return CaseFile(case, list(requests), list(events), list(callbacks))
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: CaseStatus | None = None
+    unit: str | None = None
+    tier: str | None = None
+    domain: str | None = None
+    channel: str | None = None
+
+
+async def list_cases(
+    session: AsyncSession, where: CaseFilter, limit: int, offset: int
+) -> tuple[int, list[CaseRow]]:
+    conditions = [
+        column == value
+        for column, value in (
+            (col(CaseRow.status), where.status),
+            (col(CaseRow.unit_code), where.unit),
+            (col(CaseRow.tier), where.tier),
+            (col(CaseRow.domain_code), where.domain),
+            (col(CaseRow.channel), where.channel),
+        )
+        if value is not None
+    ]
+    total = (await session.exec(select(func.count()).select_from(CaseRow).where(*conditions))).one()
+    rows = await session.exec(
+        select(CaseRow)
+        .where(*conditions)
+        .order_by(col(CaseRow.received_at).desc(), col(CaseRow.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, list(rows)
+
+
+# -- API keys -----------------------------------------------------------------------------------
+
+
+def hash_key(secret: str) -> str:
+    # Keys are 32 random bytes, so a plain SHA-256 is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def create_api_key(
+    db: Database, role: Role, unit: str | None, label: str, now: datetime
+) -> tuple[str, str]:
+    """A new key; returns (key id, secret). Only the hash is stored."""
+    key_id = "k_" + secrets.token_hex(6)
+    secret = f"ms_{key_id[2:]}_{secrets.token_urlsafe(32)}"
+    async with db.session() as session:
+        session.add(
+            ApiKeyRow(
+                id=key_id,
+                key_hash=hash_key(secret),
+                role=role.value,
+                unit_code=unit,
+                label=label,
+                created_at=now,
+            )
+        )
+    return key_id, secret
+
+
+async def find_api_key(db: Database, secret: str) -> ApiKeyRow | None:
+    async with db.session() as session:
+        return (
+            await session.exec(
+                select(ApiKeyRow).where(
+                    ApiKeyRow.key_hash == hash_key(secret), col(ApiKeyRow.revoked_at).is_(None)
+                )
+            )
+        ).first()

@@ -1,0 +1,185 @@
+"""CaseWorkflow: one citizen case from receipt to closure.
+
+receive → classify (local activity) → dispatch (automatic when confident, else a dispatcher's
+update) → accept / return / reply (the unit's updates) → callback tasks (activity) → callback
+answers (the agents' updates) → closed. Every step is written to the read model by one idempotent
+activity before the update that caused it answers, so a caller that reads the case right after
+sees its own change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.case import CaseActivities, ClassifyInput
+    from domain.case import (
+        SYSTEM,
+        AcceptInput,
+        ActionRefused,
+        CallbackInput,
+        CallbackTasks,
+        CaseEvents,
+        CaseInput,
+        CaseState,
+        CaseStatus,
+        DispatchInput,
+        ReplyInput,
+        ReturnInput,
+        TimelineEvent,
+    )
+    from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
+
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+
+
+def _refuse[T](check: Callable[[T], None], inp: T) -> None:
+    """Run a domain check in a validator; a refusal becomes a typed, non-retryable failure."""
+    try:
+        check(inp)
+    except ActionRefused as refused:
+        raise ApplicationError(refused.message, type=refused.kind, non_retryable=True) from None
+
+
+@workflow.defn
+class CaseWorkflow:
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        # Built from the input before any update is delivered, so validators always see a state.
+        self.state = CaseState(
+            case_id=inp.case_id,
+            channel=inp.request.channel,
+            received_at=inp.request.received_at,
+            requests=[inp.request.request_id],
+        )
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseState:
+        request = inp.request
+        received = self.state.receive(request)
+        result = await workflow.execute_local_activity(
+            CaseActivities.classify_request,
+            ClassifyInput(
+                content=request.content,
+                address=request.address,
+                grid=request.grid,
+                category_hint=request.category_hint,
+                threshold=inp.classify_threshold,
+            ),
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        events = [received, self.state.classified(workflow.now(), result)]
+        # A dispatcher may have dispatched by hand while the classifier ran: theirs stands.
+        if result.confident and self.state.status is CaseStatus.received:
+            assert result.unit and result.domain and result.matter_type and result.tier
+            events.append(
+                self.state.dispatch(
+                    workflow.now(),
+                    DispatchInput(
+                        actor=SYSTEM,
+                        unit=result.unit,
+                        domain=result.domain,
+                        matter_type=result.matter_type,
+                        tier=result.tier,
+                    ),
+                )
+            )
+        await self._record(*events)
+
+        await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
+        await workflow.execute_activity(
+            CaseActivities.open_callback_tasks,
+            CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DB_RETRY,
+        )
+        await workflow.wait_condition(lambda: self.state.callbacks_done)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._record(self.state.close(workflow.now()))
+        return self.state
+
+    async def _record(self, *events: TimelineEvent) -> None:
+        """Write events and the state after them to the read model; keep search attributes current."""
+        state = self.state
+        workflow.upsert_search_attributes(
+            [
+                CASE_STATUS.value_set(state.status.value),
+                *(
+                    key.value_set(value) if value else key.value_unset()
+                    for key, value in (
+                        (CASE_TIER, state.tier),
+                        (CASE_UNIT, state.unit),
+                        (CASE_DOMAIN, state.domain),
+                    )
+                )
+            ]
+        )
+        workflow.upsert_memo({"summary": self._summary()})
+        # Concurrent writes are safe: events are keyed by seq and the case row only moves forward.
+        await workflow.execute_activity(
+            CaseActivities.record_case_events,
+            CaseEvents(state=state.model_copy(deep=True), events=list(events)),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DB_RETRY,
+        )
+
+    def _summary(self) -> str:
+        """What an operator sees in the UI's memo: no names, phones, addresses or content."""
+        s = self.state
+        return " · ".join(
+            part for part in (s.status.value, s.tier, s.matter_type, s.unit) if part
+        )
+
+    @workflow.query
+    def status(self) -> CaseState:
+        return self.state
+
+    @workflow.update
+    async def dispatch(self, inp: DispatchInput) -> CaseState:
+        await self._record(self.state.dispatch(workflow.now(), inp))
+        return self.state
+
+    @dispatch.validator
+    def _validate_dispatch(self, inp: DispatchInput) -> None:
+        _refuse(self.state.check_dispatch, inp)
+
+    @workflow.update
+    async def accept(self, inp: AcceptInput) -> CaseState:
+        await self._record(self.state.accept(workflow.now(), inp))
+        return self.state
+
+    @accept.validator
+    def _validate_accept(self, inp: AcceptInput) -> None:
+        _refuse(self.state.check_accept, inp)
+
+    @workflow.update(name="return")
+    async def return_(self, inp: ReturnInput) -> CaseState:
+        await self._record(self.state.return_(workflow.now(), inp))
+        return self.state
+
+    @return_.validator
+    def _validate_return(self, inp: ReturnInput) -> None:
+        _refuse(self.state.check_return, inp)
+
+    @workflow.update
+    async def reply(self, inp: ReplyInput) -> CaseState:
+        await self._record(self.state.reply(workflow.now(), inp))
+        return self.state
+
+    @reply.validator
+    def _validate_reply(self, inp: ReplyInput) -> None:
+        _refuse(self.state.check_reply, inp)
+
+    @workflow.update
+    async def callback(self, inp: CallbackInput) -> CaseState:
+        await self._record(self.state.callback(workflow.now(), inp))
+        return self.state
+
+    @callback.validator
+    def _validate_callback(self, inp: CallbackInput) -> None:
+        _refuse(self.state.check_callback, inp)
