@@ -11,8 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_error
-from api.intake import workflow_id
+from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_errors
 from api.schemas import AcceptIn, CallbackIn, CaseOut, CasePage, CaseSummary, DispatchIn, ReplyIn, ReturnIn
 from domain.case import (
     AcceptInput,
@@ -24,6 +23,7 @@ from domain.case import (
     Role,
 )
 from domain.reference import Tier
+from minsheng.intake import workflow_id
 from persistence import repo
 from persistence.repo import CaseFile, CaseFilter
 from workflows.case import CaseWorkflow
@@ -98,10 +98,10 @@ async def dispatch(case_id: str, body: DispatchIn, principal: Dispatcher, contex
     """A dispatcher assigns the case to a unit, with its matter type and tier."""
     reference = context.reference
     if body.unit not in reference.units:
-        raise field_error("unit", f"unknown unit {body.unit!r}; see config/units.yaml")
+        raise field_errors({"unit": f"unknown unit {body.unit!r}; see config/units.yaml"})
     matter = reference.matter_types.get(body.matter_type)
     if matter is None:
-        raise field_error("matter_type", f"unknown matter type {body.matter_type!r}; see config/catalogue.yaml")
+        raise field_errors({"matter_type": f"unknown matter type {body.matter_type!r}; see config/catalogue.yaml"})
     inp = DispatchInput(
         actor=principal.actor,
         unit=body.unit,
@@ -141,7 +141,7 @@ async def callback(case_id: str, body: CallbackIn, principal: CallbackAgent, con
     if request_id is None:
         file = await _load(context, principal, case_id)
         if len(file.requests) != 1:
-            raise field_error("request_id", f"case {case_id} has {len(file.requests)} requests: name one")
+            raise field_errors({"request_id": f"case {case_id} has {len(file.requests)} requests: name one"})
         request_id = file.requests[0].id
     inp = CallbackInput(actor=principal.actor, request_id=request_id, answer=body.answer, note=body.note)
     return await _act(context, principal, case_id, CaseWorkflow.callback, inp)

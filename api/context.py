@@ -90,8 +90,8 @@ UnitKey = Annotated[Principal, require(Role.unit)]
 CallbackAgent = Annotated[Principal, require(Role.callback_agent)]
 
 
-def field_error(field: str, message: str, status: int = 422) -> HTTPException:
-    """An error shaped like FastAPI's own validation errors, naming the body field."""
+def field_errors(problems: dict[str, str]) -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors, naming each body field and its reason."""
     return HTTPException(
-        status, [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+        422, [{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in problems.items()]
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.case import CallbackAnswer, CaseStatus
-from domain.reference import GRID_PATTERN, Tier
+from domain.reference import Tier
+from domain.request import Citizen, Location
 from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow
 from persistence.repo import CaseFile
 
@@ -17,28 +18,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Citizen(_In):
-    name: Annotated[Text, StringConstraints(max_length=64)]
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-
-
-class Location(_In):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class RequestIn(_In):
-    channel: Annotated[Text, StringConstraints(max_length=48)]
-    channel_ref: Annotated[Text, StringConstraints(max_length=128)]
-    citizen: Citizen
-    content: Annotated[Text, StringConstraints(max_length=4000)]
-    address: Annotated[Text, StringConstraints(max_length=256)]
-    location: Location | None = None
-    grid: Annotated[str, StringConstraints(pattern=GRID_PATTERN.pattern)] | None = None
-    category_hint: Annotated[Text, StringConstraints(max_length=64)] | None = None
-    reported_at: AwareDatetime | None = None
 
 
 class IntakeOut(BaseModel):

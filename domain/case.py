@@ -158,7 +158,6 @@ class CaseState(BaseModel):
             )
 
     def _require_own_unit(self, actor: Actor) -> None:
-        self._require_role(actor, Role.unit)
         if actor.unit != self.unit:
             raise ActionRefused(
                 "forbidden",
@@ -171,16 +170,19 @@ class CaseState(BaseModel):
         self._require_status("dispatch", CaseStatus.received, CaseStatus.returned)
 
     def check_accept(self, inp: AcceptInput) -> None:
-        self._require_own_unit(inp.actor)
+        self._require_role(inp.actor, Role.unit)
         self._require_status("accept", CaseStatus.dispatched)
+        self._require_own_unit(inp.actor)
 
     def check_return(self, inp: ReturnInput) -> None:
-        self._require_own_unit(inp.actor)
+        self._require_role(inp.actor, Role.unit)
         self._require_status("return", CaseStatus.dispatched, CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
 
     def check_reply(self, inp: ReplyInput) -> None:
-        self._require_own_unit(inp.actor)
+        self._require_role(inp.actor, Role.unit)
         self._require_status("reply", CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
 
     def check_callback(self, inp: CallbackInput) -> None:
         self._require_role(inp.actor, Role.callback_agent)

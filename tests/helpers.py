@@ -1,0 +1,73 @@
+"""Small helpers the tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from temporalio.client import Client, WorkflowHandle
+
+from domain.case import CaseState
+from domain.request import Citizen, NewRequest
+from minsheng.intake import Submitted, submit_request
+from minsheng.settings import Settings
+from persistence import repo
+from persistence.db import Database
+from persistence.repo import CaseFile
+from workflows.case import CaseWorkflow
+
+WAGES = "公司拖欠工资三个月不发，老板联系不上"
+UNCLEAR = "我想咨询一下这个事情怎么办"
+
+
+def new_request(content: str = WAGES, address: str = "崖头街道成山大道100号", **extra: object) -> NewRequest:
+    return NewRequest(
+        channel=str(extra.pop("channel", "hotline_12345")),
+        channel_ref=str(extra.pop("channel_ref", secrets.token_hex(6))),
+        citizen=Citizen(name="张三", phone="13800000000"),
+        content=content,
+        address=address,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def submit(db: Database, client: Client, settings: Settings, request: NewRequest | None = None) -> Submitted:
+    return await submit_request(db, client, settings, request or new_request(), "k_test", datetime.now(UTC))
+
+
+async def case_file(db: Database, case_id: str) -> CaseFile:
+    async with db.session() as session:
+        found = await repo.get_case(session, case_id)
+    assert found is not None, f"case {case_id} is not in the database"
+    return found
+
+
+async def wait_for(
+    db: Database, case_id: str, ready: Callable[[CaseFile], bool], what: str, seconds: float = 20
+) -> CaseFile:
+    """Poll the read model until ``ready``; fail saying where the case stands if it never is."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        file = await case_file(db, case_id)
+        if ready(file):
+            return file
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(
+                f"case {case_id} never {what} in {seconds}s: it is {file.case.status}, "
+                f"timeline {[e.kind for e in file.events]}"
+            )
+        await asyncio.sleep(0.05)
+
+
+async def wait_for_status(db: Database, case_id: str, status: str, seconds: float = 20) -> CaseFile:
+    return await wait_for(db, case_id, lambda f: f.case.status == status, f"became {status}", seconds)
+
+
+async def wait_for_event(db: Database, case_id: str, kind: str, seconds: float = 20) -> CaseFile:
+    return await wait_for(db, case_id, lambda f: kind in [e.kind for e in f.events], f"recorded {kind}", seconds)
+
+
+def handle(client: Client, case_id: str) -> WorkflowHandle[CaseWorkflow, CaseState]:
+    return client.get_workflow_handle_for(CaseWorkflow.run, f"case-{case_id}")

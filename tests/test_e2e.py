@@ -1,0 +1,209 @@
+"""End to end over HTTP: the real Temporal dev server, a worker and the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.context import AppContext
+from domain.case import Role
+from minsheng.settings import Settings
+from persistence.db import Database
+from tests.conftest import make_key
+from tests.helpers import WAGES
+from worker import build_worker
+from workflows.attributes import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
+
+pytestmark = pytest.mark.timeout(90)
+HISTORIES = Path(__file__).parent / "histories"
+
+
+@dataclass
+class Stack:
+    http: httpx.AsyncClient
+    env: WorkflowEnvironment
+    keys: dict[str, dict[str, str]]
+
+    async def call(self, method: str, path: str, as_: str, **kw: object) -> httpx.Response:
+        return await self.http.request(method, path, headers=self.keys[as_], **kw)  # type: ignore[arg-type]
+
+    async def case_when(self, case_id: str, status: str, seconds: float = 30) -> dict:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            body = (await self.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
+            if body["status"] == status:
+                return body
+            assert asyncio.get_running_loop().time() < deadline, f"case is {body['status']}, not {status}"
+            await asyncio.sleep(0.05)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
+    keys = {}
+    for name, role, unit in [
+        ("intake", Role.intake, None), ("dispatcher", Role.dispatcher, None),
+        ("agent", Role.callback_agent, None), ("auditor", Role.auditor, None),
+        ("hrss", Role.unit, "hrss_bureau"), ("yatou", Role.unit, "yatou"),
+    ]:  # fmt: skip
+        keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
+    app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    async with build_worker(dev_env.client, settings, db):
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.02)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            yield Stack(http, dev_env, keys)
+        server.should_exit = True
+        await serving
+
+
+def body(**overrides: object) -> dict:
+    return {
+        "channel": "hotline_12345",
+        "channel_ref": "HL-20261124-0001",
+        "citizen": {"name": "王五", "phone": "13700000000"},
+        "content": WAGES,
+        "address": "崖头街道成山大道100号",
+        "location": {"lat": 37.165, "lon": 122.486},
+        "grid": "YT-03-12",
+    } | overrides
+
+
+async def test_one_case_end_to_end(stack: Stack) -> None:
+    created = await stack.call("POST", "/v1/requests", "intake", json=body())
+    assert created.status_code == 201, created.text
+    ids = created.json()
+    again = await stack.call("POST", "/v1/requests", "intake", json=body())
+    assert again.status_code == 200 and again.json() | {"status": "created"} == ids
+
+    case_id = ids["case_id"]
+    dispatched = await stack.case_when(case_id, "dispatched")
+    assert (dispatched["unit"], dispatched["matter_type"], dispatched["tier"]) == ("hrss_bureau", "wage_arrears", "yellow")
+
+    accepted = await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={"note": "已签收"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    replied = await stack.call("POST", f"/v1/cases/{case_id}/reply", "hrss", json={"result": "已督促企业足额支付"})
+    assert replied.json()["status"] == "replied"
+    assert [c["status"] for c in replied.json()["callbacks"]] == ["pending"]
+
+    answered = await stack.call("POST", f"/v1/cases/{case_id}/callback", "agent", json={"answer": "satisfied"})
+    assert answered.status_code == 200, answered.text
+    closed = await stack.case_when(case_id, "closed")
+    assert [e["kind"] for e in closed["timeline"]] == [
+        "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+    ]  # fmt: skip
+    assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
+    assert closed["callbacks"][0]["answer"] == "satisfied"
+
+    listed = await stack.call("GET", "/v1/cases", "auditor", params={"status": "closed", "unit": "hrss_bureau"})
+    assert [c["id"] for c in listed.json()["items"]] == [case_id]
+
+    # What an operator filters on in the Temporal Web UI.
+    query = "CaseStatus = 'closed' AND CaseUnit = 'hrss_bureau' AND CaseChannel = 'hotline_12345' AND CaseTier = 'yellow'"
+    assert await _eventually_listed(stack, query, case_id)
+    handle = stack.env.client.get_workflow_handle(f"case-{case_id}")
+    attributes = (await handle.describe()).typed_search_attributes
+    assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
+        "closed", "hrss_bureau", "hotline_12345",
+    )  # fmt: skip
+    if os.environ.get("MINSHENG_RECORD_HISTORIES"):
+        (HISTORIES / "case_full_lifecycle.json").write_text((await handle.fetch_history()).to_json())
+
+
+async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:
+    # Visibility is eventually consistent, even on the dev server.
+    for _ in range(100):
+        if f"case-{case_id}" in [w.id async for w in stack.env.client.list_workflows(query)]:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
+    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="R-1"))).json()["case_id"]
+    await stack.case_when(case_id, "dispatched")
+    returned = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "属崖头街道辖区企业，请街道先行调解"})
+    assert returned.json()["status"] == "returned"
+    redispatched = await stack.call(
+        "POST", f"/v1/cases/{case_id}/dispatch", "dispatcher",
+        json={"unit": "yatou", "matter_type": "wage_arrears", "note": "街道先行调解"},
+    )  # fmt: skip
+    assert redispatched.status_code == 200, redispatched.text
+    assert (redispatched.json()["unit"], redispatched.json()["tier"]) == ("yatou", "yellow")
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})).status_code == 200
+
+
+async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
+    before = (await stack.call("GET", "/v1/cases", "auditor")).json()["total"]
+
+    assert (await stack.http.post("/v1/requests", json=body())).status_code == 401
+    bad_key = await stack.http.post("/v1/requests", json=body(), headers={"Authorization": "Bearer nope"})
+    assert bad_key.status_code == 401 and "unknown or revoked" in bad_key.text
+    assert (await stack.call("POST", "/v1/requests", "dispatcher", json=body())).status_code == 403
+
+    async def refused(payload: object, field: str, **kw: object) -> str:
+        response = await stack.call("POST", "/v1/requests", "intake", **({"json": payload} | kw))  # type: ignore[arg-type]
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert any(field in [str(p) for p in d["loc"]] for d in detail), detail
+        return response.text
+
+    assert "unknown channel 'fax'" in await refused(body(channel="fax"), "channel")
+    await refused({k: v for k, v in body().items() if k != "content"}, "content")
+    await refused(body(content="诉" * 4001), "content")
+    await refused(body(location={"lat": 137.0, "lon": 122.4}), "lat")
+    await refused(body(grid="somewhere"), "grid")
+    await refused(body(citizen={"name": "王五", "phone": "call me"}), "phone")
+    await refused(body(reported_at="2099-01-01T00:00:00+08:00"), "reported_at")
+    await refused(body(surprise=1), "surprise")
+    malformed = await stack.http.post(
+        "/v1/requests", content=b'{"channel": ', headers={**stack.keys["intake"], "content-type": "application/json"}
+    )
+    assert malformed.status_code == 422
+
+    assert (await stack.call("GET", "/v1/cases/20990101-NOSUCHCASE", "auditor")).status_code == 404
+    assert (await stack.call("GET", "/v1/cases", "hrss", params={"unit": "yatou"})).status_code == 403
+    assert (await stack.call("GET", "/v1/cases", "intake")).status_code == 403
+
+    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="E-1"))).json()["case_id"]
+    await stack.case_when(case_id, "dispatched")
+    early = await stack.call("POST", f"/v1/cases/{case_id}/reply", "hrss", json={"result": "已办"})
+    assert early.status_code == 409 and "reply needs a case that is accepted" in early.json()["detail"]
+    other_unit = await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})
+    assert other_unit.status_code == 403 and "not assigned to your unit" in other_unit.json()["detail"]
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "auditor", json={})).status_code == 403
+    bad_unit = await stack.call("POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json={"unit": "mars", "matter_type": "wage_arrears"})
+    assert bad_unit.status_code == 422 and "unknown unit 'mars'" in bad_unit.text
+    blank = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "   "})
+    assert blank.status_code == 422
+
+    after = await stack.case_when(case_id, "dispatched")
+    assert [e["kind"] for e in after["timeline"]] == ["received", "classified", "dispatched"]
+    assert (await stack.call("GET", "/v1/cases", "auditor")).json()["total"] == before + 1
+
+
+async def test_a_unit_sees_only_its_own_cases(stack: Stack) -> None:
+    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="U-1"))).json()["case_id"]
+    await stack.case_when(case_id, "dispatched")
+    assert case_id in [c["id"] for c in (await stack.call("GET", "/v1/cases", "hrss")).json()["items"]]
+    assert (await stack.call("GET", "/v1/cases", "yatou")).json()["items"] == []
+    assert (await stack.call("GET", f"/v1/cases/{case_id}", "yatou")).status_code == 403

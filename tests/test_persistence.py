@@ -1,0 +1,86 @@
+"""The read model on SQLite and PostgreSQL: migrations match the models, writes are idempotent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from domain.case import SYSTEM, AcceptInput, Actor, Role, CallbackTasks, CaseEvents, CaseRequestRef, CaseState, DispatchInput
+from domain.reference import Tier
+from persistence import repo
+from persistence.db import Database
+from persistence.models import CaseRow, RequestRow
+
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
+    async with db.engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+        )
+    assert diff == [], f"models and migrations differ; write a migration: {diff}"
+
+
+async def _case(db: Database) -> CaseState:
+    async with db.session() as session:
+        await repo.insert_intake(
+            session,
+            CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
+            RequestRow(
+                id="R1", case_id="C1", channel="wechat", channel_ref="wx-1", citizen_name="李四",
+                citizen_phone="13900000000", content="拖欠工资", address="崖头", received_at=T0,
+                intake_key_id="k_test",
+            ),
+        )  # fmt: skip
+    return CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+
+
+async def test_a_retried_write_records_each_event_once(db: Database) -> None:
+    state = await _case(db)
+    received = state.receive(
+        CaseRequestRef(request_id="R1", channel="wechat", content="拖欠工资", address="崖头", received_at=T0, actor=SYSTEM)
+    )
+    dispatched = state.dispatch(
+        T0, DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow)
+    )
+    batch = CaseEvents(state=state, events=[received, dispatched])
+    for _ in range(3):
+        await repo.apply_case_events(db, batch, T0)
+    file = await _file(db)
+    assert [(e.seq, e.kind) for e in file.events] == [(1, "received"), (2, "dispatched")]
+    assert file.case.status == "dispatched" and file.case.unit_code == "hrss_bureau"
+    assert file.events[0].at == T0 and file.events[0].at.tzinfo is not None
+
+
+async def test_a_late_write_never_rolls_a_case_back(db: Database) -> None:
+    state = await _case(db)
+    dispatch = DispatchInput(actor=SYSTEM, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow)
+    event = state.dispatch(T0, dispatch)
+    dispatched = CaseEvents(state=state.model_copy(deep=True), events=[event])
+    accepted = CaseEvents(
+        state=state, events=[state.accept(T0, AcceptInput(actor=Actor(role=Role.unit, unit="yatou")))]
+    )
+    await repo.apply_case_events(db, accepted, T0)
+    await repo.apply_case_events(db, dispatched, T0)  # a retry that arrives after the next step
+    file = await _file(db)
+    assert file.case.status == "accepted" and file.case.seq == 2
+    assert [e.kind for e in file.events] == ["dispatched", "accepted"]
+
+
+async def test_callback_tasks_are_opened_once(db: Database) -> None:
+    await _case(db)
+    tasks = CallbackTasks(case_id="C1", unit="hrss_bureau", request_ids=["R1"])
+    await repo.open_callbacks(db, tasks, T0)
+    await repo.open_callbacks(db, tasks, T0)
+    assert [(c.request_id, c.status) for c in (await _file(db)).callbacks] == [("R1", "pending")]
+
+
+async def _file(db: Database) -> repo.CaseFile:
+    async with db.session() as session:
+        file = await repo.get_case(session, "C1")
+    assert file is not None
+    return file

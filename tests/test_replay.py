@@ -1,0 +1,21 @@
+"""Recorded histories replay on the current workflow code: a change that would break open or
+archived cases fails here (guard it with ``workflow.patched``)."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+
+from minsheng.replay import replay_history
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_there_is_a_recorded_full_case() -> None:
+    assert any(p.name == "case_full_lifecycle.json" for p in HISTORIES)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"case-{path.stem}", path.read_text())
+    await replay_history(history)

@@ -1,0 +1,152 @@
+"""CaseWorkflow in Temporal's time-skipping test server, with the real activities on SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import (
+    AcceptInput,
+    Actor,
+    CallbackAnswer,
+    CallbackInput,
+    CaseState,
+    CaseStatus,
+    DispatchInput,
+    ReplyInput,
+    ReturnInput,
+    Role,
+)
+from domain.reference import Tier
+from minsheng.replay import replay_history
+from minsheng.settings import Settings
+from persistence.db import Database
+from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for_event, wait_for_status
+from worker import build_worker
+from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
+from workflows.case import CaseWorkflow
+
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(60)]
+
+HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
+YATOU = Actor(role=Role.unit, unit="yatou", key_id="k_yatou")
+DISPATCHER = Actor(role=Role.dispatcher, key_id="k_disp")
+AGENT = Actor(role=Role.callback_agent, key_id="k_agent")
+
+
+async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    client = time_env.client
+    async with build_worker(client, settings, db):
+        submitted = await submit(db, client, settings)
+        case = handle(client, submitted.case_id)
+        await wait_for_status(db, submitted.case_id, "dispatched")
+
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS, note="已签收"))
+        await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已责令企业支付拖欠工资"))
+        replied = await case_file(db, submitted.case_id)
+        assert [c.status for c in replied.callbacks] == ["pending"]
+
+        await case.execute_update(
+            CaseWorkflow.callback,
+            CallbackInput(actor=AGENT, request_id=submitted.request_id, answer=CallbackAnswer.satisfied),
+        )
+        final: CaseState = await case.result()
+        assert final.status is CaseStatus.closed
+
+        closed = await case_file(db, submitted.case_id)
+        assert closed.case.status == "closed" and closed.case.closed_at is not None
+        assert [e.kind for e in closed.events] == [
+            "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+        ]  # fmt: skip
+        assert [e.seq for e in closed.events] == list(range(1, 8))
+        assert closed.events[3].actor_unit == "hrss_bureau" and closed.events[3].actor_key_id == "k_hrss"
+        assert [(c.status, c.answer) for c in closed.callbacks] == [("answered", "satisfied")]
+
+        attributes = (await case.describe()).typed_search_attributes
+        assert attributes.get(CASE_STATUS) == "closed"
+        assert (attributes.get(CASE_UNIT), attributes.get(CASE_TIER), attributes.get(CASE_DOMAIN)) == (
+            "hrss_bureau", "yellow", "labour",
+        )  # fmt: skip
+        await replay_history(await case.fetch_history())
+
+
+async def test_unclear_request_waits_for_a_dispatcher(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    client = time_env.client
+    async with build_worker(client, settings, db):
+        submitted = await submit(db, client, settings, new_request(UNCLEAR))
+        case = handle(client, submitted.case_id)
+        file = await wait_for_event(db, submitted.case_id, "classified")
+        assert file.case.status == "received"
+        assert file.events[1].detail["outcome"] == "dispatcher queue"
+        state: CaseState = await case.query(CaseWorkflow.status)
+        assert state.status is CaseStatus.received
+
+        await case.execute_update(
+            CaseWorkflow.dispatch,
+            DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow, note="人工分拨"),
+        )
+        dispatched = await case_file(db, submitted.case_id)
+        assert dispatched.case.status == "dispatched" and dispatched.case.unit_code == "yatou"
+        assert dispatched.events[-1].actor_role == "dispatcher"
+
+
+async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    client = time_env.client
+    async with build_worker(client, settings, db):
+        submitted = await submit(db, client, settings)
+        case = handle(client, submitted.case_id)
+        await wait_for_status(db, submitted.case_id, "dispatched")
+        await case.execute_update(CaseWorkflow.return_, ReturnInput(actor=HRSS, reason="属劳动仲裁范围，请转仲裁院"))
+        assert (await case_file(db, submitted.case_id)).case.status == "returned"
+
+        await case.execute_update(
+            CaseWorkflow.dispatch,
+            DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
+        )
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=YATOU))
+        file = await case_file(db, submitted.case_id)
+        assert file.case.unit_code == "yatou" and file.case.status == "accepted"
+        assert [e.kind for e in file.events][-3:] == ["returned", "dispatched", "accepted"]
+
+
+async def _refused(update, inp) -> ApplicationError:  # noqa: ANN001
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await update(inp)
+    assert isinstance(failed.value.cause, ApplicationError)
+    return failed.value.cause
+
+
+async def test_wrong_actions_are_refused_before_entering_history(
+    time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    client = time_env.client
+    async with build_worker(client, settings, db):
+        submitted = await submit(db, client, settings, new_request(UNCLEAR))
+        case = handle(client, submitted.case_id)
+        await wait_for_event(db, submitted.case_id, "classified")
+
+        def update(method):  # noqa: ANN001, ANN202
+            return lambda inp: case.execute_update(method, inp)
+
+        refused = await _refused(update(CaseWorkflow.accept), AcceptInput(actor=HRSS))
+        assert refused.type == "conflict" and "accept needs a case that is dispatched" in refused.message
+
+        await case.execute_update(
+            CaseWorkflow.dispatch,
+            DispatchInput(actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
+        )
+        refused = await _refused(update(CaseWorkflow.reply), ReplyInput(actor=HRSS, result="x"))
+        assert refused.type == "conflict" and "reply needs a case that is accepted" in refused.message
+        refused = await _refused(update(CaseWorkflow.accept), AcceptInput(actor=YATOU))
+        assert refused.type == "forbidden" and "assigned to hrss_bureau, not to yatou" in refused.message
+        refused = await _refused(update(CaseWorkflow.return_), ReturnInput(actor=DISPATCHER, reason="x"))
+        assert refused.type == "forbidden"
+
+        before = await case_file(db, submitted.case_id)
+        history = await case.fetch_history()
+        rejected_updates = [e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
+        assert len(rejected_updates) == 1, "only the dispatch was accepted into history"
+        state: CaseState = await case.query(CaseWorkflow.status)
+        assert state.status is CaseStatus.dispatched and state.seq == before.case.seq
