@@ -1,0 +1,92 @@
+"""A worker process killed (SIGKILL) in the middle of a case: a new one carries the case to closure
+and the read model holds every step exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from domain.case import AcceptInput, Actor, CallbackAnswer, CallbackInput, CaseStatus, ReplyInput, Role
+from minsheng.settings import Settings
+from persistence.db import Database
+from tests.conftest import ROOT
+from tests.helpers import case_file, handle, submit, wait_for_status
+from workflows.case import CaseWorkflow
+
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
+HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
+
+
+@contextmanager
+def worker_process(env: WorkflowEnvironment, settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    environment = os.environ | {
+        "MINSHENG_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "MINSHENG_DATABASE_URL": settings.database_url,
+        "MINSHENG_TASK_QUEUE": settings.task_queue,
+        "MINSHENG_CONFIG_DIR": str(settings.config_dir),
+        "MINSHENG_LOG_FORMAT": "json",
+    }
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "minsheng", "worker"], env=environment, cwd=ROOT, stdout=out, stderr=out
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+async def test_a_killed_worker_loses_nothing(
+    dev_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    client = dev_env.client
+    log = tmp_path / "worker.log"
+    with worker_process(dev_env, settings, log) as first:
+        submitted = await submit(db, client, settings)
+        await wait_for_status(db, submitted.case_id, "dispatched")
+        kill(first)
+
+    case = handle(client, submitted.case_id)
+    # An action sent while no worker runs waits for one, then goes through.
+    accepting = asyncio.create_task(case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS)))
+    await asyncio.sleep(0.5)
+    assert not accepting.done()
+    with worker_process(dev_env, settings, log) as second:
+        await asyncio.wait_for(accepting, 60)
+        # Killed while the reply is being handled: validated, maybe mid-write.
+        replying = asyncio.create_task(case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已支付")))
+        await asyncio.sleep(0.05)
+        kill(second)
+    with worker_process(dev_env, settings, log):
+        await asyncio.wait_for(replying, 60)
+        await case.execute_update(
+            CaseWorkflow.callback,
+            CallbackInput(
+                actor=Actor(role=Role.callback_agent), request_id=submitted.request_id, answer=CallbackAnswer.satisfied
+            ),
+        )
+        assert (await asyncio.wait_for(case.result(), 60)).status is CaseStatus.closed
+
+    file = await case_file(db, submitted.case_id)
+    assert [e.kind for e in file.events] == [
+        "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+    ], log.read_text()[-3000:]  # fmt: skip
+    assert [e.seq for e in file.events] == list(range(1, 8))
+    assert len(file.callbacks) == 1 and file.callbacks[0].answer == "satisfied"
+    assert file.case.status == "closed"
