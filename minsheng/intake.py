@@ -112,18 +112,17 @@ async def submit_request(
         received_at=now,
         intake_key_id=key_id,
     )
-    created = True
     try:
-        async with db.session() as session:
-            await repo.insert_intake(session, case, request)
+        found = await db.write(lambda session: repo.insert_intake(session, case, request))
     except IntegrityError:
-        # The same (channel, channel_ref) was taken before, or just now by a concurrent call.
+        # PostgreSQL: a concurrent call with the same (channel, channel_ref) committed first.
         async with db.session() as session:
             found = await repo.find_request(session, new.channel, new.channel_ref)
         if found is None:
             raise
+    created = found is None
+    if found is not None:
         request, case = found
-        created = False
     structlog.contextvars.bind_contextvars(case_id=case.id)
     if case.seq == 0:
         # Not yet seen by the worker: a crash may have come between the commit and the start.

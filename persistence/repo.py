@@ -49,7 +49,8 @@ async def _upsert(
 
 async def sync_reference(db: Database, reference: ReferenceData) -> None:
     """Bring the reference tables in line with the data files (added and changed entries)."""
-    async with db.session() as session:
+
+    async def work(session: AsyncSession) -> None:
         await _upsert(
             session,
             ChannelRow,
@@ -79,6 +80,8 @@ async def sync_reference(db: Database, reference: ReferenceData) -> None:
             "code",
         )
 
+    await db.write(work)
+
 
 # -- intake -----------------------------------------------------------------------------------
 
@@ -96,13 +99,20 @@ async def find_request(
     return (row[0], row[1]) if row else None
 
 
-async def insert_intake(session: AsyncSession, case: CaseRow, request: RequestRow) -> None:
-    """Case and first request in one transaction; the unique (channel, channel_ref) key makes a
-    concurrent duplicate fail here, and the caller answers it as the existing request."""
+async def insert_intake(
+    session: AsyncSession, case: CaseRow, request: RequestRow
+) -> tuple[RequestRow, CaseRow] | None:
+    """Case and first request, unless the channel sent this request before: then the earlier one.
+
+    On SQLite writes are serialised, so the look-up settles it; on PostgreSQL a concurrent twin can
+    still pass the look-up, and the unique (channel, channel_ref) key stops it with IntegrityError.
+    """
+    if found := await find_request(session, request.channel, request.channel_ref):
+        return found
     session.add(case)
-    await session.flush()
     session.add(request)
     await session.flush()
+    return None
 
 
 # -- the worker's writes ------------------------------------------------------------------------
@@ -110,7 +120,8 @@ async def insert_intake(session: AsyncSession, case: CaseRow, request: RequestRo
 
 async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> None:
     state = batch.state
-    async with db.session() as session:
+
+    async def work(session: AsyncSession) -> None:
         if batch.events:
             await session.exec(
                 _insert(session, CaseEventRow)
@@ -165,9 +176,11 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
                     )
                 )
 
+    await db.write(work)
+
 
 async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> None:
-    async with db.session() as session:
+    async def work(session: AsyncSession) -> None:
         await session.exec(
             _insert(session, CallbackRow)
             .values(
@@ -185,6 +198,8 @@ async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> N
             )
             .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round"])
         )
+
+    await db.write(work)
 
 
 # -- reads --------------------------------------------------------------------------------------
@@ -262,17 +277,14 @@ async def create_api_key(
     """A new key; returns (key id, secret). Only the hash is stored."""
     key_id = "k_" + secrets.token_hex(6)
     secret = f"ms_{key_id[2:]}_{secrets.token_urlsafe(32)}"
-    async with db.session() as session:
-        session.add(
-            ApiKeyRow(
-                id=key_id,
-                key_hash=hash_key(secret),
-                role=role.value,
-                unit_code=unit,
-                label=label,
-                created_at=now,
-            )
-        )
+    row = ApiKeyRow(
+        id=key_id, key_hash=hash_key(secret), role=role.value, unit_code=unit, label=label, created_at=now
+    )
+
+    async def work(session: AsyncSession) -> None:
+        session.add(row)
+
+    await db.write(work)
     return key_id, secret
 
 

@@ -26,8 +26,8 @@ async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
 
 
 async def _case(db: Database) -> CaseState:
-    async with db.session() as session:
-        await repo.insert_intake(
+    await db.write(
+        lambda session: repo.insert_intake(
             session,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(
@@ -35,7 +35,8 @@ async def _case(db: Database) -> CaseState:
                 citizen_phone="13900000000", content="拖欠工资", address="崖头", received_at=T0,
                 intake_key_id="k_test",
             ),
-        )  # fmt: skip
+        )
+    )  # fmt: skip
     return CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
 
 

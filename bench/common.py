@@ -1,0 +1,123 @@
+"""What the benchmarks share: the machine they ran on, a dev server of their own, result files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+
+from minsheng.dev import temporal_binary
+from minsheng.temporal import connect, ensure_search_attributes
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(memory_kib / 2**20, 1),
+        "python": platform.python_version(),
+        "temporal_cli": subprocess.run([temporal_binary(), "--version"], capture_output=True, text=True).stdout.strip(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return round(total / 1024, 1)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return found + [g for c in found for g in _children(c)]
+
+
+@dataclass
+class DevServer:
+    address: str
+    process: subprocess.Popen[bytes]
+    folder: Path
+
+    async def client(self) -> Client:
+        return await connect(self.address)
+
+
+@asynccontextmanager
+async def dev_server() -> AsyncIterator[DevServer]:
+    """The embedded default as `make run` runs it: the dev server on a SQLite file in WAL mode."""
+    folder = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            temporal_binary(), "server", "start-dev", "--headless",
+            "--db-filename", str(folder / "temporal.db"),
+            "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(free_port()),
+            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+            "--log-level", "error",
+        ],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    address = f"127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            await ensure_search_attributes(await connect(address))
+            break
+        except Exception:  # noqa: BLE001  (still starting)
+            await asyncio.sleep(0.1)
+    try:
+        yield DevServer(address, process, folder)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def spawn(module_args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, *module_args], env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def write_result(name: str, figures: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **figures}, indent=2, ensure_ascii=False))
+    return path
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
