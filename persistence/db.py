@@ -7,12 +7,13 @@ import fcntl
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+import sqlalchemy as sa
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
@@ -38,33 +39,40 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-Work = Callable[[AsyncSession], Awaitable[T]]
+Work = Callable[[Session], T]
 GROUP_LIMIT = 200
 """The most writes one SQLite transaction takes."""
 
 
 class Database:
-    """One engine per process. ``session()`` reads; ``write(work)`` runs ``work`` in a transaction
-    that commits on success and rolls back on error.
+    """One engine per process. ``session()`` reads; ``write(work)`` runs ``work`` (a plain function
+    of a ``Session``) in a transaction that commits on success and rolls back on error.
 
     SQLite has one writer at a time per file, and the API and the worker are separate processes.
-    Left to itself a second writer sleeps in SQLite's busy handler (steps of up to 100 ms: measured
-    39 requests/s, p99 3.7 s). Queueing writers on a lock fixed the tail but not the rate, since a
-    transaction holds the lock across several event-loop turns. So on SQLite, writes are grouped:
-    the writes waiting in this process run in one transaction (group commit) under an ``flock`` on a
-    file beside the database, shared with the other processes. If the group fails, each of its
-    writes runs again alone, so one bad write fails only its own caller. PostgreSQL needs none of it.
+    Measured on the intake benchmark (see README): left to itself a second writer sleeps in SQLite's
+    busy handler (39 requests/s, p99 3.7 s); queueing writers on a lock fixed the tail, not the
+    rate, because an async transaction holds the lock across event-loop turns, and the worker's loop
+    is busy with workflow tasks (135 ms held per transaction). So on SQLite the writes waiting in a
+    process are grouped into one transaction (group commit) that runs start to end in one thread,
+    under an ``flock`` on a file beside the database shared with the other processes. If a group
+    fails, each of its writes runs again alone, so one bad write fails only its own caller.
+    PostgreSQL takes each write in its own transaction on the async driver.
     """
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        database = make_url(url).database if self.is_sqlite else None
-        self._lock_path = Path(f"{database}.writelock") if database not in (None, "", ":memory:") else None
-        self._lock_fd: int | None = None
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._sync_engine: Engine | None = None
+        self._lock_fd: int | None = None
+        if self.is_sqlite:
+            parsed = make_url(url)
+            self._sync_engine = sa.create_engine(parsed.set(drivername="sqlite"))
+            event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+            if parsed.database not in (None, "", ":memory:"):
+                self._lock_fd = os.open(f"{parsed.database}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,9 +84,9 @@ class Database:
             yield session
 
     async def write(self, work: Work[T]) -> T:
-        if not self.is_sqlite:
+        if self._sync_engine is None:
             async with self.session() as session:
-                return await work(session)
+                return await session.run_sync(work)
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((work, done))
         if self._writer is None or self._writer.done():
@@ -89,44 +97,33 @@ class Database:
         while self._waiting:
             group = [(w, f) for w, f in self._waiting[:GROUP_LIMIT] if not f.done()]
             del self._waiting[:GROUP_LIMIT]
-            if not group:
-                continue
-            await self._lock()
-            try:
-                try:
-                    async with self.session() as session:
-                        results = [await work(session) for work, _ in group]
-                except Exception:  # noqa: BLE001  (retried one by one below, each failing alone)
-                    for work, done in group:
-                        await self._write_alone(work, done)
-                else:
-                    for (_, done), result in zip(group, results, strict=True):
-                        if not done.done():
-                            done.set_result(result)
-            finally:
-                self._unlock()
+            outcomes = await asyncio.to_thread(self._commit_group, [work for work, _ in group])
+            for (_, done), (ok, value) in zip(group, outcomes, strict=True):
+                if not done.done():
+                    done.set_result(value) if ok else done.set_exception(value)
 
-    async def _write_alone(self, work: Work[Any], done: asyncio.Future[Any]) -> None:
-        try:
-            async with self.session() as session:
-                result = await work(session)
-        except Exception as exc:  # noqa: BLE001  (handed to the caller)
-            if not done.done():
-                done.set_exception(exc)
-        else:
-            if not done.done():
-                done.set_result(result)
-
-    async def _lock(self) -> None:
-        if self._lock_path is None:
-            return
-        if self._lock_fd is None:
-            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        await asyncio.to_thread(fcntl.flock, self._lock_fd, fcntl.LOCK_EX)
-
-    def _unlock(self) -> None:
+    def _commit_group(self, works: list[Work[Any]]) -> list[tuple[bool, Any]]:
+        """In a thread: all of ``works`` in one transaction, else each alone."""
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            try:
+                return [(True, result) for result in self._transaction(works)]
+            except Exception:  # noqa: BLE001  (retried one by one, each failing alone)
+                outcomes: list[tuple[bool, Any]] = []
+                for work in works:
+                    try:
+                        outcomes.append((True, self._transaction([work])[0]))
+                    except Exception as exc:  # noqa: BLE001  (handed to its caller)
+                        outcomes.append((False, exc))
+                return outcomes
+        finally:
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _transaction(self, works: list[Work[Any]]) -> list[Any]:
+        with Session(self._sync_engine, expire_on_commit=False) as session, session.begin():
+            return [work(session) for work in works]
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -134,4 +131,6 @@ class Database:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
         await self.engine.dispose()

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import CallbackTasks, CaseEvents, CaseStatus, Role
@@ -32,44 +32,42 @@ from persistence.models import (
 )
 
 
-def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+def _insert(session: Session, model: type[SQLModel]) -> Any:
+    dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-async def _upsert(
-    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: str
-) -> None:
+def _upsert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: str) -> None:
     if not rows:
         return
     stmt = _insert(session, model).values(list(rows))
     updates = {c: stmt.excluded[c] for c in rows[0] if c != key}
-    await session.exec(stmt.on_conflict_do_update(index_elements=[key], set_=updates))
+    session.exec(stmt.on_conflict_do_update(index_elements=[key], set_=updates))
 
 
 async def sync_reference(db: Database, reference: ReferenceData) -> None:
     """Bring the reference tables in line with the data files (added and changed entries)."""
 
-    async def work(session: AsyncSession) -> None:
-        await _upsert(
+    def work(session: Session) -> None:
+        _upsert(
             session,
             ChannelRow,
             [c.model_dump(include={"code", "name", "name_en", "kind"}) for c in reference.channels.values()],
             "code",
         )
-        await _upsert(
+        _upsert(
             session,
             UnitRow,
             [u.model_dump(include={"code", "name", "name_en", "kind"}) for u in reference.units.values()],
             "code",
         )
-        await _upsert(
+        _upsert(
             session,
             DomainRow,
             [d.model_dump(include={"code", "name", "name_en"}) for d in reference.domains.values()],
             "code",
         )
-        await _upsert(
+        _upsert(
             session,
             MatterTypeRow,
             [
@@ -86,32 +84,32 @@ async def sync_reference(db: Database, reference: ReferenceData) -> None:
 # -- intake -----------------------------------------------------------------------------------
 
 
+def _request_query(channel: str, channel_ref: str) -> Any:
+    return (
+        select(RequestRow, CaseRow)
+        .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+        .where(RequestRow.channel == channel, RequestRow.channel_ref == channel_ref)
+    )
+
+
 async def find_request(
     session: AsyncSession, channel: str, channel_ref: str
 ) -> tuple[RequestRow, CaseRow] | None:
-    row = (
-        await session.exec(
-            select(RequestRow, CaseRow)
-            .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
-            .where(RequestRow.channel == channel, RequestRow.channel_ref == channel_ref)
-        )
-    ).first()
+    row = (await session.exec(_request_query(channel, channel_ref))).first()
     return (row[0], row[1]) if row else None
 
 
-async def insert_intake(
-    session: AsyncSession, case: CaseRow, request: RequestRow
-) -> tuple[RequestRow, CaseRow] | None:
+def insert_intake(session: Session, case: CaseRow, request: RequestRow) -> tuple[RequestRow, CaseRow] | None:
     """Case and first request, unless the channel sent this request before: then the earlier one.
 
     On SQLite writes are serialised, so the look-up settles it; on PostgreSQL a concurrent twin can
     still pass the look-up, and the unique (channel, channel_ref) key stops it with IntegrityError.
     """
-    if found := await find_request(session, request.channel, request.channel_ref):
-        return found
+    if row := session.exec(_request_query(request.channel, request.channel_ref)).first():
+        return row[0], row[1]
     session.add(case)
     session.add(request)
-    await session.flush()
+    session.flush()
     return None
 
 
@@ -121,9 +119,9 @@ async def insert_intake(
 async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> None:
     state = batch.state
 
-    async def work(session: AsyncSession) -> None:
+    def work(session: Session) -> None:
         if batch.events:
-            await session.exec(
+            session.exec(
                 _insert(session, CaseEventRow)
                 .values(
                     [
@@ -143,7 +141,7 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
                 )
                 .on_conflict_do_nothing(index_elements=["case_id", "seq"])
             )
-        await session.exec(
+        session.exec(
             sa.update(CaseRow)
             .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)
             .values(
@@ -160,7 +158,7 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
         )
         for e in batch.events:
             if e.kind == "callback":
-                await session.exec(
+                session.exec(
                     sa.update(CallbackRow)
                     .where(
                         col(CallbackRow.case_id) == state.case_id,
@@ -180,8 +178,8 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
 
 
 async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> None:
-    async def work(session: AsyncSession) -> None:
-        await session.exec(
+    def work(session: Session) -> None:
+        session.exec(
             _insert(session, CallbackRow)
             .values(
                 [
@@ -281,7 +279,7 @@ async def create_api_key(
         id=key_id, key_hash=hash_key(secret), role=role.value, unit_code=unit, label=label, created_at=now
     )
 
-    async def work(session: AsyncSession) -> None:
+    def work(session: Session) -> None:
         session.add(row)
 
     await db.write(work)
