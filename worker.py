@@ -6,11 +6,15 @@ Workers are stateless (state lives in Temporal and the database): run as many as
 from __future__ import annotations
 
 import asyncio
+import compileall
 import signal
+from pathlib import Path
 
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
+
+import workflows
 
 from activities.case import CaseActivities
 from minsheng.settings import Settings
@@ -22,7 +26,15 @@ WORKFLOWS = [CaseWorkflow]
 log = structlog.get_logger(__name__)
 
 
+def compile_workflow_modules() -> None:
+    """Write the workflow modules' bytecode. The sandbox executes a workflow's module afresh for
+    every new workflow; without a .pyc (PYTHONDONTWRITEBYTECODE=1, common in containers) it
+    compiles the source each time, which the profile showed as a tenth of the worker's CPU."""
+    compileall.compile_dir(Path(workflows.__file__).parent, quiet=1)
+
+
 def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
+    compile_workflow_modules()
     activities = CaseActivities(db, settings.reference)
     return Worker(
         client,
