@@ -69,31 +69,27 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
-async def _fresh_postgres(url: str) -> str:
-    parsed = make_url(url)
-    name = f"minsheng_t_{secrets.token_hex(4)}"
+async def _admin(sql: str) -> None:
+    """Run one statement on the server's admin database (the one in MINSHENG_TEST_PG_URL)."""
+    admin = make_url(PG_URL)
     conn = await asyncpg.connect(
-        user=parsed.username, host=parsed.host, port=parsed.port or 5432, database=parsed.database,
-        password=parsed.password,
+        user=admin.username, password=admin.password, host=admin.host, port=admin.port or 5432,
+        database=admin.database,
     )  # fmt: skip
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
-    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+async def _fresh_postgres() -> str:
+    name = f"minsheng_t_{secrets.token_hex(4)}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_postgres(url: str) -> None:
-    parsed = make_url(url)
-    admin = make_url(PG_URL)
-    conn = await asyncpg.connect(
-        user=admin.username, host=admin.host, port=admin.port or 5432, database=admin.database,
-        password=admin.password,
-    )  # fmt: skip
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 DATABASES = [
@@ -111,7 +107,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'minsheng.db'}"
     else:
-        url = await _fresh_postgres(PG_URL)
+        url = await _fresh_postgres()
     await migrate(Settings(database_url=url, config_dir=ROOT / "config"))
     yield url
     if request.param == "postgres":

@@ -124,8 +124,14 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
         "closed", "hrss_bureau", "hotline_12345",
     )  # fmt: skip
+    await record_history(stack, case_id, "case_full_lifecycle")
+
+
+async def record_history(stack: Stack, case_id: str, name: str) -> None:
+    """With MINSHENG_RECORD_HISTORIES=1, keep this case's history for the replay tests."""
     if os.environ.get("MINSHENG_RECORD_HISTORIES"):
-        (HISTORIES / "case_full_lifecycle.json").write_text((await handle.fetch_history()).to_json())
+        history = await stack.env.client.get_workflow_handle(f"case-{case_id}").fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:
@@ -150,6 +156,7 @@ async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     assert (redispatched.json()["unit"], redispatched.json()["tier"]) == ("yatou", "yellow")
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})).status_code == 200
+    await record_history(stack, case_id, "case_returned_redispatched")
 
 
 async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:

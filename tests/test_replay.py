@@ -11,8 +11,8 @@ from minsheng.replay import replay_history
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
-def test_there_is_a_recorded_full_case() -> None:
-    assert any(p.name == "case_full_lifecycle.json" for p in HISTORIES)
+def test_the_recorded_cases_are_there() -> None:
+    assert {"case_full_lifecycle.json", "case_returned_redispatched.json"} <= {p.name for p in HISTORIES}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
