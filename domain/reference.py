@@ -139,7 +139,8 @@ def _describe(raw: object, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
-def _parse[M: BaseModel](model: type[M], path: Path) -> M:
+def parse_yaml[M: BaseModel](model: type[M], path: Path) -> M:
+    """Read and validate one data file; errors name the file, the entry and the field."""
     raw = _read_yaml(path)
     try:
         return model.model_validate(raw)
@@ -167,9 +168,9 @@ def load_reference(folder: Path) -> ReferenceData:
         folder / "units.yaml",
         folder / "catalogue.yaml",
     )
-    channels = _parse(_ChannelsFile, channels_path).channels
-    units = _parse(_UnitsFile, units_path).units
-    domains = _parse(_CatalogueFile, catalogue_path).domains
+    channels = parse_yaml(_ChannelsFile, channels_path).channels
+    units = parse_yaml(_UnitsFile, units_path).units
+    domains = parse_yaml(_CatalogueFile, catalogue_path).domains
 
     _unique(channels_path, "channel code", [c.code for c in channels])
     _unique(units_path, "unit code", [u.code for u in units])
