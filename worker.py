@@ -35,13 +35,14 @@ def compile_workflow_modules() -> None:
 
 def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
     compile_workflow_modules()
-    activities = CaseActivities(db, settings.reference)
+    activities = CaseActivities(db, settings.reference, settings.timing)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=[
             activities.classify_request,
+            activities.compute_deadlines,
             activities.record_case_events,
             activities.open_callback_tasks,
         ],

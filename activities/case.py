@@ -8,8 +8,9 @@ import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.case import CallbackTasks, CaseEvents
+from domain.case import CallbackTasks, CaseEvents, DeadlineInput
 from domain.classification import Classification, classify
+from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
 from domain.reference import ReferenceData
 from persistence import repo
 from persistence.db import Database
@@ -28,9 +29,10 @@ class ClassifyInput(BaseModel):
 class CaseActivities:
     """Holds the process's database and reference data; one instance per worker."""
 
-    def __init__(self, db: Database, reference: ReferenceData) -> None:
+    def __init__(self, db: Database, reference: ReferenceData, timing: Timing) -> None:
         self.db = db
         self.reference = reference
+        self.timing = timing
 
     @activity.defn(name="classify_request")
     async def classify_request(self, inp: ClassifyInput) -> Classification:
@@ -40,16 +42,45 @@ class CaseActivities:
             inp.content, inp.address, inp.grid, inp.category_hint, self.reference, inp.threshold
         )
 
+    @activity.defn(name="compute_deadlines")
+    async def compute_deadlines(self, inp: DeadlineInput) -> Deadlines:
+        # Reads the tier policy and calendar the worker loaded; the result is recorded in history,
+        # so a later policy or calendar edit never changes how this case replays.
+        t = self.timing
+        return deadlines_for(inp.tier, inp.start, t.policy, t.calendar, t.zone, due_at=inp.due_at)
+
     @activity.defn(name="record_case_events")
     async def record_case_events(self, batch: CaseEvents) -> None:
-        await repo.apply_case_events(self.db, batch, datetime.now(UTC))
+        state = batch.state
+        figures = (
+            handling_figures(
+                state.received_at,
+                state.replied_at,
+                state.deadlines.due_at if state.deadlines else None,
+                self.timing,
+            )
+            if state.replied_at
+            else None
+        )
+        await repo.apply_case_events(self.db, batch, datetime.now(UTC), figures)
         log.info(
             "case events recorded",
-            case_id=batch.state.case_id,
-            unit=batch.state.unit,
+            case_id=state.case_id,
+            unit=state.unit,
             events=[e.kind for e in batch.events],
-            status=batch.state.status.value,
+            status=state.status.value,
         )
+        for event in batch.events:
+            if event.kind == "slip":
+                # The default notifier is this log line; the outbox rows are for a webhook sender.
+                log.warning(
+                    "supervision slip issued",
+                    case_id=state.case_id,
+                    unit=event.detail["unit"],
+                    kind=event.detail["kind"],
+                    trigger=event.detail["trigger"],
+                    recipients=repo.slip_recipients(event.detail["kind"], event.detail["unit"]),
+                )
 
     @activity.defn(name="open_callback_tasks")
     async def open_callback_tasks(self, tasks: CallbackTasks) -> None:

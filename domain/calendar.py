@@ -103,6 +103,17 @@ class WorkingCalendar:
         return end.astimezone(start.tzinfo), provisional
 
 
+    def working_days_taken(self, start: datetime, end: datetime, zone: ZoneInfo) -> int:
+        """Working days from the day after ``start``'s day up to ``end``'s day (0: the same day)."""
+        first = (start.astimezone(zone) - timedelta(microseconds=1)).date()
+        last = (end.astimezone(zone) - timedelta(microseconds=1)).date()
+        days, day = 0, first
+        while day < last:
+            day += ONE_DAY
+            days += self.is_working_day(day)
+        return days
+
+
 def load_calendar(folder: Path) -> WorkingCalendar:
     """``folder``/YYYY.yaml for each year the city has, and ``folder``/city.yaml."""
     years = [parse_yaml(YearFile, path) for path in sorted(folder.glob("[0-9][0-9][0-9][0-9].yaml"))]

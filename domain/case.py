@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from domain.classification import Classification
+from domain.deadlines import Deadlines
 from domain.reference import Tier
 
 NonBlank = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
@@ -46,6 +47,35 @@ class CallbackAnswer(StrEnum):
     basically_satisfied = "basically_satisfied"
     dissatisfied = "dissatisfied"
     unreachable = "unreachable"
+
+
+class SlipKind(StrEnum):
+    reminder = "reminder"  # 提示单
+    supervision = "supervision"  # 督办单
+    warning = "warning"  # 警示单
+
+
+class SlipTrigger(StrEnum):
+    """What issues a slip: not accepted in time, the reminder point, the deadline, the grace after it."""
+
+    acceptance = "acceptance"
+    reminder_point = "reminder_point"
+    deadline = "deadline"
+    warning_grace = "warning_grace"
+
+
+SLIP_KIND = {
+    SlipTrigger.acceptance: SlipKind.reminder,
+    SlipTrigger.reminder_point: SlipKind.reminder,
+    SlipTrigger.deadline: SlipKind.supervision,
+    SlipTrigger.warning_grace: SlipKind.warning,
+}
+SLIP_REASON = {
+    SlipTrigger.acceptance: "not accepted within the acceptance limit",
+    SlipTrigger.reminder_point: "the reminder point of the handling limit passed without a reply",
+    SlipTrigger.deadline: "the handling deadline passed without a reply; the case is overdue",
+    SlipTrigger.warning_grace: "the warning grace after the deadline passed without a reply",
+}
 
 
 class Actor(BaseModel):
@@ -109,6 +139,30 @@ class CallbackInput(BaseModel):
     note: str = ""
 
 
+class TierChangeInput(BaseModel):
+    actor: Actor
+    tier: Tier
+    reason: NonBlank
+
+
+class ExtensionRequestInput(BaseModel):
+    actor: Actor
+    until: datetime
+    reason: NonBlank
+
+
+class ExtensionDecisionInput(BaseModel):
+    actor: Actor
+    approve: bool
+    note: str = ""
+
+
+class Extension(BaseModel):
+    until: datetime
+    reason: str
+    status: Literal["requested", "approved", "refused"] = "requested"
+
+
 class TimelineEvent(BaseModel):
     seq: int
     at: datetime
@@ -141,6 +195,15 @@ class CaseState(BaseModel):
     callbacks: dict[str, CallbackAnswer | None] = {}
     closed_at: datetime | None = None
     seq: int = 0
+    # One dispatch round per (re-)dispatch: each unit gets its own limit from its own dispatch.
+    round: int = 0
+    dispatched_at: datetime | None = None
+    deadlines: Deadlines | None = None
+    extension: Extension | None = None
+    overdue: bool = False
+    replied_at: datetime | None = None
+    slips: list[str] = []
+    """``round:trigger`` of every slip issued, so each is issued once."""
 
     # -- rules -------------------------------------------------------------------------------
 
@@ -183,6 +246,32 @@ class CaseState(BaseModel):
         self._require_role(inp.actor, Role.unit)
         self._require_status("reply", CaseStatus.accepted)
         self._require_own_unit(inp.actor)
+
+    def check_tier_change(self, inp: TierChangeInput) -> None:
+        self._require_role(inp.actor, Role.dispatcher)
+        self._require_status(
+            "a tier change", CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned
+        )
+        if inp.tier == self.tier:
+            raise ActionRefused("conflict", f"case {self.case_id} is already {inp.tier.value}")
+
+    def check_extension_request(self, inp: ExtensionRequestInput) -> None:
+        self._require_role(inp.actor, Role.unit)
+        self._require_status("an extension request", CaseStatus.dispatched, CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
+        if self.extension is not None and self.extension.status == "requested":
+            raise ActionRefused("conflict", f"case {self.case_id} already has an extension request waiting")
+        if self.deadlines is not None and inp.until <= self.deadlines.due_at:
+            raise ActionRefused(
+                "conflict",
+                f"the new date {inp.until.isoformat()} is not after the deadline {self.deadlines.due_at.isoformat()}",
+            )
+
+    def check_extension_decision(self, inp: ExtensionDecisionInput) -> None:
+        self._require_role(inp.actor, Role.dispatcher)
+        self._require_status("an extension decision", CaseStatus.dispatched, CaseStatus.accepted)
+        if self.extension is None or self.extension.status != "requested":
+            raise ActionRefused("conflict", f"case {self.case_id} has no extension request waiting")
 
     def check_callback(self, inp: CallbackInput) -> None:
         self._require_role(inp.actor, Role.callback_agent)
@@ -241,6 +330,10 @@ class CaseState(BaseModel):
     def dispatch(self, at: datetime, inp: DispatchInput) -> TimelineEvent:
         self.check_dispatch(inp)
         self.status = CaseStatus.dispatched
+        self.round += 1
+        self.dispatched_at = at
+        self.deadlines = None
+        self.extension = None
         self.unit, self.domain, self.matter_type, self.tier = (
             inp.unit,
             inp.domain,
@@ -273,8 +366,95 @@ class CaseState(BaseModel):
     def reply(self, at: datetime, inp: ReplyInput) -> TimelineEvent:
         self.check_reply(inp)
         self.status = CaseStatus.replied
+        self.replied_at = at
         self.callbacks = {request_id: None for request_id in self.requests}
         return self._event(at, "replied", inp.actor, {"result": inp.result})
+
+    def change_tier(self, at: datetime, inp: TierChangeInput) -> TimelineEvent:
+        self.check_tier_change(inp)
+        before, self.tier = self.tier, inp.tier
+        self.deadlines = None  # recomputed from the same dispatch; slips already issued stay
+        return self._event(
+            at, "tier_changed", inp.actor, {"from": before, "to": inp.tier, "reason": inp.reason}
+        )
+
+    def request_extension(self, at: datetime, inp: ExtensionRequestInput) -> TimelineEvent:
+        self.check_extension_request(inp)
+        self.extension = Extension(until=inp.until, reason=inp.reason)
+        return self._event(
+            at, "extension_requested", inp.actor, {"until": inp.until.isoformat(), "reason": inp.reason}
+        )
+
+    def decide_extension(self, at: datetime, inp: ExtensionDecisionInput) -> TimelineEvent:
+        self.check_extension_decision(inp)
+        assert self.extension is not None
+        self.extension = self.extension.model_copy(update={"status": "approved" if inp.approve else "refused"})
+        if inp.approve:
+            self.deadlines = None  # recomputed with the approved date
+        return self._event(
+            at,
+            "extension_approved" if inp.approve else "extension_refused",
+            inp.actor,
+            {"until": self.extension.until.isoformat(), "note": inp.note or None},
+        )
+
+    @property
+    def extended_until(self) -> datetime | None:
+        return self.extension.until if self.extension and self.extension.status == "approved" else None
+
+    def set_deadlines(self, at: datetime, deadlines: Deadlines) -> TimelineEvent:
+        self.deadlines = deadlines
+        return self._event(
+            at,
+            "deadlines",
+            SYSTEM,
+            {
+                "round": str(self.round),
+                "accept_by": deadlines.accept_by.isoformat(),
+                "remind_at": deadlines.remind_at.isoformat(),
+                "due_at": deadlines.due_at.isoformat(),
+                "warn_at": deadlines.warn_at.isoformat(),
+                "provisional": "yes" if deadlines.provisional else None,
+            },
+        )
+
+    def next_trigger(self) -> tuple[SlipTrigger, datetime] | None:
+        """The earliest slip still to issue in this dispatch round, if the case is with a unit."""
+        if self.status not in (CaseStatus.dispatched, CaseStatus.accepted) or self.deadlines is None:
+            return None
+        d = self.deadlines
+        candidates = [
+            (SlipTrigger.acceptance, d.accept_by),
+            (SlipTrigger.reminder_point, d.remind_at),
+            (SlipTrigger.deadline, d.due_at),
+            (SlipTrigger.warning_grace, d.warn_at),
+        ]
+        pending = [
+            (trigger, when)
+            for trigger, when in candidates
+            if f"{self.round}:{trigger.value}" not in self.slips
+            and (trigger is not SlipTrigger.acceptance or self.status is CaseStatus.dispatched)
+        ]
+        return min(pending, key=lambda item: item[1]) if pending else None
+
+    def slip(self, at: datetime, trigger: SlipTrigger) -> TimelineEvent:
+        self.slips.append(f"{self.round}:{trigger.value}")
+        if trigger is SlipTrigger.deadline:
+            self.overdue = True
+        assert self.deadlines is not None
+        return self._event(
+            at,
+            "slip",
+            SYSTEM,
+            {
+                "kind": SLIP_KIND[trigger],
+                "trigger": trigger,
+                "unit": self.unit,
+                "round": str(self.round),
+                "due_at": self.deadlines.due_at.isoformat(),
+                "reason": SLIP_REASON[trigger],
+            },
+        )
 
     def callback(self, at: datetime, inp: CallbackInput) -> TimelineEvent:
         self.check_callback(inp)
@@ -302,6 +482,14 @@ class CaseEvents(BaseModel):
 
     state: CaseState
     events: list[TimelineEvent]
+
+
+class DeadlineInput(BaseModel):
+    """The deadline activity's input: the tier, the dispatch instant, an approved new date."""
+
+    tier: Tier
+    start: datetime
+    due_at: datetime | None = None
 
 
 class CallbackTasks(BaseModel):

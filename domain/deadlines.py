@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,6 +58,16 @@ def load_policy(path: Path) -> TierPolicy:
     return parse_yaml(TierPolicy, path)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """What deadlines are computed from; data a city edits, so read only in activities."""
+
+    policy: TierPolicy
+    calendar: WorkingCalendar
+    zone: ZoneInfo
+
+
+
 class Deadlines(BaseModel):
     """One dispatch's deadlines (UTC). ``provisional``: counted days of a year with no calendar file."""
 
@@ -88,4 +99,19 @@ def deadlines_for(
         due_at=due,
         warn_at=warn_at,
         provisional=(due_provisional and due_at is None) or accept_provisional or warn_provisional,
+    )
+
+
+class HandlingFigures(BaseModel):
+    on_time: bool | None
+    working_days: int
+
+
+def handling_figures(
+    received_at: datetime, replied_at: datetime, due_at: datetime | None, timing: Timing
+) -> HandlingFigures:
+    """On time: replied by the deadline in force. Working days are counted from receipt."""
+    return HandlingFigures(
+        on_time=None if due_at is None else replied_at <= due_at,
+        working_days=timing.calendar.working_days_taken(received_at, replied_at, timing.zone),
     )

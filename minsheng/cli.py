@@ -21,7 +21,7 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     from worker import run_worker
 
     settings = _settings()
-    settings.reference  # noqa: B018  (validate the data files before connecting)
+    settings.reference, settings.timing  # noqa: B018  (validate the data files before connecting)
     asyncio.run(run_worker(settings))
     return 0
 
@@ -64,10 +64,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_check(_args: argparse.Namespace) -> int:
     settings = _settings()
-    reference = settings.reference
+    reference, timing = settings.reference, settings.timing
     print(
         f"{settings.config_dir}: {len(reference.channels)} channels, {len(reference.units)} units, "
-        f"{len(reference.domains)} domains, {len(reference.matter_types)} matter types: ok"
+        f"{len(reference.domains)} domains, {len(reference.matter_types)} matter types, "
+        f"tier policy, calendar years {sorted(timing.calendar.years)}: ok"
     )
     return 0
 

@@ -7,7 +7,11 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.reference import ReferenceData, load_reference
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.calendar import load_calendar
+from domain.deadlines import Timing, load_policy
+from domain.reference import ReferenceData, ReferenceDataError, load_reference
 
 
 class Settings(BaseSettings):
@@ -37,6 +41,22 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=30.0, ge=0.0)
     """How long the API trusts a looked-up key before asking the database again (revocation lag)."""
 
+    timezone: str = "Asia/Shanghai"
+    """The city's time zone: working days and "end of day" are counted in it."""
+
     @cached_property
     def reference(self) -> ReferenceData:
         return load_reference(self.config_dir)
+
+    @cached_property
+    def timing(self) -> Timing:
+        """Tier policy, working-day calendar and zone: read at start-up, used only in activities."""
+        try:
+            zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ReferenceDataError(f"MINSHENG_TIMEZONE: unknown time zone {self.timezone!r}") from None
+        return Timing(
+            policy=load_policy(self.config_dir / "tiers.yaml"),
+            calendar=load_calendar(self.config_dir / "calendar"),
+            zone=zone,
+        )

@@ -80,7 +80,16 @@ class CaseRow(SQLModel, table=True):
     received_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None)
-    deadline_at: datetime | None = _utc(default=None)
+    deadline_at: datetime | None = _utc(default=None, index=True)
+    deadline_provisional: bool = False
+    """The deadline counted days of a year with no calendar file; moved when the file arrives."""
+    overdue: bool = Field(default=False, index=True)
+    replied_at: datetime | None = _utc(default=None)
+    on_time: bool | None = None
+    """Replied by the deadline in force (after approved extensions); None until replied."""
+    handling_working_days: int | None = None
+    """Working days from receipt to reply: those from the day after the day of receipt up to the
+    day of the reply (0: replied the day it came in). The city's figure counts from receipt."""
     seq: int = 0
     """The last timeline event applied; rows only move forward, so retried writes are no-ops."""
 
@@ -147,3 +156,35 @@ class ApiKeyRow(SQLModel, table=True):
     label: str = Field(default="", max_length=128)
     created_at: datetime = _utc()
     revoked_at: datetime | None = _utc(default=None)
+
+
+class SlipRow(SQLModel, table=True):
+    """A supervision slip (提示单 reminder, 督办单 supervision, 警示单 warning), once per case,
+    dispatch round and trigger."""
+
+    __tablename__ = "slips"
+    __table_args__ = (sa.UniqueConstraint("case_id", "round", "trigger", name="uq_slips_case_round_trigger"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=40, index=True)
+    unit_code: str = Field(max_length=48, index=True)
+    round: int
+    kind: str = Field(max_length=16, index=True)
+    trigger: str = Field(max_length=16)
+    reason: str
+    due_at: datetime | None = _utc(default=None)
+    issued_at: datetime = _utc(index=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    """Notifications to send (slips to units, leadership, the discipline commission's record);
+    written in the same transaction as what they announce."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.UniqueConstraint("dedupe_key", "recipient", name="uq_outbox_key_recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=128)
+    recipient: str = Field(max_length=64)
+    subject: str
+    body: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None, index=True)

@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CallbackTasks, CaseEvents, CaseStatus, Role
+from domain.case import CallbackTasks, CaseEvents, CaseStatus, Role, TimelineEvent
+from domain.deadlines import HandlingFigures
 from domain.reference import ReferenceData
 from persistence.db import Database
 from persistence.models import (
@@ -27,7 +28,9 @@ from persistence.models import (
     ChannelRow,
     DomainRow,
     MatterTypeRow,
+    OutboxRow,
     RequestRow,
+    SlipRow,
     UnitRow,
 )
 
@@ -116,7 +119,19 @@ def insert_intake(session: Session, case: CaseRow, request: RequestRow) -> tuple
 # -- the worker's writes ------------------------------------------------------------------------
 
 
-async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> None:
+LEADERSHIP = "city_leadership"
+DISCIPLINE_RECORD = "discipline_commission"
+
+
+def slip_recipients(kind: str, unit: str) -> list[str]:
+    """A reminder goes to the unit; supervision and warning slips also to city leadership and the
+    discipline commission's record."""
+    return [unit] if kind == "reminder" else [unit, LEADERSHIP, DISCIPLINE_RECORD]
+
+
+async def apply_case_events(
+    db: Database, batch: CaseEvents, now: datetime, figures: HandlingFigures | None = None
+) -> None:
     state = batch.state
 
     def work(session: Session) -> None:
@@ -152,10 +167,19 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
                 matter_type_code=state.matter_type,
                 confidence=state.confidence,
                 closed_at=state.closed_at,
+                deadline_at=state.deadlines.due_at if state.deadlines else None,
+                deadline_provisional=bool(state.deadlines and state.deadlines.provisional),
+                overdue=state.overdue,
+                replied_at=state.replied_at,
+                on_time=figures.on_time if figures else None,
+                handling_working_days=figures.working_days if figures else None,
                 updated_at=now,
                 seq=state.seq,
             )
         )
+        for e in batch.events:
+            if e.kind == "slip":
+                _file_slip(session, state.case_id, e)
         for e in batch.events:
             if e.kind == "callback":
                 session.exec(
@@ -175,6 +199,36 @@ async def apply_case_events(db: Database, batch: CaseEvents, now: datetime) -> N
                 )
 
     await db.write(work)
+
+
+def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
+    d = event.detail
+    session.exec(
+        _insert(session, SlipRow)
+        .values(
+            case_id=case_id, unit_code=d["unit"], round=int(d["round"]), kind=d["kind"],
+            trigger=d["trigger"], reason=d["reason"], due_at=datetime.fromisoformat(d["due_at"]),
+            issued_at=event.at,
+        )
+        .on_conflict_do_nothing(index_elements=["case_id", "round", "trigger"])
+    )  # fmt: skip
+    key = f"slip:{case_id}:{d['round']}:{d['trigger']}"
+    session.exec(
+        _insert(session, OutboxRow)
+        .values(
+            [
+                {
+                    "dedupe_key": key,
+                    "recipient": recipient,
+                    "subject": f"{d['kind']} slip for case {case_id}",
+                    "body": {"case_id": case_id, **d},
+                    "created_at": event.at,
+                }
+                for recipient in slip_recipients(d["kind"], d["unit"])
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    )
 
 
 async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> None:

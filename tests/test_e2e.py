@@ -108,7 +108,7 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert answered.status_code == 200, answered.text
     closed = await stack.case_when(case_id, "closed")
     assert [e["kind"] for e in closed["timeline"]] == [
-        "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
     ]  # fmt: skip
     assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
     assert closed["callbacks"][0]["answer"] == "satisfied"
@@ -204,7 +204,7 @@ async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
     assert blank.status_code == 422
 
     after = await stack.case_when(case_id, "dispatched")
-    assert [e["kind"] for e in after["timeline"]] == ["received", "classified", "dispatched"]
+    assert [e["kind"] for e in after["timeline"]] == ["received", "classified", "dispatched", "deadlines"]
     assert (await stack.call("GET", "/v1/cases", "auditor")).json()["total"] == before + 1
 
 

@@ -85,8 +85,8 @@ async def test_a_killed_worker_loses_nothing(
 
     file = await case_file(db, submitted.case_id)
     assert [e.kind for e in file.events] == [
-        "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
     ], log.read_text()[-3000:]  # fmt: skip
-    assert [e.seq for e in file.events] == list(range(1, 8))
+    assert [e.seq for e in file.events] == list(range(1, 9))
     assert len(file.callbacks) == 1 and file.callbacks[0].answer == "satisfied"
     assert file.case.status == "closed"

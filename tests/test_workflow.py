@@ -58,10 +58,10 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
         closed = await case_file(db, submitted.case_id)
         assert closed.case.status == "closed" and closed.case.closed_at is not None
         assert [e.kind for e in closed.events] == [
-            "received", "classified", "dispatched", "accepted", "replied", "callback", "closed",
+            "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
         ]  # fmt: skip
-        assert [e.seq for e in closed.events] == list(range(1, 8))
-        assert closed.events[3].actor_unit == "hrss_bureau" and closed.events[3].actor_key_id == "k_hrss"
+        assert [e.seq for e in closed.events] == list(range(1, 9))
+        assert closed.events[4].actor_unit == "hrss_bureau" and closed.events[4].actor_key_id == "k_hrss"
         assert [(c.status, c.answer) for c in closed.callbacks] == [("answered", "satisfied")]
 
         attributes = (await case.describe()).typed_search_attributes
@@ -89,7 +89,7 @@ async def test_unclear_request_waits_for_a_dispatcher(time_env: WorkflowEnvironm
         )
         dispatched = await case_file(db, submitted.case_id)
         assert dispatched.case.status == "dispatched" and dispatched.case.unit_code == "yatou"
-        assert dispatched.events[-1].actor_role == "dispatcher"
+        assert [e.actor_role for e in dispatched.events if e.kind == "dispatched"] == ["dispatcher"]
 
 
 async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
@@ -108,7 +108,7 @@ async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironmen
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=YATOU))
         file = await case_file(db, submitted.case_id)
         assert file.case.unit_code == "yatou" and file.case.status == "accepted"
-        assert [e.kind for e in file.events][-3:] == ["returned", "dispatched", "accepted"]
+        assert [e.kind for e in file.events][-4:] == ["returned", "dispatched", "deadlines", "accepted"]
 
 
 async def _refused(update, inp) -> ApplicationError:  # noqa: ANN001

@@ -8,5 +8,6 @@ CASE_UNIT = SearchAttributeKey.for_keyword("CaseUnit")
 CASE_DOMAIN = SearchAttributeKey.for_keyword("CaseDomain")
 CASE_CHANNEL = SearchAttributeKey.for_keyword("CaseChannel")
 CASE_DEADLINE = SearchAttributeKey.for_datetime("CaseDeadline")
+CASE_OVERDUE = SearchAttributeKey.for_bool("CaseOverdue")
 
-ALL_KEYS = (CASE_STATUS, CASE_TIER, CASE_UNIT, CASE_DOMAIN, CASE_CHANNEL, CASE_DEADLINE)
+ALL_KEYS = (CASE_STATUS, CASE_TIER, CASE_UNIT, CASE_DOMAIN, CASE_CHANNEL, CASE_DEADLINE, CASE_OVERDUE)

@@ -28,13 +28,19 @@ with workflow.unsafe.imports_passed_through():
         CaseInput,
         CaseState,
         CaseStatus,
+        DeadlineInput,
         DispatchInput,
+        ExtensionDecisionInput,
+        ExtensionRequestInput,
         ReplyInput,
         ReturnInput,
+        TierChangeInput,
         TimelineEvent,
     )
-    from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
+    from workflows.attributes import CASE_DEADLINE, CASE_DOMAIN, CASE_OVERDUE, CASE_STATUS, CASE_TIER, CASE_UNIT
 
+DEADLINES_PATCH = "deadlines-and-slips"
+"""Cases started before colour-tier deadlines existed replay without them."""
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
 
@@ -91,7 +97,10 @@ class CaseWorkflow:
             )
         await self._record(*events)
 
-        await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
+        if workflow.patched(DEADLINES_PATCH):
+            await self._supervise()
+        else:
+            await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
         await workflow.execute_activity(
             CaseActivities.open_callback_tasks,
             CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
@@ -102,6 +111,34 @@ class CaseWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._record(self.state.close(workflow.now()))
         return self.state
+
+    async def _supervise(self) -> None:
+        """Hold the case to its deadlines until the reply: compute them for each dispatch round (and
+        again after a tier change or an approved extension), then sleep until the next trigger or
+        until the case changes, whichever comes first. A trigger reached issues its slip once."""
+        while self.state.status is not CaseStatus.replied:
+            state = self.state
+            if state.status in (CaseStatus.dispatched, CaseStatus.accepted) and state.deadlines is None:
+                assert state.tier and state.dispatched_at
+                deadlines = await workflow.execute_local_activity_method(
+                    CaseActivities.compute_deadlines,
+                    DeadlineInput(tier=state.tier, start=state.dispatched_at, due_at=state.extended_until),
+                    start_to_close_timeout=timedelta(seconds=10),
+                )
+                if state.deadlines is None:  # unless the case changed meanwhile: then compute again
+                    await self._record(state.set_deadlines(workflow.now(), deadlines))
+                continue
+            seen = state.seq
+            pending = state.next_trigger()
+            changed = lambda: self.state.seq != seen or self.state.status is CaseStatus.replied  # noqa: E731
+            if pending is None:
+                await workflow.wait_condition(changed)
+                continue
+            trigger, when = pending
+            try:
+                await workflow.wait_condition(changed, timeout=max(when - workflow.now(), timedelta(0)))
+            except TimeoutError:
+                await self._record(state.slip(workflow.now(), trigger))
 
     async def _record(self, *events: TimelineEvent) -> None:
         """Write events and the state after them to the read model; keep search attributes current."""
@@ -116,7 +153,15 @@ class CaseWorkflow:
                         (CASE_UNIT, state.unit),
                         (CASE_DOMAIN, state.domain),
                     )
-                )
+                ),
+                *(
+                    [
+                        CASE_DEADLINE.value_set(state.deadlines.due_at),
+                        CASE_OVERDUE.value_set(state.overdue),
+                    ]
+                    if state.deadlines
+                    else []
+                ),
             ]
         )
         workflow.upsert_memo({"summary": self._summary()})
@@ -174,6 +219,33 @@ class CaseWorkflow:
     @reply.validator
     def _validate_reply(self, inp: ReplyInput) -> None:
         _refuse(self.state.check_reply, inp)
+
+    @workflow.update
+    async def change_tier(self, inp: TierChangeInput) -> CaseState:
+        await self._record(self.state.change_tier(workflow.now(), inp))
+        return self.state
+
+    @change_tier.validator
+    def _validate_change_tier(self, inp: TierChangeInput) -> None:
+        _refuse(self.state.check_tier_change, inp)
+
+    @workflow.update
+    async def request_extension(self, inp: ExtensionRequestInput) -> CaseState:
+        await self._record(self.state.request_extension(workflow.now(), inp))
+        return self.state
+
+    @request_extension.validator
+    def _validate_request_extension(self, inp: ExtensionRequestInput) -> None:
+        _refuse(self.state.check_extension_request, inp)
+
+    @workflow.update
+    async def decide_extension(self, inp: ExtensionDecisionInput) -> CaseState:
+        await self._record(self.state.decide_extension(workflow.now(), inp))
+        return self.state
+
+    @decide_extension.validator
+    def _validate_decide_extension(self, inp: ExtensionDecisionInput) -> None:
+        _refuse(self.state.check_extension_decision, inp)
 
     @workflow.update
     async def callback(self, inp: CallbackInput) -> CaseState:

@@ -62,14 +62,21 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* Pod volumes: the reference data ConfigMap (when named) and a writable /tmp. */}}
+{{/* Pod volumes: a writable /tmp, and the reference data assembled from its ConfigMaps. */}}
 {{- define "minsheng.volumes" -}}
 - name: tmp
   emptyDir: {}
 {{- if .Values.referenceData.configMapName }}
 - name: reference-data
+  emptyDir: {}
+- name: reference-src
   configMap:
     name: {{ .Values.referenceData.configMapName }}
+{{- range $i, $folder := .Values.referenceData.folders }}
+- name: reference-src-{{ $i }}
+  configMap:
+    name: {{ required "referenceData.folders[].configMapName is required" $folder.configMapName }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
@@ -80,6 +87,47 @@ app.kubernetes.io/component: {{ .component }}
 - name: reference-data
   mountPath: /app/config
   readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* Init container that assembles /app/config from the ConfigMaps (folders included), then
+validates it. Renders nothing when the image's baked-in config/ is used. */}}
+{{- define "minsheng.referenceInit" -}}
+{{- if .Values.referenceData.configMapName }}
+- name: reference-data
+  image: {{ include "minsheng.image" . | quote }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  command: ["sh", "-c"]
+  args:
+    - |
+      set -eu
+      cp -L /reference-src/root/* /app/config/
+      {{- range $i, $folder := .Values.referenceData.folders }}
+      mkdir -p /app/config/{{ required "referenceData.folders[].path is required" $folder.path }}
+      cp -L /reference-src/{{ $i }}/* /app/config/{{ $folder.path }}/
+      {{- end }}
+      minsheng check-config
+  env:
+    - name: MINSHENG_CONFIG_DIR
+      value: /app/config
+    - name: MINSHENG_LOG_FORMAT
+      value: {{ .Values.log.format | quote }}
+  securityContext:
+{{ toYaml .Values.securityContext | indent 4 }}
+  resources:
+    requests: { cpu: 50m, memory: 64Mi }
+    limits: { memory: 256Mi }
+  volumeMounts:
+    - name: reference-data
+      mountPath: /app/config
+    - name: reference-src
+      mountPath: /reference-src/root
+      readOnly: true
+    {{- range $i, $folder := .Values.referenceData.folders }}
+    - name: reference-src-{{ $i }}
+      mountPath: /reference-src/{{ $i }}
+      readOnly: true
+    {{- end }}
 {{- end }}
 {{- end -}}
 
