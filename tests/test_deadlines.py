@@ -1,0 +1,205 @@
+"""Colour-tier deadlines and supervision slips in the time-skipping test server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import CalendarDay, CityFile, WorkingCalendar, YearFile
+from domain.case import (
+    AcceptInput,
+    Actor,
+    CaseStatus,
+    DispatchInput,
+    ExtensionDecisionInput,
+    ExtensionRequestInput,
+    ReplyInput,
+    ReturnInput,
+    Role,
+    TierChangeInput,
+)
+from domain.deadlines import Timing
+from domain.reference import Tier
+from minsheng.settings import Settings
+from persistence.db import Database
+from persistence.models import OutboxRow, SlipRow
+from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for_event
+from worker import build_worker
+from workflows.attributes import CASE_DEADLINE, CASE_OVERDUE
+from workflows.case import CaseWorkflow
+
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(90)]
+HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
+DISPATCHER = Actor(role=Role.dispatcher, key_id="k_disp")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def dispatched_case(env: WorkflowEnvironment, db: Database, settings: Settings, tier: Tier) -> str:
+    """An unclear request, dispatched by hand to the labour bureau with ``tier``."""
+    submitted = await submit(db, env.client, settings, new_request(UNCLEAR))
+    await wait_for_event(db, submitted.case_id, "classified")
+    await handle(env.client, submitted.case_id).execute_update(
+        CaseWorkflow.dispatch,
+        DispatchInput(actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=tier),
+    )
+    await wait_for_event(db, submitted.case_id, "deadlines")
+    return submitted.case_id
+
+
+async def slips(db: Database, case_id: str) -> list[tuple[int, str, str]]:
+    async with db.session() as session:
+        rows = (await session.exec(SlipRow.__table__.select().where(SlipRow.case_id == case_id).order_by(SlipRow.issued_at))).all()  # type: ignore[attr-defined]
+    return [(r.round, r.kind, r.trigger) for r in rows]
+
+
+async def outbox(db: Database, case_id: str) -> list[str]:
+    async with db.session() as session:
+        rows = (await session.exec(OutboxRow.__table__.select())).all()  # type: ignore[attr-defined]
+    return sorted(r.recipient for r in rows if r.body.get("case_id") == case_id)
+
+
+async def test_an_untouched_red_case_gets_every_slip_once(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
+        file = await case_file(db, case_id)
+        dispatched_at = next(e.at for e in file.events if e.kind == "dispatched")
+        assert file.case.deadline_at == dispatched_at + timedelta(hours=24)
+
+        await own_time_env.sleep(timedelta(hours=30))
+        await wait_for_event(db, case_id, "slip")
+        for _ in range(100):
+            if len(await slips(db, case_id)) == 4:
+                break
+            await own_time_env.sleep(timedelta(minutes=1))
+        assert await slips(db, case_id) == [
+            (1, "reminder", "acceptance"), (1, "reminder", "reminder_point"),
+            (1, "supervision", "deadline"), (1, "warning", "warning_grace"),
+        ]  # fmt: skip
+        file = await case_file(db, case_id)
+        assert file.case.overdue
+        slip_events = [e for e in file.events if e.kind == "slip"]
+        assert [round((e.at - dispatched_at).total_seconds()) for e in slip_events] == [
+            3600, 12 * 3600, 24 * 3600, 28 * 3600,
+        ]  # fmt: skip
+        assert await outbox(db, case_id) == sorted(
+            ["hrss_bureau"] * 4 + ["city_leadership", "discipline_commission"] * 2
+        )
+        attributes = (await handle(own_time_env.client, case_id).describe()).typed_search_attributes
+        assert attributes.get(CASE_OVERDUE) is True and attributes.get(CASE_DEADLINE) == file.case.deadline_at
+
+        await own_time_env.sleep(timedelta(days=3))
+        assert len(await slips(db, case_id)) == 4, "nothing is issued twice"
+
+
+async def test_a_case_handled_in_time_gets_no_slip(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
+        case = handle(own_time_env.client, case_id)
+        await own_time_env.sleep(timedelta(minutes=30))
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS))
+        await own_time_env.sleep(timedelta(hours=5))
+        await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已处置"))
+        await own_time_env.sleep(timedelta(days=2))
+        assert await slips(db, case_id) == []
+        file = await case_file(db, case_id)
+        assert file.case.on_time is True and not file.case.overdue
+        assert file.case.handling_working_days is not None
+
+
+async def test_a_tier_change_moves_the_pending_timers(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
+        await own_time_env.sleep(timedelta(hours=2))  # the acceptance slip (1 h) is issued
+        await handle(own_time_env.client, case_id).execute_update(
+            CaseWorkflow.change_tier, TierChangeInput(actor=DISPATCHER, tier=Tier.green, reason="经核实不属紧急")
+        )
+        await own_time_env.sleep(timedelta(hours=26))  # past red's deadline, well before green's
+        assert await slips(db, case_id) == [(1, "reminder", "acceptance")]
+        file = await case_file(db, case_id)
+        assert file.case.tier == "green" and not file.case.overdue
+        assert file.case.deadline_at is not None and file.case.deadline_at > datetime.now(UTC) + timedelta(hours=20)
+
+
+async def test_an_approved_extension_moves_the_deadline(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
+        case = handle(own_time_env.client, case_id)
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS))
+        due = (await case_file(db, case_id)).case.deadline_at
+        assert due is not None
+        await case.execute_update(
+            CaseWorkflow.request_extension,
+            ExtensionRequestInput(actor=HRSS, until=due + timedelta(hours=48), reason="需等待劳动仲裁结果"),
+        )
+        await case.execute_update(CaseWorkflow.decide_extension, ExtensionDecisionInput(actor=DISPATCHER, approve=True))
+        await own_time_env.sleep(timedelta(hours=30))  # past the old deadline (24 h)
+        assert await slips(db, case_id) == []
+        assert (await case_file(db, case_id)).case.deadline_at == due + timedelta(hours=48)
+        await own_time_env.sleep(timedelta(hours=44))  # past the new one (72 h); its reminder point is 36 h
+        assert [s[2] for s in await slips(db, case_id)] == ["reminder_point", "deadline"]
+
+
+async def test_a_return_stops_the_timers_and_a_redispatch_starts_new_ones(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
+        case = handle(own_time_env.client, case_id)
+        await case.execute_update(CaseWorkflow.return_, ReturnInput(actor=HRSS, reason="不属本单位"))
+        await own_time_env.sleep(timedelta(hours=30))
+        assert await slips(db, case_id) == []
+        await case.execute_update(
+            CaseWorkflow.dispatch,
+            DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.red),
+        )
+        await own_time_env.sleep(timedelta(hours=2))
+        assert await slips(db, case_id) == [(2, "reminder", "acceptance")]
+        state = await case.query(CaseWorkflow.status)
+        assert state.round == 2 and state.status is CaseStatus.dispatched
+
+
+async def test_a_green_case_across_a_national_holiday_and_a_makeup_workday(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    # The test server's clock starts today, so lay a National-Day-like holiday out from tomorrow
+    # to a Friday at least six days on, with the Saturday after it made up as a working day.
+    today = datetime.now(SHANGHAI).date()
+    last_off = today + timedelta(days=7)
+    last_off += timedelta(days=(4 - last_off.weekday()) % 7)  # a Friday
+    days_off = [today + timedelta(days=i) for i in range(1, (last_off - today).days + 1)]
+    makeup = last_off + timedelta(days=1)  # Saturday
+    calendar = WorkingCalendar.build(
+        [
+            YearFile(
+                year=year,
+                holidays=[CalendarDay(date=d, name="国庆节") for d in days_off if d.year == year],
+                makeup_workdays=[CalendarDay(date=makeup, name="国庆节调休")] if makeup.year == year else [],
+            )
+            for year in sorted({today.year, makeup.year, (makeup + timedelta(days=7)).year})
+        ],
+        CityFile(),
+    )
+    settings.__dict__["timing"] = Timing(policy=settings.timing.policy, calendar=calendar, zone=SHANGHAI)
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.green)
+        file = await case_file(db, case_id)
+    # Working days after dispatch: the make-up Saturday, Monday, Tuesday. Deadline: Tuesday's end.
+    tuesday_end = datetime.combine(makeup + timedelta(days=4), datetime.min.time(), tzinfo=SHANGHAI)
+    assert file.case.deadline_at == tuesday_end.astimezone(UTC)
+    assert not file.case.deadline_provisional
+
+
+async def test_a_date_in_a_year_without_a_calendar_file_is_provisional(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    settings.__dict__["timing"] = Timing(
+        policy=settings.timing.policy, calendar=WorkingCalendar.build([], CityFile()), zone=SHANGHAI
+    )
+    async with build_worker(own_time_env.client, settings, db):
+        case_id = await dispatched_case(own_time_env, db, settings, Tier.green)
+        file = await case_file(db, case_id)
+        assert file.case.deadline_provisional
+        assert next(e for e in file.events if e.kind == "deadlines").detail["provisional"] == "yes"
