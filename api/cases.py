@@ -12,15 +12,30 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_errors
-from api.schemas import AcceptIn, CallbackIn, CaseOut, CasePage, CaseSummary, DispatchIn, ReplyIn, ReturnIn
+from api.schemas import (
+    AcceptIn,
+    CallbackIn,
+    CaseOut,
+    CasePage,
+    CaseSummary,
+    DispatchIn,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ReplyIn,
+    ReturnIn,
+    TierIn,
+)
 from domain.case import (
     AcceptInput,
     CallbackInput,
     CaseStatus,
     DispatchInput,
+    ExtensionDecisionInput,
+    ExtensionRequestInput,
     ReplyInput,
     ReturnInput,
     Role,
+    TierChangeInput,
 )
 from domain.reference import Tier
 from minsheng.intake import workflow_id
@@ -132,6 +147,29 @@ async def reply(case_id: str, body: ReplyIn, principal: UnitKey, context: Contex
     """The assigned unit reports what it did (办结)."""
     inp = ReplyInput(actor=principal.actor, result=body.result)
     return await _act(context, principal, case_id, CaseWorkflow.reply, inp)
+
+
+@router.post("/{case_id}/tier", response_model=CaseOut)
+async def change_tier(case_id: str, body: TierIn, principal: Dispatcher, context: Context) -> CaseOut:
+    """A dispatcher changes the colour tier, with the reason; the pending deadlines move."""
+    inp = TierChangeInput(actor=principal.actor, tier=body.tier, reason=body.reason)
+    return await _act(context, principal, case_id, CaseWorkflow.change_tier, inp)
+
+
+@router.post("/{case_id}/extension", response_model=CaseOut)
+async def request_extension(case_id: str, body: ExtensionIn, principal: UnitKey, context: Context) -> CaseOut:
+    """The assigned unit asks for a later deadline (延期), with the reason."""
+    inp = ExtensionRequestInput(actor=principal.actor, until=body.until, reason=body.reason)
+    return await _act(context, principal, case_id, CaseWorkflow.request_extension, inp)
+
+
+@router.post("/{case_id}/extension/decision", response_model=CaseOut)
+async def decide_extension(
+    case_id: str, body: ExtensionDecisionIn, principal: Dispatcher, context: Context
+) -> CaseOut:
+    """A dispatcher approves or refuses the unit's extension request."""
+    inp = ExtensionDecisionInput(actor=principal.actor, approve=body.approve, note=body.note)
+    return await _act(context, principal, case_id, CaseWorkflow.decide_extension, inp)
 
 
 @router.post("/{case_id}/callback", response_model=CaseOut)

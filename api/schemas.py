@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.case import CallbackAnswer, CaseStatus
 from domain.reference import Tier
 from domain.request import Citizen, Location
-from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SlipRow
 from persistence.repo import CaseFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -123,6 +123,8 @@ class CaseSummary(BaseModel):
     updated_at: datetime
     closed_at: datetime | None
     deadline_at: datetime | None
+    deadline_provisional: bool = Field(description="counted days of a year with no calendar file yet")
+    overdue: bool
 
     @classmethod
     def of(cls, row: CaseRow) -> CaseSummary:
@@ -139,6 +141,8 @@ class CaseSummary(BaseModel):
             updated_at=row.updated_at,
             closed_at=row.closed_at,
             deadline_at=row.deadline_at,
+            deadline_provisional=row.deadline_provisional,
+            overdue=row.overdue,
         )
 
 
@@ -164,3 +168,56 @@ class CasePage(BaseModel):
     limit: int
     offset: int
     items: list[CaseSummary]
+
+
+class TierIn(_In):
+    tier: Tier
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class ExtensionIn(_In):
+    until: AwareDatetime = Field(description="the new handling deadline the unit asks for")
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class ExtensionDecisionIn(_In):
+    approve: bool
+    note: str = ""
+
+
+class SlipOut(BaseModel):
+    case_id: str
+    unit: str
+    round: int
+    kind: str
+    trigger: str
+    reason: str
+    due_at: datetime | None
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, row: SlipRow) -> SlipOut:
+        return cls(**row.model_dump(exclude={"id", "unit_code"}), unit=row.unit_code)
+
+
+class SlipPage(BaseModel):
+    counts: dict[str, int] = Field(description="slips by kind, over the whole filter")
+    limit: int
+    offset: int
+    items: list[SlipOut]
+
+
+class HandlingFiguresOut(BaseModel):
+    unit: str | None = Field(description="None for the whole city")
+    replied: int = Field(description="cases replied in the period")
+    on_time: int = Field(description="of them, replied by the deadline in force (after approved extensions)")
+    on_time_rate: float | None
+    average_working_days: float | None = Field(description="from receipt to reply, in working days")
+    open_overdue: int = Field(description="open cases past their deadline now")
+
+
+class HandlingStats(BaseModel):
+    since: datetime
+    until: datetime
+    city: HandlingFiguresOut
+    units: list[HandlingFiguresOut]

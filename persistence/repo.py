@@ -349,3 +349,86 @@ async def find_api_key(db: Database, secret: str) -> ApiKeyRow | None:
                 )
             )
         ).first()
+
+
+# -- slips and handling figures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipFilter:
+    unit: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self) -> list[Any]:
+        found = [
+            column == value
+            for column, value in ((col(SlipRow.unit_code), self.unit), (col(SlipRow.kind), self.kind))
+            if value is not None
+        ]
+        if self.since is not None:
+            found.append(col(SlipRow.issued_at) >= self.since)
+        if self.until is not None:
+            found.append(col(SlipRow.issued_at) < self.until)
+        return found
+
+
+async def list_slips(
+    session: AsyncSession, where: SlipFilter, limit: int, offset: int
+) -> tuple[dict[str, int], list[SlipRow]]:
+    conditions = where.conditions()
+    counts = await session.exec(
+        select(SlipRow.kind, func.count()).where(*conditions).group_by(col(SlipRow.kind))
+    )
+    rows = await session.exec(
+        select(SlipRow)
+        .where(*conditions)
+        .order_by(col(SlipRow.issued_at).desc(), col(SlipRow.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return dict(counts.all()), list(rows)
+
+
+@dataclass(frozen=True)
+class HandlingRow:
+    unit: str | None
+    replied: int
+    on_time: int
+    average_working_days: float | None
+    open_overdue: int
+
+
+async def handling_stats(
+    session: AsyncSession, since: datetime, until: datetime, unit: str | None
+) -> list[HandlingRow]:
+    """Per unit, for cases replied in [since, until): how many, how many on time, the average
+    working days from receipt; and the unit's open cases that are overdue now."""
+    replied = [col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until]
+    overdue_open = [col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None)]
+    if unit is not None:
+        replied.append(col(CaseRow.unit_code) == unit)
+        overdue_open.append(col(CaseRow.unit_code) == unit)
+    on_time = func.sum(sa.case((col(CaseRow.on_time).is_(True), 1), else_=0))
+    handled = await session.exec(
+        select(
+            CaseRow.unit_code, func.count(), on_time, func.avg(CaseRow.handling_working_days)
+        )
+        .where(*replied)
+        .group_by(col(CaseRow.unit_code))
+    )
+    late = dict(
+        (
+            await session.exec(
+                select(CaseRow.unit_code, func.count()).where(*overdue_open).group_by(col(CaseRow.unit_code))
+            )
+        ).all()
+    )
+    rows = {
+        u: HandlingRow(u, n, int(t or 0), float(a) if a is not None else None, late.get(u, 0))
+        for u, n, t, a in handled.all()
+    }
+    for u, n in late.items():
+        rows.setdefault(u, HandlingRow(u, 0, 0, None, n))
+    return sorted(rows.values(), key=lambda r: r.unit or "")

@@ -1,0 +1,92 @@
+"""Supervision figures: the slips issued, and on-time and handling-time figures per unit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime
+
+from api.context import Context, Principal, Reader
+from api.schemas import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
+from domain.case import Role, SlipKind
+from persistence import repo
+from persistence.repo import HandlingRow, SlipFilter
+
+router = APIRouter(prefix="/v1", tags=["supervision"])
+
+
+def _own_unit(principal: Principal, unit: str | None) -> str | None:
+    if principal.role is Role.unit:
+        if unit not in (None, principal.unit):
+            raise HTTPException(403, f"a unit key sees its own unit's figures ({principal.unit}) only")
+        return principal.unit
+    return unit
+
+
+def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    until = until or datetime.now(UTC)
+    since = since or until - timedelta(days=30)
+    if since >= until:
+        raise HTTPException(422, [{"loc": ["query", "from"], "msg": "'from' must be before 'to'", "type": "value_error"}])
+    return since, until
+
+
+@router.get("/slips", response_model=SlipPage)
+async def list_slips(
+    principal: Reader,
+    context: Context,
+    unit: str | None = None,
+    kind: SlipKind | None = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SlipPage:
+    """Supervision slips issued, newest first, with counts by kind over the whole filter."""
+    where = SlipFilter(unit=_own_unit(principal, unit), kind=kind, since=since, until=until)
+    async with context.db.session() as session:
+        counts, rows = await repo.list_slips(session, where, limit, offset)
+    return SlipPage(
+        counts={k.value: counts.get(k.value, 0) for k in SlipKind},
+        limit=limit,
+        offset=offset,
+        items=[SlipOut.of(r) for r in rows],
+    )
+
+
+def _figures(row: HandlingRow) -> HandlingFiguresOut:
+    return HandlingFiguresOut(
+        unit=row.unit,
+        replied=row.replied,
+        on_time=row.on_time,
+        on_time_rate=round(row.on_time / row.replied, 4) if row.replied else None,
+        average_working_days=round(row.average_working_days, 2) if row.average_working_days is not None else None,
+        open_overdue=row.open_overdue,
+    )
+
+
+@router.get("/stats/handling", response_model=HandlingStats)
+async def handling_stats(
+    principal: Reader,
+    context: Context,
+    unit: str | None = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> HandlingStats:
+    """On-time closure rate and average handling time (working days from receipt) of the cases
+    replied in the period (default: the last 30 days), per unit and for the city."""
+    since, until = _period(since, until)
+    async with context.db.session() as session:
+        rows = await repo.handling_stats(session, since, until, _own_unit(principal, unit))
+    replied = sum(r.replied for r in rows)
+    days = [(r.average_working_days * r.replied) for r in rows if r.average_working_days is not None]
+    city = HandlingRow(
+        unit=None,
+        replied=replied,
+        on_time=sum(r.on_time for r in rows),
+        average_working_days=sum(days) / replied if replied else None,
+        open_overdue=sum(r.open_overdue for r in rows),
+    )
+    return HandlingStats(since=since, until=until, city=_figures(city), units=[_figures(r) for r in rows])
