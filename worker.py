@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import compileall
 import signal
+from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -19,6 +20,7 @@ import workflows
 from activities.case import CaseActivities
 from minsheng.settings import Settings
 from minsheng.temporal import connect
+from persistence import repo
 from persistence.db import Database
 from workflows.case import CaseWorkflow
 
@@ -53,6 +55,28 @@ def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
     )
 
 
+async def retime_provisional_cases(client: Client, settings: Settings, db: Database) -> int:
+    """Signal the open cases whose provisional deadline falls in a year the calendar now has."""
+    async with db.session() as session:
+        case_ids = await repo.provisional_open_cases(session, settings.timing.calendar.years)
+    for case_id in case_ids:
+        await client.get_workflow_handle(f"case-{case_id}").signal(CaseWorkflow.recalculate_deadlines)
+        log.info("provisional deadline sent for recalculation", case_id=case_id)
+    return len(case_ids)
+
+
+def warn_about_missing_years(settings: Settings) -> None:
+    """This year and the next must have calendar files, or deadlines reaching there are provisional."""
+    this_year = datetime.now(settings.timing.zone).year
+    missing = [y for y in (this_year, this_year + 1) if y not in settings.timing.calendar.years]
+    if missing:
+        log.warning(
+            "the working-day calendar has no file for these years: deadlines counting their days are "
+            "provisional (weekdays only) until config/calendar/YEAR.yaml is added",
+            missing_years=missing,
+        )
+
+
 async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
     db = Database(settings.database_url, settings.db_pool_size)
@@ -62,9 +86,11 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     worker = build_worker(client, settings, db)
+    warn_about_missing_years(settings)
     log.info("worker started", task_queue=settings.task_queue, database=db.engine.dialect.name)
     try:
         async with worker:
+            await retime_provisional_cases(client, settings, db)
             await stop.wait()
         log.info("worker stopped")
     finally:

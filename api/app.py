@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from api import cases, intake, supervision
 from api.context import AppContext
 from minsheng.settings import Settings
 from minsheng.temporal import connect
+from persistence import repo
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -96,6 +98,26 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         except Exception as exc:  # noqa: BLE001
             checks["temporal"] = f"error: {exc}"
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", **checks}, status_code=200 if ok else 503)
+        calendar = await _calendar_health(ctx)
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", **checks, "calendar": calendar},
+            status_code=200 if ok else 503,
+        )
+
+    async def _calendar_health(ctx: AppContext) -> dict[str, object]:
+        """Which years the calendar has, which it lacks, and how many open cases wait on them."""
+        timing = ctx.settings.timing
+        this_year = datetime.now(timing.zone).year
+        missing = [y for y in (this_year, this_year + 1) if y not in timing.calendar.years]
+        try:
+            async with ctx.db.session() as session:
+                provisional = await repo.count_provisional_open(session)
+        except Exception:  # noqa: BLE001  (the database check above reports it)
+            provisional = None
+        return {
+            "years": sorted(timing.calendar.years),
+            "missing_years": missing,
+            "open_cases_with_provisional_deadlines": provisional,
+        }
 
     return app

@@ -32,8 +32,8 @@ def cmd_api(_args: argparse.Namespace) -> int:
     from api.app import create_app
 
     settings = _settings()
+    settings.reference, settings.timing  # noqa: B018  (validate the data files before serving)
     app = create_app(settings)
-    settings.reference  # noqa: B018
     uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False)
     return 0
 

@@ -432,3 +432,23 @@ async def handling_stats(
     for u, n in late.items():
         rows.setdefault(u, HandlingRow(u, 0, 0, None, n))
     return sorted(rows.values(), key=lambda r: r.unit or "")
+
+
+async def provisional_open_cases(session: AsyncSession, years: frozenset[int]) -> list[str]:
+    """Open cases whose provisional deadline falls in one of ``years`` (calendar files now loaded)."""
+    rows = await session.exec(
+        select(CaseRow.id, CaseRow.deadline_at).where(
+            col(CaseRow.deadline_provisional).is_(True), col(CaseRow.replied_at).is_(None)
+        )
+    )
+    return [case_id for case_id, deadline in rows.all() if deadline is not None and deadline.year in years]
+
+
+async def count_provisional_open(session: AsyncSession) -> int:
+    return (
+        await session.exec(
+            select(func.count()).select_from(CaseRow).where(
+                col(CaseRow.deadline_provisional).is_(True), col(CaseRow.replied_at).is_(None)
+            )
+        )
+    ).one()

@@ -26,8 +26,8 @@ from domain.reference import Tier
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import OutboxRow, SlipRow
-from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for_event
-from worker import build_worker
+from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for, wait_for_event
+from worker import build_worker, retime_provisional_cases
 from workflows.attributes import CASE_DEADLINE, CASE_OVERDUE
 from workflows.case import CaseWorkflow
 
@@ -203,3 +203,27 @@ async def test_a_date_in_a_year_without_a_calendar_file_is_provisional(
         file = await case_file(db, case_id)
         assert file.case.deadline_provisional
         assert next(e for e in file.events if e.kind == "deadlines").detail["provisional"] == "yes"
+
+
+async def test_a_provisional_deadline_moves_when_the_year_arrives(
+    dev_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    # A worker restart is the point here, so this runs on the real dev server: the time-skipping
+    # server never hands a stopped worker's sticky tasks on while its clock stands still.
+    shipped = settings.timing
+    settings.__dict__["timing"] = Timing(
+        policy=shipped.policy, calendar=WorkingCalendar.build([], CityFile()), zone=SHANGHAI
+    )
+    async with build_worker(dev_env.client, settings, db):
+        case_id = await dispatched_case(dev_env, db, settings, Tier.green)
+    assert (await case_file(db, case_id)).case.deadline_provisional
+
+    settings.__dict__["timing"] = shipped  # the city adds the year's file; the worker restarts
+    async with build_worker(dev_env.client, settings, db):
+        assert await retime_provisional_cases(dev_env.client, settings, db) == 1
+        file = await wait_for(
+            db, case_id, lambda f: not f.case.deadline_provisional, "lost its provisional mark", seconds=40
+        )
+    deadlines = [e for e in file.events if e.kind == "deadlines"]
+    assert len(deadlines) == 2 and "provisional" not in deadlines[1].detail
+    assert await retime_provisional_cases(dev_env.client, settings, db) == 0

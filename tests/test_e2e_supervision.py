@@ -10,7 +10,7 @@ import pytest
 
 from minsheng.settings import Settings
 from tests.fast_policy import fast_config
-from tests.test_e2e import Stack, body, stack  # noqa: F401  (the stack fixture)
+from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
 
 pytestmark = pytest.mark.timeout(90)
 GAS = "楼道里煤气味很重，怀疑燃气泄漏，请马上来人"
@@ -53,6 +53,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
 
     stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params={"unit": unit})).json()
     assert stats["city"]["open_overdue"] == 1 and stats["city"]["replied"] == 0
+    await record_history(stack, case_id, "case_red_supervised")
 
 
 async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noqa: F811

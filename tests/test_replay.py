@@ -12,7 +12,11 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def test_the_recorded_cases_are_there() -> None:
-    assert {"case_full_lifecycle.json", "case_returned_redispatched.json"} <= {p.name for p in HISTORIES}
+    assert {
+        "case_full_lifecycle.json",  # recorded before colour-tier deadlines existed
+        "case_returned_redispatched.json",  # likewise
+        "case_red_supervised.json",  # deadlines and all four slips, under a policy in seconds
+    } <= {p.name for p in HISTORIES}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

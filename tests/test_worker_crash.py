@@ -27,9 +27,9 @@ HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
 
 
 @contextmanager
-def worker_process(env: WorkflowEnvironment, settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(address: str, settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     environment = os.environ | {
-        "MINSHENG_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "MINSHENG_TEMPORAL_ADDRESS": address,
         "MINSHENG_DATABASE_URL": settings.database_url,
         "MINSHENG_TASK_QUEUE": settings.task_queue,
         "MINSHENG_CONFIG_DIR": str(settings.config_dir),
@@ -56,8 +56,9 @@ async def test_a_killed_worker_loses_nothing(
     dev_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     client = dev_env.client
+    address = client.service_client.config.target_host
     log = tmp_path / "worker.log"
-    with worker_process(dev_env, settings, log) as first:
+    with worker_process(address, settings, log) as first:
         submitted = await submit(db, client, settings)
         await wait_for_status(db, submitted.case_id, "dispatched")
         kill(first)
@@ -67,13 +68,13 @@ async def test_a_killed_worker_loses_nothing(
     accepting = asyncio.create_task(case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS)))
     await asyncio.sleep(0.5)
     assert not accepting.done()
-    with worker_process(dev_env, settings, log) as second:
+    with worker_process(address, settings, log) as second:
         await asyncio.wait_for(accepting, 60)
         # Killed while the reply is being handled: validated, maybe mid-write.
         replying = asyncio.create_task(case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已支付")))
         await asyncio.sleep(0.05)
         kill(second)
-    with worker_process(dev_env, settings, log):
+    with worker_process(address, settings, log):
         await asyncio.wait_for(replying, 60)
         await case.execute_update(
             CaseWorkflow.callback,

@@ -57,6 +57,7 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         # Built from the input before any update is delivered, so validators always see a state.
+        self._recalculate = False
         self.state = CaseState(
             case_id=inp.case_id,
             channel=inp.request.channel,
@@ -128,9 +129,17 @@ class CaseWorkflow:
                 if state.deadlines is None:  # unless the case changed meanwhile: then compute again
                     await self._record(state.set_deadlines(workflow.now(), deadlines))
                 continue
+            if self._recalculate:
+                # The calendar has the year a provisional deadline guessed at: compute it again.
+                self._recalculate = False
+                if state.deadlines is not None and state.deadlines.provisional:
+                    state.deadlines = None
+                    continue
             seen = state.seq
             pending = state.next_trigger()
-            changed = lambda: self.state.seq != seen or self.state.status is CaseStatus.replied  # noqa: E731
+            changed = lambda: (  # noqa: E731
+                self.state.seq != seen or self.state.status is CaseStatus.replied or self._recalculate
+            )
             if pending is None:
                 await workflow.wait_condition(changed)
                 continue
@@ -183,6 +192,11 @@ class CaseWorkflow:
     @workflow.query
     def status(self) -> CaseState:
         return self.state
+
+    @workflow.signal
+    def recalculate_deadlines(self) -> None:
+        """Sent when the calendar gains the year a provisional deadline counted on weekdays alone."""
+        self._recalculate = True
 
     @workflow.update
     async def dispatch(self, inp: DispatchInput) -> CaseState:
