@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 import workflows
 
 from activities.case import CaseActivities
+from minsheng.notify import LogNotifier, WebhookNotifier, deliver_forever
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import repo
@@ -91,7 +92,10 @@ async def run_worker(settings: Settings) -> None:
     try:
         async with worker:
             await retime_provisional_cases(client, settings, db)
+            notifier = WebhookNotifier(settings.notify_webhook_url) if settings.notify_webhook_url else LogNotifier()
+            delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
             await stop.wait()
+            delivering.cancel()
         log.info("worker stopped")
     finally:
         await db.close()

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=30.0, ge=0.0)
     """How long the API trusts a looked-up key before asking the database again (revocation lag)."""
 
+    notify_webhook_url: str | None = None
+    """Where notifications (slips) are POSTed as JSON; unset: they are written to the log."""
+    notify_interval_seconds: float = Field(default=5.0, gt=0)
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 

@@ -452,3 +452,17 @@ async def count_provisional_open(session: AsyncSession) -> int:
             )
         )
     ).one()
+
+
+async def pending_notifications(session: AsyncSession, limit: int) -> list[OutboxRow]:
+    rows = await session.exec(
+        select(OutboxRow).where(col(OutboxRow.sent_at).is_(None)).order_by(col(OutboxRow.id)).limit(limit)
+    )
+    return list(rows)
+
+
+async def mark_notifications_sent(db: Database, ids: list[int], at: datetime) -> None:
+    def work(session: Session) -> None:
+        session.exec(sa.update(OutboxRow).where(col(OutboxRow.id).in_(ids)).values(sent_at=at))
+
+    await db.write(work)

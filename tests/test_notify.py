@@ -1,0 +1,77 @@
+"""Delivering the notification outbox: each pending notification once, failures retried."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+
+from domain.case import SYSTEM, CaseEvents, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
+from domain.deadlines import Deadlines
+from domain.reference import Tier
+from minsheng.notify import WebhookNotifier, deliver_pending
+from persistence import repo
+from persistence.db import Database
+from persistence.models import CaseRow, OutboxRow, RequestRow
+
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+async def _slipped_case(db: Database) -> None:
+    await db.write(
+        lambda s: repo.insert_intake(
+            s,
+            CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
+            RequestRow(id="R1", case_id="C1", channel="wechat", channel_ref="wx-1", citizen_name="李四",
+                       citizen_phone="13900000000", content="x", address="崖头", received_at=T0, intake_key_id="k"),
+        )
+    )  # fmt: skip
+    state = CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+    state.receive(CaseRequestRef(request_id="R1", channel="wechat", content="x", address="崖头", received_at=T0, actor=SYSTEM))
+    state.dispatch(T0, DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.red))
+    state.set_deadlines(T0, Deadlines(accept_by=T0, remind_at=T0, due_at=T0, warn_at=T0))
+    event = state.slip(T0, SlipTrigger.deadline)
+    await repo.apply_case_events(db, CaseEvents(state=state, events=[event]), T0)
+    await repo.apply_case_events(db, CaseEvents(state=state, events=[event]), T0)  # a retried write
+
+
+class Collect:
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.sent: list[OutboxRow] = []
+        self.fail_after = fail_after
+
+    async def send(self, item: OutboxRow) -> None:
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionError("gateway down")
+        self.sent.append(item)
+
+
+async def test_a_supervision_slip_reaches_the_unit_leadership_and_the_record_once(db: Database) -> None:
+    await _slipped_case(db)
+    flaky = Collect(fail_after=1)
+    assert await deliver_pending(db, flaky) == 1
+    steady = Collect()
+    assert await deliver_pending(db, steady) == 2
+    assert await deliver_pending(db, steady) == 0
+    recipients = sorted(n.recipient for n in [*flaky.sent, *steady.sent])
+    assert recipients == ["city_leadership", "discipline_commission", "hrss_bureau"]
+    assert all(n.body["kind"] == "supervision" and n.body["case_id"] == "C1" for n in steady.sent)
+
+
+async def test_the_webhook_notifier_posts_json_and_retries_on_an_error(db: Database) -> None:
+    await _slipped_case(db)
+    received: list[dict] = []
+    answers = iter([503, 200, 200, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        if status == 200:
+            received.append(json.loads(request.content))
+        return httpx.Response(status)
+
+    notifier = WebhookNotifier("http://notify.invalid/hook", transport=httpx.MockTransport(handler))
+    assert await deliver_pending(db, notifier) == 0
+    assert await deliver_pending(db, notifier) == 3
+    assert {r["recipient"] for r in received} == {"hrss_bureau", "city_leadership", "discipline_commission"}
+    assert all(r["dedupe_key"] == "slip:C1:1:deadline" for r in received)
