@@ -124,12 +124,13 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
         "closed", "hrss_bureau", "hotline_12345",
     )  # fmt: skip
-    await record_history(stack, case_id, "case_full_lifecycle")
+    await record_history(stack, case_id, "case_closed_deadlines_at_dispatch")
 
 
 async def record_history(stack: Stack, case_id: str, name: str) -> None:
-    """With MINSHENG_RECORD_HISTORIES=1, keep this case's history for the replay tests."""
-    if os.environ.get("MINSHENG_RECORD_HISTORIES"):
+    """With MINSHENG_RECORD_HISTORIES=1, keep this case's history for the replay tests. A recorded
+    history is never overwritten: it stands for the code it ran on; record new ones by new names."""
+    if os.environ.get("MINSHENG_RECORD_HISTORIES") and not (HISTORIES / f"{name}.json").exists():
         history = await stack.env.client.get_workflow_handle(f"case-{case_id}").fetch_history()
         (HISTORIES / f"{name}.json").write_text(history.to_json())
 

@@ -16,6 +16,7 @@ def test_the_recorded_cases_are_there() -> None:
         "case_full_lifecycle.json",  # recorded before colour-tier deadlines existed
         "case_returned_redispatched.json",  # likewise
         "case_red_supervised.json",  # deadlines and all four slips, under a policy in seconds
+        "case_closed_deadlines_at_dispatch.json",  # deadlines in the first write
     } <= {p.name for p in HISTORIES}
 
 
