@@ -11,7 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_errors
+from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.schemas import (
     AcceptIn,
     CallbackIn,
@@ -72,10 +72,7 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CasePage:
     """Cases, newest first. A unit key sees its own unit's cases only."""
-    if principal.role is Role.unit:
-        if unit not in (None, principal.unit):
-            raise HTTPException(403, f"a unit key lists its own unit's cases ({principal.unit}) only")
-        unit = principal.unit
+    unit = own_unit(principal, unit)
     where = CaseFilter(status=status, unit=unit, tier=tier, domain=domain, channel=channel)
     async with context.db.session() as session:
         total, rows = await repo.list_cases(session, where, limit, offset)

@@ -90,6 +90,15 @@ UnitKey = Annotated[Principal, require(Role.unit)]
 CallbackAgent = Annotated[Principal, require(Role.callback_agent)]
 
 
+def own_unit(principal: Principal, unit: str | None) -> str | None:
+    """The unit filter a caller may use: a unit key is held to its own unit."""
+    if principal.role is Role.unit:
+        if unit not in (None, principal.unit):
+            raise HTTPException(403, f"a unit key sees its own unit's records ({principal.unit}) only")
+        return principal.unit
+    return unit
+
+
 def field_errors(problems: dict[str, str]) -> HTTPException:
     """A 422 shaped like FastAPI's own validation errors, naming each body field and its reason."""
     return HTTPException(

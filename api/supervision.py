@@ -8,21 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime
 
-from api.context import Context, Principal, Reader
+from api.context import Context, Reader, own_unit
 from api.schemas import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
-from domain.case import Role, SlipKind
+from domain.case import SlipKind
 from persistence import repo
 from persistence.repo import HandlingRow, SlipFilter
 
 router = APIRouter(prefix="/v1", tags=["supervision"])
-
-
-def _own_unit(principal: Principal, unit: str | None) -> str | None:
-    if principal.role is Role.unit:
-        if unit not in (None, principal.unit):
-            raise HTTPException(403, f"a unit key sees its own unit's figures ({principal.unit}) only")
-        return principal.unit
-    return unit
 
 
 def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
@@ -45,7 +37,7 @@ async def list_slips(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SlipPage:
     """Supervision slips issued, newest first, with counts by kind over the whole filter."""
-    where = SlipFilter(unit=_own_unit(principal, unit), kind=kind, since=since, until=until)
+    where = SlipFilter(unit=own_unit(principal, unit), kind=kind, since=since, until=until)
     async with context.db.session() as session:
         counts, rows = await repo.list_slips(session, where, limit, offset)
     return SlipPage(
@@ -79,7 +71,7 @@ async def handling_stats(
     replied in the period (default: the last 30 days), per unit and for the city."""
     since, until = _period(since, until)
     async with context.db.session() as session:
-        rows = await repo.handling_stats(session, since, until, _own_unit(principal, unit))
+        rows = await repo.handling_stats(session, since, until, own_unit(principal, unit))
     replied = sum(r.replied for r in rows)
     days = [(r.average_working_days * r.replied) for r in rows if r.average_working_days is not None]
     city = HandlingRow(
