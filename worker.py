@@ -46,6 +46,7 @@ def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
         activities=[
             activities.classify_request,
             activities.compute_deadlines,
+            activities.compute_response_deadline,
             activities.record_case_events,
             activities.open_callback_tasks,
         ],

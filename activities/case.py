@@ -8,7 +8,7 @@ import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.case import CallbackTasks, CaseEvents, DeadlineInput
+from domain.case import CallbackTasks, CaseEvents, DeadlineInput, ResponseDeadlineInput
 from domain.classification import Classification, classify
 from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
 from domain.reference import ReferenceData
@@ -48,6 +48,11 @@ class CaseActivities:
         # so a later policy or calendar edit never changes how this case replays.
         t = self.timing
         return deadlines_for(inp.tier, inp.start, t.policy, t.calendar, t.zone, due_at=inp.due_at)
+
+    @activity.defn(name="compute_response_deadline")
+    async def compute_response_deadline(self, inp: ResponseDeadlineInput) -> datetime:
+        t = self.timing
+        return t.policy.tiers[inp.tier].response.after(inp.start, t.calendar, t.zone)[0]
 
     @activity.defn(name="record_case_events")
     async def record_case_events(self, batch: CaseEvents) -> None:

@@ -40,6 +40,8 @@ class TierRule(BaseModel):
     acceptance: Limit
     reminder_at: float = Field(gt=0, lt=1)
     warning_grace: Limit
+    response: Limit
+    """How long a unit summoned by a whistle has to respond (报到)."""
 
 
 class TierPolicy(BaseModel):

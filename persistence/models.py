@@ -188,3 +188,30 @@ class OutboxRow(SQLModel, table=True):
     body: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, index=True)
+
+
+class SummonsRow(SQLModel, table=True):
+    """A unit summoned to a case by the lead unit's whistle (吹哨), its response (报到) and rating."""
+
+    __tablename__ = "summonses"
+    __table_args__ = (sa.UniqueConstraint("case_id", "summons_id", name="uq_summonses_case_summons"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=40, index=True)
+    summons_id: str = Field(max_length=16)
+    lead_unit: str = Field(max_length=48, index=True)
+    unit: str = Field(max_length=48, index=True)
+    task: str
+    reason: str
+    whistled_at: datetime = _utc(index=True)
+    respond_by: datetime | None = _utc(default=None)
+    status: str = Field(max_length=16)
+    responded_at: datetime | None = _utc(default=None)
+    report: str | None = None
+    decline_reason: str | None = None
+    ruling_note: str | None = None
+    speed: int | None = None
+    quality: int | None = None
+    rating_comment: str | None = None
+    rated_at: datetime | None = _utc(default=None)
+    seq: int = 0
+    """The case's timeline seq when this row was written; rows only move forward."""

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CallbackTasks, CaseEvents, CaseStatus, Role, TimelineEvent
+from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.reference import ReferenceData
 from persistence.db import Database
@@ -31,6 +31,7 @@ from persistence.models import (
     OutboxRow,
     RequestRow,
     SlipRow,
+    SummonsRow,
     UnitRow,
 )
 
@@ -180,6 +181,8 @@ async def apply_case_events(
         for e in batch.events:
             if e.kind == "slip":
                 _file_slip(session, state.case_id, e)
+        if touched := {e.detail["summons_id"] for e in batch.events if "summons_id" in e.detail}:
+            _record_summonses(session, state, touched)
         for e in batch.events:
             if e.kind == "callback":
                 session.exec(
@@ -199,6 +202,24 @@ async def apply_case_events(
                 )
 
     await db.write(work)
+
+
+def _record_summonses(session: Session, state: CaseState, summons_ids: set[str]) -> None:
+    """Upsert the touched summonses from the state; like the case row, a row only moves forward
+    (``seq``), so writes that land out of order never undo a later step."""
+    rows = [
+        state.summonses[sid].model_dump(exclude={"id"})
+        | {"case_id": state.case_id, "summons_id": sid, "lead_unit": state.unit or "", "seq": state.seq}
+        for sid in sorted(summons_ids)
+    ]
+    stmt = _insert(session, SummonsRow).values(rows)
+    session.exec(
+        stmt.on_conflict_do_update(
+            index_elements=["case_id", "summons_id"],
+            set_={c: stmt.excluded[c] for c in rows[0] if c not in ("case_id", "summons_id")},
+            where=col(SummonsRow.seq) < stmt.excluded.seq,
+        )
+    )
 
 
 def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:

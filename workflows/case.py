@@ -32,13 +32,27 @@ with workflow.unsafe.imports_passed_through():
         DispatchInput,
         ExtensionDecisionInput,
         ExtensionRequestInput,
+        RateInput,
         ReplyInput,
+        RespondInput,
+        ResponseDeadlineInput,
         ReturnInput,
+        RuleDeclineInput,
+        SlipTrigger,
         TierChangeInput,
         TimelineEvent,
+        WhistleInput,
     )
     from domain.deadlines import Deadlines
-    from workflows.attributes import CASE_DEADLINE, CASE_DOMAIN, CASE_OVERDUE, CASE_STATUS, CASE_TIER, CASE_UNIT
+    from workflows.attributes import (
+        CASE_DEADLINE,
+        CASE_DOMAIN,
+        CASE_OVERDUE,
+        CASE_STATUS,
+        CASE_TIER,
+        CASE_UNIT,
+        CASE_WAITING_ON,
+    )
 
 DEADLINES_PATCH = "deadlines-and-slips"
 """Cases started before colour-tier deadlines existed replay without them."""
@@ -131,6 +145,16 @@ class CaseWorkflow:
                 if state.deadlines is None:  # unless the case changed meanwhile: then compute again
                     await self._record(state.set_deadlines(workflow.now(), deadlines))
                 continue
+            summoned = [x for x in state.summonses.values() if x.status == "summoned" and x.respond_by is None]
+            if summoned and state.status in (CaseStatus.dispatched, CaseStatus.accepted):
+                assert state.tier
+                respond_by = await workflow.execute_local_activity_method(
+                    CaseActivities.compute_response_deadline,
+                    ResponseDeadlineInput(tier=state.tier, start=summoned[0].whistled_at),
+                    start_to_close_timeout=timedelta(seconds=10),
+                )
+                await self._record(state.set_respond_by(workflow.now(), summoned[0].id, respond_by))
+                continue
             if self._recalculate:
                 # The calendar has the year a provisional deadline guessed at: compute it again.
                 self._recalculate = False
@@ -138,7 +162,9 @@ class CaseWorkflow:
                     state.deadlines = None
                     continue
             seen = state.seq
-            pending = state.next_trigger()
+            pending: tuple[SlipTrigger | str, datetime] | None = state.next_trigger()
+            if (response := state.next_response_due()) and (pending is None or response[1] < pending[1]):
+                pending = response
             changed = lambda: (  # noqa: E731
                 self.state.seq != seen or self.state.status is CaseStatus.replied or self._recalculate
             )
@@ -149,7 +175,10 @@ class CaseWorkflow:
             try:
                 await workflow.wait_condition(changed, timeout=max(when - workflow.now(), timedelta(0)))
             except TimeoutError:
-                await self._record(state.slip(workflow.now(), trigger))
+                if isinstance(trigger, SlipTrigger):
+                    await self._record(state.slip(workflow.now(), trigger))
+                else:
+                    await self._record(state.response_slip(workflow.now(), trigger))
 
     async def _compute_deadlines(self) -> Deadlines:
         state = self.state
@@ -182,6 +211,8 @@ class CaseWorkflow:
                     if state.deadlines
                     else []
                 ),
+                # Only once a whistle was blown, so that earlier cases replay as they ran.
+                *([CASE_WAITING_ON.value_set(state.waiting_on)] if state.summonses else []),
             ]
         )
         workflow.upsert_memo({"summary": self._summary()})
@@ -271,6 +302,43 @@ class CaseWorkflow:
     @decide_extension.validator
     def _validate_decide_extension(self, inp: ExtensionDecisionInput) -> None:
         _refuse(self.state.check_extension_decision, inp)
+
+    @workflow.signal
+    async def whistle(self, inp: WhistleInput) -> None:
+        """The lead unit summons other units (吹哨). A signal, so a refusal cannot be answered:
+        the API checks the live state first, and a whistle refused here is recorded with why."""
+        try:
+            events = self.state.whistle(workflow.now(), inp)
+        except ActionRefused as refused:
+            events = [self.state.refused(workflow.now(), "whistle", inp.actor, refused.message)]
+        await self._record(*events)
+
+    @workflow.signal
+    async def respond(self, inp: RespondInput) -> None:
+        """A summoned unit reports for duty (报到), or declines with a reason."""
+        try:
+            event = self.state.respond(workflow.now(), inp)
+        except ActionRefused as refused:
+            event = self.state.refused(workflow.now(), "respond", inp.actor, refused.message)
+        await self._record(event)
+
+    @workflow.update
+    async def rule_decline(self, inp: RuleDeclineInput) -> CaseState:
+        await self._record(self.state.rule_decline(workflow.now(), inp))
+        return self.state
+
+    @rule_decline.validator
+    def _validate_rule_decline(self, inp: RuleDeclineInput) -> None:
+        _refuse(self.state.check_rule_decline, inp)
+
+    @workflow.update
+    async def rate(self, inp: RateInput) -> CaseState:
+        await self._record(self.state.rate(workflow.now(), inp))
+        return self.state
+
+    @rate.validator
+    def _validate_rate(self, inp: RateInput) -> None:
+        _refuse(self.state.check_rate, inp)
 
     @workflow.update
     async def callback(self, inp: CallbackInput) -> CaseState:
