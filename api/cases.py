@@ -47,14 +47,15 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
 
 
-async def _load(context: Context, principal: Principal, case_id: str) -> CaseFile:
+async def load_case(context: Context, principal: Principal, case_id: str) -> CaseFile:
     structlog.contextvars.bind_contextvars(case_id=case_id)
     async with context.db.session() as session:
         file = await repo.get_case(session, case_id)
     if file is None:
         raise HTTPException(404, f"no case {case_id}")
     if principal.role is Role.unit and file.case.unit_code != principal.unit:
-        raise HTTPException(403, f"case {case_id} is not assigned to your unit ({principal.unit})")
+        if not any(s.unit == principal.unit for s in file.summonses):
+            raise HTTPException(403, f"case {case_id} is not assigned to your unit ({principal.unit})")
     structlog.contextvars.bind_contextvars(unit=file.case.unit_code)
     return file
 
@@ -82,12 +83,12 @@ async def list_cases(
 @router.get("/{case_id}", response_model=CaseOut)
 async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut:
     """One case: its state, requests, timeline and callbacks."""
-    return CaseOut.of_file(await _load(context, principal, case_id))
+    return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
-async def _act(context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel) -> CaseOut:
+async def act(context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel) -> CaseOut:
     """Send an action to the case workflow as an update; a refusal comes back with its reason."""
-    file = await _load(context, principal, case_id)
+    file = await load_case(context, principal, case_id)
     if file.case.status == CaseStatus.closed:
         raise HTTPException(409, f"case {case_id} is closed")
     handle = context.client.get_workflow_handle(workflow_id(case_id))
@@ -102,7 +103,7 @@ async def _act(context: Context, principal: Principal, case_id: str, update: Any
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise HTTPException(409, f"case {case_id} is no longer open") from None
         raise
-    return CaseOut.of_file(await _load(context, principal, case_id))
+    return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
 @router.post("/{case_id}/dispatch", response_model=CaseOut)
@@ -122,42 +123,42 @@ async def dispatch(case_id: str, body: DispatchIn, principal: Dispatcher, contex
         tier=body.tier or matter.tier,
         note=body.note,
     )
-    return await _act(context, principal, case_id, CaseWorkflow.dispatch, inp)
+    return await act(context, principal, case_id, CaseWorkflow.dispatch, inp)
 
 
 @router.post("/{case_id}/accept", response_model=CaseOut)
 async def accept(case_id: str, body: AcceptIn, principal: UnitKey, context: Context) -> CaseOut:
     """The assigned unit signs for the case (签收)."""
     inp = AcceptInput(actor=principal.actor, note=body.note)
-    return await _act(context, principal, case_id, CaseWorkflow.accept, inp)
+    return await act(context, principal, case_id, CaseWorkflow.accept, inp)
 
 
 @router.post("/{case_id}/return", response_model=CaseOut)
 async def return_case(case_id: str, body: ReturnIn, principal: UnitKey, context: Context) -> CaseOut:
     """The assigned unit returns a case that is not its own (退办), with the reason."""
     inp = ReturnInput(actor=principal.actor, reason=body.reason)
-    return await _act(context, principal, case_id, CaseWorkflow.return_, inp)
+    return await act(context, principal, case_id, CaseWorkflow.return_, inp)
 
 
 @router.post("/{case_id}/reply", response_model=CaseOut)
 async def reply(case_id: str, body: ReplyIn, principal: UnitKey, context: Context) -> CaseOut:
     """The assigned unit reports what it did (办结)."""
     inp = ReplyInput(actor=principal.actor, result=body.result)
-    return await _act(context, principal, case_id, CaseWorkflow.reply, inp)
+    return await act(context, principal, case_id, CaseWorkflow.reply, inp)
 
 
 @router.post("/{case_id}/tier", response_model=CaseOut)
 async def change_tier(case_id: str, body: TierIn, principal: Dispatcher, context: Context) -> CaseOut:
     """A dispatcher changes the colour tier, with the reason; the pending deadlines move."""
     inp = TierChangeInput(actor=principal.actor, tier=body.tier, reason=body.reason)
-    return await _act(context, principal, case_id, CaseWorkflow.change_tier, inp)
+    return await act(context, principal, case_id, CaseWorkflow.change_tier, inp)
 
 
 @router.post("/{case_id}/extension", response_model=CaseOut)
 async def request_extension(case_id: str, body: ExtensionIn, principal: UnitKey, context: Context) -> CaseOut:
     """The assigned unit asks for a later deadline (延期), with the reason."""
     inp = ExtensionRequestInput(actor=principal.actor, until=body.until, reason=body.reason)
-    return await _act(context, principal, case_id, CaseWorkflow.request_extension, inp)
+    return await act(context, principal, case_id, CaseWorkflow.request_extension, inp)
 
 
 @router.post("/{case_id}/extension/decision", response_model=CaseOut)
@@ -166,7 +167,7 @@ async def decide_extension(
 ) -> CaseOut:
     """A dispatcher approves or refuses the unit's extension request."""
     inp = ExtensionDecisionInput(actor=principal.actor, approve=body.approve, note=body.note)
-    return await _act(context, principal, case_id, CaseWorkflow.decide_extension, inp)
+    return await act(context, principal, case_id, CaseWorkflow.decide_extension, inp)
 
 
 @router.post("/{case_id}/callback", response_model=CaseOut)
@@ -174,9 +175,9 @@ async def callback(case_id: str, body: CallbackIn, principal: CallbackAgent, con
     """A callback agent records the citizen's answer (回访)."""
     request_id = body.request_id
     if request_id is None:
-        file = await _load(context, principal, case_id)
+        file = await load_case(context, principal, case_id)
         if len(file.requests) != 1:
             raise field_errors({"request_id": f"case {case_id} has {len(file.requests)} requests: name one"})
         request_id = file.requests[0].id
     inp = CallbackInput(actor=principal.actor, request_id=request_id, answer=body.answer, note=body.note)
-    return await _act(context, principal, case_id, CaseWorkflow.callback, inp)
+    return await act(context, principal, case_id, CaseWorkflow.callback, inp)

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from domain.case import CallbackAnswer, CaseStatus
 from domain.reference import Tier
 from domain.request import Citizen, Location
-from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SlipRow
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SlipRow, SummonsRow
 from persistence.repo import CaseFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -151,6 +151,7 @@ class CaseOut(CaseSummary):
     requests: list[RequestOut]
     timeline: list[EventOut]
     callbacks: list[CallbackOut]
+    summonses: list["SummonsOut"]
 
     @classmethod
     def of_file(cls, file: CaseFile) -> CaseOut:
@@ -160,6 +161,7 @@ class CaseOut(CaseSummary):
             requests=[RequestOut.of(r) for r in file.requests],
             timeline=[EventOut.of(e) for e in file.events],
             callbacks=[CallbackOut.of(c) for c in file.callbacks],
+            summonses=[SummonsOut.of(x) for x in file.summonses],
         )
 
 
@@ -221,3 +223,79 @@ class HandlingStats(BaseModel):
     until: datetime
     city: HandlingFiguresOut
     units: list[HandlingFiguresOut]
+
+
+class SummonsIn(_In):
+    unit: Text
+    task: Annotated[Text, StringConstraints(max_length=2000)]
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class WhistleIn(_In):
+    summonses: list[SummonsIn] = Field(min_length=1, max_length=20)
+
+
+class RespondIn(_In):
+    summons_id: Text
+    report: str = Field(default="", max_length=4000, description="what the unit did; or give decline_reason")
+    decline_reason: str = Field(default="", max_length=2000)
+
+
+class RuleDeclineIn(_In):
+    summons_id: Text
+    uphold: bool = Field(description="true: the unit is released; false: it must respond after all")
+    note: str = ""
+
+
+class RateIn(_In):
+    summons_id: Text
+    speed: int = Field(ge=1, le=5)
+    quality: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class Sent(BaseModel):
+    case_id: str
+    status: Literal["sent"] = "sent"
+    detail: str
+
+
+class SummonsOut(BaseModel):
+    case_id: str
+    summons_id: str
+    lead_unit: str
+    unit: str
+    task: str
+    reason: str
+    whistled_at: datetime
+    respond_by: datetime | None
+    status: str
+    responded_at: datetime | None
+    report: str | None
+    decline_reason: str | None
+    ruling_note: str | None
+    speed: int | None
+    quality: int | None
+    rating_comment: str | None
+
+    @classmethod
+    def of(cls, row: SummonsRow) -> SummonsOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class WhistleFiguresOut(BaseModel):
+    unit: str
+    summoned: int
+    responded: int
+    on_time_responses: int
+    on_time_response_rate: float | None
+    average_response_minutes: float | None
+    average_speed: float | None
+    average_quality: float | None
+
+
+class WhistlePage(BaseModel):
+    since: datetime
+    until: datetime
+    units: list[WhistleFiguresOut]
+    items: list[SummonsOut]

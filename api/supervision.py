@@ -17,7 +17,7 @@ from persistence.repo import HandlingRow, SlipFilter
 router = APIRouter(prefix="/v1", tags=["supervision"])
 
 
-def _period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+def period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
     until = until or datetime.now(UTC)
     since = since or until - timedelta(days=30)
     if since >= until:
@@ -68,17 +68,11 @@ async def handling_stats(
     until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> HandlingStats:
     """On-time closure rate and average handling time (working days from receipt) of the cases
-    replied in the period (default: the last 30 days), per unit and for the city."""
-    since, until = _period(since, until)
+    replied in the period (default: the last 30 days), per unit and for the city. A case counts
+    for its lead unit and for every unit that responded to a summons on it (shared
+    responsibility, 同责); the city counts each case once."""
+    since, until = period(since, until)
     async with context.db.session() as session:
         rows = await repo.handling_stats(session, since, until, own_unit(principal, unit))
-    replied = sum(r.replied for r in rows)
-    days = [(r.average_working_days * r.replied) for r in rows if r.average_working_days is not None]
-    city = HandlingRow(
-        unit=None,
-        replied=replied,
-        on_time=sum(r.on_time for r in rows),
-        average_working_days=sum(days) / replied if replied else None,
-        open_overdue=sum(r.open_overdue for r in rows),
-    )
+        city = await repo.city_handling(session, since, until)
     return HandlingStats(since=since, until=until, city=_figures(city), units=[_figures(r) for r in rows])

@@ -284,6 +284,7 @@ class CaseFile:
     requests: list[RequestRow]
     events: list[CaseEventRow]
     callbacks: list[CallbackRow]
+    summonses: list[SummonsRow]
 
 
 async def get_case(session: AsyncSession, case_id: str) -> CaseFile | None:
@@ -299,7 +300,7 @@ async def get_case(session: AsyncSession, case_id: str) -> CaseFile | None:
     callbacks = await session.exec(
         select(CallbackRow).where(CallbackRow.case_id == case_id).order_by(col(CallbackRow.id))
     )
-    return CaseFile(case, list(requests), list(events), list(callbacks))
+    return CaseFile(case, list(requests), list(events), list(callbacks), await case_summonses(session, case_id))
 
 
 @dataclass(frozen=True)
@@ -318,13 +319,16 @@ async def list_cases(
         column == value
         for column, value in (
             (col(CaseRow.status), where.status),
-            (col(CaseRow.unit_code), where.unit),
             (col(CaseRow.tier), where.tier),
             (col(CaseRow.domain_code), where.domain),
             (col(CaseRow.channel), where.channel),
         )
         if value is not None
     ]
+    if where.unit is not None:
+        # A unit's cases: those it leads and those it was summoned to (同责).
+        summoned = select(SummonsRow.case_id).where(SummonsRow.unit == where.unit)
+        conditions.append(sa.or_(col(CaseRow.unit_code) == where.unit, col(CaseRow.id).in_(summoned)))
     total = (await session.exec(select(func.count()).select_from(CaseRow).where(*conditions))).one()
     rows = await session.exec(
         select(CaseRow)
@@ -425,24 +429,35 @@ async def handling_stats(
     session: AsyncSession, since: datetime, until: datetime, unit: str | None
 ) -> list[HandlingRow]:
     """Per unit, for cases replied in [since, until): how many, how many on time, the average
-    working days from receipt; and the unit's open cases that are overdue now."""
+    working days from receipt; and the unit's open cases that are overdue now. A case counts for
+    its lead unit and for each unit that responded to a summons on it."""
+    # Shared responsibility (同责): a case counts for its lead unit and for every unit that
+    # responded to a summons on it.
+    pairs = sa.union(
+        select(col(CaseRow.id).label("case_id"), col(CaseRow.unit_code).label("unit")),
+        select(col(SummonsRow.case_id).label("case_id"), col(SummonsRow.unit).label("unit")).where(
+            col(SummonsRow.status) == "responded"
+        ),
+    ).subquery()
     replied = [col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until]
     overdue_open = [col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None)]
     if unit is not None:
-        replied.append(col(CaseRow.unit_code) == unit)
-        overdue_open.append(col(CaseRow.unit_code) == unit)
+        replied.append(pairs.c.unit == unit)
+        overdue_open.append(pairs.c.unit == unit)
     on_time = func.sum(sa.case((col(CaseRow.on_time).is_(True), 1), else_=0))
     handled = await session.exec(
-        select(
-            CaseRow.unit_code, func.count(), on_time, func.avg(CaseRow.handling_working_days)
-        )
+        select(pairs.c.unit, func.count(), on_time, func.avg(CaseRow.handling_working_days))
+        .join(CaseRow, col(CaseRow.id) == pairs.c.case_id)
         .where(*replied)
-        .group_by(col(CaseRow.unit_code))
+        .group_by(pairs.c.unit)
     )
     late = dict(
         (
             await session.exec(
-                select(CaseRow.unit_code, func.count()).where(*overdue_open).group_by(col(CaseRow.unit_code))
+                select(pairs.c.unit, func.count())
+                .join(CaseRow, col(CaseRow.id) == pairs.c.case_id)
+                .where(*overdue_open)
+                .group_by(pairs.c.unit)
             )
         ).all()
     )
@@ -487,3 +502,90 @@ async def mark_notifications_sent(db: Database, ids: list[int], at: datetime) ->
         session.exec(sa.update(OutboxRow).where(col(OutboxRow.id).in_(ids)).values(sent_at=at))
 
     await db.write(work)
+
+
+async def is_summoned(session: AsyncSession, case_id: str, unit: str) -> bool:
+    found = await session.exec(
+        select(SummonsRow.id).where(SummonsRow.case_id == case_id, SummonsRow.unit == unit).limit(1)
+    )
+    return found.first() is not None
+
+
+async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
+    rows = await session.exec(
+        select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id))
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class WhistleFigures:
+    unit: str
+    summoned: int
+    responded: int
+    on_time: int
+    average_response_seconds: float | None
+    average_speed: float | None
+    average_quality: float | None
+
+
+async def list_whistles(
+    session: AsyncSession, unit: str | None, since: datetime, until: datetime, limit: int, offset: int
+) -> tuple[list[WhistleFigures], list[SummonsRow]]:
+    """Summonses whistled in [since, until) where ``unit`` is summoned or leads, and per summoned
+    unit: response count, on time (by the response deadline), average response time and ratings."""
+    conditions = [col(SummonsRow.whistled_at) >= since, col(SummonsRow.whistled_at) < until]
+    if unit is not None:
+        conditions.append(sa.or_(col(SummonsRow.unit) == unit, col(SummonsRow.lead_unit) == unit))
+    responded = col(SummonsRow.status) == "responded"
+    seconds = (
+        func.extract("epoch", col(SummonsRow.responded_at) - col(SummonsRow.whistled_at))
+        if session.get_bind().dialect.name == "postgresql"
+        else (func.julianday(col(SummonsRow.responded_at)) - func.julianday(col(SummonsRow.whistled_at))) * 86400
+    )
+    figures = await session.exec(
+        select(
+            SummonsRow.unit,
+            func.count(),
+            func.sum(sa.case((responded, 1), else_=0)),
+            func.sum(sa.case((sa.and_(responded, col(SummonsRow.responded_at) <= col(SummonsRow.respond_by)), 1), else_=0)),
+            func.avg(sa.case((responded, seconds), else_=None)),
+            func.avg(SummonsRow.speed),
+            func.avg(SummonsRow.quality),
+        )
+        .where(*conditions)
+        .group_by(col(SummonsRow.unit))
+        .order_by(col(SummonsRow.unit))
+    )
+    rows = await session.exec(
+        select(SummonsRow).where(*conditions).order_by(col(SummonsRow.whistled_at).desc(), col(SummonsRow.id)).limit(limit).offset(offset)
+    )
+    return [
+        WhistleFigures(u, n, int(r or 0), int(t or 0), _float(s), _float(sp), _float(q))
+        for u, n, r, t, s, sp, q in figures.all()
+    ], list(rows)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+async def city_handling(session: AsyncSession, since: datetime, until: datetime) -> HandlingRow:
+    """The city's figures: each case once, whoever shared it."""
+    replied, on_time, days = (
+        await session.exec(
+            select(
+                func.count(),
+                func.sum(sa.case((col(CaseRow.on_time).is_(True), 1), else_=0)),
+                func.avg(CaseRow.handling_working_days),
+            ).where(col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until)
+        )
+    ).one()
+    overdue = (
+        await session.exec(
+            select(func.count()).select_from(CaseRow).where(
+                col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None)
+            )
+        )
+    ).one()
+    return HandlingRow(None, replied, int(on_time or 0), _float(days), overdue)

@@ -58,8 +58,9 @@ async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) 
     keys = {}
     for name, role, unit in [
         ("intake", Role.intake, None), ("dispatcher", Role.dispatcher, None),
-        ("agent", Role.callback_agent, None), ("auditor", Role.auditor, None),
+        ("agent", Role.callback_agent, None), ("auditor", Role.auditor, None), ("leader", Role.leader, None),
         ("hrss", Role.unit, "hrss_bureau"), ("yatou", Role.unit, "yatou"),
+        ("police", Role.unit, "public_security_bureau"), ("market", Role.unit, "market_regulation_bureau"),
     ]:  # fmt: skip
         keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
     app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))

@@ -17,6 +17,7 @@ def test_the_recorded_cases_are_there() -> None:
         "case_returned_redispatched.json",  # likewise
         "case_red_supervised.json",  # deadlines and all four slips, under a policy in seconds
         "case_closed_deadlines_at_dispatch.json",  # deadlines in the first write
+        "case_whistled_and_rated.json",  # two summonses: a response rated, a decline upheld
     } <= {p.name for p in HISTORIES}
 
 

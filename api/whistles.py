@@ -1,0 +1,118 @@
+"""Whistle and respond (吹哨报到): summonses by signal, rulings and ratings by update, figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.cases import REFUSAL_STATUS, act, load_case
+from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.schemas import CaseOut, RateIn, RespondIn, RuleDeclineIn, Sent, SummonsOut, WhistleFiguresOut, WhistleIn, WhistlePage
+from api.supervision import period
+from domain.case import ActionRefused, CaseState, RateInput, RespondInput, RuleDeclineInput, SummonsRequest, WhistleInput
+from minsheng.intake import workflow_id
+from persistence import repo
+from workflows.case import CaseWorkflow
+
+router = APIRouter(prefix="/v1", tags=["whistle and respond"])
+
+
+async def _signal(context: Context, principal: Principal, case_id: str, check: str, signal: Any, inp: BaseModel) -> Sent:
+    """Check against the live state (a signal cannot answer back), then send the signal. The
+    workflow checks again and records a refusal if the case changed in between."""
+    await load_case(context, principal, case_id)
+    handle = context.client.get_workflow_handle(workflow_id(case_id))
+    try:
+        state: CaseState = await handle.query(CaseWorkflow.status)
+        getattr(state, check)(inp)
+        await handle.signal(signal, inp)
+    except ActionRefused as refused:
+        raise HTTPException(REFUSAL_STATUS[refused.kind], refused.message) from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(409, f"case {case_id} is no longer open") from None
+        raise
+    return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
+
+
+@router.post("/cases/{case_id}/whistle", response_model=Sent, status_code=202)
+async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Context) -> Sent:
+    """The lead unit summons other units to the case, each with a task and a reason (吹哨)."""
+    unknown = [s.unit for s in body.summonses if s.unit not in context.reference.units]
+    if unknown:
+        raise field_errors({"summonses": f"unknown units {unknown}; see config/units.yaml"})
+    inp = WhistleInput(
+        actor=principal.actor,
+        summonses=[SummonsRequest(unit=s.unit, task=s.task, reason=s.reason) for s in body.summonses],
+    )
+    return await _signal(context, principal, case_id, "check_whistle", CaseWorkflow.whistle, inp)
+
+
+@router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
+async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Context) -> Sent:
+    """A summoned unit reports for duty with what it did (报到), or declines with a reason."""
+    if bool(body.report.strip()) == bool(body.decline_reason.strip()):
+        raise field_errors({"report": "give either report (what was done) or decline_reason, not both"})
+    inp = RespondInput(
+        actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
+    )
+    return await _signal(context, principal, case_id, "check_respond", CaseWorkflow.respond, inp)
+
+
+@router.post("/cases/{case_id}/decline-ruling", response_model=CaseOut)
+async def rule_decline(case_id: str, body: RuleDeclineIn, principal: Dispatcher, context: Context) -> CaseOut:
+    """A dispatcher rules on a summoned unit's decline: uphold (released) or overrule (must respond)."""
+    inp = RuleDeclineInput(actor=principal.actor, summons_id=body.summons_id, uphold=body.uphold, note=body.note)
+    return await act(context, principal, case_id, CaseWorkflow.rule_decline, inp)
+
+
+@router.post("/cases/{case_id}/rate", response_model=CaseOut)
+async def rate(case_id: str, body: RateIn, principal: UnitKey, context: Context) -> CaseOut:
+    """The lead unit rates a unit that responded, on speed and quality (1–5), once per summons."""
+    inp = RateInput(
+        actor=principal.actor, summons_id=body.summons_id, speed=body.speed, quality=body.quality, comment=body.comment
+    )
+    return await act(context, principal, case_id, CaseWorkflow.rate, inp)
+
+
+@router.get("/whistles", response_model=WhistlePage)
+async def list_whistles(
+    principal: Reader,
+    context: Context,
+    unit: str | None = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> WhistlePage:
+    """Summonses whistled in the period (default: the last 30 days), newest first, and per
+    summoned unit: responses, on-time response rate, average response time and ratings."""
+    since_, until_ = period(since, until)
+    async with context.db.session() as session:
+        figures, rows = await repo.list_whistles(session, own_unit(principal, unit), since_, until_, limit, offset)
+    return WhistlePage(
+        since=since_,
+        until=until_,
+        units=[
+            WhistleFiguresOut(
+                unit=f.unit,
+                summoned=f.summoned,
+                responded=f.responded,
+                on_time_responses=f.on_time,
+                on_time_response_rate=round(f.on_time / f.summoned, 4) if f.summoned else None,
+                average_response_minutes=_round(f.average_response_seconds, 60),
+                average_speed=_round(f.average_speed),
+                average_quality=_round(f.average_quality),
+            )
+            for f in figures
+        ],
+        items=[SummonsOut.of(r) for r in rows],
+    )
+
+
+def _round(value: float | None, per: float = 1) -> float | None:
+    return None if value is None else round(value / per, 2)
+
