@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowHandle
@@ -71,3 +71,11 @@ async def wait_for_event(db: Database, case_id: str, kind: str, seconds: float =
 
 def handle(client: Client, case_id: str) -> WorkflowHandle[CaseWorkflow, CaseState]:
     return client.get_workflow_handle_for(CaseWorkflow.run, f"case-{case_id}")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
+    """Poll ``check`` until it holds; fail after ``seconds``."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"still not so after {seconds}s"
+        await asyncio.sleep(0.1)

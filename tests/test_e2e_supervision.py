@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from minsheng.settings import Settings
 from tests.fast_policy import fast_config
+from tests.helpers import eventually
 from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
 
 pytestmark = pytest.mark.timeout(90)
@@ -25,13 +25,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
-async def until(check, seconds: float = 30) -> None:  # noqa: ANN001
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.2)
-
-
 async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa: F811
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(content=GAS, channel_ref="G-1"))).json()["case_id"]
     dispatched = await stack.case_when(case_id, "dispatched")
@@ -42,7 +35,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
         page = (await stack.call("GET", "/v1/slips", "auditor", params={"unit": unit})).json()
         return page["counts"] == {"reminder": 2, "supervision": 1, "warning": 1}
 
-    await until(four_slips)
+    await eventually(four_slips)
     case = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
     assert case["overdue"] is True
     assert [e["detail"]["trigger"] for e in case["timeline"] if e["kind"] == "slip"] == [
@@ -59,7 +52,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
 async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noqa: F811
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="X-1"))).json()["case_id"]
     case = await stack.case_when(case_id, "dispatched")
-    await until(lambda: _has_deadline(stack, case_id))
+    await eventually(lambda: _has_deadline(stack, case_id))
     due = datetime.fromisoformat((await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["deadline_at"])
 
     later = (due + timedelta(days=2)).isoformat()
@@ -76,7 +69,7 @@ async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noq
         body_ = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
         return datetime.fromisoformat(body_["deadline_at"]) == datetime.fromisoformat(later)
 
-    await until(moved)
+    await eventually(moved)
     bad_tier = await stack.call("POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "purple", "reason": "x"})
     assert bad_tier.status_code == 422
     no_reason = await stack.call("POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "green"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,12 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import Actor, RespondInput, Role, SummonsRequest, WhistleInput
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.helpers import handle, submit, wait_for, wait_for_event
+from tests.helpers import eventually, handle, submit, wait_for, wait_for_event
 from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
 from tests.test_worker_crash import kill, worker_process
 from workflows.case import CaseWorkflow
 
 pytestmark = pytest.mark.timeout(90)
-
-
-async def eventually(check, seconds: float = 20) -> None:  # noqa: ANN001
-    for _ in range(int(seconds * 10)):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 async def test_whistle_respond_rate_over_http(stack: Stack) -> None:  # noqa: F811
