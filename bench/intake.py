@@ -144,7 +144,7 @@ async def run(levels: list[int], count: int, duplicate_share: float, database_ur
         }
         try:
             api = f"http://127.0.0.1:{api_port}"
-            await _wait_until_up(api)
+            await wait_until_up(api)
             await asyncio.sleep(1.0)
             for level, concurrency in enumerate(levels):
                 bodies = request_bodies(settings.reference, count, duplicate_share, seed=level)
@@ -175,7 +175,7 @@ async def run(levels: list[int], count: int, duplicate_share: float, database_ur
     }
 
 
-async def _wait_until_up(api: str) -> None:
+async def wait_until_up(api: str) -> None:
     async with httpx.AsyncClient() as http:
         for _ in range(300):
             try:

@@ -1,0 +1,245 @@
+"""Open cases at scale: many cases open at once with live deadline timers, and a wave of deadlines
+falling due together.
+
+Cases are created through the API (as `make run` runs it: API and worker processes, SQLite), with
+the shipped tier policy except red, whose limits are cut to minutes. The base of open cases are
+non-red matters: their deadlines lie days ahead on the working-day calendar, each a live timer.
+Then a burst of red requests (a gas main, a storm) makes the wave: their deadlines fall due within
+the burst's window. Figures: time to create the cases, worker and server memory, database sizes,
+the lag from each wave deadline to its supervision slip and the slips per second, that each wave
+case has exactly one deadline slip, and the history length of a case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from sqlmodel import col, func, select
+
+from bench.common import dev_server, free_port, rss_mib, spawn, write_result
+from bench.intake import request_bodies, wait_until_up
+from domain.case import Role
+from domain.classification import classify
+from domain.reference import ReferenceData, Tier
+from minsheng.settings import Settings
+from minsheng.setup import migrate
+from persistence import repo
+from persistence.db import Database
+from persistence.models import CaseEventRow, CaseRow, SlipRow
+
+
+async def _post_all(http: httpx.AsyncClient, calls: list[tuple[str, dict[str, Any], dict[str, str]]], concurrency: int) -> dict[int, int]:
+    semaphore = asyncio.Semaphore(concurrency)
+    statuses: dict[int, int] = {}
+    done = 0
+
+    async def one(path: str, body: dict[str, Any], headers: dict[str, str]) -> None:
+        nonlocal done
+        async with semaphore:
+            status = (await http.post(path, json=body, headers=headers)).status_code
+        statuses[status] = statuses.get(status, 0) + 1
+        done += 1
+        if done % 2000 == 0:
+            print(f"  … {done}/{len(calls)}", flush=True)
+
+    await asyncio.gather(*(one(*c) for c in calls))
+    return statuses
+
+
+def red_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
+    red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
+    bodies = [b for b in request_bodies(reference, count * 20, 0.0, seed=13) if _matter(reference, b) in red]
+    return [b | {"channel_ref": f"wave-{i}"} for i, b in enumerate(bodies[:count])]
+
+
+def base_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
+    red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
+    bodies = [b for b in request_bodies(reference, count * 2, 0.0, seed=11) if _matter(reference, b) not in red]
+    return bodies[:count]
+
+
+def _matter(reference: ReferenceData, body: dict[str, Any]) -> str | None:
+    return classify(body["content"], body["address"], body.get("grid"), None, reference, 0.5).matter_type
+
+
+async def run(count: int, wave: int, concurrency: int) -> dict[str, Any]:
+    # Red deadlines after the whole burst is in (at about 100 requests/s), plus a minute.
+    red_seconds = wave / 100 + 60
+    async with dev_server() as server:
+        db_file = server.folder / "minsheng.db"
+        api_port = free_port()
+        config = _fast_red_config(server.folder, red_seconds)
+        env = {
+            "MINSHENG_CONFIG_DIR": str(config),
+            "MINSHENG_TEMPORAL_ADDRESS": server.address,
+            "MINSHENG_DATABASE_URL": f"sqlite+aiosqlite:///{db_file}",
+            "MINSHENG_API_PORT": str(api_port),
+            "MINSHENG_LOG_LEVEL": "WARNING",
+        }
+        settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
+        await migrate(settings)
+        db = Database(settings.database_url)
+        key = (await repo.create_api_key(db, Role.intake, None, "bench", datetime.now(UTC)))[1]
+        intake = {"Authorization": f"Bearer {key}"}
+        processes = {"worker": spawn(["-m", "minsheng", "worker"], env), "api": spawn(["-m", "minsheng", "api"], env)}
+        figures: dict[str, Any] = {"count": count, "wave": wave, "concurrency": concurrency, "red_deadline_seconds": red_seconds}
+        try:
+            api = f"http://127.0.0.1:{api_port}"
+            await wait_until_up(api)
+            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            async with httpx.AsyncClient(base_url=api, limits=limits, timeout=120) as http:
+                print(f"creating {count} cases through the API …", flush=True)
+                began = time.perf_counter()
+                bodies = base_bodies(settings.reference, count)
+                statuses = await _post_all(http, [("/v1/requests", b, intake) for b in bodies], concurrency)
+                created_s = time.perf_counter() - began
+                timed = await _wait_for_deadlines(db, count)
+                figures |= {
+                    "create_seconds": round(created_s, 1),
+                    "create_per_second": round(count / created_s, 1),
+                    "answers": statuses,
+                    "open_with_live_deadlines": timed,
+                    "until_all_timed_seconds": round(time.perf_counter() - began, 1),
+                }
+                figures["memory_mib_after_create"] = _memory(processes, server.process.pid)
+                print(f"created: {figures['create_per_second']}/s; {timed} cases hold live deadlines", flush=True)
+
+                print(f"a burst of {wave} red requests; deadlines {red_seconds:.0f} s after dispatch …", flush=True)
+                began = time.perf_counter()
+                burst = red_bodies(settings.reference, wave)
+                figures["wave_answers"] = await _post_all(http, [("/v1/requests", b, intake) for b in burst], concurrency)
+                figures["wave_created_seconds"] = round(time.perf_counter() - began, 1)
+                wave_ids = await _red_cases(db, figures["wave_answers"].get(201, 0))
+                lags = await _wait_for_slips(db, wave_ids)
+                figures["wave_cases"] = len(wave_ids)
+                figures["wave_deadline_window_seconds"] = round(lags["window"], 1)
+                figures["slip_lag_seconds"] = {k: round(v, 2) for k, v in lags.items() if k != "window"}
+                figures["wave_slips_per_case"] = await _slips_per_case(db, wave_ids)
+                figures["memory_mib_after_wave"] = _memory(processes, server.process.pid)
+                figures["history_events_of_a_wave_case"] = await _history_length(server, wave_ids[0])
+                figures["database_mib"] = {
+                    "temporal": round(_size(server.folder / "temporal.db") / 2**20, 1),
+                    "minsheng": round(_size(db_file) / 2**20, 1),
+                }
+        finally:
+            for process in processes.values():
+                process.terminate()
+                process.wait()
+            await db.close()
+    return figures
+
+
+def _memory(processes: dict[str, Any], server_pid: int) -> dict[str, float]:
+    return {name: rss_mib(p.pid) for name, p in processes.items()} | {"temporal_server": rss_mib(server_pid)}
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+async def _wait_for_deadlines(db: Database, count: int, seconds: float = 3600) -> int:
+    """Wait until every dispatched case holds its deadlines; answer how many do."""
+    deadline = time.monotonic() + seconds
+    while True:
+        async with db.session() as session:
+            timed = (await session.exec(select(func.count()).select_from(CaseRow).where(col(CaseRow.deadline_at).is_not(None)))).one()
+            waiting = (await session.exec(select(func.count()).select_from(CaseRow).where(CaseRow.status == "dispatched", col(CaseRow.deadline_at).is_(None)))).one()
+            total = (await session.exec(select(func.count()).select_from(CaseRow).where(col(CaseRow.seq) >= 2))).one()
+        if total >= count and waiting == 0:
+            return int(timed)
+        assert time.monotonic() < deadline, "cases did not all get their deadlines"
+        await asyncio.sleep(1)
+
+
+def _fast_red_config(folder: Path, red_seconds: float) -> Path:
+    """The shipped config, with the red tier's limits cut to ``red_seconds`` (and fractions of it)."""
+    target = folder / "config"
+    shutil.copytree(Path(Settings().config_dir), target)
+    policy = yaml.safe_load((target / "tiers.yaml").read_text())
+    hours = red_seconds / 3600
+    policy["tiers"]["red"] = {
+        "handling": {"hours": hours}, "acceptance": {"hours": hours}, "reminder_at": 0.5,
+        "warning_grace": {"hours": hours}, "response": {"hours": hours},
+    }  # fmt: skip
+    (target / "tiers.yaml").write_text(yaml.safe_dump(policy))
+    return target
+
+
+async def _red_cases(db: Database, expected: int, seconds: float = 600) -> list[str]:
+    """The burst's cases, once the worker has dispatched all of them."""
+    deadline = time.monotonic() + seconds
+    while True:
+        async with db.session() as session:
+            found = list((await session.exec(select(CaseRow.id).where(CaseRow.tier == "red"))).all())
+        if len(found) >= expected:
+            return found
+        assert time.monotonic() < deadline, f"only {len(found)} of {expected} red cases dispatched"
+        await asyncio.sleep(0.5)
+
+
+async def _wait_for_slips(db: Database, case_ids: list[str], seconds: float = 3600) -> dict[str, float]:
+    """Wait until every wave case has its deadline slip; the lag of each from its deadline."""
+    deadline = time.monotonic() + seconds
+    query = select(SlipRow.issued_at, SlipRow.due_at).where(SlipRow.trigger == "deadline", col(SlipRow.case_id).in_(case_ids))
+    while True:
+        async with db.session() as session:
+            rows = (await session.exec(query)).all()
+        if len(rows) >= len(case_ids):
+            break
+        assert time.monotonic() < deadline, f"only {len(rows)} of {len(case_ids)} slipped"
+        await asyncio.sleep(0.5)
+    lags = sorted((issued - due).total_seconds() for issued, due in rows)
+    dues = [due for _, due in rows]
+    window = (max(dues) - min(dues)).total_seconds()
+    return {
+        "window": window,
+        "p50": lags[len(lags) // 2],
+        "p99": lags[min(len(lags) - 1, int(0.99 * len(lags)))],
+        "max": lags[-1],
+        "slips_per_second": len(rows) / max(window + lags[-1], 0.001),
+    }
+
+
+async def _slips_per_case(db: Database, case_ids: list[str]) -> dict[str, int]:
+    """How many cases have how many deadline slips in their timeline (want: all exactly one)."""
+    async with db.session() as session:
+        rows = (await session.exec(
+            select(CaseEventRow.case_id, func.count())
+            .where(col(CaseEventRow.case_id).in_(case_ids), CaseEventRow.kind == "slip")
+            .where(CaseEventRow.detail["trigger"].as_string() == "deadline")
+            .group_by(col(CaseEventRow.case_id))
+        )).all()  # fmt: skip
+    per: dict[str, int] = {}
+    for _, n in rows:
+        per[str(n)] = per.get(str(n), 0) + 1
+    return per
+
+
+async def _history_length(server: Any, case_id: str) -> int:
+    client = await server.client()
+    return len((await client.get_workflow_handle(f"case-{case_id}").fetch_history()).events)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.open_cases", description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000, help="open cases to create")
+    parser.add_argument("--wave", type=int, default=10_000, help="deadlines falling due together")
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args(argv)
+    figures = asyncio.run(run(args.count, args.wave, args.concurrency))
+    for key, value in figures.items():
+        print(f"{key:>34}: {value}")
+    print(f"written to {write_result(f'open-cases-{args.count}', figures)}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
