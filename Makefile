@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test bench bench-full clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -24,6 +24,9 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+bench-full: setup
+	$(BIN)/python -m bench --count 100000 --wave 10000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -173,16 +173,19 @@ def _fast_red_config(folder: Path, red_seconds: float) -> Path:
     return target
 
 
-async def _red_cases(db: Database, expected: int, seconds: float = 600) -> list[str]:
-    """The burst's cases, once the worker has dispatched all of them."""
-    deadline = time.monotonic() + seconds
+async def _red_cases(db: Database, expected: int, stall_seconds: float = 300) -> list[str]:
+    """The burst's cases, once the worker has dispatched all of them. A loaded worker may take long:
+    give up only when no case has advanced for ``stall_seconds``."""
+    last, progressed = -1, time.monotonic()
     while True:
         async with db.session() as session:
             found = list((await session.exec(select(CaseRow.id).where(CaseRow.tier == "red"))).all())
         if len(found) >= expected:
             return found
-        assert time.monotonic() < deadline, f"only {len(found)} of {expected} red cases dispatched"
-        await asyncio.sleep(0.5)
+        if len(found) > last:
+            last, progressed = len(found), time.monotonic()
+        assert time.monotonic() - progressed < stall_seconds, f"stuck at {len(found)} of {expected} red cases"
+        await asyncio.sleep(1)
 
 
 async def _wait_for_slips(db: Database, case_ids: list[str], seconds: float = 3600) -> dict[str, float]:
