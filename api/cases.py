@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import structlog
@@ -86,6 +88,17 @@ async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut
     return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
+@contextmanager
+def open_case(case_id: str) -> Iterator[None]:
+    """A case whose workflow has ended can no longer be acted on: 409, not an engine error."""
+    try:
+        yield
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(409, f"case {case_id} is no longer open") from None
+        raise
+
+
 async def act(context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel) -> CaseOut:
     """Send an action to the case workflow as an update; a refusal comes back with its reason."""
     file = await load_case(context, principal, case_id)
@@ -93,15 +106,12 @@ async def act(context: Context, principal: Principal, case_id: str, update: Any,
         raise HTTPException(409, f"case {case_id} is closed")
     handle = context.client.get_workflow_handle(workflow_id(case_id))
     try:
-        await handle.execute_update(update, inp)
+        with open_case(case_id):
+            await handle.execute_update(update, inp)
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         if isinstance(cause, ApplicationError) and cause.type in REFUSAL_STATUS:
             raise HTTPException(REFUSAL_STATUS[cause.type], cause.message) from None
-        raise
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(409, f"case {case_id} is no longer open") from None
         raise
     return CaseOut.of_file(await load_case(context, principal, case_id))
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel
-from temporalio.service import RPCError, RPCStatusCode
 
-from api.cases import REFUSAL_STATUS, act, load_case
+from api.cases import REFUSAL_STATUS, act, load_case, open_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.schemas import CaseOut, RateIn, RespondIn, RuleDeclineIn, Sent, SummonsOut, WhistleFiguresOut, WhistleIn, WhistlePage
 from api.supervision import period
@@ -20,21 +20,20 @@ from workflows.case import CaseWorkflow
 router = APIRouter(prefix="/v1", tags=["whistle and respond"])
 
 
-async def _signal(context: Context, principal: Principal, case_id: str, check: str, signal: Any, inp: BaseModel) -> Sent:
+async def _signal[T: BaseModel](
+    context: Context, principal: Principal, case_id: str, check: Callable[[CaseState, T], None], signal: Any, inp: T
+) -> Sent:
     """Check against the live state (a signal cannot answer back), then send the signal. The
     workflow checks again and records a refusal if the case changed in between."""
     await load_case(context, principal, case_id)
     handle = context.client.get_workflow_handle(workflow_id(case_id))
     try:
-        state: CaseState = await handle.query(CaseWorkflow.status)
-        getattr(state, check)(inp)
-        await handle.signal(signal, inp)
+        with open_case(case_id):
+            state: CaseState = await handle.query(CaseWorkflow.status)
+            check(state, inp)
+            await handle.signal(signal, inp)
     except ActionRefused as refused:
         raise HTTPException(REFUSAL_STATUS[refused.kind], refused.message) from None
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(409, f"case {case_id} is no longer open") from None
-        raise
     return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
 
 
@@ -48,7 +47,7 @@ async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Co
         actor=principal.actor,
         summonses=[SummonsRequest(unit=s.unit, task=s.task, reason=s.reason) for s in body.summonses],
     )
-    return await _signal(context, principal, case_id, "check_whistle", CaseWorkflow.whistle, inp)
+    return await _signal(context, principal, case_id, CaseState.check_whistle, CaseWorkflow.whistle, inp)
 
 
 @router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
@@ -59,7 +58,7 @@ async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Co
     inp = RespondInput(
         actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
     )
-    return await _signal(context, principal, case_id, "check_respond", CaseWorkflow.respond, inp)
+    return await _signal(context, principal, case_id, CaseState.check_respond, CaseWorkflow.respond, inp)
 
 
 @router.post("/cases/{case_id}/decline-ruling", response_model=CaseOut)
