@@ -178,13 +178,12 @@ async def apply_case_events(
                 seq=state.seq,
             )
         )
-        for e in batch.events:
-            if e.kind == "slip":
-                _file_slip(session, state.case_id, e)
         if touched := {e.detail["summons_id"] for e in batch.events if "summons_id" in e.detail}:
             _record_summonses(session, state, touched)
         for e in batch.events:
-            if e.kind == "callback":
+            if e.kind == "slip":
+                _file_slip(session, state.case_id, e)
+            elif e.kind == "callback":
                 session.exec(
                     sa.update(CallbackRow)
                     .where(
