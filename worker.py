@@ -17,15 +17,19 @@ from temporalio.worker import Worker
 
 import workflows
 
+from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities
+from activities.ranking import RankingActivities
+from minsheng.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from minsheng.notify import LogNotifier, WebhookNotifier, deliver_forever
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import repo
 from persistence.db import Database
 from workflows.case import CaseWorkflow
+from workflows.ranking import DailyRankingWorkflow
 
-WORKFLOWS = [CaseWorkflow]
+WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow]
 log = structlog.get_logger(__name__)
 
 
@@ -36,9 +40,21 @@ def compile_workflow_modules() -> None:
     compileall.compile_dir(Path(workflows.__file__).parent, quiet=1)
 
 
-def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
+def callback_gateway(settings: Settings) -> CallbackGateway:
+    if settings.callback_webhook_url:
+        return WebhookGateway(settings.callback_webhook_url, settings.callback_webhook_timeout_seconds)
+    return QueueGateway()
+
+
+def build_worker(
+    client: Client, settings: Settings, db: Database, gateway: CallbackGateway | None = None
+) -> Worker:
     compile_workflow_modules()
     activities = CaseActivities(db, settings.reference, settings.timing)
+    callbacks = CallbackActivities(
+        db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
+    )
+    ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -49,6 +65,10 @@ def build_worker(client: Client, settings: Settings, db: Database) -> Worker:
             activities.compute_response_deadline,
             activities.record_case_events,
             activities.open_callback_tasks,
+            callbacks.plan_callbacks,
+            callbacks.visit_citizen,
+            ranking.days_to_rank,
+            ranking.rank_day,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

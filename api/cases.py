@@ -1,4 +1,4 @@
-"""Reading cases, and the case actions: dispatch, accept, return, reply, callback."""
+"""Reading cases, and the case actions: dispatch, accept, return, reply, tier, extension."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import CallbackAgent, Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.schemas import (
     AcceptIn,
-    CallbackIn,
     CaseOut,
     CasePage,
     CaseSummary,
@@ -29,7 +28,6 @@ from api.schemas import (
 )
 from domain.case import (
     AcceptInput,
-    CallbackInput,
     CaseStatus,
     DispatchInput,
     ExtensionDecisionInput,
@@ -178,16 +176,3 @@ async def decide_extension(
     """A dispatcher approves or refuses the unit's extension request."""
     inp = ExtensionDecisionInput(actor=principal.actor, approve=body.approve, note=body.note)
     return await act(context, principal, case_id, CaseWorkflow.decide_extension, inp)
-
-
-@router.post("/{case_id}/callback", response_model=CaseOut)
-async def callback(case_id: str, body: CallbackIn, principal: CallbackAgent, context: Context) -> CaseOut:
-    """A callback agent records the citizen's answer (回访)."""
-    request_id = body.request_id
-    if request_id is None:
-        file = await load_case(context, principal, case_id)
-        if len(file.requests) != 1:
-            raise field_errors({"request_id": f"case {case_id} has {len(file.requests)} requests: name one"})
-        request_id = file.requests[0].id
-    inp = CallbackInput(actor=principal.actor, request_id=request_id, answer=body.answer, note=body.note)
-    return await act(context, principal, case_id, CaseWorkflow.callback, inp)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.case import CallbackAnswer, CaseStatus
+from domain.indicators import Period, UnitCounts, Weights
 from domain.reference import Tier
 from domain.request import Citizen, Location
-from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SlipRow, SummonsRow
+from persistence.models import (
+    CallbackRow,
+    CaseEventRow,
+    CaseRow,
+    RequestRow,
+    SlipRow,
+    SummonsRow,
+    UnitIndicatorRow,
+)
 from persistence.repo import CaseFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -47,8 +56,7 @@ class ReplyIn(_In):
 
 class CallbackIn(_In):
     answer: CallbackAnswer
-    request_id: str | None = Field(default=None, description="needed when a case has several requests")
-    note: str = ""
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
 class RequestOut(BaseModel):
@@ -97,11 +105,18 @@ class EventOut(BaseModel):
 
 
 class CallbackOut(BaseModel):
+    """One attempt of a callback visit to one citizen."""
+
+    id: int
     request_id: str
     round: int
+    attempt: int
+    gateway: str
     status: str
     answer: CallbackAnswer | None
+    final: bool | None = Field(description="this answer settled the citizen's answer for the round")
     note: str | None
+    due_at: datetime | None
     created_at: datetime
     answered_at: datetime | None
 
@@ -125,6 +140,8 @@ class CaseSummary(BaseModel):
     deadline_at: datetime | None
     deadline_provisional: bool = Field(description="counted days of a year with no calendar file yet")
     overdue: bool
+    reopened: int = Field(description="times a dissatisfied citizen had the case reopened (重办)")
+    outcome: CallbackAnswer | None = Field(description="a closed case's least satisfied citizen's answer")
 
     @classmethod
     def of(cls, row: CaseRow) -> CaseSummary:
@@ -143,6 +160,8 @@ class CaseSummary(BaseModel):
             deadline_at=row.deadline_at,
             deadline_provisional=row.deadline_provisional,
             overdue=row.overdue,
+            reopened=row.reopened,
+            outcome=CallbackAnswer(row.outcome) if row.outcome else None,
         )
 
 
@@ -299,3 +318,74 @@ class WhistlePage(BaseModel):
     until: datetime
     units: list[WhistleFiguresOut]
     items: list[SummonsOut]
+
+
+class CallbackTaskOut(CallbackOut):
+    """A callback task in the agents' queue, with whom to call."""
+
+    case_id: str
+    unit: str | None
+    citizen: Citizen
+
+    @classmethod
+    def of_row(cls, row: CallbackRow, request: RequestRow) -> CallbackTaskOut:
+        return cls(
+            **CallbackOut.of(row).model_dump(),
+            case_id=row.case_id,
+            unit=row.unit_code,
+            citizen=Citizen(name=request.citizen_name, phone=request.citizen_phone),
+        )
+
+
+class CallbackPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CallbackTaskOut]
+
+
+class UnitIndicatorsOut(BaseModel):
+    """A unit's indicators for a day or its month to date; rates are None when nothing counted."""
+
+    day: date
+    period: Period
+    unit: str
+    kind: str
+    rank: int | None = Field(description="in the ranking asked for: among all units, or among its kind")
+    rank_all: int | None
+    rank_in_kind: int | None
+    score: float | None
+    satisfaction_rate: float | None
+    closure_rate: float | None
+    return_rate: float | None
+    on_time_rate: float | None
+    average_handling_days: float | None
+    counts: UnitCounts
+
+    @classmethod
+    def of(cls, row: UnitIndicatorRow, kind: str | None = None) -> UnitIndicatorsOut:
+        return cls(
+            **row.model_dump(include={
+                "day", "period", "kind", "rank_all", "rank_in_kind", "score", "satisfaction_rate",
+                "closure_rate", "return_rate", "on_time_rate", "average_handling_days",
+            }),
+            unit=row.unit_code,
+            rank=row.rank_all if kind is None else row.rank_in_kind,
+            counts=UnitCounts.model_validate(row.model_dump() | {"unit": row.unit_code}),
+        )  # fmt: skip
+
+
+class RankingOut(BaseModel):
+    day: date
+    period: Period
+    kind: str
+    weights: Weights
+    basically_satisfied_weight: float
+    computed_at: datetime
+    items: list[UnitIndicatorsOut]
+
+
+class UnitTrendOut(BaseModel):
+    unit: str
+    period: Period
+    items: list[UnitIndicatorsOut]

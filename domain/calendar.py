@@ -102,6 +102,11 @@ class WorkingCalendar:
         end = datetime.combine(day + ONE_DAY, time(0), tzinfo=zone)
         return end.astimezone(start.tzinfo), provisional
 
+    def same_time_working_days_after(self, start: datetime, n: int, zone: ZoneInfo) -> datetime:
+        """The same local time of day as ``start`` on the Nth working day after its day."""
+        local = start.astimezone(zone)
+        day, _ = self.nth_working_day_after(local.date(), n)
+        return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone).astimezone(start.tzinfo)
 
     def working_days_taken(self, start: datetime, end: datetime, zone: ZoneInfo) -> int:
         """Working days from the day after ``start``'s day up to ``end``'s day (0: the same day)."""

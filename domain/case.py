@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.callbacks import CallbackPlan
 from domain.classification import Classification
 from domain.deadlines import Deadlines
 from domain.reference import Tier
@@ -137,6 +138,23 @@ class CallbackInput(BaseModel):
     request_id: str
     answer: CallbackAnswer
     note: str = ""
+    attempt: int | None = None
+    """The attempt answered (the callback task's); an answer to an attempt no longer open is refused."""
+
+
+class JoinInput(BaseModel):
+    """A further request of the same matter joins the case (merging 一事多投): its citizen is
+    visited too."""
+
+    request: CaseRequestRef
+
+
+class Visit(BaseModel):
+    """One citizen's callback visit in the current round: the attempt handed to the gateway last,
+    and whether its answer is still out."""
+
+    attempt: int = 0
+    awaiting: bool = False
 
 
 class TierChangeInput(BaseModel):
@@ -269,6 +287,12 @@ class CaseState(BaseModel):
     slips: list[str] = []
     """``round:trigger`` of every slip issued, so each is issued once."""
     summonses: dict[str, Summons] = {}
+    # Callback visits (回访), one round per reply. Empty ``visits``: a case started before visits
+    # were activities, whose agents answered the callback tasks directly.
+    callback_round: int = 0
+    callback_plan: CallbackPlan | None = None
+    visits: dict[str, Visit] = {}
+    reopened: int = 0
 
     @property
     def waiting_on(self) -> list[str]:
@@ -402,6 +426,22 @@ class CaseState(BaseModel):
                 f"the callback for request {inp.request_id} is already answered "
                 f"({self.callbacks[inp.request_id]})",
             )
+        visit = self.visits.get(inp.request_id)
+        if self.visits and (visit is None or not visit.awaiting):
+            raise ActionRefused("conflict", f"no callback attempt for request {inp.request_id} is waiting for an answer")
+        if visit and inp.attempt is not None and inp.attempt != visit.attempt:
+            raise ActionRefused(
+                "conflict",
+                f"attempt {inp.attempt} of the callback for request {inp.request_id} is closed; "
+                f"attempt {visit.attempt} is open",
+            )
+
+    def check_join(self, inp: JoinInput) -> None:
+        self._require_role(inp.request.actor, Role.intake, Role.dispatcher, Role.system)
+        if self.status is CaseStatus.closed:
+            raise ActionRefused("conflict", f"case {self.case_id} is closed; a new request starts a new case")
+        if inp.request.request_id in self.requests:
+            raise ActionRefused("conflict", f"request {inp.request.request_id} is already part of case {self.case_id}")
 
     # -- transitions -------------------------------------------------------------------------
 
@@ -658,25 +698,106 @@ class CaseState(BaseModel):
         ]  # fmt: skip
         return min(pending, key=lambda item: item[1]) if pending else None
 
+    def join(self, at: datetime, inp: JoinInput) -> TimelineEvent:
+        self.check_join(inp)
+        request = inp.request
+        self.requests.append(request.request_id)
+        if self.visits:  # visits under way: the new citizen is visited in this round too
+            self.callbacks[request.request_id] = None
+            self.visits[request.request_id] = Visit()
+        return self._event(
+            at, "request_joined", request.actor, {"request_id": request.request_id, "channel": request.channel}
+        )
+
+    def plan_callbacks(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:
+        """Open a round of visits, one per citizen of the case."""
+        self.callback_round += 1
+        self.callback_plan = plan
+        self.callbacks = {request_id: None for request_id in self.requests}
+        self.visits = {request_id: Visit() for request_id in self.requests}
+        return self._event(
+            at, "callbacks_planned", SYSTEM,
+            {"round": str(self.callback_round), "citizens": str(len(self.requests)),
+             "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due)},
+        )  # fmt: skip
+
+    def hand_over(self, request_id: str, attempt: int) -> None:
+        """An attempt goes to the callback gateway; answers to it are accepted from now on."""
+        self.visits[request_id] = Visit(attempt=attempt, awaiting=True)
+
     def callback(self, at: datetime, inp: CallbackInput) -> TimelineEvent:
         self.check_callback(inp)
-        self.callbacks[inp.request_id] = inp.answer
+        return self.record_answer(at, inp.actor, inp.request_id, inp.answer, inp.note)
+
+    def record_answer(
+        self, at: datetime, actor: Actor, request_id: str, answer: CallbackAnswer, note: str = "", final: bool = False
+    ) -> TimelineEvent:
+        """An attempt's answer. Unreachable with attempts left leaves the visit open for the next
+        attempt; any other answer, or the last attempt, settles the citizen's answer."""
+        visit = self.visits.get(request_id)
+        if visit:
+            visit.awaiting = False
+            attempts = len(self.callback_plan.attempt_due) if self.callback_plan else 1
+            final = final or answer is not CallbackAnswer.unreachable or visit.attempt >= attempts
+        else:
+            final = True
+        if final:
+            self.callbacks[request_id] = answer
         return self._event(
-            at,
-            "callback",
-            inp.actor,
-            {"request_id": inp.request_id, "answer": inp.answer, "note": inp.note or None},
-        )
+            at, "callback", actor,
+            {"request_id": request_id, "answer": answer, "note": note or None,
+             "round": str(self.callback_round) if visit else None,
+             "attempt": str(visit.attempt) if visit else None,
+             "final": ("yes" if final else "no") if visit else None},
+        )  # fmt: skip
 
     @property
     def callbacks_done(self) -> bool:
         return bool(self.callbacks) and all(a is not None for a in self.callbacks.values())
 
+    @property
+    def reopen_due(self) -> bool:
+        """A citizen is dissatisfied and the policy allows another round of handling (重办)."""
+        plan = self.callback_plan
+        dissatisfied = CallbackAnswer.dissatisfied in self.callbacks.values()
+        return bool(plan and dissatisfied and self.reopened < plan.reopen_limit)
+
+    def reopen(self, at: datetime) -> TimelineEvent:
+        """Back to the same unit as a new dispatch round, with a fresh deadline from its tier."""
+        dissatisfied = sorted(r for r, a in self.callbacks.items() if a is CallbackAnswer.dissatisfied)
+        self.reopened += 1
+        self.status = CaseStatus.dispatched
+        self.round += 1
+        self.dispatched_at = at
+        self.deadlines = None
+        self.extension = None
+        self.replied_at = None
+        self.callbacks, self.visits = {}, {}
+        return self._event(
+            at, "reopened", SYSTEM,
+            {"unit": self.unit, "round": str(self.round), "dissatisfied": ",".join(dissatisfied)},
+        )  # fmt: skip
+
+    @property
+    def outcome(self) -> CallbackAnswer | None:
+        """The case's callback outcome: its least satisfied citizen's answer, unreachable last."""
+        answers = {a for a in self.callbacks.values() if a is not None}
+        for answer in (
+            CallbackAnswer.dissatisfied,
+            CallbackAnswer.basically_satisfied,
+            CallbackAnswer.satisfied,
+            CallbackAnswer.unreachable,
+        ):
+            if answer in answers:
+                return answer
+        return None
+
     def close(self, at: datetime) -> TimelineEvent:
         self.status = CaseStatus.closed
         self.closed_at = at
         answers = ",".join(sorted({a.value for a in self.callbacks.values() if a is not None}))
-        return self._event(at, "closed", SYSTEM, {"callback_answers": answers})
+        outcome = self.outcome.value if self.visits and self.outcome else None
+        return self._event(at, "closed", SYSTEM, {"callback_answers": answers, "outcome": outcome})
 
 
 class CaseEvents(BaseModel):
@@ -692,6 +813,21 @@ class DeadlineInput(BaseModel):
     tier: Tier
     start: datetime
     due_at: datetime | None = None
+
+
+class VisitInput(BaseModel):
+    """One attempt of one citizen's callback visit, for the gateway."""
+
+    case_id: str
+    request_id: str
+    unit: str | None
+    round: int
+    attempt: int
+    due_at: datetime
+
+
+class PlanInput(BaseModel):
+    replied_at: datetime
 
 
 class CallbackTasks(BaseModel):

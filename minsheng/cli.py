@@ -21,7 +21,7 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     from worker import run_worker
 
     settings = _settings()
-    settings.reference, settings.timing  # noqa: B018  (validate the data files before connecting)
+    settings.validate_config()
     asyncio.run(run_worker(settings))
     return 0
 
@@ -32,7 +32,7 @@ def cmd_api(_args: argparse.Namespace) -> int:
     from api.app import create_app
 
     settings = _settings()
-    settings.reference, settings.timing  # noqa: B018  (validate the data files before serving)
+    settings.validate_config()
     app = create_app(settings)
     uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False)
     return 0
@@ -64,12 +64,28 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_check(_args: argparse.Namespace) -> int:
     settings = _settings()
+    settings.validate_config()
     reference, timing = settings.reference, settings.timing
     print(
         f"{settings.config_dir}: {len(reference.channels)} channels, {len(reference.units)} units, "
         f"{len(reference.domains)} domains, {len(reference.matter_types)} matter types, "
-        f"tier policy, calendar years {sorted(timing.calendar.years)}: ok"
+        f"tier policy, calendar years {sorted(timing.calendar.years)}, callback policy, ranking weights: ok"
     )
+    return 0
+
+
+def cmd_schedules_apply(_args: argparse.Namespace) -> int:
+    from minsheng.schedules import apply_schedules
+    from minsheng.temporal import connect
+
+    settings = _settings()
+
+    async def apply() -> list[str]:
+        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        return await apply_schedules(client, settings)
+
+    for line in asyncio.run(apply()):
+        print(line)
     return 0
 
 
@@ -97,6 +113,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--unit", help="the unit code, for --role unit")
     create.add_argument("--label", default="", help="who or what the key is for")
     create.set_defaults(run=cmd_keys_create)
+    schedules = commands.add_parser("schedules", help="Temporal Schedules").add_subparsers(
+        dest="schedules_command", required=True
+    )
+    schedules.add_parser(
+        "apply", help="create or update the daily ranking schedule (idempotent)"
+    ).set_defaults(run=cmd_schedules_apply)
     replay = commands.add_parser(
         "replay", help="replay a case's history from Temporal against the current workflow code"
     )

@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
+from temporalio.client import Client
 
 from domain.case import Role
 from minsheng.settings import Settings
+from minsheng.schedules import apply_schedules
 from minsheng.setup import migrate
 from minsheng.temporal import connect, ensure_search_attributes
 from persistence import repo
@@ -55,7 +57,7 @@ def dev_server_command(settings: Settings) -> list[str]:
     ]  # fmt: skip
 
 
-async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes], seconds: float = 60) -> Client:
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         if process.poll() is not None:
@@ -63,7 +65,7 @@ async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes]
         try:
             client = await connect(settings.temporal_address, settings.temporal_namespace)
             await ensure_search_attributes(client, settings.temporal_namespace)
-            return
+            return client
         except Exception as exc:  # noqa: BLE001  (still starting)
             if asyncio.get_running_loop().time() > deadline:
                 raise SystemExit(f"minsheng dev: Temporal did not come up in {seconds:.0f}s: {exc}") from exc
@@ -112,7 +114,7 @@ def _stop(process: subprocess.Popen[bytes], name: str, timeout: float = 20) -> N
 
 
 async def run_dev(settings: Settings) -> int:
-    settings.reference  # noqa: B018  (a bad data file stops us before anything starts)
+    settings.validate_config()  # a bad data file stops us before anything starts
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     host, _, port = settings.temporal_address.rpartition(":")
     _require_free_port(host, int(port), "Temporal gRPC")
@@ -125,8 +127,10 @@ async def run_dev(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await wait_for_temporal(settings, server)
+        client = await wait_for_temporal(settings, server)
         await migrate(settings)
+        for line in await apply_schedules(client, settings):
+            log.info(line)
         keys = await dev_keys(settings)
         children.append(("worker", _spawn("worker")))
         children.append(("api", _spawn("api")))

@@ -10,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.calendar import load_calendar
+from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
+from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 
 
@@ -44,12 +46,36 @@ class Settings(BaseSettings):
     notify_webhook_url: str | None = None
     """Where notifications (slips) are POSTed as JSON; unset: they are written to the log."""
     notify_interval_seconds: float = Field(default=5.0, gt=0)
+    callback_webhook_url: str | None = None
+    """The outbound call or SMS system that makes callback visits; unset: the agents' queue."""
+    callback_webhook_timeout_seconds: float = Field(default=120.0, gt=0)
+    """How long one hand-over may wait for the call system to answer (heartbeats meanwhile)."""
+    public_api_url: str | None = None
+    """How the callback system reaches the API to post answers; default http://api_host:api_port."""
+    ranking_schedule: str = "30 0 * * *"
+    """Cron (in ``timezone``) of the daily ranking: by default 00:30 for the day before."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 
     @cached_property
     def reference(self) -> ReferenceData:
         return load_reference(self.config_dir)
+
+    @cached_property
+    def callback_policy(self) -> CallbackPolicy:
+        return load_callback_policy(self.config_dir / "callbacks.yaml")
+
+    @cached_property
+    def indicator_policy(self) -> IndicatorPolicy:
+        return load_indicator_policy(self.config_dir / "ranking.yaml")
+
+    @property
+    def api_url(self) -> str:
+        return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
+
+    def validate_config(self) -> None:
+        """Read every data file a city edits, so that a mistake stops start-up with its name."""
+        self.reference, self.timing, self.callback_policy, self.indicator_policy  # noqa: B018
 
     @cached_property
     def timing(self) -> Timing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,17 +79,23 @@ class CaseRow(SQLModel, table=True):
     confidence: float | None = None
     received_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
-    closed_at: datetime | None = _utc(default=None)
+    closed_at: datetime | None = _utc(default=None, index=True)
     deadline_at: datetime | None = _utc(default=None, index=True)
     deadline_provisional: bool = False
     """The deadline counted days of a year with no calendar file; moved when the file arrives."""
     overdue: bool = Field(default=False, index=True)
-    replied_at: datetime | None = _utc(default=None)
+    replied_at: datetime | None = _utc(default=None, index=True)
     on_time: bool | None = None
     """Replied by the deadline in force (after approved extensions); None until replied."""
     handling_working_days: int | None = None
     """Working days from receipt to reply: those from the day after the day of receipt up to the
     day of the reply (0: replied the day it came in). The city's figure counts from receipt."""
+    callback_round: int = 0
+    """The round of callback visits under way or last made; its answers are the case's verdict."""
+    reopened: int = 0
+    """Times a dissatisfied citizen had the case reopened (重办)."""
+    outcome: str | None = Field(default=None, max_length=32)
+    """The closed case's callback outcome: its least satisfied citizen's answer."""
     seq: int = 0
     """The last timeline event applied; rows only move forward, so retried writes are no-ops."""
 
@@ -116,7 +122,11 @@ class RequestRow(SQLModel, table=True):
 
 class CaseEventRow(SQLModel, table=True):
     __tablename__ = "case_events"
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
+        # The ranking counts a day's signatures and returns by unit.
+        sa.Index("ix_case_events_kind_at", "kind", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", max_length=40)
     seq: int
@@ -130,16 +140,26 @@ class CaseEventRow(SQLModel, table=True):
 
 
 class CallbackRow(SQLModel, table=True):
+    """One attempt of a callback visit (回访) to one citizen: the agents' queue entry, or the record
+    of a hand-over to the webhook gateway."""
+
     __tablename__ = "callbacks"
     __table_args__ = (
-        sa.UniqueConstraint("case_id", "request_id", "round", name="uq_callbacks_case_request_round"),
+        sa.UniqueConstraint(
+            "case_id", "request_id", "round", "attempt", name="uq_callbacks_case_request_round_attempt"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", max_length=40)
     request_id: str = Field(foreign_key="requests.id", max_length=40)
     unit_code: str | None = Field(default=None, max_length=48)
     round: int = 1
+    attempt: int = 1
+    due_at: datetime | None = _utc(default=None)
+    gateway: str = Field(default="queue", max_length=16)
     status: str = Field(max_length=16, index=True)
+    final: bool | None = None
+    """This attempt settled the citizen's answer for the round (not an unreachable with tries left)."""
     answer: str | None = Field(default=None, max_length=32)
     note: str | None = None
     created_at: datetime = _utc()
@@ -215,3 +235,37 @@ class SummonsRow(SQLModel, table=True):
     rated_at: datetime | None = _utc(default=None)
     seq: int = 0
     """The case's timeline seq when this row was written; rows only move forward."""
+
+
+class UnitIndicatorRow(SQLModel, table=True):
+    """A unit's indicators, score and ranks for one day, or for its month up to that day; written
+    by the daily ranking workflow (see domain/indicators.py for the definitions)."""
+
+    __tablename__ = "unit_indicators"
+    __table_args__ = (sa.UniqueConstraint("day", "period", "unit_code", name="uq_unit_indicators_day_period_unit"),)
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    period: str = Field(max_length=8)
+    """``day``: that day alone; ``month``: from the first of its month to that day."""
+    unit_code: str = Field(max_length=48, index=True)
+    kind: str = Field(max_length=16)
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    unreachable: int
+    due: int
+    closed_by_end: int
+    accepted: int
+    returned: int
+    replied: int
+    on_time: int
+    handling_days: int
+    satisfaction_rate: float | None = None
+    closure_rate: float | None = None
+    return_rate: float | None = None
+    on_time_rate: float | None = None
+    average_handling_days: float | None = None
+    score: float | None = None
+    rank_all: int | None = None
+    rank_in_kind: int | None = None
+    computed_at: datetime = _utc()

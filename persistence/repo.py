@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent
+from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent, VisitInput
 from domain.deadlines import HandlingFigures
 from domain.reference import ReferenceData
 from persistence.db import Database
@@ -174,6 +174,9 @@ async def apply_case_events(
                 replied_at=state.replied_at,
                 on_time=figures.on_time if figures else None,
                 handling_working_days=figures.working_days if figures else None,
+                callback_round=state.callback_round,
+                reopened=state.reopened,
+                outcome=state.outcome.value if state.status is CaseStatus.closed and state.outcome else None,
                 updated_at=now,
                 seq=state.seq,
             )
@@ -184,23 +187,36 @@ async def apply_case_events(
             if e.kind == "slip":
                 _file_slip(session, state.case_id, e)
             elif e.kind == "callback":
-                session.exec(
-                    sa.update(CallbackRow)
-                    .where(
-                        col(CallbackRow.case_id) == state.case_id,
-                        col(CallbackRow.request_id) == e.detail["request_id"],
-                        col(CallbackRow.status) == "pending",
-                    )
-                    .values(
-                        status="answered",
-                        answer=e.detail["answer"],
-                        note=e.detail.get("note"),
-                        answered_at=e.at,
-                        agent_key_id=e.actor.key_id,
-                    )
-                )
+                _answer_callback(session, state.case_id, e)
 
     await db.write(work)
+
+
+def _answer_callback(session: Session, case_id: str, event: TimelineEvent) -> None:
+    d = event.detail
+    # Cases from before visits had attempts carry no round or attempt: their one open task.
+    attempt = (
+        [col(CallbackRow.round) == int(d["round"]), col(CallbackRow.attempt) == int(d["attempt"])]
+        if "attempt" in d
+        else []
+    )
+    session.exec(
+        sa.update(CallbackRow)
+        .where(
+            col(CallbackRow.case_id) == case_id,
+            col(CallbackRow.request_id) == d["request_id"],
+            col(CallbackRow.status) == "pending",
+            *attempt,
+        )
+        .values(
+            status="answered",
+            answer=d["answer"],
+            note=d.get("note"),
+            final=d.get("final", "yes") == "yes",
+            answered_at=event.at,
+            agent_key_id=event.actor.key_id,
+        )
+    )
 
 
 def _record_summonses(session: Session, state: CaseState, summons_ids: set[str]) -> None:
@@ -268,13 +284,70 @@ async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> N
                     for request_id in tasks.request_ids
                 ]
             )
-            .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round"])
+            .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round", "attempt"])
         )
 
     await db.write(work)
 
 
-# -- reads --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VisitTask:
+    callback_id: int
+    citizen_name: str
+    phone: str
+
+
+async def open_visit(db: Database, visit: VisitInput, gateway: str, now: datetime) -> VisitTask:
+    """The attempt's callback row, inserted once however often the activity runs."""
+
+    def work(session: Session) -> VisitTask:
+        session.exec(
+            _insert(session, CallbackRow)
+            .values(
+                case_id=visit.case_id, request_id=visit.request_id, unit_code=visit.unit, round=visit.round,
+                attempt=visit.attempt, due_at=visit.due_at, gateway=gateway, status="pending", created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round", "attempt"])
+        )  # fmt: skip
+        callback_id, name, phone = session.exec(
+            select(CallbackRow.id, RequestRow.citizen_name, RequestRow.citizen_phone)
+            .join(RequestRow, col(RequestRow.id) == col(CallbackRow.request_id))
+            .where(
+                CallbackRow.case_id == visit.case_id, CallbackRow.request_id == visit.request_id,
+                CallbackRow.round == visit.round, CallbackRow.attempt == visit.attempt,
+            )
+        ).one()  # fmt: skip
+        assert callback_id is not None
+        return VisitTask(callback_id, name, phone)
+
+    return await db.write(work)
+
+
+# -- reads ----
+
+
+async def list_callbacks(
+    session: AsyncSession, status: str | None, unit: str | None, limit: int, offset: int
+) -> tuple[int, list[tuple[CallbackRow, RequestRow]]]:
+    """Callback tasks with their requests, the longest due first."""
+    conditions = [
+        *([col(CallbackRow.status) == status] if status else []),
+        *([col(CallbackRow.unit_code) == unit] if unit else []),
+    ]
+    total = (await session.exec(select(func.count()).select_from(CallbackRow).where(*conditions))).one()
+    rows = await session.exec(
+        select(CallbackRow, RequestRow)
+        .join(RequestRow, col(RequestRow.id) == col(CallbackRow.request_id))
+        .where(*conditions)
+        .order_by(col(CallbackRow.due_at), col(CallbackRow.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, [(c, r) for c, r in rows.all()]
+
+
+async def get_callback(session: AsyncSession, callback_id: int) -> CallbackRow | None:
+    return await session.get(CallbackRow, callback_id)
 
 
 @dataclass(frozen=True)
@@ -424,39 +497,41 @@ class HandlingRow:
     open_overdue: int
 
 
+def responsible_units(*where: Any) -> Any:
+    """(case_id, unit) for the cases matching ``where``: the lead unit, and every unit that
+    responded to a summons on the case, which shares the responsibility (同责)."""
+    lead = select(col(CaseRow.id).label("case_id"), col(CaseRow.unit_code).label("unit")).where(
+        col(CaseRow.unit_code).is_not(None), *where
+    )
+    summoned = (
+        select(col(SummonsRow.case_id).label("case_id"), col(SummonsRow.unit).label("unit"))
+        .join(CaseRow, col(CaseRow.id) == col(SummonsRow.case_id))
+        .where(col(SummonsRow.status) == "responded", *where)
+    )
+    return sa.union(lead, summoned).subquery()
+
+
 async def handling_stats(
     session: AsyncSession, since: datetime, until: datetime, unit: str | None
 ) -> list[HandlingRow]:
     """Per unit, for cases replied in [since, until): how many, how many on time, the average
     working days from receipt; and the unit's open cases that are overdue now. A case counts for
     its lead unit and for each unit that responded to a summons on it."""
-    # Shared responsibility (同责): a case counts for its lead unit and for every unit that
-    # responded to a summons on it.
-    pairs = sa.union(
-        select(col(CaseRow.id).label("case_id"), col(CaseRow.unit_code).label("unit")),
-        select(col(SummonsRow.case_id).label("case_id"), col(SummonsRow.unit).label("unit")).where(
-            col(SummonsRow.status) == "responded"
-        ),
-    ).subquery()
-    replied = [col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until]
-    overdue_open = [col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None)]
-    if unit is not None:
-        replied.append(pairs.c.unit == unit)
-        overdue_open.append(pairs.c.unit == unit)
+    replied = responsible_units(col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until)
+    overdue_open = responsible_units(col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None))
     on_time = func.sum(sa.case((col(CaseRow.on_time).is_(True), 1), else_=0))
     handled = await session.exec(
-        select(pairs.c.unit, func.count(), on_time, func.avg(CaseRow.handling_working_days))
-        .join(CaseRow, col(CaseRow.id) == pairs.c.case_id)
-        .where(*replied)
-        .group_by(pairs.c.unit)
+        select(replied.c.unit, func.count(), on_time, func.avg(CaseRow.handling_working_days))
+        .join(CaseRow, col(CaseRow.id) == replied.c.case_id)
+        .where(*([replied.c.unit == unit] if unit is not None else []))
+        .group_by(replied.c.unit)
     )
     late = dict(
         (
             await session.exec(
-                select(pairs.c.unit, func.count())
-                .join(CaseRow, col(CaseRow.id) == pairs.c.case_id)
-                .where(*overdue_open)
-                .group_by(pairs.c.unit)
+                select(overdue_open.c.unit, func.count())
+                .where(*([overdue_open.c.unit == unit] if unit is not None else []))
+                .group_by(overdue_open.c.unit)
             )
         ).all()
     )

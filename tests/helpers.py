@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowHandle
 
-from domain.case import CaseState
+from domain.case import Actor, CallbackAnswer, CallbackInput, CaseState, Role
 from domain.request import Citizen, NewRequest
 from minsheng.intake import Submitted, submit_request
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
+from persistence.models import CallbackRow
 from persistence.repo import CaseFile
 from workflows.case import CaseWorkflow
 
@@ -79,3 +80,25 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) 
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, f"still not so after {seconds}s"
         await asyncio.sleep(0.1)
+
+
+async def pending_callbacks(db: Database, case_id: str, count: int = 1, seconds: float = 20) -> list[CallbackRow]:
+    """Wait until ``count`` callback tasks of the case are pending in the agents' queue."""
+    file = await wait_for(
+        db, case_id, lambda f: sum(c.status == "pending" for c in f.callbacks) >= count,
+        f"had {count} pending callback task(s)", seconds,
+    )  # fmt: skip
+    return [c for c in file.callbacks if c.status == "pending"]
+
+
+async def answer_callback(
+    case: WorkflowHandle[CaseWorkflow, CaseState], task: CallbackRow, answer: CallbackAnswer
+) -> CaseState:
+    """What ``POST /v1/callbacks/{id}`` does: the agent's answer to the task's attempt."""
+    return await case.execute_update(
+        CaseWorkflow.callback,
+        CallbackInput(
+            actor=Actor(role=Role.callback_agent, key_id="k_agent"),
+            request_id=task.request_id, answer=answer, attempt=task.attempt,
+        ),
+    )  # fmt: skip

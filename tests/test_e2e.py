@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from domain.case import Role
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.conftest import make_key
-from tests.helpers import WAGES
+from tests.helpers import WAGES, eventually
 from worker import build_worker
 from workflows.attributes import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
 
@@ -103,14 +103,30 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     replied = await stack.call("POST", f"/v1/cases/{case_id}/reply", "hrss", json={"result": "已督促企业足额支付"})
     assert replied.json()["status"] == "replied"
-    assert [c["status"] for c in replied.json()["callbacks"]] == ["pending"]
 
-    answered = await stack.call("POST", f"/v1/cases/{case_id}/callback", "agent", json={"answer": "satisfied"})
+    # The callback agents' queue: whom to call, for which case.
+    async def queued() -> list[dict[str, object]]:
+        listed = await stack.call("GET", "/v1/callbacks", "agent", params={"status": "pending"})
+        return [t for t in listed.json()["items"] if t["case_id"] == case_id]
+
+    await eventually(lambda: _nonempty(queued()))
+    [task] = await queued()
+    assert (task["citizen"], task["attempt"], task["gateway"]) == ({"name": "王五", "phone": "13700000000"}, 1, "queue")
+    assert (await stack.call("GET", "/v1/callbacks", "hrss")).status_code == 403
+    wrong = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "happy"})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "answer"]
+    assert (await stack.call("POST", "/v1/callbacks/999999", "agent", json={"answer": "satisfied"})).status_code == 404
+
+    answered = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "satisfied"})
     assert answered.status_code == 200, answered.text
+    again = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "dissatisfied"})
+    assert again.status_code == 409 and "already answered" in again.json()["detail"]
     closed = await stack.case_when(case_id, "closed")
     assert [e["kind"] for e in closed["timeline"]] == [
-        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
+        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
+        "callback", "closed",
     ]  # fmt: skip
+    assert closed["outcome"] == "satisfied"
     assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
     assert closed["callbacks"][0]["answer"] == "satisfied"
 
@@ -216,3 +232,7 @@ async def test_a_unit_sees_only_its_own_cases(stack: Stack) -> None:
     assert case_id in [c["id"] for c in (await stack.call("GET", "/v1/cases", "hrss")).json()["items"]]
     assert (await stack.call("GET", "/v1/cases", "yatou")).json()["items"] == []
     assert (await stack.call("GET", f"/v1/cases/{case_id}", "yatou")).status_code == 403
+
+
+async def _nonempty(items: Awaitable[list[dict[str, object]]]) -> bool:
+    return bool(await items)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import AcceptInput, Actor, CallbackAnswer, CallbackInput, CaseStatus, ReplyInput, Role
+from domain.case import AcceptInput, Actor, CallbackAnswer, CaseStatus, ReplyInput, Role
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.conftest import ROOT
-from tests.helpers import case_file, handle, submit, wait_for_status
+from tests.helpers import answer_callback, case_file, handle, pending_callbacks, submit, wait_for_status
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
@@ -76,18 +76,15 @@ async def test_a_killed_worker_loses_nothing(
         kill(second)
     with worker_process(address, settings, log):
         await asyncio.wait_for(replying, 60)
-        await case.execute_update(
-            CaseWorkflow.callback,
-            CallbackInput(
-                actor=Actor(role=Role.callback_agent), request_id=submitted.request_id, answer=CallbackAnswer.satisfied
-            ),
-        )
+        [task] = await pending_callbacks(db, submitted.case_id, seconds=60)
+        await answer_callback(case, task, CallbackAnswer.satisfied)
         assert (await asyncio.wait_for(case.result(), 60)).status is CaseStatus.closed
 
     file = await case_file(db, submitted.case_id)
     assert [e.kind for e in file.events] == [
-        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
+        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
+        "callback", "closed",
     ], log.read_text()[-3000:]  # fmt: skip
-    assert [e.seq for e in file.events] == list(range(1, 9))
+    assert [e.seq for e in file.events] == list(range(1, 10))
     assert len(file.callbacks) == 1 and file.callbacks[0].answer == "satisfied"
     assert file.case.status == "closed"

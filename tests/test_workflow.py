@@ -23,7 +23,7 @@ from domain.reference import Tier
 from minsheng.replay import replay_history
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for_event, wait_for_status
+from tests.helpers import UNCLEAR, answer_callback, case_file, handle, pending_callbacks, new_request, submit, wait_for_event, wait_for_status
 from worker import build_worker
 from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
 from workflows.case import CaseWorkflow
@@ -45,24 +45,23 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
 
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS, note="已签收"))
         await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已责令企业支付拖欠工资"))
-        replied = await case_file(db, submitted.case_id)
-        assert [c.status for c in replied.callbacks] == ["pending"]
+        [task] = await pending_callbacks(db, submitted.case_id)
+        assert (task.request_id, task.round, task.attempt, task.gateway) == (submitted.request_id, 1, 1, "queue")
 
-        await case.execute_update(
-            CaseWorkflow.callback,
-            CallbackInput(actor=AGENT, request_id=submitted.request_id, answer=CallbackAnswer.satisfied),
-        )
+        await answer_callback(case, task, CallbackAnswer.satisfied)
         final: CaseState = await case.result()
         assert final.status is CaseStatus.closed
 
         closed = await case_file(db, submitted.case_id)
         assert closed.case.status == "closed" and closed.case.closed_at is not None
         assert [e.kind for e in closed.events] == [
-            "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callback", "closed",
+            "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
+            "callback", "closed",
         ]  # fmt: skip
-        assert [e.seq for e in closed.events] == list(range(1, 9))
+        assert [e.seq for e in closed.events] == list(range(1, 10))
         assert closed.events[4].actor_unit == "hrss_bureau" and closed.events[4].actor_key_id == "k_hrss"
-        assert [(c.status, c.answer) for c in closed.callbacks] == [("answered", "satisfied")]
+        assert [(c.status, c.answer, c.final) for c in closed.callbacks] == [("answered", "satisfied", True)]
+        assert closed.case.outcome == "satisfied"
 
         attributes = (await case.describe()).typed_search_attributes
         assert attributes.get(CASE_STATUS) == "closed"

@@ -1,27 +1,31 @@
 """CaseWorkflow: one citizen case from receipt to closure.
 
 receive → classify (local activity) → dispatch (automatic when confident, else a dispatcher's
-update) → accept / return / reply (the unit's updates) → callback tasks (activity) → callback
-answers (the agents' updates) → closed. Every step is written to the read model by one idempotent
+update) → accept / return / reply (the unit's updates) → a callback visit to every citizen (an
+activity per attempt hands it to the callback gateway; the answer comes back as an update, or from
+the gateway at once) → reopened to the unit when a citizen is dissatisfied (重办), or closed. Every step is written to the read model by one idempotent
 activity before the update that caused it answers, so a caller that reads the case right after
 sees its own change.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.callbacks import BAD_NUMBER, CallbackActivities
     from activities.case import CaseActivities, ClassifyInput
     from domain.case import (
         SYSTEM,
         AcceptInput,
         ActionRefused,
+        CallbackAnswer,
         CallbackInput,
         CallbackTasks,
         CaseEvents,
@@ -32,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
         DispatchInput,
         ExtensionDecisionInput,
         ExtensionRequestInput,
+        JoinInput,
+        PlanInput,
         RateInput,
         ReplyInput,
         RespondInput,
@@ -41,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         SlipTrigger,
         TierChangeInput,
         TimelineEvent,
+        VisitInput,
         WhistleInput,
     )
     from domain.deadlines import Deadlines
@@ -59,7 +66,15 @@ DEADLINES_PATCH = "deadlines-and-slips"
 DEADLINES_AT_DISPATCH_PATCH = "deadlines-at-dispatch"
 """Deadlines of an automatic dispatch go into the case's first write, one activity fewer per case
 (measured in bench/intake.py); cases started before replay the way they ran."""
+CALLBACK_VISITS_PATCH = "callback-visits"
+"""Callback visits became activities through a gateway, with retries and reopening; cases started
+before replay with the agents' tasks opened in one activity."""
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+GATEWAY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=10), backoff_coefficient=2, maximum_interval=timedelta(minutes=10)
+)
+"""A callback gateway that fails or times out is tried again without end, backing off to every ten
+minutes: an outage delays visits and loses none. A number that cannot be dialled is not retried."""
 
 
 def _refuse[T](check: Callable[[T], None], inp: T) -> None:
@@ -87,6 +102,7 @@ class CaseWorkflow:
     async def run(self, inp: CaseInput) -> CaseState:
         request = inp.request
         deadlines_at_dispatch = workflow.patched(DEADLINES_AT_DISPATCH_PATCH)
+        callback_visits = workflow.patched(CALLBACK_VISITS_PATCH)
         received = self.state.receive(request)
         result = await workflow.execute_local_activity(
             CaseActivities.classify_request,
@@ -119,20 +135,85 @@ class CaseWorkflow:
                 events.append(self.state.set_deadlines(workflow.now(), await self._compute_deadlines()))
         await self._record(*events)
 
-        if deadlines_at_dispatch or workflow.patched(DEADLINES_PATCH):
+        if callback_visits:
             await self._supervise()
+            await self._visit_citizens()
+            while self.state.reopen_due:
+                await self._record(self.state.reopen(workflow.now()))
+                await self._supervise()
+                await self._visit_citizens()
         else:
-            await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
-        await workflow.execute_activity(
-            CaseActivities.open_callback_tasks,
-            CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=DB_RETRY,
-        )
-        await workflow.wait_condition(lambda: self.state.callbacks_done)
+            if deadlines_at_dispatch or workflow.patched(DEADLINES_PATCH):
+                await self._supervise()
+            else:
+                await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
+            await workflow.execute_activity(
+                CaseActivities.open_callback_tasks,
+                CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            await workflow.wait_condition(lambda: self.state.callbacks_done)
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._record(self.state.close(workflow.now()))
         return self.state
+
+    async def _visit_citizens(self) -> None:
+        """One round of callback visits: every citizen side by side, including one whose request
+        joins while the round runs; done when every citizen's answer is settled."""
+        state = self.state
+        assert state.replied_at
+        plan = await workflow.execute_local_activity_method(
+            CallbackActivities.plan_callbacks,
+            PlanInput(replied_at=state.replied_at),
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        await self._record(state.plan_callbacks(workflow.now(), plan))
+        visiting: dict[str, asyncio.Task[None]] = {}
+        while True:
+            for request_id in state.callbacks:
+                if request_id not in visiting:
+                    visiting[request_id] = asyncio.create_task(self._visit(request_id))
+            await workflow.wait_condition(
+                lambda: state.callbacks_done or any(r not in visiting for r in state.callbacks)
+            )
+            if state.callbacks_done:
+                break
+        await asyncio.gather(*visiting.values())
+
+    async def _visit(self, request_id: str) -> None:
+        """Attempts at their due times until the citizen's answer is settled."""
+        state = self.state
+        assert state.callback_plan
+        for attempt, due_at in enumerate(state.callback_plan.attempt_due, 1):
+            if due_at > workflow.now():
+                await workflow.sleep(due_at - workflow.now())
+            # Open before the hand-over, so an agent who answers at once is not refused.
+            state.hand_over(request_id, attempt)
+            try:
+                answer = await workflow.execute_activity_method(
+                    CallbackActivities.visit_citizen,
+                    VisitInput(
+                        case_id=state.case_id, request_id=request_id, unit=state.unit,
+                        round=state.callback_round, attempt=attempt, due_at=due_at,
+                    ),
+                    start_to_close_timeout=timedelta(minutes=5),
+                    heartbeat_timeout=timedelta(seconds=30),
+                    retry_policy=GATEWAY_RETRY,
+                )  # fmt: skip
+            except ActivityError as failure:
+                cause = failure.cause
+                if not (isinstance(cause, ApplicationError) and cause.type == BAD_NUMBER):
+                    raise
+                await self._record(
+                    state.record_answer(workflow.now(), SYSTEM, request_id, CallbackAnswer.unreachable, cause.message, final=True)
+                )
+                return
+            if answer is not None and state.visits[request_id].awaiting:
+                await self._record(state.record_answer(workflow.now(), SYSTEM, request_id, answer))
+            await workflow.wait_condition(lambda: not state.visits[request_id].awaiting)
+            if state.callbacks[request_id] is not None:
+                return
 
     async def _supervise(self) -> None:
         """Hold the case to its deadlines until the reply: compute them for each dispatch round (and
@@ -348,3 +429,12 @@ class CaseWorkflow:
     @callback.validator
     def _validate_callback(self, inp: CallbackInput) -> None:
         _refuse(self.state.check_callback, inp)
+
+    @workflow.update
+    async def join(self, inp: JoinInput) -> CaseState:
+        await self._record(self.state.join(workflow.now(), inp))
+        return self.state
+
+    @join.validator
+    def _validate_join(self, inp: JoinInput) -> None:
+        _refuse(self.state.check_join, inp)

@@ -1,0 +1,63 @@
+"""Callback visit activities: planning a round of visits, and handing one attempt to the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.callbacks import CallbackPlan, CallbackPolicy, dialable, plan_visits
+from domain.case import CallbackAnswer, PlanInput, VisitInput
+from domain.deadlines import Timing
+from minsheng.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
+from persistence import repo
+from persistence.db import Database
+
+log = structlog.get_logger(__name__)
+
+BAD_NUMBER = "BadNumber"
+"""The failure type of a visit whose number cannot be dialled: recorded unreachable, not retried."""
+
+
+class CallbackActivities:
+    def __init__(
+        self, db: Database, timing: Timing, policy: CallbackPolicy, gateway: CallbackGateway, api_url: str
+    ) -> None:
+        self.db = db
+        self.timing = timing
+        self.policy = policy
+        self.gateway = gateway
+        self.api_url = api_url.rstrip("/")
+
+    @activity.defn(name="plan_callbacks")
+    async def plan_callbacks(self, inp: PlanInput) -> CallbackPlan:
+        # Policy and calendar are read here, and the plan recorded in history (see CallbackPlan).
+        t = self.timing
+        return plan_visits(inp.replied_at, self.policy, t.calendar, t.zone)
+
+    @activity.defn(name="visit_citizen")
+    async def visit_citizen(self, inp: VisitInput) -> CallbackAnswer | None:
+        """Open the attempt's callback task (once, however often retried) and hand it over."""
+        task = await repo.open_visit(self.db, inp, self.gateway.name, datetime.now(UTC))
+        bound = log.bind(case_id=inp.case_id, unit=inp.unit, callback_id=task.callback_id, attempt=inp.attempt)
+        number = dialable(task.phone)
+        if number is None:
+            bound.warning("callback number cannot be dialled", gateway=self.gateway.name)
+            raise ApplicationError(
+                "the citizen's phone number cannot be dialled", type=BAD_NUMBER, non_retryable=True
+            )
+        handover = Handover(
+            callback_id=task.callback_id, case_id=inp.case_id, request_id=inp.request_id, unit=inp.unit,
+            round=inp.round, attempt=inp.attempt, citizen_name=task.citizen_name, phone=number,
+            answer_url=f"{self.api_url}/v1/callbacks/{task.callback_id}",
+        )  # fmt: skip
+        try:
+            answer = await with_heartbeats(asyncio.create_task(self.gateway.hand_over(handover)), activity.heartbeat)
+        except BadNumber as refused:
+            bound.warning("callback gateway cannot dial the number", gateway=self.gateway.name)
+            raise ApplicationError(str(refused), type=BAD_NUMBER, non_retryable=True) from None
+        bound.info("callback visit handed over", gateway=self.gateway.name, answer=answer)
+        return answer

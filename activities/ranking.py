@@ -1,0 +1,63 @@
+"""The daily ranking's activities: which days to compute, and computing one day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import structlog
+from temporalio import activity
+
+from domain.indicators import (
+    DayRanked,
+    IndicatorPolicy,
+    Period,
+    RankDayInput,
+    RankingDaysInput,
+    UnitCounts,
+    days_to_rank,
+    indicators_of,
+    period_bounds,
+    rank_units,
+)
+from domain.reference import ReferenceData
+from domain.deadlines import Timing
+from persistence import ranking
+from persistence.db import Database
+
+log = structlog.get_logger(__name__)
+
+
+class RankingActivities:
+    def __init__(self, db: Database, reference: ReferenceData, timing: Timing, policy: IndicatorPolicy) -> None:
+        self.db = db
+        self.reference = reference
+        self.timing = timing
+        self.policy = policy
+
+    @activity.defn(name="days_to_rank")
+    async def days_to_rank(self, inp: RankingDaysInput) -> list[date]:
+        # The city's zone decides which day "yesterday" is; zones are not for workflows.
+        target = inp.day or inp.scheduled_at.astimezone(self.timing.zone).date() - timedelta(days=1)
+        async with self.db.session() as session:
+            ranked = await ranking.ranked_days(session, target - timedelta(days=inp.catch_up_days), target)
+        return days_to_rank(target, inp.catch_up_days, ranked)
+
+    @activity.defn(name="rank_day")
+    async def rank_day(self, inp: RankDayInput) -> DayRanked:
+        """The day's ranking and its month to date, for every unit, stored in place of any earlier."""
+        ranked_day: list[str] = []
+        for period in Period:
+            start, end = period_bounds(inp.day, period, self.timing.zone)
+            async with self.db.session() as session:
+                counts = await ranking.unit_counts(session, start, end)
+            units = rank_units(
+                [
+                    indicators_of(counts.get(code) or UnitCounts(unit=code), unit.kind, self.policy)
+                    for code, unit in self.reference.units.items()
+                ]
+            )
+            await ranking.save_indicators(self.db, inp.day, period.value, units, datetime.now(UTC))
+            if period is Period.day:
+                ranked_day = [u.unit for u in units if u.rank_all is not None]
+        log.info("daily ranking computed", day=inp.day.isoformat(), units_ranked=len(ranked_day))
+        return DayRanked(day=inp.day, units_ranked=len(ranked_day), first=ranked_day[0] if ranked_day else None)

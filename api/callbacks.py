@@ -1,0 +1,50 @@
+"""The callback agents' queue (回访): the visits to make, and the citizens' answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api.cases import act
+from api.context import CallbackAgent, Context
+from api.schemas import CallbackIn, CallbackPage, CallbackTaskOut, CaseOut
+from domain.case import CallbackInput
+from persistence import repo
+from workflows.case import CaseWorkflow
+
+router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
+
+
+@router.get("", response_model=CallbackPage)
+async def list_callbacks(
+    principal: CallbackAgent,
+    context: Context,
+    status: Literal["pending", "answered"] | None = None,
+    unit: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CallbackPage:
+    """Callback tasks, the earliest due first, with the citizen's name and phone to call. Each is
+    one attempt: an unreachable citizen is tried again in a later task."""
+    async with context.db.session() as session:
+        total, rows = await repo.list_callbacks(session, status, unit, limit, offset)
+    return CallbackPage(
+        total=total, limit=limit, offset=offset, items=[CallbackTaskOut.of_row(c, r) for c, r in rows]
+    )
+
+
+@router.post("/{callback_id}", response_model=CaseOut)
+async def answer_callback(callback_id: int, body: CallbackIn, principal: CallbackAgent, context: Context) -> CaseOut:
+    """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
+    or unreachable (tried again later while attempts remain). Returns the case."""
+    async with context.db.session() as session:
+        task = await repo.get_callback(session, callback_id)
+    if task is None:
+        raise HTTPException(404, f"no callback task {callback_id}")
+    if task.status != "pending":
+        raise HTTPException(409, f"callback task {callback_id} is already answered ({task.answer})")
+    inp = CallbackInput(
+        actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
+    )
+    return await act(context, principal, task.case_id, CaseWorkflow.callback, inp)

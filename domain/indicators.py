@@ -1,0 +1,196 @@
+"""The three indicators per unit (满意率 satisfaction, 结案率 closure, 退办率 return), on-time rate
+and handling time, the score that weighs them, and the ranking of units.
+
+Definitions, for a unit U and a period P of whole local days (a day, or the month to date):
+
+- **Responsibility.** A case counts for its lead unit (the unit it is dispatched to) and, sharing
+  the responsibility in full (部门与镇街同责), for every unit that a whistle summoned to it and that
+  responded (报到). A summoned unit that declined and was released does not share it.
+- **Satisfaction rate** = (S + b·B) ÷ (S + B + D), over the final answers of the citizens of U's
+  cases that closed in P: S satisfied, B basically satisfied, D dissatisfied; b is the policy's
+  ``basically_satisfied_weight`` (1 by default: basically satisfied counts as satisfied). Each
+  citizen (request) of a merged case counts once; the answers of a reopened case's last round
+  count, not the dissatisfied answer that reopened it. Unreachable citizens gave no answer: they
+  are in neither numerator nor denominator (their count is reported beside the rate).
+- **Closure rate** = of U's cases whose handling deadline fell in P, the share U had replied to
+  (办结) by the end of P, late or not. The callback that follows is the citizen's verdict, counted
+  in satisfaction; closure is the unit's part.
+- **Return rate** = of the dispatched cases U decided on in P (signed 签收 or returned 退办), the
+  share it returned. Only the lead unit decides; whistles do not count here.
+- **On-time rate** = of U's cases replied in P, the share replied by the deadline in force (after
+  approved extensions). **Handling time** = mean working days from receipt to reply of those cases.
+
+A rate with an empty denominator is undefined (None), not zero: a unit with no cases due is not
+punished or rewarded for it. The **score** is the weighted mean of the defined indicators, the
+return rate entering as 1 − rate, with the weights of the defined ones scaled up to sum to 1. A
+unit with no defined indicator is not ranked. Ranks are 1, 2, 2, 4 for ties (scores compared to
+four decimals); towns and departments are ranked among themselves and all together.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.reference import UnitKind, parse_yaml
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    satisfaction: float = Field(default=0.7, ge=0, le=1)
+    closure: float = Field(default=0.2, ge=0, le=1)
+    return_: float = Field(default=0.1, ge=0, le=1, alias="return")
+    on_time: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        total = self.satisfaction + self.closure + self.return_ + self.on_time
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"the weights add up to {total:g}; they must add up to 1")
+        return self
+
+
+class IndicatorPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    weights: Weights = Weights()
+    basically_satisfied_weight: float = Field(default=1.0, ge=0, le=1)
+
+
+def load_indicator_policy(path: Path) -> IndicatorPolicy:
+    return parse_yaml(IndicatorPolicy, path)
+
+
+class UnitCounts(BaseModel):
+    """What the database counts for one unit and period; every rate is a ratio of two of these."""
+
+    unit: str
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    dissatisfied: int = 0
+    unreachable: int = 0
+    due: int = 0
+    closed_by_end: int = 0
+    accepted: int = 0
+    returned: int = 0
+    replied: int = 0
+    on_time: int = 0
+    handling_days: int = 0
+    """Sum of working days from receipt to reply over the cases replied in the period."""
+
+
+class UnitIndicators(BaseModel):
+    unit: str
+    kind: UnitKind
+    counts: UnitCounts
+    satisfaction_rate: float | None
+    closure_rate: float | None
+    return_rate: float | None
+    on_time_rate: float | None
+    average_handling_days: float | None
+    score: float | None
+    rank_all: int | None = None
+    rank_in_kind: int | None = None
+
+
+def _ratio(numerator: float, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def indicators_of(counts: UnitCounts, kind: UnitKind, policy: IndicatorPolicy) -> UnitIndicators:
+    c = counts
+    satisfaction = _ratio(
+        c.satisfied + policy.basically_satisfied_weight * c.basically_satisfied,
+        c.satisfied + c.basically_satisfied + c.dissatisfied,
+    )
+    closure = _ratio(c.closed_by_end, c.due)
+    return_rate = _ratio(c.returned, c.accepted + c.returned)
+    on_time = _ratio(c.on_time, c.replied)
+    w = policy.weights
+    parts = [
+        (w.satisfaction, satisfaction),
+        (w.closure, closure),
+        (w.return_, None if return_rate is None else 1 - return_rate),
+        (w.on_time, on_time),
+    ]
+    defined = [(weight, value) for weight, value in parts if value is not None and weight > 0]
+    total = sum(weight for weight, _ in defined)
+    return UnitIndicators(
+        unit=c.unit,
+        kind=kind,
+        counts=c,
+        satisfaction_rate=satisfaction,
+        closure_rate=closure,
+        return_rate=return_rate,
+        on_time_rate=on_time,
+        average_handling_days=_ratio(c.handling_days, c.replied),
+        score=sum(weight * value for weight, value in defined) / total if total else None,
+    )
+
+
+def _ranks(units: list[UnitIndicators]) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) of the scored units, best score first."""
+    scored = sorted((round(u.score, 4), u.unit) for u in units if u.score is not None)
+    scored.reverse()
+    ranks: dict[str, int] = {}
+    for position, (score, unit) in enumerate(scored, 1):
+        previous = scored[position - 2] if position > 1 else None
+        ranks[unit] = ranks[previous[1]] if previous and previous[0] == score else position
+    return ranks
+
+
+def rank_units(units: list[UnitIndicators]) -> list[UnitIndicators]:
+    """The units with their ranks among all units and among their kind, best first, the unranked
+    last (by code)."""
+    overall = _ranks(units)
+    in_kind = {unit: r for kind in UnitKind for unit, r in _ranks([u for u in units if u.kind is kind]).items()}
+    ranked = [u.model_copy(update={"rank_all": overall.get(u.unit), "rank_in_kind": in_kind.get(u.unit)}) for u in units]
+    return sorted(ranked, key=lambda u: (u.rank_all is None, u.rank_all or 0, u.unit))
+
+
+class Period(StrEnum):
+    day = "day"
+    month = "month"
+    """From the first of the day's month up to and including the day."""
+
+
+def period_bounds(day: date, period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of the period ending with local ``day``, as UTC-aware instants."""
+    first = day.replace(day=1) if period is Period.month else day
+    start = datetime.combine(first, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def days_to_rank(target: date, catch_up_days: int, ranked: set[date]) -> list[date]:
+    """The target day, always (computing it again is harmless), and the days before it within the
+    catch-up window that have no ranking yet: a day missed while the worker or server was down."""
+    window = [target - timedelta(days=n) for n in range(catch_up_days, 0, -1)]
+    return [d for d in window if d not in ranked] + [target]
+
+
+class RankingInput(BaseModel):
+    """The daily ranking workflow's input. No ``day``: the day before the scheduled run's local date."""
+
+    day: date | None = None
+    catch_up_days: int = Field(default=7, ge=0, le=62)
+
+
+class RankingDaysInput(BaseModel):
+    scheduled_at: datetime
+    day: date | None
+    catch_up_days: int
+
+
+class RankDayInput(BaseModel):
+    day: date
+
+
+class DayRanked(BaseModel):
+    day: date
+    units_ranked: int
+    first: str | None
+    """The best-ranked unit of the day, for the run's result in the UI."""

@@ -1,0 +1,146 @@
+"""The ranking's reads and writes: the per-unit counts behind the indicators, aggregated in SQL
+(one grouped query per indicator over an indexed time range, never a loop over cases), and the
+stored daily rows the API serves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.indicators import UnitCounts, UnitIndicators
+from persistence.db import Database
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, UnitIndicatorRow
+from persistence.repo import _insert, responsible_units
+
+
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[str, UnitCounts]:
+    """Every unit's counts for [start, end); units with nothing in the period are absent."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+
+    closed = responsible_units(col(CaseRow.closed_at) >= start, col(CaseRow.closed_at) < end)
+    answers = await session.exec(
+        select(
+            closed.c.unit,
+            *(_count(col(CallbackRow.answer) == a) for a in ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")),
+        )
+        .join(CaseRow, col(CaseRow.id) == closed.c.case_id)
+        .join(
+            CallbackRow,
+            sa.and_(
+                col(CallbackRow.case_id) == col(CaseRow.id),
+                col(CallbackRow.round) == col(CaseRow.callback_round),
+                col(CallbackRow.final).is_(True),
+            ),
+        )
+        .group_by(closed.c.unit)
+    )
+    for unit, s, b, d, u in answers.all():
+        counts[unit].update(satisfied=s, basically_satisfied=b, dissatisfied=d, unreachable=u)
+
+    due = responsible_units(col(CaseRow.deadline_at) >= start, col(CaseRow.deadline_at) < end)
+    closure = await session.exec(
+        select(due.c.unit, func.count(), _count(col(CaseRow.replied_at) < end))
+        .join(CaseRow, col(CaseRow.id) == due.c.case_id)
+        .group_by(due.c.unit)
+    )
+    for unit, n, done in closure.all():
+        counts[unit].update(due=n, closed_by_end=done)
+
+    replied = responsible_units(col(CaseRow.replied_at) >= start, col(CaseRow.replied_at) < end)
+    handling = await session.exec(
+        select(
+            replied.c.unit,
+            func.count(),
+            _count(col(CaseRow.on_time).is_(True)),
+            func.coalesce(func.sum(CaseRow.handling_working_days), 0),
+        )
+        .join(CaseRow, col(CaseRow.id) == replied.c.case_id)
+        .group_by(replied.c.unit)
+    )
+    for unit, n, on_time, days in handling.all():
+        counts[unit].update(replied=n, on_time=on_time, handling_days=days)
+
+    decisions = await session.exec(
+        select(
+            CaseEventRow.actor_unit,
+            _count(col(CaseEventRow.kind) == "accepted"),
+            _count(col(CaseEventRow.kind) == "returned"),
+        )
+        .where(
+            col(CaseEventRow.kind).in_(("accepted", "returned")),
+            col(CaseEventRow.at) >= start,
+            col(CaseEventRow.at) < end,
+            col(CaseEventRow.actor_unit).is_not(None),
+        )
+        .group_by(CaseEventRow.actor_unit)
+    )
+    for unit, accepted, returned in decisions.all():
+        counts[unit].update(accepted=accepted, returned=returned)
+
+    return {unit: UnitCounts(unit=unit, **{k: int(v) for k, v in c.items()}) for unit, c in counts.items()}
+
+
+async def save_indicators(
+    db: Database, day: date, period: str, units: list[UnitIndicators], now: datetime
+) -> None:
+    """Replace the day's rows for the period: computing a day again gives the same rows."""
+
+    def work(session: Session) -> None:
+        rows = [
+            u.counts.model_dump(exclude={"unit"})
+            | u.model_dump(exclude={"unit", "counts"})
+            | {"day": day, "period": period, "unit_code": u.unit, "computed_at": now}
+            for u in units
+        ]
+        stmt = _insert(session, UnitIndicatorRow).values(rows)
+        key = ("day", "period", "unit_code")
+        session.exec(
+            stmt.on_conflict_do_update(
+                index_elements=list(key), set_={c: stmt.excluded[c] for c in rows[0] if c not in key}
+            )
+        )
+
+    await db.write(work)
+
+
+async def ranked_days(session: AsyncSession, first: date, last: date) -> set[date]:
+    """The days in [first, last] whose daily ranking is stored."""
+    rows = await session.exec(
+        select(UnitIndicatorRow.day)
+        .where(col(UnitIndicatorRow.day) >= first, col(UnitIndicatorRow.day) <= last, UnitIndicatorRow.period == "day")
+        .distinct()
+    )
+    return set(rows.all())
+
+
+async def ranking(session: AsyncSession, day: date, period: str, kind: str | None) -> list[UnitIndicatorRow]:
+    """The stored ranking, best first: all units, or one kind ranked among itself."""
+    rank = col(UnitIndicatorRow.rank_all) if kind is None else col(UnitIndicatorRow.rank_in_kind)
+    query = select(UnitIndicatorRow).where(UnitIndicatorRow.day == day, UnitIndicatorRow.period == period)
+    if kind is not None:
+        query = query.where(UnitIndicatorRow.kind == kind)
+    rows = await session.exec(query.order_by(rank.is_(None), rank, col(UnitIndicatorRow.unit_code)))
+    return list(rows.all())
+
+
+async def unit_trend(session: AsyncSession, unit: str, first: date, last: date, period: str) -> list[UnitIndicatorRow]:
+    rows = await session.exec(
+        select(UnitIndicatorRow)
+        .where(
+            UnitIndicatorRow.unit_code == unit,
+            UnitIndicatorRow.period == period,
+            col(UnitIndicatorRow.day) >= first,
+            col(UnitIndicatorRow.day) <= last,
+        )
+        .order_by(col(UnitIndicatorRow.day))
+    )
+    return list(rows.all())
