@@ -19,6 +19,7 @@ from minsheng.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import RequestRow
+from tests.test_e2e import record_history
 from tests.helpers import WAGES, answer_callback, case_file, handle, pending_callbacks, submit, wait_for, wait_for_status
 from worker import build_worker
 from workflows.case import CaseWorkflow
@@ -91,6 +92,7 @@ async def test_three_citizens_on_one_case_each_get_their_visit(
     planned = next(e for e in file.events if e.kind == "callbacks_planned")
     assert planned.detail["citizens"] == "3"
     assert file.case.outcome == "basically_satisfied"
+    await record_history(time_env.client, case_id, "case_three_citizens_visited")
 
 
 @ON_SQLITE
@@ -148,6 +150,7 @@ async def test_a_dissatisfied_citizen_reopens_the_case_to_the_same_unit(
     assert [e.kind for e in file.events].count("reopened") == 1
     assert [(c.round, c.answer) for c in file.callbacks] == [(1, "dissatisfied"), (2, second_answer.value)]
     assert (file.case.callback_round, file.case.outcome) == (2, second_answer.value)
+    await record_history(time_env.client, case_id, f"case_reopened_then_{second_answer.value}")
 
 
 class FlakyGateway:

@@ -18,6 +18,11 @@ def test_the_recorded_cases_are_there() -> None:
         "case_red_supervised.json",  # deadlines and all four slips, under a policy in seconds
         "case_closed_deadlines_at_dispatch.json",  # deadlines in the first write
         "case_whistled_and_rated.json",  # two summonses: a response rated, a decline upheld
+        "case_closed_after_callback_visit.json",  # the visit an activity through the agents' queue
+        "case_three_citizens_visited.json",  # two requests joined; a number that cannot be dialled
+        "case_reopened_then_satisfied.json",  # dissatisfied → reopened (重办) → satisfied
+        "case_reopened_then_dissatisfied.json",  # dissatisfied twice: closed as dissatisfied
+        "ranking_caught_up.json",  # the daily ranking filling in two missed days
     } <= {p.name for p in HISTORIES}
 
 

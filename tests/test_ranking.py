@@ -1,0 +1,219 @@
+"""The daily ranking: its workflow computing a day from known rows (figures checked by hand), on
+SQLite and PostgreSQL; the catch-up of missed days; and the Schedule that runs it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+from temporalio.client import Client, ScheduleActionStartWorkflow
+from temporalio.testing import WorkflowEnvironment
+
+from domain.indicators import RankingInput
+from minsheng.schedules import DAILY_RANKING, apply_schedules
+from minsheng.settings import Settings
+from persistence import ranking
+from persistence.db import Database
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SummonsRow, UnitIndicatorRow
+from tests.helpers import eventually
+from tests.test_e2e import record_history
+from worker import build_worker
+from workflows.ranking import DailyRankingWorkflow
+
+pytestmark = pytest.mark.timeout(90)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = date(2026, 11, 20)  # a Friday
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+BEFORE, AFTER = DAY - timedelta(days=1), DAY + timedelta(days=5)
+
+
+def _case(case_id: str, unit: str, deadline: date, replied: date | None, on_time: bool | None, days: int | None,
+          closed: date | None, callback_round: int = 1) -> CaseRow:  # fmt: skip
+    return CaseRow(
+        id=case_id, status="closed" if closed else "accepted", channel="hotline_12345", tier="yellow",
+        unit_code=unit, received_at=at(deadline - timedelta(days=3)), updated_at=at(DAY), deadline_at=at(deadline, 18),
+        replied_at=at(replied) if replied else None, on_time=on_time, handling_working_days=days,
+        closed_at=at(closed, 16) if closed else None, callback_round=callback_round,
+    )  # fmt: skip
+
+
+def _request(request_id: str, case_id: str) -> RequestRow:
+    return RequestRow(
+        id=request_id, case_id=case_id, channel="hotline_12345", channel_ref=request_id, citizen_name="张三",
+        citizen_phone="13800000000", content="拖欠工资", address="崖头街道", received_at=at(DAY - timedelta(days=5)),
+        intake_key_id="k_test",
+    )  # fmt: skip
+
+
+def _answer(case_id: str, request_id: str, answer: str, round_: int = 1, attempt: int = 1, final: bool = True) -> CallbackRow:
+    return CallbackRow(
+        case_id=case_id, request_id=request_id, round=round_, attempt=attempt, status="answered", answer=answer,
+        final=final, created_at=at(DAY), answered_at=at(DAY, 15),
+    )  # fmt: skip
+
+
+def _decision(case_id: str, seq: int, kind: str, unit: str, day: date = DAY) -> CaseEventRow:
+    return CaseEventRow(case_id=case_id, seq=seq, at=at(day, 9), kind=kind, status="accepted", actor_role="unit", actor_unit=unit)
+
+
+def known_rows() -> list[object]:
+    """Day 2026-11-20 (Asia/Shanghai), with the figures each unit should get (see the test)."""
+    cases = [
+        _case("C1", "yatou", DAY, DAY, True, 1, DAY),
+        _case("C2", "yatou", DAY, DAY, False, 3, DAY),
+        _case("C3", "yatou", AFTER, DAY, True, 2, DAY, callback_round=2),  # reopened once
+        _case("C4", "yatou", DAY, None, None, None, None),  # due, not replied
+        _case("C5", "chengxi", DAY, DAY, True, 1, DAY),
+        _case("C6", "chengxi", AFTER, None, None, None, None),  # returned by yatou, now with chengxi
+        _case("C7", "chengxi", BEFORE, BEFORE, True, 1, BEFORE),  # the day before: month only
+    ]
+    requests = [_request(r, c) for r, c in (("R1", "C1"), ("R2a", "C2"), ("R2b", "C2"), ("R3", "C3"),
+                                           ("R4", "C4"), ("R5", "C5"), ("R6", "C6"), ("R7", "C7"))]  # fmt: skip
+    callbacks = [
+        _answer("C1", "R1", "satisfied"),
+        _answer("C2", "R2a", "basically_satisfied"),
+        _answer("C2", "R2b", "unreachable", attempt=1, final=False),
+        _answer("C2", "R2b", "unreachable", attempt=2),
+        _answer("C3", "R3", "dissatisfied"),  # round 1: reopened the case, superseded
+        _answer("C3", "R3", "satisfied", round_=2),
+        _answer("C5", "R5", "dissatisfied"),
+        _answer("C7", "R7", "satisfied"),
+    ]
+    events = [
+        _decision("C1", 4, "accepted", "yatou"),
+        _decision("C2", 4, "accepted", "yatou"),
+        _decision("C4", 4, "accepted", "yatou"),
+        _decision("C6", 4, "returned", "yatou"),
+        _decision("C6", 6, "accepted", "chengxi"),
+        _decision("C5", 4, "accepted", "chengxi"),
+        _decision("C7", 4, "accepted", "chengxi", BEFORE),
+    ]
+    summonses = [
+        SummonsRow(case_id="C2", summons_id="S1", lead_unit="yatou", unit="hrss_bureau", task="核实", reason="劳动",
+                   whistled_at=at(DAY, 8), status="responded"),
+        SummonsRow(case_id="C2", summons_id="S2", lead_unit="yatou", unit="urban_management_bureau", task="核实",
+                   reason="城管", whistled_at=at(DAY, 8), status="released"),
+    ]  # fmt: skip
+    return [*cases, *requests, *callbacks, *events, *summonses]
+
+
+async def load(db: Database, rows: list[object]) -> None:
+    def work(session: Session) -> None:
+        for group in (CaseRow, RequestRow, CallbackRow, CaseEventRow, SummonsRow):
+            session.add_all([r for r in rows if isinstance(r, group)])
+            session.flush()
+
+    await db.write(work)
+
+
+async def rows_of(db: Database, day: date, period: str) -> dict[str, UnitIndicatorRow]:
+    async with db.session() as session:
+        return {r.unit_code: r for r in await ranking.ranking(session, day, period, None)}
+
+
+async def run_ranking(client: Client, settings: Settings, inp: RankingInput, record_as: str = "") -> list[date]:
+    workflow_id = f"ranking-{uuid.uuid4().hex[:8]}"
+    result = await client.execute_workflow(DailyRankingWorkflow.run, inp, id=workflow_id, task_queue=settings.task_queue)
+    if record_as:
+        await record_history(client, workflow_id, record_as)
+    return [r.day for r in result]
+
+
+async def test_a_day_ranked_from_known_rows(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+    await load(db, known_rows())
+    async with build_worker(time_env.client, settings, db):
+        assert await run_ranking(time_env.client, settings, RankingInput(day=DAY, catch_up_days=0)) == [DAY]
+        day = await rows_of(db, DAY, "day")
+
+        # yatou: satisfaction (S 2: C1 and C3's second round; B 1; unreachable aside) = 3/3; closure: C1, C2
+        # of C1, C2, C4 due = 2/3; return: 1 of 4 decisions; on time: C1, C3 of 3 replied.
+        y = day["yatou"]
+        assert (y.satisfied, y.basically_satisfied, y.dissatisfied, y.unreachable) == (2, 1, 0, 1)
+        assert (y.due, y.closed_by_end, y.accepted, y.returned, y.replied, y.on_time, y.handling_days) == (3, 2, 3, 1, 3, 2, 6)
+        assert (y.satisfaction_rate, y.return_rate, y.average_handling_days) == (1.0, 0.25, 2.0)
+        assert y.closure_rate == pytest.approx(2 / 3) and y.on_time_rate == pytest.approx(2 / 3)
+        assert y.score == pytest.approx(0.7 * 1 + 0.2 * 2 / 3 + 0.1 * 0.75)  # 0.9083
+        # hrss_bureau responded to the whistle on C2: it shares C2 (B 1, unreachable 1; due and replied).
+        h = day["hrss_bureau"]
+        assert (h.satisfaction_rate, h.closure_rate, h.return_rate, h.score) == (1.0, 1.0, None, pytest.approx(1.0))
+        # chengxi: C5 dissatisfied; C5 due and replied; accepted C5 and C6, returned none.
+        c = day["chengxi"]
+        assert (c.satisfaction_rate, c.closure_rate, c.return_rate) == (0.0, 1.0, 0.0)
+        assert c.score == pytest.approx(0.3)
+        # Released from the whistle: no share. Nothing counted: not ranked.
+        assert day["urban_management_bureau"].score is None and day["urban_management_bureau"].rank_all is None
+
+        assert [(u, day[u].rank_all, day[u].rank_in_kind) for u in ("hrss_bureau", "yatou", "chengxi")] == [
+            ("hrss_bureau", 1, 1), ("yatou", 2, 1), ("chengxi", 3, 2),
+        ]  # fmt: skip
+        assert sum(r.rank_all is not None for r in day.values()) == 3 and len(day) == len(settings.reference.units)
+
+        # The month to date adds C7 (the day before) for chengxi: S 1 of 2, closure 2/2, 3 accepted.
+        month = await rows_of(db, DAY, "month")
+        assert (month["chengxi"].satisfaction_rate, month["chengxi"].accepted) == (0.5, 3)
+        assert month["chengxi"].score == pytest.approx(0.7 * 0.5 + 0.2 + 0.1)
+
+        # Computing the day again replaces its rows: the same figures, no duplicates.
+        await run_ranking(time_env.client, settings, RankingInput(day=DAY, catch_up_days=0))
+        again = await rows_of(db, DAY, "day")
+        assert len(again) == len(day) and again["yatou"].score == y.score
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_missed_day_is_caught_up_by_the_next_run(
+    time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    async with build_worker(time_env.client, settings, db):
+        ranked = await run_ranking(time_env.client, settings, RankingInput(day=DAY - timedelta(days=2), catch_up_days=0))
+        assert ranked == [DAY - timedelta(days=2)]
+        # The run for DAY finds the day before it and the one before that missing (the worker was down).
+        ranked = await run_ranking(
+            time_env.client, settings, RankingInput(day=DAY, catch_up_days=3), record_as="ranking_caught_up"
+        )
+        assert ranked == [DAY - timedelta(days=3), DAY - timedelta(days=1), DAY]
+    async with db.session() as session:
+        stored = await ranking.ranked_days(session, DAY - timedelta(days=3), DAY)
+    assert stored == {DAY - timedelta(days=n) for n in range(4)}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_schedule_is_applied_idempotently_and_ranks_yesterday(
+    dev_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    client = dev_env.client
+    assert await apply_schedules(client, settings) == [
+        f"schedule {DAILY_RANKING} created: cron '30 0 * * *' in Asia/Shanghai"
+    ]
+    assert (await apply_schedules(client, settings))[0].startswith(f"schedule {DAILY_RANKING} updated")
+    schedule = client.get_schedule_handle(DAILY_RANKING)
+    try:
+        described = await schedule.describe()
+        # The server keeps the cron as a calendar: its next runs are at 00:30 in Shanghai.
+        next_run = described.info.next_action_times[0].astimezone(SHANGHAI)
+        assert (next_run.hour, next_run.minute) == (0, 30)
+        assert described.schedule.spec.time_zone_name == "Asia/Shanghai"
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow) and action.workflow == "DailyRankingWorkflow"
+
+        async with build_worker(client, settings, db):
+            await schedule.trigger()
+            yesterday = datetime.now(SHANGHAI).date() - timedelta(days=1)
+
+            async def ranked() -> bool:
+                async with db.session() as session:
+                    return yesterday in await ranking.ranked_days(session, yesterday, yesterday)
+
+            await eventually(ranked)
+            async with db.session() as session:
+                rows = (await session.exec(select(UnitIndicatorRow.period).where(UnitIndicatorRow.day == yesterday))).all()
+            assert sorted(set(rows)) == ["day", "month"]
+    finally:
+        await schedule.delete()
