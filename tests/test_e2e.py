@@ -142,15 +142,14 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
         "closed", "hrss_bureau", "hotline_12345",
     )  # fmt: skip
-    await record_history(stack.env.client, case_id, "case_closed_deadlines_at_dispatch")
-    await record_history(stack.env.client, case_id, "case_closed_after_callback_visit")
+    await record_history(stack.env.client, f"case-{case_id}", "case_closed_deadlines_at_dispatch")
+    await record_history(stack.env.client, f"case-{case_id}", "case_closed_after_callback_visit")
 
 
-async def record_history(client: Client, case_id: str, name: str) -> None:
-    """With MINSHENG_RECORD_HISTORIES=1, keep this case's history for the replay tests. A recorded
+async def record_history(client: Client, workflow_id: str, name: str) -> None:
+    """With MINSHENG_RECORD_HISTORIES=1, keep this workflow's history for the replay tests. A recorded
     history is never overwritten: it stands for the code it ran on; record new ones by new names."""
     if os.environ.get("MINSHENG_RECORD_HISTORIES") and not (HISTORIES / f"{name}.json").exists():
-        workflow_id = case_id if case_id.startswith("ranking-") else f"case-{case_id}"
         history = await client.get_workflow_handle(workflow_id).fetch_history()
         (HISTORIES / f"{name}.json").write_text(history.to_json())
 
@@ -177,7 +176,7 @@ async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     assert (redispatched.json()["unit"], redispatched.json()["tier"]) == ("yatou", "yellow")
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})).status_code == 200
-    await record_history(stack.env.client, case_id, "case_returned_redispatched")
+    await record_history(stack.env.client, f"case-{case_id}", "case_returned_redispatched")
 
 
 async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:

@@ -46,7 +46,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
 
     stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params={"unit": unit})).json()
     assert stats["city"]["open_overdue"] == 1 and stats["city"]["replied"] == 0
-    await record_history(stack.env.client, case_id, "case_red_supervised")
+    await record_history(stack.env.client, f"case-{case_id}", "case_red_supervised")
 
 
 async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noqa: F811

@@ -82,7 +82,7 @@ async def test_whistle_respond_rate_over_http(stack: Stack) -> None:  # noqa: F8
     assert stats["city"]["replied"] == 1
     late = await stack.call("POST", f"/v1/cases/{case_id}/whistle", "hrss", json=whistle)
     assert late.status_code == 409
-    await record_history(stack.env.client, case_id, "case_whistled_and_rated")
+    await record_history(stack.env.client, f"case-{case_id}", "case_whistled_and_rated")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
