@@ -35,5 +35,5 @@ async def create_request(
     return IntakeOut(
         request_id=submitted.request_id,
         case_id=submitted.case_id,
-        status="created" if submitted.created else "existing",
+        status=("merged" if submitted.merged else "created") if submitted.created else "existing",
     )

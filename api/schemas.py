@@ -32,7 +32,10 @@ class _In(BaseModel):
 class IntakeOut(BaseModel):
     request_id: str
     case_id: str
-    status: Literal["created", "existing"]
+    status: Literal["created", "merged", "existing"] = Field(
+        description="created: a new case; merged: joined the open case of the same matter (一事多投); "
+        "existing: this channel_ref was taken in before, nothing new"
+    )
 
 
 class DispatchIn(_In):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -127,12 +128,20 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _exit(code: int) -> None:
+    """Exit without interpreter teardown: the Temporal client's Rust threads can crash a short-lived
+    process while Python finalises (temporalio/sdk-python#300); everything is done and flushed."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from domain.reference import ReferenceDataError
 
     args = parser().parse_args(argv)
     try:
-        sys.exit(args.run(args))
+        _exit(args.run(args))
     except ReferenceDataError as exc:
         print(f"minsheng: bad reference data:\n{exc}", file=sys.stderr)
         sys.exit(2)

@@ -1,19 +1,19 @@
-"""Taking a request in: one transaction for the case and request rows, then the workflow start.
+"""Taking a request in: merged into the open case of the same matter (一事多投), or a new case.
 
-Idempotent on (channel, channel_ref). The rows are committed before the workflow starts and the
-caller hears 201 only after it started; a crash in between leaves a row with ``seq == 0``, and
-the channel's retry of the same call starts the workflow then.
+Idempotent on (channel, channel_ref). The rows are committed before the workflow starts (or the
+request joins its case's workflow) and the caller hears 201 only after that; a crash in between
+leaves the rows, and the channel's retry of the same call starts or joins then.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -21,8 +21,11 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from domain.case import Actor, CaseInput, CaseRequestRef, Role
+from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
+from domain.classification import locate_town
+from domain.matching import MatchFound, best_match, geo_cell, submission_of
 from domain.request import NewRequest
 from minsheng.settings import Settings
 from persistence import repo
@@ -49,6 +52,21 @@ class Submitted:
     request_id: str
     case_id: str
     created: bool
+    merged: bool = False
+
+
+def request_ref(request: RequestRow) -> CaseRequestRef:
+    """What the workflow keeps of a request: no name, no phone."""
+    return CaseRequestRef(
+        request_id=request.id,
+        channel=request.channel,
+        content=request.content,
+        address=request.address,
+        grid=request.grid,
+        category_hint=request.category_hint,
+        received_at=request.received_at,
+        actor=Actor(role=Role.intake, key_id=request.intake_key_id),
+    )
 
 
 async def start_case(client: Client, settings: Settings, case: CaseRow, request: RequestRow) -> None:
@@ -60,20 +78,7 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
     try:
         await client.start_workflow(
             CaseWorkflow.run,
-            CaseInput(
-                case_id=case.id,
-                request=CaseRequestRef(
-                    request_id=request.id,
-                    channel=request.channel,
-                    content=request.content,
-                    address=request.address,
-                    grid=request.grid,
-                    category_hint=request.category_hint,
-                    received_at=request.received_at,
-                    actor=Actor(role=Role.intake, key_id=request.intake_key_id),
-                ),
-                classify_threshold=settings.classify_threshold,
-            ),
+            CaseInput(case_id=case.id, request=request_ref(request), classify_threshold=settings.classify_threshold),
             id=workflow_id(case.id),
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -89,15 +94,45 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
         pass
 
 
+async def join_case(client: Client, request: RequestRow) -> bool:
+    """Add a merged request to its case's workflow; False when the case can take no more (it
+    closed meanwhile). Joining again (a retried intake) is a no-op."""
+    try:
+        await client.get_workflow_handle(workflow_id(request.case_id)).execute_update(
+            CaseWorkflow.join, JoinInput(request=request_ref(request))
+        )
+    except WorkflowUpdateFailedError as failed:
+        return "already part of" in str(failed.cause)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return False
+    return True
+
+
+def _new_case(request: RequestRow, now: datetime) -> CaseRow:
+    return CaseRow(id=new_id("", now), status="received", channel=request.channel, received_at=now, updated_at=now)
+
+
+async def _find_match(db: Database, settings: Settings, request: RequestRow) -> MatchFound | None:
+    new = submission_of(
+        request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
+        settings.reference,
+    )  # fmt: skip
+    since = request.received_at - timedelta(days=settings.match_policy.window_days)
+    async with db.session() as session:
+        candidates = await repo.merge_candidates(session, new, request.town_code, since)
+    return best_match(new, candidates, settings.match_policy)
+
+
 async def submit_request(
     db: Database, client: Client, settings: Settings, new: NewRequest, key_id: str, now: datetime
 ) -> Submitted:
-    case = CaseRow(
-        id=new_id("", now), status="received", channel=new.channel, received_at=now, updated_at=now
-    )
+    """Take a request in: merged into the open case of the same matter if there is one, else a
+    new case. Idempotent on (channel, channel_ref)."""
     request = RequestRow(
         id=new_id("R", now),
-        case_id=case.id,
+        case_id="",
         channel=new.channel,
         channel_ref=new.channel_ref,
         citizen_name=new.citizen.name,
@@ -107,11 +142,20 @@ async def submit_request(
         lat=new.location.lat if new.location else None,
         lon=new.location.lon if new.location else None,
         grid=new.grid,
+        geo_cell=geo_cell(new.location.lat, new.location.lon) if new.location else None,
+        town_code=locate_town(new.address, new.grid, settings.reference),
         category_hint=new.category_hint,
         reported_at=new.reported_at,
         received_at=now,
         intake_key_id=key_id,
     )
+    match = await _find_match(db, settings, request)
+    case = None if match else _new_case(request, now)
+    if match:
+        request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
+    else:
+        assert case is not None
+        request.case_id = case.id
     try:
         found = await db.write(lambda session: repo.insert_intake(session, case, request))
     except IntegrityError:
@@ -123,9 +167,20 @@ async def submit_request(
     created = found is None
     if found is not None:
         request, case = found
-    structlog.contextvars.bind_contextvars(case_id=case.id)
-    if case.seq == 0:
+    structlog.contextvars.bind_contextvars(case_id=request.case_id)
+    if request.merged_place is not None and not await join_case(client, request):
+        # The case closed between the match and the join: the request starts its own case.
+        case = _new_case(request, now)
+        await db.write(lambda session: repo.move_request(session, request.id, case))
+        request.case_id, request.merged_place = case.id, None
+    if case is not None and case.seq == 0 and request.merged_place is None:
         # Not yet seen by the worker: a crash may have come between the commit and the start.
         await start_case(client, settings, case, request)
-    log.info("request taken in" if created else "request seen before", channel=new.channel)
-    return Submitted(request.id, case.id, created)
+    merged = request.merged_place is not None
+    log.info(
+        ("request merged" if merged else "request taken in") if created else "request seen before",
+        channel=new.channel,
+        merged_place=request.merged_place,
+        merged_similarity=request.merged_similarity,
+    )
+    return Submitted(request.id, request.case_id, created, merged)

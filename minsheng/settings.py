@@ -13,6 +13,7 @@ from domain.calendar import load_calendar
 from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
+from domain.matching import MatchPolicy, load_match_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 
 
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
         return load_callback_policy(self.config_dir / "callbacks.yaml")
 
     @cached_property
+    def match_policy(self) -> MatchPolicy:
+        return load_match_policy(self.config_dir / "merging.yaml")
+
+    @cached_property
     def indicator_policy(self) -> IndicatorPolicy:
         return load_indicator_policy(self.config_dir / "ranking.yaml")
 
@@ -75,7 +80,7 @@ class Settings(BaseSettings):
 
     def validate_config(self) -> None:
         """Read every data file a city edits, so that a mistake stops start-up with its name."""
-        self.reference, self.timing, self.callback_policy, self.indicator_policy  # noqa: B018
+        self.reference, self.timing, self.callback_policy, self.indicator_policy, self.match_policy  # noqa: B018
 
     @cached_property
     def timing(self) -> Timing:

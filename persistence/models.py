@@ -113,7 +113,15 @@ class RequestRow(SQLModel, table=True):
     address: str = Field(max_length=256)
     lat: float | None = None
     lon: float | None = None
-    grid: str | None = Field(default=None, max_length=16)
+    grid: str | None = Field(default=None, max_length=16, index=True)
+    geo_cell: int | None = Field(default=None, index=True)
+    """The coarse geo cell of (lat, lon) (domain/matching.py): how the matcher finds cases nearby."""
+    town_code: str | None = Field(default=None, max_length=48, index=True)
+    """The town the grid or address names: where the matcher looks when there is nothing finer."""
+    merged_similarity: float | None = None
+    """Set when the request was merged into an existing case (一事多投): the text similarity, and
+    how the place matched (distance, grid or address), for a dispatcher to review."""
+    merged_place: str | None = Field(default=None, max_length=64)
     category_hint: str | None = Field(default=None, max_length=64)
     reported_at: datetime | None = _utc(default=None)
     received_at: datetime = _utc()

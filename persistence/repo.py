@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent, VisitInput
 from domain.deadlines import HandlingFigures
+from domain.matching import Submission, neighbour_cells
 from domain.reference import ReferenceData
 from persistence.db import Database
 from persistence.models import (
@@ -103,18 +104,57 @@ async def find_request(
     return (row[0], row[1]) if row else None
 
 
-def insert_intake(session: Session, case: CaseRow, request: RequestRow) -> tuple[RequestRow, CaseRow] | None:
-    """Case and first request, unless the channel sent this request before: then the earlier one.
+async def merge_candidates(
+    session: AsyncSession, new: Submission, town: str | None, since: datetime
+) -> list[tuple[str, Submission]]:
+    """The requests of open cases received since ``since`` at the new request's place: in its geo
+    cell and the eight around it, else its grid, else its town (see domain/matching.py)."""
+    if new.lat is not None and new.lon is not None:
+        place = col(RequestRow.geo_cell).in_(neighbour_cells(new.lat, new.lon))
+    elif new.grid:
+        place = col(RequestRow.grid) == new.grid
+    elif town:
+        place = col(RequestRow.town_code) == town
+    else:
+        return []
+    rows = await session.exec(
+        select(RequestRow, CaseRow.matter_type_code)
+        .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+        .where(place, col(RequestRow.received_at) >= since, col(CaseRow.status) != "closed")
+    )
+    return [
+        (r.case_id, Submission(r.content, r.address, r.received_at, r.lat, r.lon, r.grid, matter_type))
+        for r, matter_type in rows.all()
+    ]
+
+
+def insert_intake(
+    session: Session, case: CaseRow | None, request: RequestRow
+) -> tuple[RequestRow, CaseRow] | None:
+    """The request and its new case (``case``), or the request alone when it is merged into an
+    existing case; unless the channel sent this request before: then the earlier one.
 
     On SQLite writes are serialised, so the look-up settles it; on PostgreSQL a concurrent twin can
     still pass the look-up, and the unique (channel, channel_ref) key stops it with IntegrityError.
     """
     if row := session.exec(_request_query(request.channel, request.channel_ref)).first():
         return row[0], row[1]
-    session.add(case)
+    if case is not None:
+        session.add(case)
     session.add(request)
     session.flush()
     return None
+
+
+def move_request(session: Session, request_id: str, case: CaseRow) -> None:
+    """A merged request whose case closed before it could join: it opens ``case`` instead."""
+    session.add(case)
+    session.flush()
+    session.exec(
+        sa.update(RequestRow)
+        .where(col(RequestRow.id) == request_id)
+        .values(case_id=case.id, merged_similarity=None, merged_place=None)
+    )
 
 
 # -- the worker's writes ------------------------------------------------------------------------

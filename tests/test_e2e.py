@@ -21,7 +21,7 @@ from domain.case import Role
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.conftest import make_key
-from tests.helpers import WAGES, eventually
+from tests.helpers import WAGES, eventually, somewhere
 from worker import build_worker
 from workflows.attributes import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
 
@@ -84,7 +84,7 @@ def body(**overrides: object) -> dict:
         "citizen": {"name": "王五", "phone": "13700000000"},
         "content": WAGES,
         "address": "崖头街道成山大道100号",
-        "location": {"lat": 37.165, "lon": 122.486},
+        "location": somewhere().model_dump(),
         "grid": "YT-03-12",
     } | overrides
 

@@ -1,0 +1,190 @@
+"""Merging several submissions of one matter (一事多投): is a new request the same matter as a case?
+
+Same matter means the same problem at the same place at about the same time, so the matcher asks
+three questions in order, cheapest and most decisive first:
+
+1. **Place.** Within ``within_meters`` when both have coordinates; else the same grid cell; else
+   addresses that name the same place (character bigrams of the normalised address, Dice ≥
+   ``address_similarity``). A look-alike complaint elsewhere is never the same matter.
+2. **Time.** The case was received within ``window_days`` before the request, and is open.
+3. **Text.** Character bigrams of the normalised content (short Chinese complaints have no word
+   boundaries; bigrams carry most of their meaning), compared by Dice. The same matter type from
+   the classifier lowers the bar to ``same_matter_similarity``; a different one raises it to
+   ``different_matter_similarity`` (noise and garbage at the same compound are two matters).
+
+Why not MinHash/LSH: place is a necessary condition, so candidates are looked up by place (the
+database's index on a coarse geo cell, or grid, or town), which leaves a handful of cases to
+compare; exact Dice on a handful costs microseconds and never misses a pair an LSH band would.
+The thresholds are a policy (``config/merging.yaml``), tuned on the labelled set in ``bench/``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.classification import classify
+from domain.reference import ReferenceData, parse_yaml
+
+EARTH_RADIUS_M = 6_371_000.0
+CELL_DEGREES = 0.005
+"""A geo cell about 550 m north–south (less east–west at this latitude): a place's neighbours
+within a few hundred metres are in its cell or the eight around it."""
+
+
+class MatchPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    within_meters: float = Field(default=200, gt=0, le=5000)
+    window_days: int = Field(default=10, ge=1, le=90)
+    address_similarity: float = Field(default=0.6, gt=0, le=1)
+    same_matter_similarity: float = Field(default=0.05, ge=0, le=1)
+    different_matter_similarity: float = Field(default=0.6, ge=0, le=1)
+    unknown_matter_similarity: float = Field(default=0.35, ge=0, le=1)
+
+
+def load_match_policy(path: Path) -> MatchPolicy:
+    return parse_yaml(MatchPolicy, path)
+
+
+_KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
+_ADDRESS_NOISE = re.compile(r"(山东省|威海市|荣成市|附近|旁边|对面|门口|这边|那边)")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, only Chinese characters, digits and Latin letters."""
+    return "".join(_KEEP.findall(unicodedata.normalize("NFKC", text).lower()))
+
+
+def bigrams(text: str) -> frozenset[str]:
+    s = normalise(text)
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def address_bigrams(address: str) -> frozenset[str]:
+    return bigrams(_ADDRESS_NOISE.sub("", address))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def geo_cell(lat: float, lon: float) -> int:
+    """The coarse cell a point lies in, as one integer the database indexes."""
+    return int(math.floor(lat / CELL_DEGREES)) * 100_000 + int(math.floor(lon / CELL_DEGREES))
+
+
+def neighbour_cells(lat: float, lon: float) -> list[int]:
+    row, col = math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
+    return [(row + dr) * 100_000 + (col + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the matcher compares: one request, or a case through one of its requests."""
+
+    content: str
+    address: str
+    received_at: datetime
+    lat: float | None = None
+    lon: float | None = None
+    grid: str | None = None
+    matter_type: str | None = None
+
+    @property
+    def text(self) -> frozenset[str]:
+        return bigrams(self.content)
+
+
+MATTER_TYPE_CONFIDENCE = 0.3
+"""The classifier's matter type counts for matching from this confidence; below it is unknown."""
+
+
+def submission_of(
+    content: str, address: str, received_at: datetime, lat: float | None, lon: float | None,
+    grid: str | None, reference: ReferenceData,
+) -> Submission:  # fmt: skip
+    """A new request as the matcher sees it, with the matter type the classifier gives it."""
+    result = classify(content, address, grid, None, reference, threshold=1.0)
+    matter_type = result.matter_type if result.confidence >= MATTER_TYPE_CONFIDENCE else None
+    return Submission(content, address, received_at, lat, lon, grid, matter_type)
+
+
+class MatchFound(BaseModel):
+    case_id: str
+    similarity: float
+    place: str
+    """How the place matched: ``"120 m"``, ``"grid YT-03-12"`` or ``"address"``."""
+
+
+def same_place(a: Submission, b: Submission, policy: MatchPolicy) -> str | None:
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        metres = distance_m(a.lat, a.lon, b.lat, b.lon)
+        return f"{metres:.0f} m" if metres <= policy.within_meters else None
+    if a.grid and b.grid:
+        return f"grid {a.grid}" if a.grid == b.grid else None
+    if dice(address_bigrams(a.address), address_bigrams(b.address)) >= policy.address_similarity:
+        return "address"
+    return None
+
+
+def text_bar(a: Submission, b: Submission, policy: MatchPolicy) -> float:
+    if a.matter_type is None or b.matter_type is None:
+        return policy.unknown_matter_similarity
+    if a.matter_type == b.matter_type:
+        return policy.same_matter_similarity
+    return policy.different_matter_similarity
+
+
+def best_match(new: Submission, cases: list[tuple[str, Submission]], policy: MatchPolicy) -> MatchFound | None:
+    """The case the new request belongs to, if any: the most similar of those at the same place,
+    in the time window and over the text bar. ``cases`` may hold several requests of one case."""
+    best: MatchFound | None = None
+    text = new.text
+    window = timedelta(days=policy.window_days)
+    for case_id, seen in cases:
+        if not timedelta(0) <= new.received_at - seen.received_at <= window:
+            continue
+        place = same_place(new, seen, policy)
+        if place is None:
+            continue
+        similarity = dice(text, seen.text)
+        if similarity >= text_bar(new, seen, policy) and (best is None or similarity > best.similarity):
+            best = MatchFound(case_id=case_id, similarity=round(similarity, 4), place=place)
+    return best
+
+
+class PlaceIndex:
+    """Open cases by place, in memory: the geo cell of each located request, else its grid, else
+    its town. ``candidates`` returns what ``best_match`` needs for a new request: the cases in its
+    cell and the eight around it (or in its grid, or its town)."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[object, list[tuple[str, Submission]]] = {}
+
+    @staticmethod
+    def _key(s: Submission, town: str | None) -> object:
+        if s.lat is not None and s.lon is not None:
+            return geo_cell(s.lat, s.lon)
+        return ("grid", s.grid) if s.grid else ("town", town)
+
+    def add(self, case_id: str, s: Submission, town: str | None = None) -> None:
+        self._by_key.setdefault(self._key(s, town), []).append((case_id, s))
+
+    def candidates(self, s: Submission, town: str | None = None) -> list[tuple[str, Submission]]:
+        if s.lat is not None and s.lon is not None:
+            return [c for cell in neighbour_cells(s.lat, s.lon) for c in self._by_key.get(cell, ())]
+        return list(self._by_key.get(self._key(s, town), ()))

@@ -1,0 +1,79 @@
+"""A text model of the catalogue: multinomial naive Bayes over character n-grams.
+
+Short Chinese complaints have no spaces and many ways to say one thing; character 1–3-grams
+catch shared roots (停水 / 没水 / 来水 share 水) that exact keywords miss. The model learns from the
+catalogue (each matter type's name and keywords) and from labelled examples: the requests
+dispatchers routed by hand, so it improves with every correction. Plain Python, no dependencies;
+training on tens of thousands of examples takes seconds, prediction microseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from domain.matching import normalise
+from domain.reference import ReferenceData
+
+DOCUMENT_MASS = 10.0
+"""The n-gram count every training example is scaled to."""
+CATALOGUE_WEIGHT = 3
+"""How many examples a catalogue keyword counts as: the city's own words for its matter types."""
+
+
+def features(text: str) -> Counter[str]:
+    s = normalise(text)
+    return Counter(s[i : i + n] for n in (1, 2, 3) for i in range(len(s) - n + 1))
+
+
+@dataclass
+class NaiveBayes:
+    alpha: float = 0.3
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    totals: Counter[str] = field(default_factory=Counter)
+    examples: Counter[str] = field(default_factory=Counter)
+    vocabulary: set[str] = field(default_factory=set)
+
+    def learn(self, text: str, label: str, weight: int = 1) -> None:
+        grams = features(text)
+        bag = self.counts.setdefault(label, Counter())
+        # Each example weighs the same whatever its length: a long rambling complaint must not
+        # drown the catalogue's short keywords.
+        share = weight * DOCUMENT_MASS / sum(grams.values())
+        for gram, n in grams.items():
+            bag[gram] += n * share
+            self.totals[label] += n * share
+        self.vocabulary.update(grams)
+        self.examples[label] += weight
+
+    def predict(self, text: str) -> list[tuple[str, float]]:
+        """Labels with their posterior probability, most likely first."""
+        grams = features(text)
+        known = {g: n for g, n in grams.items() if g in self.vocabulary}
+        all_examples = sum(self.examples.values())
+        v = len(self.vocabulary)
+        logs = {}
+        for label, bag in self.counts.items():
+            denominator = math.log(self.totals[label] + self.alpha * v)
+            score = math.log(self.examples[label] / all_examples)
+            for gram, n in known.items():
+                score += n * (math.log(bag.get(gram, 0) + self.alpha) - denominator)
+            logs[label] = score
+        top = max(logs.values())
+        weights = {label: math.exp(s - top) for label, s in logs.items()}
+        total = sum(weights.values())
+        return sorted(((label, w / total) for label, w in weights.items()), key=lambda p: -p[1])
+
+
+def catalogue_model(reference: ReferenceData, corrections: Iterable[tuple[str, str]] = ()) -> NaiveBayes:
+    """Trained on each matter type's name and keywords, then on (content, matter type) examples."""
+    model = NaiveBayes()
+    for code, matter in reference.matter_types.items():
+        for phrase in (matter.name, *matter.keywords):
+            model.learn(phrase, code, CATALOGUE_WEIGHT)
+    for content, code in corrections:
+        if code in reference.matter_types:
+            model.learn(content, code)
+    return model
