@@ -1,4 +1,6 @@
-"""`make bench`: the intake benchmark against the bare engine, then open cases at scale; one table.
+"""`make bench`: the intake benchmark against the bare engine, open cases at scale, the daily
+ranking over a million cases in PostgreSQL, merging and classification on their labelled sets;
+one table.
 
 Each benchmark also writes its figures to bench/results/*.json with the machine it ran on.
 `python -m bench --count 100000 --wave 10000` (`make bench-full`) is the full open-cases size.
@@ -6,16 +8,22 @@ Each benchmark also writes its figures to bench/results/*.json with the machine 
 
 import argparse
 
-from bench import intake, open_cases
+from bench import classification, intake, merging, open_cases, ranking
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--count", type=int, default=20_000, help="open cases (default 20,000)")
     parser.add_argument("--wave", type=int, default=5_000, help="deadlines falling due together")
+    parser.add_argument(
+        "--ranking-cases", type=int, default=1_000_000, help="cases in PostgreSQL for the ranking (default 1,000,000)"
+    )
     args = parser.parse_args()
     ours = intake.main([])
     scale = open_cases.main(["--count", str(args.count), "--wave", str(args.wave)])
+    ranked = ranking.main(["--cases", str(args.ranking_cases)])
+    merged = merging.main([])
+    classified = classification.main([])
     print("\nsummary")
     for row in ours["rounds"]:
         m = row["minsheng"]
@@ -30,6 +38,26 @@ def main() -> None:
         f"{scale['memory_mib_after_create']['worker']} MiB, server {scale['memory_mib_after_create']['temporal_server']} MiB; "
         f"wave of {scale['wave_cases']} deadlines in {scale['wave_deadline_window_seconds']} s → slips "
         f"lag p99 {lag['p99']} s, each once: {scale['wave_slips_per_case']}"
+    )
+    days = ", ".join(
+        f"{e['day']} {e['rank_day_new_connection']['median_s']:.2f} s "
+        f"({e['rank_day_reused_connection']['median_s']:.2f} s on a reused connection)"
+        for e in ranked["ranking"].values()
+    )
+    print(
+        f"  daily ranking over {ranked['cases']:,} cases in PostgreSQL ({ranked['database_mib']:,} MiB), median: {days}; "
+        f"{'within' if ranked['within_limit'] else 'NOT within'} {ranked['limit_seconds']:.0f} s"
+    )
+    held, speed = merged["tuned_on_held_out"], merged["speed"]
+    print(
+        f"  merging (held-out half, tuned thresholds): precision {held['precision']:.3f}, recall "
+        f"{held['recall']:.3f}, {held['reduction']:.1%} fewer cases; one match against {speed['cases']:,} open "
+        f"cases {speed['indexed_ms']['median']} ms median (brute force {speed['brute_force_ms']['median']} ms)"
+    )
+    c = classified["held_out"]
+    print(
+        f"  classification (held-out half): matter type {c['accuracy']['matter_type']:.1%}, routed without a "
+        f"dispatcher {c['routed_without_dispatcher']:.1%} ({c['automatic_dispatch_right_unit']:.1%} to the right unit)"
     )
 
 

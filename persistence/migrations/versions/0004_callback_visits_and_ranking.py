@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.execute("UPDATE cases SET callback_round = 1 WHERE status IN ('replied', 'closed')")
     op.create_index("ix_cases_closed_at", "cases", ["closed_at"])
     op.create_index("ix_cases_replied_at", "cases", ["replied_at"])
-    op.create_index("ix_case_events_kind_at", "case_events", ["kind", "at"])
+    op.create_index("ix_case_events_kind_at", "case_events", ["kind", "at"], postgresql_include=["actor_unit"])
     with op.batch_alter_table("callbacks") as callbacks:
         callbacks.add_column(sa.Column("attempt", sa.Integer(), nullable=False, server_default="1"))
         callbacks.add_column(sa.Column("due_at", UTC_TIME, nullable=True))
