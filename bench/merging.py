@@ -32,8 +32,9 @@ from typing import Any
 
 from bench.common import machine, percentile, write_result
 from domain.classification import locate_town
-from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, submission_of
+from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, load_match_policy, submission_of
 from domain.reference import ReferenceData, load_reference
+from domain.textmodel import catalogue_model
 
 DATA = Path(__file__).parent / "data" / "merge.jsonl"
 ROOT = Path(__file__).parent.parent
@@ -51,10 +52,11 @@ class Labelled:
 def load(reference: ReferenceData) -> list[Labelled]:
     rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
     items = []
+    model = catalogue_model(reference)
     for r in rows:
         s = submission_of(
             r["content"], r["address"], datetime.fromisoformat(r["received_at"]), r.get("lat"), r.get("lon"),
-            r.get("grid"), reference,
+            r.get("grid"), model,
         )  # fmt: skip
         items.append(Labelled(r["id"], r["matter"], r["channel"], s, locate_town(r["address"], r.get("grid"), reference)))
     return sorted(items, key=lambda i: i.submission.received_at)
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     items = load(reference)
     tuning = [i for i in items if not held_out(i.matter)]
     testing = [i for i in items if held_out(i.matter)]
-    shipped = MatchPolicy()
+    shipped = load_match_policy(ROOT / "config" / "merging.yaml")
     print(f"merging: {len(items)} labelled requests in {len({i.matter for i in items})} matters; "
           f"tuning on {len(tuning)}, held out {len(testing)}", flush=True)  # fmt: skip
     tuned, on_tuning = tune(tuning, shipped)

@@ -7,10 +7,14 @@ three questions in order, cheapest and most decisive first:
    addresses that name the same place (character bigrams of the normalised address, Dice ≥
    ``address_similarity``). A look-alike complaint elsewhere is never the same matter.
 2. **Time.** The case was received within ``window_days`` before the request, and is open.
-3. **Text.** Character bigrams of the normalised content (short Chinese complaints have no word
-   boundaries; bigrams carry most of their meaning), compared by Dice. The same matter type from
-   the classifier lowers the bar to ``same_matter_similarity``; a different one raises it to
+3. **Text.** Character bigrams of the normalised content without the channels' formulae
+   (short Chinese complaints have no word boundaries; bigrams carry most of their meaning),
+   compared by Dice. The same matter type from the text model (``domain/textmodel.py``) lowers
+   the bar to ``same_matter_similarity``; a different one raises it to
    ``different_matter_similarity`` (noise and garbage at the same compound are two matters).
+
+Two requests naming different building numbers are at two places, unless the matter is
+area-wide (a water cut reported from several buildings is one matter).
 
 Why not MinHash/LSH: place is a necessary condition, so candidates are looked up by place (the
 database's index on a coarse geo cell, or grid, or town), which leaves a handful of cases to
@@ -29,8 +33,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.classification import classify
-from domain.reference import ReferenceData, parse_yaml
+from domain.reference import parse_yaml
+from domain.text import bigrams, dice
+from domain.textmodel import NaiveBayes
 
 EARTH_RADIUS_M = 6_371_000.0
 CELL_DEGREES = 0.005
@@ -40,34 +45,25 @@ within a few hundred metres are in its cell or the eight around it."""
 
 class MatchPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    within_meters: float = Field(default=200, gt=0, le=5000)
+    within_meters: float = Field(default=150, gt=0, le=5000)
     window_days: int = Field(default=10, ge=1, le=90)
     address_similarity: float = Field(default=0.6, gt=0, le=1)
-    same_matter_similarity: float = Field(default=0.05, ge=0, le=1)
-    different_matter_similarity: float = Field(default=0.6, ge=0, le=1)
+    same_matter_similarity: float = Field(default=0.0, ge=0, le=1)
+    different_matter_similarity: float = Field(default=0.4, ge=0, le=1)
     unknown_matter_similarity: float = Field(default=0.35, ge=0, le=1)
+    boilerplate: tuple[str, ...] = ()
+    """Phrases of the channels' own formulae (来电人反映, 诉求, 请相关部门…), left out of the text
+    comparison: two unrelated complaints typed by one hotline share them."""
+    area_wide_matter_types: tuple[str, ...] = ()
+    """Matter types that affect a whole compound (a water cut): reports from different buildings
+    are one matter. For the others, two different building numbers are two places."""
 
 
 def load_match_policy(path: Path) -> MatchPolicy:
     return parse_yaml(MatchPolicy, path)
 
 
-_KEEP = re.compile(r"[\u4e00-\u9fff0-9a-z]+")
 _ADDRESS_NOISE = re.compile(r"(山东省|威海市|荣成市|附近|旁边|对面|门口|这边|那边)")
-
-
-def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, only Chinese characters, digits and Latin letters."""
-    return "".join(_KEEP.findall(unicodedata.normalize("NFKC", text).lower()))
-
-
-def bigrams(text: str) -> frozenset[str]:
-    s = normalise(text)
-    return frozenset(s[i : i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
-
-
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def address_bigrams(address: str) -> frozenset[str]:
@@ -92,6 +88,14 @@ def neighbour_cells(lat: float, lon: float) -> list[int]:
     return [(row + dr) * 100_000 + (col + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
 
 
+_BUILDING = re.compile(r"(\d+)\s*(?:号楼|#楼|栋|幢)|^[^\d]*?(\d+)-\d+$")
+
+
+def buildings(text: str) -> frozenset[int]:
+    """Building numbers a text names: 7号楼, 7#楼, 7栋, or an address ending 7-2 (building 7, unit 2)."""
+    return frozenset(int(a or b) for a, b in _BUILDING.findall(unicodedata.normalize("NFKC", text)))
+
+
 @dataclass(frozen=True)
 class Submission:
     """What the matcher compares: one request, or a case through one of its requests."""
@@ -104,23 +108,25 @@ class Submission:
     grid: str | None = None
     matter_type: str | None = None
 
+    def text(self, policy: MatchPolicy) -> frozenset[str]:
+        content = self.content
+        for phrase in policy.boilerplate:
+            content = content.replace(phrase, " ")
+        return bigrams(content)
+
     @property
-    def text(self) -> frozenset[str]:
-        return bigrams(self.content)
-
-
-MATTER_TYPE_CONFIDENCE = 0.3
-"""The classifier's matter type counts for matching from this confidence; below it is unknown."""
+    def buildings(self) -> frozenset[int]:
+        return buildings(self.content) | buildings(self.address)
 
 
 def submission_of(
     content: str, address: str, received_at: datetime, lat: float | None, lon: float | None,
-    grid: str | None, reference: ReferenceData,
+    grid: str | None, model: NaiveBayes,
 ) -> Submission:  # fmt: skip
-    """A new request as the matcher sees it, with the matter type the classifier gives it."""
-    result = classify(content, address, grid, None, reference, threshold=1.0)
-    matter_type = result.matter_type if result.confidence >= MATTER_TYPE_CONFIDENCE else None
-    return Submission(content, address, received_at, lat, lon, grid, matter_type)
+    """A new request as the matcher sees it, with the matter type the text model finds most
+    likely: two reports of one matter get the same one even when neither uses the catalogue's
+    words (measured on the labelled set: recall 0.64 → 0.77 at the same precision)."""
+    return Submission(content, address, received_at, lat, lon, grid, model.predict(content)[0][0])
 
 
 class MatchFound(BaseModel):
@@ -131,6 +137,9 @@ class MatchFound(BaseModel):
 
 
 def same_place(a: Submission, b: Submission, policy: MatchPolicy) -> str | None:
+    area_wide = {a.matter_type, b.matter_type} & set(policy.area_wide_matter_types)
+    if not area_wide and a.buildings and b.buildings and not a.buildings & b.buildings:
+        return None
     if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         metres = distance_m(a.lat, a.lon, b.lat, b.lon)
         return f"{metres:.0f} m" if metres <= policy.within_meters else None
@@ -153,7 +162,7 @@ def best_match(new: Submission, cases: list[tuple[str, Submission]], policy: Mat
     """The case the new request belongs to, if any: the most similar of those at the same place,
     in the time window and over the text bar. ``cases`` may hold several requests of one case."""
     best: MatchFound | None = None
-    text = new.text
+    text = new.text(policy)
     window = timedelta(days=policy.window_days)
     for case_id, seen in cases:
         if not timedelta(0) <= new.received_at - seen.received_at <= window:
@@ -161,7 +170,7 @@ def best_match(new: Submission, cases: list[tuple[str, Submission]], policy: Mat
         place = same_place(new, seen, policy)
         if place is None:
             continue
-        similarity = dice(text, seen.text)
+        similarity = dice(text, seen.text(policy))
         if similarity >= text_bar(new, seen, policy) and (best is None or similarity > best.similarity):
             best = MatchFound(case_id=case_id, similarity=round(similarity, 4), place=place)
     return best

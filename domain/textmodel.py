@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from domain.matching import normalise
+from domain.text import normalise
 from domain.reference import ReferenceData
 
 DOCUMENT_MASS = 10.0

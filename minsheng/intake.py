@@ -117,7 +117,7 @@ def _new_case(request: RequestRow, now: datetime) -> CaseRow:
 async def _find_match(db: Database, settings: Settings, request: RequestRow) -> MatchFound | None:
     new = submission_of(
         request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
-        settings.reference,
+        settings.text_model,
     )  # fmt: skip
     since = request.received_at - timedelta(days=settings.match_policy.window_days)
     async with db.session() as session:

@@ -14,6 +14,7 @@ from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.matching import MatchPolicy, load_match_policy
+from domain.textmodel import NaiveBayes, catalogue_model
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 
 
@@ -65,6 +66,11 @@ class Settings(BaseSettings):
     @cached_property
     def callback_policy(self) -> CallbackPolicy:
         return load_callback_policy(self.config_dir / "callbacks.yaml")
+
+    @cached_property
+    def text_model(self) -> NaiveBayes:
+        """The catalogue's text model, trained at start-up (milliseconds), for the matcher."""
+        return catalogue_model(self.reference)
 
     @cached_property
     def match_policy(self) -> MatchPolicy:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, bigrams, dice, distance_m, normalise
+from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, distance_m
+from domain.text import bigrams, dice, normalise
 
 T0 = datetime(2026, 11, 24, 9, tzinfo=UTC)
 POLICY = MatchPolicy()
