@@ -69,7 +69,9 @@ async def test_a_second_report_of_the_matter_joins_the_case_and_both_citizens_ar
         # A closed case takes no more: the same report again opens a new case.
         later = await submit(db, client, settings, new_request(AGAIN, location=SITE))
         assert not later.merged and later.case_id != first.case_id
-        assert not await join_case(client, (await case_file(db, later.case_id)).requests[0].model_copy(update={"case_id": first.case_id}))
+        # And a join that comes too late is refused, so intake opens a case of its own instead.
+        late = (await case_file(db, later.case_id)).requests[0]
+        assert not await join_case(client, late.model_copy(update={"case_id": first.case_id}))
 
 
 async def test_a_report_racing_with_the_reply_is_visited_too(
