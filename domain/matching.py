@@ -13,8 +13,9 @@ three questions in order, cheapest and most decisive first:
    the bar to ``same_matter_similarity``; a different one raises it to
    ``different_matter_similarity`` (noise and garbage at the same compound are two matters).
 
-Two requests naming different building numbers are at two places, unless the matter is
-area-wide (a water cut reported from several buildings is one matter).
+Two requests naming different building numbers, or addresses with different door numbers, are
+at two places, unless the matter is area-wide (a water cut reported from several buildings is
+one matter).
 
 Why not MinHash/LSH: place is a necessary condition, so candidates are looked up by place (the
 database's index on a coarse geo cell, or grid, or town), which leaves a handful of cases to
@@ -27,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -66,6 +68,12 @@ def load_match_policy(path: Path) -> MatchPolicy:
 _ADDRESS_NOISE = re.compile(r"(山东省|威海市|荣成市|附近|旁边|对面|门口|这边|那边)")
 
 
+FEATURE_CACHE = 50_000
+"""Texts whose features are kept: an API process compares each new request with the open cases
+around it, the same few thousand texts again and again (measured: 30 µs a comparison uncached)."""
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
 def address_bigrams(address: str) -> frozenset[str]:
     return bigrams(_ADDRESS_NOISE.sub("", address))
 
@@ -91,9 +99,31 @@ def neighbour_cells(lat: float, lon: float) -> list[int]:
 _BUILDING = re.compile(r"(\d+)\s*(?:号楼|#楼|栋|幢)|^[^\d]*?(\d+)-\d+$")
 
 
+_HOUSE = re.compile(r"(\d+)号(?!楼)")
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
+def house_numbers(address: str) -> frozenset[int]:
+    """Door numbers an address names (成山大道100号), not building numbers (7号楼)."""
+    return frozenset(int(n) for n in _HOUSE.findall(unicodedata.normalize("NFKC", address)))
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
 def buildings(text: str) -> frozenset[int]:
     """Building numbers a text names: 7号楼, 7#楼, 7栋, or an address ending 7-2 (building 7, unit 2)."""
     return frozenset(int(a or b) for a, b in _BUILDING.findall(unicodedata.normalize("NFKC", text)))
+
+
+@lru_cache(maxsize=16)
+def _formulae(boilerplate: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, boilerplate))) if boilerplate else None
+
+
+@lru_cache(maxsize=FEATURE_CACHE)
+def content_bigrams(content: str, boilerplate: tuple[str, ...]) -> frozenset[str]:
+    """Bigrams of the content without the channels' formulae."""
+    formulae = _formulae(boilerplate)
+    return bigrams(formulae.sub(" ", content) if formulae else content)
 
 
 @dataclass(frozen=True)
@@ -109,14 +139,15 @@ class Submission:
     matter_type: str | None = None
 
     def text(self, policy: MatchPolicy) -> frozenset[str]:
-        content = self.content
-        for phrase in policy.boilerplate:
-            content = content.replace(phrase, " ")
-        return bigrams(content)
+        return content_bigrams(self.content, policy.boilerplate)
 
     @property
     def buildings(self) -> frozenset[int]:
         return buildings(self.content) | buildings(self.address)
+
+    @property
+    def house_numbers(self) -> frozenset[int]:
+        return house_numbers(self.address)
 
 
 def submission_of(
@@ -126,7 +157,7 @@ def submission_of(
     """A new request as the matcher sees it, with the matter type the text model finds most
     likely: two reports of one matter get the same one even when neither uses the catalogue's
     words (measured on the labelled set: recall 0.64 → 0.77 at the same precision)."""
-    return Submission(content, address, received_at, lat, lon, grid, model.predict(content)[0][0])
+    return Submission(content, address, received_at, lat, lon, grid, model.best(content))
 
 
 class MatchFound(BaseModel):
@@ -137,9 +168,10 @@ class MatchFound(BaseModel):
 
 
 def same_place(a: Submission, b: Submission, policy: MatchPolicy) -> str | None:
-    area_wide = {a.matter_type, b.matter_type} & set(policy.area_wide_matter_types)
-    if not area_wide and a.buildings and b.buildings and not a.buildings & b.buildings:
-        return None
+    if not {a.matter_type, b.matter_type} & set(policy.area_wide_matter_types):
+        for mine, theirs in ((a.buildings, b.buildings), (a.house_numbers, b.house_numbers)):
+            if mine and theirs and not mine & theirs:
+                return None
     if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
         metres = distance_m(a.lat, a.lon, b.lat, b.lon)
         return f"{metres:.0f} m" if metres <= policy.within_meters else None

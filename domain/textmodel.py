@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from domain.text import normalise
 from domain.reference import ReferenceData
@@ -47,6 +48,12 @@ class NaiveBayes:
             self.totals[label] += n * share
         self.vocabulary.update(grams)
         self.examples[label] += weight
+
+    @cached_property
+    def best(self) -> Callable[[str], str]:
+        """The most likely label of a text, remembered: the matcher asks about the same open
+        cases' texts with every new request. Train the model fully before asking."""
+        return lru_cache(maxsize=50_000)(lambda text: self.predict(text)[0][0])
 
     def predict(self, text: str) -> list[tuple[str, float]]:
         """Labels with their posterior probability, most likely first."""

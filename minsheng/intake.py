@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -22,10 +22,11 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from sqlmodel import Session
 
 from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
 from domain.classification import locate_town
-from domain.matching import MatchFound, best_match, geo_cell, submission_of
+from domain.matching import Submission, best_match, geo_cell, submission_of
 from domain.request import NewRequest
 from minsheng.settings import Settings
 from persistence import repo
@@ -98,8 +99,10 @@ async def join_case(client: Client, request: RequestRow) -> bool:
     """Add a merged request to its case's workflow; False when the case can take no more (it
     closed meanwhile). Joining again (a retried intake) is a no-op."""
     try:
-        await client.get_workflow_handle(workflow_id(request.case_id)).execute_update(
-            CaseWorkflow.join, JoinInput(request=request_ref(request))
+        # Accepted is enough: the update is then in the case's history and will complete; waiting
+        # for its write as well held intake up behind the worker's backlog.
+        await client.get_workflow_handle(workflow_id(request.case_id)).start_update(
+            CaseWorkflow.join, JoinInput(request=request_ref(request)), wait_for_stage=WorkflowUpdateStage.ACCEPTED
         )
     except WorkflowUpdateFailedError as failed:
         return "already part of" in str(failed.cause)
@@ -114,15 +117,26 @@ def _new_case(request: RequestRow, now: datetime) -> CaseRow:
     return CaseRow(id=new_id("", now), status="received", channel=request.channel, received_at=now, updated_at=now)
 
 
-async def _find_match(db: Database, settings: Settings, request: RequestRow) -> MatchFound | None:
-    new = submission_of(
-        request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
-        settings.text_model,
-    )  # fmt: skip
-    since = request.received_at - timedelta(days=settings.match_policy.window_days)
-    async with db.session() as session:
-        candidates = await repo.merge_candidates(session, new, request.town_code, since)
-    return best_match(new, candidates, settings.match_policy)
+def _take_in(
+    session: Session, settings: Settings, request: RequestRow, new: Submission
+) -> tuple[RequestRow, CaseRow | None, bool]:
+    """In one write transaction: the earlier copy of this request if the channel sent it before;
+    else the request merged into the open case of its matter, or with a new case. On SQLite the
+    writes are serialised, so two reports of one matter arriving together cannot both open a case."""
+    if earlier := repo.earlier_request(session, request.channel, request.channel_ref):
+        return earlier[0], earlier[1], False
+    model, policy = settings.text_model, settings.match_policy
+    since = request.received_at - timedelta(days=policy.window_days)
+    rows = repo.merge_candidates(session, request.lat, request.lon, request.grid, request.town_code, since)
+    match = best_match(new, [(case_id, submission_of(*fields, model)) for case_id, *fields in rows], policy)
+    case = None if match else _new_case(request, request.received_at)
+    if match:
+        request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
+    else:
+        assert case is not None
+        request.case_id = case.id
+    repo.add_intake(session, case, request)
+    return request, case, True
 
 
 async def submit_request(
@@ -149,24 +163,20 @@ async def submit_request(
         received_at=now,
         intake_key_id=key_id,
     )
-    match = await _find_match(db, settings, request)
-    case = None if match else _new_case(request, now)
-    if match:
-        request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
-    else:
-        assert case is not None
-        request.case_id = case.id
+    # The new request's features outside the write lock; the open cases' are cached in the process.
+    submission = submission_of(
+        request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
+        settings.text_model,
+    )  # fmt: skip
     try:
-        found = await db.write(lambda session: repo.insert_intake(session, case, request))
+        request, case, created = await db.write(lambda session: _take_in(session, settings, request, submission))
     except IntegrityError:
         # PostgreSQL: a concurrent call with the same (channel, channel_ref) committed first.
         async with db.session() as session:
             found = await repo.find_request(session, new.channel, new.channel_ref)
         if found is None:
             raise
-    created = found is None
-    if found is not None:
-        request, case = found
+        (request, case), created = found, False
     structlog.contextvars.bind_contextvars(case_id=request.case_id)
     if request.merged_place is not None and not await join_case(client, request):
         # The case closed between the match and the join: the request starts its own case.

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent, VisitInput
 from domain.deadlines import HandlingFigures
-from domain.matching import Submission, neighbour_cells
+from domain.matching import neighbour_cells
 from domain.reference import ReferenceData
 from persistence.db import Database
 from persistence.models import (
@@ -104,46 +104,46 @@ async def find_request(
     return (row[0], row[1]) if row else None
 
 
-async def merge_candidates(
-    session: AsyncSession, new: Submission, town: str | None, since: datetime
-) -> list[tuple[str, Submission]]:
-    """The requests of open cases received since ``since`` at the new request's place: in its geo
-    cell and the eight around it, else its grid, else its town (see domain/matching.py)."""
-    if new.lat is not None and new.lon is not None:
-        place = col(RequestRow.geo_cell).in_(neighbour_cells(new.lat, new.lon))
-    elif new.grid:
-        place = col(RequestRow.grid) == new.grid
+def merge_candidates(
+    session: Session, lat: float | None, lon: float | None, grid: str | None, town: str | None, since: datetime
+) -> list[Any]:
+    """The requests of open cases received since ``since`` at a new request's place: in its geo
+    cell and the eight around it, else its grid, else its town (see domain/matching.py). Rows of
+    case_id, content, address, received_at, lat, lon, grid."""
+    r = RequestRow
+    if lat is not None and lon is not None:
+        place = col(r.geo_cell).in_(neighbour_cells(lat, lon))
+    elif grid:
+        place = col(r.grid) == grid
     elif town:
-        place = col(RequestRow.town_code) == town
+        place = col(r.town_code) == town
     else:
         return []
-    rows = await session.exec(
-        select(RequestRow, CaseRow.matter_type_code)
-        .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
-        .where(place, col(RequestRow.received_at) >= since, col(CaseRow.status) != "closed")
+    return list(
+        session.exec(
+            select(r.case_id, r.content, r.address, r.received_at, r.lat, r.lon, r.grid)
+            .join(CaseRow, col(CaseRow.id) == col(r.case_id))
+            .where(place, col(r.received_at) >= since, col(CaseRow.status) != "closed")
+        ).all()
     )
-    return [
-        (r.case_id, Submission(r.content, r.address, r.received_at, r.lat, r.lon, r.grid, matter_type))
-        for r, matter_type in rows.all()
-    ]
 
 
-def insert_intake(
-    session: Session, case: CaseRow | None, request: RequestRow
-) -> tuple[RequestRow, CaseRow] | None:
-    """The request and its new case (``case``), or the request alone when it is merged into an
-    existing case; unless the channel sent this request before: then the earlier one.
+def earlier_request(session: Session, channel: str, channel_ref: str) -> tuple[RequestRow, CaseRow] | None:
+    """The request this channel sent before under this reference, with its case.
 
     On SQLite writes are serialised, so the look-up settles it; on PostgreSQL a concurrent twin can
     still pass the look-up, and the unique (channel, channel_ref) key stops it with IntegrityError.
     """
-    if row := session.exec(_request_query(request.channel, request.channel_ref)).first():
-        return row[0], row[1]
+    row = session.exec(_request_query(channel, channel_ref)).first()
+    return (row[0], row[1]) if row else None
+
+
+def add_intake(session: Session, case: CaseRow | None, request: RequestRow) -> None:
+    """The request, and its new case unless it was merged into an existing one."""
     if case is not None:
         session.add(case)
     session.add(request)
     session.flush()
-    return None
 
 
 def move_request(session: Session, request_id: str, case: CaseRow) -> None:

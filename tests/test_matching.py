@@ -56,6 +56,9 @@ def test_without_coordinates_the_grid_or_the_address_decides() -> None:
     by_address = req("小区停水两天", place=None, address="荣成市崖头街道华润小区3号楼")
     near = req("停水两天了", place=None, address="崖头街道华润小区3号楼附近")
     assert best_match(near, [("C1", by_address)], POLICY) is not None
+    door = req("小区停水两天", place=None, address="崖头街道成山大道100号", matter="construction_noise")
+    other_door = req("小区停水两天", place=None, address="崖头街道成山大道57号", matter="construction_noise")
+    assert best_match(other_door, [("C1", door)], POLICY) is None  # two doors on one road
 
 
 def test_the_most_similar_case_wins_and_the_index_finds_it_nearby() -> None:

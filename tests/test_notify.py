@@ -20,7 +20,7 @@ T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 async def _slipped_case(db: Database) -> None:
     await db.write(
-        lambda s: repo.insert_intake(
+        lambda s: repo.add_intake(
             s,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(id="R1", case_id="C1", channel="wechat", channel_ref="wx-1", citizen_name="李四",

@@ -27,7 +27,7 @@ async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
 
 async def _case(db: Database) -> CaseState:
     await db.write(
-        lambda session: repo.insert_intake(
+        lambda session: repo.add_intake(
             session,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(
