@@ -99,8 +99,9 @@ def own_unit(principal: Principal, unit: str | None) -> str | None:
     return unit
 
 
-def field_errors(problems: dict[str, str]) -> HTTPException:
-    """A 422 shaped like FastAPI's own validation errors, naming each body field and its reason."""
+def field_errors(problems: dict[str, str], location: str = "body") -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors, naming each field (of the body, or of the
+    query) and its reason."""
     return HTTPException(
-        422, [{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in problems.items()]
+        422, [{"loc": [location, f], "msg": m, "type": "value_error"} for f, m in problems.items()]
     )

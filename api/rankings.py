@@ -7,17 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.context import Context, Reader
+from api.context import Context, Reader, field_errors
 from api.schemas import RankingOut, UnitIndicatorsOut, UnitTrendOut
 from domain.indicators import Period
 from persistence import ranking
 
 router = APIRouter(prefix="/v1", tags=["ranking"])
 MAX_TREND_DAYS = 366
-
-
-def _query_error(field: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
 @router.get("/rankings/daily", response_model=RankingOut)
@@ -66,9 +62,9 @@ async def unit_indicators(
     if code not in context.reference.units:
         raise HTTPException(404, f"no unit {code!r}; see config/units.yaml")
     if first > last:
-        raise _query_error("from", "'from' must not be after 'to'")
+        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
     if (last - first).days >= MAX_TREND_DAYS:
-        raise _query_error("to", f"ask for at most {MAX_TREND_DAYS} days at a time")
+        raise field_errors({"to": f"ask for at most {MAX_TREND_DAYS} days at a time"}, "query")
     async with context.db.session() as session:
         rows = await ranking.unit_trend(session, code, first, last, period.value)
     return UnitTrendOut(unit=code, period=period, items=[UnitIndicatorsOut.of(r) for r in rows])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api.context import Context, Reader, own_unit
+from api.context import Context, Reader, field_errors, own_unit
 from api.schemas import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
 from domain.case import SlipKind
 from persistence import repo
@@ -21,7 +21,7 @@ def period(since: datetime | None, until: datetime | None) -> tuple[datetime, da
     until = until or datetime.now(UTC)
     since = since or until - timedelta(days=30)
     if since >= until:
-        raise HTTPException(422, [{"loc": ["query", "from"], "msg": "'from' must be before 'to'", "type": "value_error"}])
+        raise field_errors({"from": "'from' must be before 'to'"}, "query")
     return since, until
 
 

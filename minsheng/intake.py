@@ -129,11 +129,11 @@ def _take_in(
     since = request.received_at - timedelta(days=policy.window_days)
     rows = repo.merge_candidates(session, request.lat, request.lon, request.grid, request.town_code, since)
     match = best_match(new, [(case_id, submission_of(*fields, model)) for case_id, *fields in rows], policy)
-    case = None if match else _new_case(request, request.received_at)
     if match:
+        case = None
         request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
     else:
-        assert case is not None
+        case = _new_case(request, request.received_at)
         request.case_id = case.id
     repo.add_intake(session, case, request)
     return request, case, True
@@ -182,7 +182,7 @@ async def submit_request(
         # The case closed between the match and the join: the request starts its own case.
         case = _new_case(request, now)
         await db.write(lambda session: repo.move_request(session, request.id, case))
-        request.case_id, request.merged_place = case.id, None
+        request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
     if case is not None and case.seq == 0 and request.merged_place is None:
         # Not yet seen by the worker: a crash may have come between the commit and the start.
         await start_case(client, settings, case, request)

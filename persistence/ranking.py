@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.indicators import UnitCounts, UnitIndicators
 from persistence.db import Database
 from persistence.models import CallbackRow, CaseEventRow, CaseRow, UnitIndicatorRow
-from persistence.repo import _insert, responsible_units
+from persistence.repo import dialect_insert, responsible_units
 
 
 def _count(condition: Any) -> Any:
@@ -112,7 +112,7 @@ async def save_indicators(
             | {"day": day, "period": period, "unit_code": u.unit, "computed_at": now}
             for u in units
         ]
-        stmt = _insert(session, UnitIndicatorRow).values(rows)
+        stmt = dialect_insert(session, UnitIndicatorRow).values(rows)
         key = ("day", "period", "unit_code")
         session.exec(
             stmt.on_conflict_do_update(

@@ -37,7 +37,8 @@ from persistence.models import (
 )
 
 
-def _insert(session: Session, model: type[SQLModel]) -> Any:
+def dialect_insert(session: Session, model: type[SQLModel]) -> Any:
+    """INSERT with the dialect's ON CONFLICT clauses (PostgreSQL or SQLite)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -45,7 +46,7 @@ def _insert(session: Session, model: type[SQLModel]) -> Any:
 def _upsert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: str) -> None:
     if not rows:
         return
-    stmt = _insert(session, model).values(list(rows))
+    stmt = dialect_insert(session, model).values(list(rows))
     updates = {c: stmt.excluded[c] for c in rows[0] if c != key}
     session.exec(stmt.on_conflict_do_update(index_elements=[key], set_=updates))
 
@@ -178,7 +179,7 @@ async def apply_case_events(
     def work(session: Session) -> None:
         if batch.events:
             session.exec(
-                _insert(session, CaseEventRow)
+                dialect_insert(session, CaseEventRow)
                 .values(
                     [
                         {
@@ -267,7 +268,7 @@ def _record_summonses(session: Session, state: CaseState, summons_ids: set[str])
         | {"case_id": state.case_id, "summons_id": sid, "lead_unit": state.unit or "", "seq": state.seq}
         for sid in sorted(summons_ids)
     ]
-    stmt = _insert(session, SummonsRow).values(rows)
+    stmt = dialect_insert(session, SummonsRow).values(rows)
     session.exec(
         stmt.on_conflict_do_update(
             index_elements=["case_id", "summons_id"],
@@ -280,7 +281,7 @@ def _record_summonses(session: Session, state: CaseState, summons_ids: set[str])
 def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
     d = event.detail
     session.exec(
-        _insert(session, SlipRow)
+        dialect_insert(session, SlipRow)
         .values(
             case_id=case_id, unit_code=d["unit"], round=int(d["round"]), kind=d["kind"],
             trigger=d["trigger"], reason=d["reason"], due_at=datetime.fromisoformat(d["due_at"]),
@@ -290,7 +291,7 @@ def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
     )  # fmt: skip
     key = f"slip:{case_id}:{d['round']}:{d['trigger']}"
     session.exec(
-        _insert(session, OutboxRow)
+        dialect_insert(session, OutboxRow)
         .values(
             [
                 {
@@ -310,7 +311,7 @@ def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
 async def open_callbacks(db: Database, tasks: CallbackTasks, now: datetime) -> None:
     def work(session: Session) -> None:
         session.exec(
-            _insert(session, CallbackRow)
+            dialect_insert(session, CallbackRow)
             .values(
                 [
                     {
@@ -342,7 +343,7 @@ async def open_visit(db: Database, visit: VisitInput, gateway: str, now: datetim
 
     def work(session: Session) -> VisitTask:
         session.exec(
-            _insert(session, CallbackRow)
+            dialect_insert(session, CallbackRow)
             .values(
                 case_id=visit.case_id, request_id=visit.request_id, unit_code=visit.unit, round=visit.round,
                 attempt=visit.attempt, due_at=visit.due_at, gateway=gateway, status="pending", created_at=now,

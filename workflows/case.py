@@ -3,9 +3,9 @@
 receive → classify (local activity) → dispatch (automatic when confident, else a dispatcher's
 update) → accept / return / reply (the unit's updates) → a callback visit to every citizen (an
 activity per attempt hands it to the callback gateway; the answer comes back as an update, or from
-the gateway at once) → reopened to the unit when a citizen is dissatisfied (重办), or closed. Every step is written to the read model by one idempotent
-activity before the update that caused it answers, so a caller that reads the case right after
-sees its own change.
+the gateway at once) → reopened to the unit when a citizen is dissatisfied (重办), or closed.
+Every step is written to the read model by one idempotent activity before the update that caused
+it answers, so a caller that reads the case right after sees its own change.
 """
 
 from __future__ import annotations
@@ -136,12 +136,12 @@ class CaseWorkflow:
         await self._record(*events)
 
         if callback_visits:
-            await self._supervise()
-            await self._visit_citizens()
-            while self.state.reopen_due:
-                await self._record(self.state.reopen(workflow.now()))
+            while True:
                 await self._supervise()
                 await self._visit_citizens()
+                if not self.state.reopen_due:
+                    break
+                await self._record(self.state.reopen(workflow.now()))
         else:
             if deadlines_at_dispatch or workflow.patched(DEADLINES_PATCH):
                 await self._supervise()
