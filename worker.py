@@ -19,6 +19,7 @@ import workflows
 
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities
+from activities.corrections import CorrectionActivities
 from activities.ranking import RankingActivities
 from minsheng.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from minsheng.notify import LogNotifier, WebhookNotifier, deliver_forever
@@ -55,6 +56,7 @@ def build_worker(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
     ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
+    corrections = CorrectionActivities(db, client, settings)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -69,6 +71,8 @@ def build_worker(
             callbacks.visit_citizen,
             ranking.days_to_rank,
             ranking.rank_day,
+            corrections.split_request,
+            corrections.merge_case,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

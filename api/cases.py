@@ -100,8 +100,8 @@ def open_case(case_id: str) -> Iterator[None]:
 async def act(context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel) -> CaseOut:
     """Send an action to the case workflow as an update; a refusal comes back with its reason."""
     file = await load_case(context, principal, case_id)
-    if file.case.status == CaseStatus.closed:
-        raise HTTPException(409, f"case {case_id} is closed")
+    if file.case.status in (CaseStatus.closed, CaseStatus.merged):
+        raise HTTPException(409, f"case {case_id} is {file.case.status}")
     handle = context.client.get_workflow_handle(workflow_id(case_id))
     try:
         with open_case(case_id):

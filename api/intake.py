@@ -1,15 +1,23 @@
-"""POST /v1/requests: idempotent intake from every channel."""
+"""POST /v1/requests and /v1/requests:batch: idempotent intake from every channel."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Response
+from collections import Counter
+from typing import Any, Literal
 
-from api.context import Context, Intake, field_errors
-from api.schemas import IntakeOut
+import structlog
+from fastapi import APIRouter, Response
+from pydantic import ValidationError
+from temporalio.service import RPCError
+
+from api.context import AppContext, Context, Intake, Principal, field_errors
+from api.schemas import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
-from minsheng.intake import submit_request
+from minsheng.intake import Submitted, submit_request
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 
@@ -32,8 +40,46 @@ async def create_request(
     )
     if not submitted.created:
         response.status_code = 200
-    return IntakeOut(
-        request_id=submitted.request_id,
-        case_id=submitted.case_id,
-        status=("merged" if submitted.merged else "created") if submitted.created else "existing",
+    return IntakeOut(request_id=submitted.request_id, case_id=submitted.case_id, status=_status(submitted))
+
+
+def _status(submitted: Submitted) -> Literal["created", "merged", "existing"]:
+    return ("merged" if submitted.merged else "created") if submitted.created else "existing"
+
+
+@router.post("/requests:batch", response_model=BatchOut)
+async def create_requests(body: BatchIn, principal: Intake, context: Context) -> BatchOut:
+    """Take in an offline channel's upload of up to 500 requests, each answered on its own.
+
+    Items are taken in one after another, in order: an item that repeats an earlier one (in this
+    upload or a past one) is ``existing``, and two reports of one matter in one upload merge."""
+    items = [await _take_item(context, principal, index, item) for index, item in enumerate(body.requests)]
+    counts = Counter(item.status for item in items)
+    log.info("batch taken in", **counts)
+    return BatchOut(counts=dict(counts), items=items)
+
+
+async def _take_item(
+    context: AppContext, principal: Principal, index: int, item: Any
+) -> BatchItemOut:
+    now = datetime.now(UTC)
+    structlog.contextvars.unbind_contextvars("case_id")
+    ref = item.get("channel_ref") if isinstance(item, dict) and isinstance(item.get("channel_ref"), str) else None
+    try:
+        new = NewRequest.model_validate(item)
+    except ValidationError as invalid:
+        errors = [ItemError(field=".".join(map(str, e["loc"])) or "item", msg=e["msg"]) for e in invalid.errors()]
+        return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
+    if problems := request_problems(new, context.reference, now):
+        errors = [ItemError(field=f, msg=m) for f, m in problems.items()]
+        return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
+    try:
+        submitted = await submit_request(context.db, context.client, context.settings, new, principal.key_id, now)
+    except RPCError as exc:
+        # The rows may be committed; the same item sent again starts or joins its case.
+        log.warning("batch item not started", index=index, status=str(exc.status), error=str(exc))
+        error = ItemError(field="item", msg=f"the case engine did not answer ({exc.status.name}); send this item again")
+        return BatchItemOut(index=index, channel_ref=ref, status="failed", errors=[error])
+    return BatchItemOut(
+        index=index, channel_ref=ref, status=_status(submitted), request_id=submitted.request_id, case_id=submitted.case_id
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Any, Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -36,6 +36,39 @@ class IntakeOut(BaseModel):
         description="created: a new case; merged: joined the open case of the same matter (一事多投); "
         "existing: this channel_ref was taken in before, nothing new"
     )
+
+
+BATCH_LIMIT = 500
+
+
+class BatchIn(_In):
+    """An offline channel's upload (grid workers, door-to-door visits, inspectors). Each item is
+    checked on its own, so one bad item does not turn the others away."""
+
+    requests: list[Any] = Field(min_length=1, max_length=BATCH_LIMIT, description="items as for POST /v1/requests")
+
+
+class ItemError(BaseModel):
+    field: str = Field(description="where in the item, e.g. citizen.phone")
+    msg: str
+
+
+class BatchItemOut(BaseModel):
+    index: int = Field(description="the item's position in the upload, from 0")
+    channel_ref: str | None = None
+    status: Literal["created", "merged", "existing", "refused", "failed"] = Field(
+        description="created, merged, existing (a duplicate of an earlier upload: nothing new), as for "
+        "one request; refused: the item is wrong, see errors, and nothing was taken in; failed: the "
+        "case engine did not answer, send the item again (intake is idempotent)"
+    )
+    request_id: str | None = None
+    case_id: str | None = None
+    errors: list[ItemError] = []
+
+
+class BatchOut(BaseModel):
+    counts: dict[str, int] = Field(description="items per status")
+    items: list[BatchItemOut]
 
 
 class DispatchIn(_In):
@@ -74,6 +107,11 @@ class RequestOut(BaseModel):
     category_hint: str | None
     reported_at: datetime | None
     received_at: datetime
+    town: str | None = Field(description="the town its grid or address names")
+    merged_place: str | None = Field(
+        description="set when intake merged it into this case (一事多投): how the place matched, e.g. '52 m', 'grid'"
+    )
+    merged_similarity: float | None = Field(description="... and how alike the texts were, 0–1")
 
     @classmethod
     def of(cls, row: RequestRow) -> RequestOut:
@@ -89,6 +127,9 @@ class RequestOut(BaseModel):
             category_hint=row.category_hint,
             reported_at=row.reported_at,
             received_at=row.received_at,
+            town=row.town_code,
+            merged_place=row.merged_place,
+            merged_similarity=row.merged_similarity,
         )
 
 
@@ -392,3 +433,101 @@ class UnitTrendOut(BaseModel):
     unit: str
     period: Period
     items: list[UnitIndicatorsOut]
+
+
+class SplitIn(_In):
+    request_id: Text
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class SplitOut(BaseModel):
+    new_case_id: str = Field(description="the case the request now opens")
+    case: CaseOut = Field(description="the case it was split out of")
+
+
+class MergeIn(_In):
+    into: Text = Field(description="the case this one is merged into")
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class Suggestion(BaseModel):
+    """What the classifier proposed, or for a returned case who returned it and why."""
+
+    kind: Literal["classified", "returned"]
+    domain: str | None = None
+    matter_type: str | None = None
+    tier: str | None = None
+    unit: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+
+
+class QueuedCase(BaseModel):
+    case_id: str
+    status: CaseStatus
+    channel: str
+    received_at: datetime
+    waiting_since: datetime
+    content: str
+    address: str
+    town: str | None
+    suggestion: Suggestion | None
+
+    @classmethod
+    def of(cls, case: CaseRow, request: RequestRow, latest: dict[str, str]) -> QueuedCase:
+        suggestion = None
+        if latest:
+            fields = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
+            suggestion = Suggestion.model_validate(fields)
+        return cls(
+            case_id=case.id, status=CaseStatus(case.status), channel=case.channel, received_at=case.received_at,
+            waiting_since=case.updated_at, content=request.content, address=request.address,
+            town=request.town_code, suggestion=suggestion,
+        )  # fmt: skip
+
+
+class DispatchQueuePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[QueuedCase]
+
+
+class ChannelIntake(BaseModel):
+    channel: str
+    requests: int = Field(description="requests received in the period")
+    cases: int = Field(description="cases they opened: requests not merged into another case")
+    merged: int = Field(description="requests - cases: repeat submissions merged (一事多投)")
+    reduction: float | None = Field(description="merged / requests; null without requests")
+
+
+class IntakePeriod(BaseModel):
+    period: str = Field(description="the day (2026-11-24) or month (2026-11), in the city's zone")
+    start: datetime
+    end: datetime
+    total: ChannelIntake = Field(description="all channels together (channel '*')")
+    channels: list[ChannelIntake]
+
+
+class IntakeStats(BaseModel):
+    by: Literal["day", "month"]
+    periods: list[IntakePeriod]
+
+
+class CorrectionOut(BaseModel):
+    """A dispatcher's correction of merging: the matcher's training data."""
+
+    kind: Literal["split", "merge"]
+    request_id: str
+    from_case_id: str
+    to_case_id: str
+    merged_similarity: float | None
+    merged_place: str | None
+    content: str
+    address: str
+    reason: str
+    at: datetime
+
+
+class CorrectionPage(BaseModel):
+    items: list[CorrectionOut]

@@ -31,6 +31,8 @@ class CaseStatus(StrEnum):
     returned = "returned"
     replied = "replied"
     closed = "closed"
+    merged = "merged"
+    """Merged into another case of the same matter by a dispatcher: its requests are that case's."""
 
 
 class Role(StrEnum):
@@ -147,6 +149,40 @@ class JoinInput(BaseModel):
     visited too."""
 
     request: CaseRequestRef
+
+
+class SplitInput(BaseModel):
+    """A dispatcher takes a wrongly merged request out of the case: it becomes a case of its own."""
+
+    actor: Actor
+    request_id: str
+    new_case_id: str
+    reason: NonBlank
+
+
+class MergeInput(BaseModel):
+    """A dispatcher merges this case into another case of the same matter, a merge intake missed:
+    this case's requests join that case, and this one ends as ``merged``."""
+
+    actor: Actor
+    into_case_id: str
+    reason: NonBlank
+
+
+class SplitRequestInput(BaseModel):
+    """The split's activity: the request's own case, in the database and as a workflow."""
+
+    case_id: str
+    split: SplitInput
+
+
+class MergeCaseInput(BaseModel):
+    """The manual merge's activity: the case's requests join the other case's workflow, then move
+    to it in the database."""
+
+    case_id: str
+    merge: MergeInput
+    request_ids: list[str]
 
 
 class Visit(BaseModel):
@@ -440,8 +476,33 @@ class CaseState(BaseModel):
         self._require_role(inp.request.actor, Role.intake, Role.dispatcher, Role.system)
         if self.status is CaseStatus.closed:
             raise ActionRefused("conflict", f"case {self.case_id} is closed; a new request starts a new case")
+        if self.status is CaseStatus.merged:
+            raise ActionRefused("conflict", f"case {self.case_id} was merged into another case; join that one")
         if inp.request.request_id in self.requests:
             raise ActionRefused("conflict", f"request {inp.request.request_id} is already part of case {self.case_id}")
+
+    def _check_correction(self, actor: Actor, action: str) -> None:
+        """Splits and manual merges are a dispatcher's, and only before the reply: after it the
+        citizens have been answered as one matter."""
+        self._require_role(actor, Role.dispatcher)
+        self._require_status(
+            action, CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned
+        )
+
+    def check_split(self, inp: SplitInput) -> None:
+        self._check_correction(inp.actor, "a split")
+        if inp.request_id not in self.requests:
+            raise ActionRefused("conflict", f"request {inp.request_id} is not part of case {self.case_id}")
+        if inp.request_id == self.requests[0]:
+            raise ActionRefused(
+                "conflict",
+                f"request {inp.request_id} opened case {self.case_id} and stays with it; split the others out",
+            )
+
+    def check_merge(self, inp: MergeInput) -> None:
+        self._check_correction(inp.actor, "a merge")
+        if inp.into_case_id == self.case_id:
+            raise ActionRefused("conflict", f"case {self.case_id} cannot be merged into itself")
 
     # -- transitions -------------------------------------------------------------------------
 
@@ -708,6 +769,20 @@ class CaseState(BaseModel):
         return self._event(
             at, "request_joined", request.actor, {"request_id": request.request_id, "channel": request.channel}
         )
+
+    def split(self, at: datetime, inp: SplitInput) -> TimelineEvent:
+        self.check_split(inp)
+        self.requests.remove(inp.request_id)
+        return self._event(
+            at, "request_split", inp.actor,
+            {"request_id": inp.request_id, "new_case_id": inp.new_case_id, "reason": inp.reason},
+        )  # fmt: skip
+
+    def merge_into(self, at: datetime, inp: MergeInput) -> TimelineEvent:
+        # Checked when the dispatcher asked; by now the requests have joined the other case, so
+        # the merge stands even if this case moved on meanwhile.
+        self.status = CaseStatus.merged
+        return self._event(at, "merged", inp.actor, {"into_case_id": inp.into_case_id, "reason": inp.reason})
 
     def plan_callbacks(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:
         """Open a round of visits, one per citizen of the case."""

@@ -278,3 +278,27 @@ class UnitIndicatorRow(SQLModel, table=True):
     rank_all: int | None = None
     rank_in_kind: int | None = None
     computed_at: datetime = _utc()
+
+
+class MergeCorrectionRow(SQLModel, table=True):
+    """A dispatcher's correction of merging (一事多投), one row per request moved: a request split
+    out of a case it was wrongly merged into, or a request brought along when a case was merged by
+    hand into another. The matcher's training data: a split is a pair that must not merge, a
+    manual merge a pair it missed."""
+
+    __tablename__ = "merge_corrections"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "request_id", "from_case_id", name="uq_merge_corrections_kind_request_case"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    """``split`` or ``merge``."""
+    request_id: str = Field(foreign_key="requests.id", max_length=40)
+    from_case_id: str = Field(foreign_key="cases.id", max_length=40)
+    to_case_id: str = Field(foreign_key="cases.id", max_length=40, index=True)
+    merged_similarity: float | None = None
+    """For a split: the text similarity intake merged the request on."""
+    merged_place: str | None = Field(default=None, max_length=64)
+    actor_key_id: str | None = Field(default=None, max_length=24)
+    reason: str = Field(max_length=2000)
+    at: datetime = _utc(index=True)

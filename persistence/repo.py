@@ -124,7 +124,7 @@ def merge_candidates(
         session.exec(
             select(r.case_id, r.content, r.address, r.received_at, r.lat, r.lon, r.grid)
             .join(CaseRow, col(CaseRow.id) == col(r.case_id))
-            .where(place, col(r.received_at) >= since, col(CaseRow.status) != "closed")
+            .where(place, col(r.received_at) >= since, col(CaseRow.status).notin_(("closed", "merged")))
         ).all()
     )
 

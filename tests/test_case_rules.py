@@ -11,12 +11,16 @@ from domain.case import (
     Actor,
     CallbackAnswer,
     CallbackInput,
+    CaseRequestRef,
     CaseState,
     CaseStatus,
     DispatchInput,
+    JoinInput,
+    MergeInput,
     ReplyInput,
     ReturnInput,
     Role,
+    SplitInput,
 )
 from domain.reference import Tier
 
@@ -99,3 +103,40 @@ def test_a_second_answer_for_one_citizen_is_refused() -> None:
     assert case.callbacks_done
     with pytest.raises(ActionRefused, match="already answered"):
         case.check_callback(CallbackInput(actor=AGENT, request_id="R1", answer=CallbackAnswer.satisfied))
+
+
+def split_out(request_id: str, actor: Actor = DISPATCHER) -> SplitInput:
+    return SplitInput(actor=actor, request_id=request_id, new_case_id="C2", reason="不是同一件事")
+
+
+def test_a_dispatcher_splits_a_merged_request_out_before_the_reply_only() -> None:
+    case = new_case()
+    case.requests.append("R2")
+    with pytest.raises(ActionRefused, match="opened case C1 and stays"):
+        case.check_split(split_out("R1"))
+    with pytest.raises(ActionRefused, match="not part of case C1"):
+        case.check_split(split_out("R9"))
+    with pytest.raises(ActionRefused, match="only dispatcher"):
+        case.check_split(split_out("R2", HRSS))
+    event = case.split(T0, split_out("R2"))
+    assert (event.kind, event.detail["new_case_id"], case.requests) == ("request_split", "C2", ["R1"])
+
+    replied = new_case()
+    replied.requests.append("R2")
+    replied.dispatch(T0, dispatch_to("hrss_bureau"))
+    replied.accept(T0, AcceptInput(actor=HRSS))
+    replied.reply(T0, ReplyInput(actor=HRSS, result="已支付"))
+    with pytest.raises(ActionRefused, match="is replied; a split needs"):
+        replied.check_split(split_out("R2"))
+
+
+def test_a_case_merged_by_hand_takes_no_more_requests() -> None:
+    case = new_case()
+    with pytest.raises(ActionRefused, match="into itself"):
+        case.check_merge(MergeInput(actor=DISPATCHER, into_case_id="C1", reason="同一件事"))
+    case.merge_into(T0, MergeInput(actor=DISPATCHER, into_case_id="C7", reason="同一件事"))
+    assert case.status is CaseStatus.merged
+    with pytest.raises(ActionRefused, match="merged into another case"):
+        case.check_join(JoinInput(request=CaseRequestRef(
+            request_id="R3", channel="sms", content="又来了", address="某地", received_at=T0, actor=SYSTEM,
+        )))  # fmt: skip

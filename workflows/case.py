@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
         ExtensionDecisionInput,
         ExtensionRequestInput,
         JoinInput,
+        MergeCaseInput,
+        MergeInput,
         PlanInput,
         RateInput,
         ReplyInput,
@@ -45,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
         ReturnInput,
         RuleDeclineInput,
         SlipTrigger,
+        SplitInput,
+        SplitRequestInput,
         TierChangeInput,
         TimelineEvent,
         VisitInput,
@@ -138,6 +142,8 @@ class CaseWorkflow:
         if callback_visits:
             while True:
                 await self._supervise()
+                if self.state.status is CaseStatus.merged:
+                    break
                 await self._visit_citizens()
                 if not self.state.reopen_due:
                     break
@@ -155,7 +161,8 @@ class CaseWorkflow:
             )
             await workflow.wait_condition(lambda: self.state.callbacks_done)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._record(self.state.close(workflow.now()))
+        if self.state.status is not CaseStatus.merged:  # a merged case lives on in the other case
+            await self._record(self.state.close(workflow.now()))
         return self.state
 
     async def _visit_citizens(self) -> None:
@@ -219,7 +226,7 @@ class CaseWorkflow:
         """Hold the case to its deadlines until the reply: compute them for each dispatch round (and
         again after a tier change or an approved extension), then sleep until the next trigger or
         until the case changes, whichever comes first. A trigger reached issues its slip once."""
-        while self.state.status is not CaseStatus.replied:
+        while self.state.status not in (CaseStatus.replied, CaseStatus.merged):
             state = self.state
             if state.status in (CaseStatus.dispatched, CaseStatus.accepted) and state.deadlines is None:
                 deadlines = await self._compute_deadlines()
@@ -438,3 +445,48 @@ class CaseWorkflow:
     @join.validator
     def _validate_join(self, inp: JoinInput) -> None:
         _refuse(self.state.check_join, inp)
+
+    @workflow.update
+    async def split(self, inp: SplitInput) -> CaseState:
+        """Take a wrongly merged request out: it becomes a case of its own (started by the
+        activity, retried until it stands, so the request is never left without a case)."""
+        event = self.state.split(workflow.now(), inp)
+        await workflow.execute_activity(
+            "split_request",
+            SplitRequestInput(case_id=self.state.case_id, split=inp),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DB_RETRY,
+        )
+        await self._record(event)
+        return self.state
+
+    @split.validator
+    def _validate_split(self, inp: SplitInput) -> None:
+        _refuse(self.state.check_split, inp)
+
+    @workflow.update
+    async def merge_into(self, inp: MergeInput) -> CaseState:
+        """Merge this case into another of the same matter: its requests join that case first;
+        if that case refuses them (it closed meanwhile), this one stays as it was."""
+        moved: list[str] = []
+        # Again for any request that joined this case while the others moved.
+        while pending := [r for r in self.state.requests if r not in moved]:
+            try:
+                await workflow.execute_activity(
+                    "merge_case",
+                    MergeCaseInput(case_id=self.state.case_id, merge=inp, request_ids=pending),
+                    start_to_close_timeout=timedelta(seconds=60),
+                    retry_policy=DB_RETRY,
+                )
+            except ActivityError as failure:
+                cause = failure.cause
+                if isinstance(cause, ApplicationError) and cause.type == "conflict" and not moved:
+                    raise ApplicationError(cause.message, type="conflict", non_retryable=True) from None
+                raise
+            moved += pending
+        await self._record(self.state.merge_into(workflow.now(), inp))
+        return self.state
+
+    @merge_into.validator
+    def _validate_merge_into(self, inp: MergeInput) -> None:
+        _refuse(self.state.check_merge, inp)

@@ -1,0 +1,123 @@
+"""The dispatcher's desk: the dispatch queue, splitting a wrongly merged request out and merging
+cases by hand (一事多投), and what merging saved: requests received against cases opened."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api.cases import act, load_case
+from api.context import Context, Dispatcher, Principal, field_errors, require
+from api.schemas import (
+    CaseOut,
+    ChannelIntake,
+    CorrectionOut,
+    CorrectionPage,
+    DispatchQueuePage,
+    IntakePeriod,
+    IntakeStats,
+    MergeIn,
+    QueuedCase,
+    SplitIn,
+    SplitOut,
+)
+from domain.case import CaseStatus, MergeInput, Role, SplitInput
+from domain.intake_stats import By, intake_periods, reduction
+from minsheng.intake import new_id
+from persistence import merging
+from workflows.case import CaseWorkflow
+
+router = APIRouter(prefix="/v1", tags=["dispatching"])
+Overseer = Annotated[Principal, require(Role.dispatcher, Role.leader, Role.auditor)]
+MAX_PERIODS = {By.day: 92, By.month: 36}
+
+
+@router.get("/dispatch-queue", response_model=DispatchQueuePage)
+async def dispatch_queue(
+    principal: Overseer,
+    context: Context,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DispatchQueuePage:
+    """Cases waiting for a dispatcher, the longest waiting first: those the classifier was not sure
+    of (with what it proposed and how sure it was) and those a unit returned (with its reason).
+    Dispatch one with ``POST /v1/cases/{id}/dispatch``; each such dispatch teaches the classifier."""
+    async with context.db.session() as session:
+        total, rows = await merging.dispatch_queue(session, limit, offset)
+    return DispatchQueuePage(total=total, limit=limit, offset=offset, items=[QueuedCase.of(*row) for row in rows])
+
+
+@router.post("/cases/{case_id}/split", response_model=SplitOut)
+async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Context) -> SplitOut:
+    """Take a request that intake merged into this case by mistake out into a case of its own,
+    classified and dispatched afresh. Recorded as training data for the matcher."""
+    new_case_id = new_id("", datetime.now(UTC))
+    inp = SplitInput(actor=principal.actor, request_id=body.request_id, new_case_id=new_case_id, reason=body.reason)
+    case = await act(context, principal, case_id, CaseWorkflow.split, inp)
+    return SplitOut(new_case_id=new_case_id, case=case)
+
+
+@router.post("/cases/{case_id}/merge", response_model=CaseOut)
+async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Context) -> CaseOut:
+    """Merge this case into another case of the same matter, one intake did not merge: its
+    requests join that case (their citizens get its reply and a callback visit), and this case
+    ends as ``merged``. Recorded as training data for the matcher. Returns the case merged into."""
+    into = await load_case(context, principal, body.into)
+    if into.case.status in (CaseStatus.closed, CaseStatus.merged):
+        raise HTTPException(409, f"case {body.into} is {into.case.status}: it takes no more requests")
+    inp = MergeInput(actor=principal.actor, into_case_id=body.into, reason=body.reason)
+    await act(context, principal, case_id, CaseWorkflow.merge_into, inp)
+    return CaseOut.of_file(await load_case(context, principal, body.into))
+
+
+@router.get("/merge-corrections", response_model=CorrectionPage)
+async def merge_corrections(
+    principal: Overseer, context: Context, since: Annotated[datetime | None, Query()] = None
+) -> CorrectionPage:
+    """Dispatchers' splits and manual merges, the oldest first, with each request's text and
+    place: pairs the matcher must not merge, and pairs it missed (its training data)."""
+    async with context.db.session() as session:
+        rows = await merging.corrections(session, since)
+    return CorrectionPage(
+        items=[
+            CorrectionOut(
+                kind=c.kind, request_id=c.request_id, from_case_id=c.from_case_id, to_case_id=c.to_case_id,
+                merged_similarity=c.merged_similarity, merged_place=c.merged_place, content=r.content,
+                address=r.address, reason=c.reason, at=c.at,
+            )
+            for c, r in rows
+        ]
+    )  # fmt: skip
+
+
+@router.get("/stats/intake", response_model=IntakeStats)
+async def intake_stats(
+    principal: Overseer,
+    context: Context,
+    first: Annotated[date, Query(alias="from")],
+    last: Annotated[date, Query(alias="to")],
+    by: By = By.day,
+) -> IntakeStats:
+    """Requests received against cases opened, per channel, for each day or month from ``from``
+    to ``to`` (the city's dates): how much merging repeat submissions (一事多投) saved."""
+    if first > last:
+        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
+    periods = intake_periods(first, last, by, context.settings.timing.zone)
+    if len(periods) > MAX_PERIODS[by]:
+        raise field_errors({"to": f"ask for at most {MAX_PERIODS[by]} {by.value}s at a time"}, "query")
+    out = []
+    async with context.db.session() as session:
+        for period in periods:
+            counts = await merging.intake_counts(session, period.start, period.end)
+            channels = [_figures(channel, c["requests"], c["cases"]) for channel, c in sorted(counts.items())]
+            total = _figures("*", sum(c.requests for c in channels), sum(c.cases for c in channels))
+            out.append(IntakePeriod(period=period.label, start=period.start, end=period.end, total=total, channels=channels))
+    return IntakeStats(by=by, periods=out)
+
+
+def _figures(channel: str, requests: int, cases: int) -> ChannelIntake:
+    return ChannelIntake(
+        channel=channel, requests=requests, cases=cases, merged=requests - cases, reduction=reduction(requests, cases)
+    )

@@ -1,0 +1,123 @@
+"""Reads and writes around merging (一事多投) and dispatching: dispatchers' splits and manual
+merges, the dispatch queue, and requests received against cases opened."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from sqlmodel import Session, col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.case import CaseStatus, MergeCaseInput, SplitRequestInput
+from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
+
+QUEUED = (CaseStatus.received.value, CaseStatus.returned.value)
+
+
+def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tuple[RequestRow, CaseRow]:
+    """The request split out of the case it was wrongly merged into, with a case of its own, and
+    the correction recorded. Done again (a retried activity) it finds the new case and changes
+    nothing."""
+    split = inp.split
+    request = session.get_one(RequestRow, split.request_id)
+    if case := session.get(CaseRow, split.new_case_id):
+        return request, case
+    case = CaseRow(
+        id=split.new_case_id, status=CaseStatus.received.value, channel=request.channel,
+        received_at=request.received_at, updated_at=now,
+    )  # fmt: skip
+    session.add(case)
+    session.flush()
+    session.add(
+        MergeCorrectionRow(
+            kind="split", request_id=request.id, from_case_id=inp.case_id, to_case_id=case.id,
+            merged_similarity=request.merged_similarity, merged_place=request.merged_place,
+            actor_key_id=split.actor.key_id, reason=split.reason, at=now,
+        )
+    )  # fmt: skip
+    request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
+    session.add(request)
+    session.flush()
+    return request, case
+
+
+def merged_requests(session: Session, case_id: str, request_ids: list[str]) -> list[RequestRow]:
+    """The requests a manual merge takes along, still on their case (a retry finds them moved)."""
+    return list(
+        session.exec(
+            select(RequestRow).where(col(RequestRow.id).in_(request_ids), col(RequestRow.case_id) == case_id)
+        )
+    )
+
+
+def merge_requests(session: Session, inp: MergeCaseInput, now: datetime) -> None:
+    """Move a case's requests to the case it was merged into, and record the correction."""
+    merge = inp.merge
+    for request in merged_requests(session, inp.case_id, inp.request_ids):
+        session.add(
+            MergeCorrectionRow(
+                kind="merge", request_id=request.id, from_case_id=inp.case_id, to_case_id=merge.into_case_id,
+                actor_key_id=merge.actor.key_id, reason=merge.reason, at=now,
+            )
+        )  # fmt: skip
+        request.case_id = merge.into_case_id
+        session.add(request)
+    session.flush()
+
+
+async def corrections(session: AsyncSession, since: datetime | None) -> list[tuple[MergeCorrectionRow, RequestRow]]:
+    """Dispatchers' corrections with their requests, the oldest first: the matcher's training data."""
+    query = select(MergeCorrectionRow, RequestRow).join(RequestRow, col(RequestRow.id) == col(MergeCorrectionRow.request_id))
+    if since is not None:
+        query = query.where(col(MergeCorrectionRow.at) >= since)
+    rows = await session.exec(query.order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id)))
+    return [(c, r) for c, r in rows]
+
+
+async def dispatch_queue(
+    session: AsyncSession, limit: int, offset: int
+) -> tuple[int, list[tuple[CaseRow, RequestRow, dict[str, str]]]]:
+    """Cases waiting for a dispatcher, the longest waiting first, each with its first request and
+    what the classifier proposed (or, for a returned case, the unit's reason)."""
+    waiting = col(CaseRow.status).in_(QUEUED)
+    total = (await session.exec(select(func.count()).select_from(CaseRow).where(waiting))).one()
+    cases = list(
+        await session.exec(
+            select(CaseRow).where(waiting).order_by(col(CaseRow.updated_at), col(CaseRow.id)).limit(limit).offset(offset)
+        )
+    )
+    ids = [c.id for c in cases]
+    first: dict[str, RequestRow] = {}
+    for request in await session.exec(
+        select(RequestRow).where(col(RequestRow.case_id).in_(ids)).order_by(col(RequestRow.received_at), col(RequestRow.id))
+    ):
+        first.setdefault(request.case_id, request)
+    latest: dict[str, dict[str, str]] = {}
+    for event in await session.exec(
+        select(CaseEventRow)
+        .where(col(CaseEventRow.case_id).in_(ids), col(CaseEventRow.kind).in_(("classified", "returned")))
+        .order_by(col(CaseEventRow.seq))
+    ):
+        latest.setdefault(event.case_id, {}).update({"kind": event.kind, "unit": event.actor_unit or ""} | event.detail)
+    return total, [(c, first[c.id], latest.get(c.id, {})) for c in cases if c.id in first]
+
+
+async def intake_counts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[str, dict[str, int]]:
+    """Per channel, for requests received in [start, end): how many came, how many opened a case
+    of their own (not merged at intake or by hand since), and how many were merged."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "cases": 0})
+    received = (col(RequestRow.received_at) >= start, col(RequestRow.received_at) < end)
+    for channel, n in await session.exec(
+        select(RequestRow.channel, func.count()).where(*received).group_by(RequestRow.channel)
+    ):
+        counts[channel]["requests"] = n
+    opened = (
+        col(CaseRow.received_at) >= start,
+        col(CaseRow.received_at) < end,
+        col(CaseRow.status) != CaseStatus.merged.value,
+    )
+    for channel, n in await session.exec(select(CaseRow.channel, func.count()).where(*opened).group_by(CaseRow.channel)):
+        counts[channel]["cases"] = n
+    return dict(counts)
