@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 import workflows
 
 from activities.callbacks import CallbackActivities
-from activities.case import CaseActivities
+from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
 from activities.ranking import RankingActivities
 from minsheng.callbacks import CallbackGateway, QueueGateway, WebhookGateway
@@ -48,10 +48,15 @@ def callback_gateway(settings: Settings) -> CallbackGateway:
 
 
 def build_worker(
-    client: Client, settings: Settings, db: Database, gateway: CallbackGateway | None = None
+    client: Client,
+    settings: Settings,
+    db: Database,
+    gateway: CallbackGateway | None = None,
+    model: DispatchModel | None = None,
 ) -> Worker:
     compile_workflow_modules()
-    activities = CaseActivities(db, settings.reference, settings.timing)
+    model = model or DispatchModel(settings.reference)
+    activities = CaseActivities(db, settings.reference, settings.timing, model, settings.classify_model_threshold)
     callbacks = CallbackActivities(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
@@ -103,6 +108,16 @@ def warn_about_missing_years(settings: Settings) -> None:
         )
 
 
+async def learn_forever(model: DispatchModel, db: Database, minutes: float) -> None:
+    """Retrain the classifier's text model on dispatchers' manual dispatches, now and periodically."""
+    while True:
+        try:
+            await model.learn(db)
+        except Exception:  # a database hiccup must not stop the worker; the next round retries
+            log.exception("text model not retrained")
+        await asyncio.sleep(minutes * 60)
+
+
 async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
     db = Database(settings.database_url, settings.db_pool_size)
@@ -111,7 +126,8 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    worker = build_worker(client, settings, db)
+    model = DispatchModel(settings.reference)
+    worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)
     log.info("worker started", task_queue=settings.task_queue, database=db.engine.dialect.name)
     try:
@@ -119,8 +135,10 @@ async def run_worker(settings: Settings) -> None:
             await retime_provisional_cases(client, settings, db)
             notifier = WebhookNotifier(settings.notify_webhook_url) if settings.notify_webhook_url else LogNotifier()
             delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
+            learning = asyncio.create_task(learn_forever(model, db, settings.text_model_refresh_minutes))
             await stop.wait()
             delivering.cancel()
+            learning.cancel()
         log.info("worker stopped")
     finally:
         await db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import structlog
@@ -12,7 +13,8 @@ from domain.case import CallbackTasks, CaseEvents, DeadlineInput, ResponseDeadli
 from domain.classification import Classification, classify
 from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
 from domain.reference import ReferenceData
-from persistence import repo
+from domain.textmodel import NaiveBayes, catalogue_model
+from persistence import merging, repo
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -26,21 +28,48 @@ class ClassifyInput(BaseModel):
     threshold: float
 
 
+LEARN_FROM_LATEST = 50_000
+"""Manual dispatches the text model learns from: the newest, so it follows the city's wording."""
+
+
+class DispatchModel:
+    """The classifier's text model: the catalogue, plus what dispatchers dispatched by hand."""
+
+    def __init__(self, reference: ReferenceData) -> None:
+        self.reference = reference
+        self.model: NaiveBayes = catalogue_model(reference)
+        self.corrections = 0
+
+    async def learn(self, db: Database) -> int:
+        """Retrain on the newest manual dispatches (seconds, in a thread); returns how many."""
+        async with db.session() as session:
+            corrections = await merging.dispatch_corrections(session, LEARN_FROM_LATEST)
+        self.model = await asyncio.to_thread(catalogue_model, self.reference, corrections)
+        self.corrections = len(corrections)
+        log.info("text model retrained on dispatchers' manual dispatches", corrections=self.corrections)
+        return self.corrections
+
+
 class CaseActivities:
     """Holds the process's database and reference data; one instance per worker."""
 
-    def __init__(self, db: Database, reference: ReferenceData, timing: Timing) -> None:
+    def __init__(
+        self, db: Database, reference: ReferenceData, timing: Timing, model: DispatchModel, model_threshold: float
+    ) -> None:
         self.db = db
         self.reference = reference
         self.timing = timing
+        self.model = model
+        self.model_threshold = model_threshold
 
     @activity.defn(name="classify_request")
     async def classify_request(self, inp: ClassifyInput) -> Classification:
         # Pure CPU on in-memory data, run as a local activity; its result is recorded in history,
         # so a later catalogue edit never changes how an old case replays.
         return classify(
-            inp.content, inp.address, inp.grid, inp.category_hint, self.reference, inp.threshold
-        )
+            inp.content, inp.address, inp.grid, inp.category_hint, self.reference, inp.threshold,
+            self.model.model, self.model_threshold,
+        )  # fmt: skip
 
     @activity.defn(name="compute_deadlines")
     async def compute_deadlines(self, inp: DeadlineInput) -> Deadlines:

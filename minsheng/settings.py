@@ -35,7 +35,13 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     classify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Classifier confidence at or above which a case is dispatched without a dispatcher."""
+    """Keyword confidence at or above which a case is dispatched without a dispatcher (when the
+    text model disagrees, it is not)."""
+    classify_model_threshold: float = Field(default=0.9999, ge=0.0, le=1.0)
+    """The text model's posterior at or above which it dispatches alone, the keywords not agreeing
+    (naive Bayes posteriors run high: 0.9999 was chosen on the tuning half, README Performance)."""
+    text_model_refresh_minutes: float = Field(default=60, gt=0)
+    """How often the worker retrains the text model on dispatchers' manual dispatches."""
     log_format: Literal["auto", "json", "console"] = "auto"
     """``auto``: pretty on a terminal, JSON otherwise."""
     log_level: str = "INFO"

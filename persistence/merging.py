@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -121,3 +123,20 @@ async def intake_counts(
     for channel, n in await session.exec(select(CaseRow.channel, func.count()).where(*opened).group_by(CaseRow.channel)):
         counts[channel]["cases"] = n
     return dict(counts)
+
+
+async def dispatch_corrections(session: AsyncSession, limit: int) -> list[tuple[str, str]]:
+    """(content, matter type) of the cases dispatchers dispatched by hand, the newest first: each
+    is a request the classifier could not place, or placed wrong, labelled by a person."""
+    first_request = (
+        select(RequestRow.case_id, func.min(RequestRow.received_at).label("at")).group_by(RequestRow.case_id).subquery()
+    )
+    rows = await session.exec(
+        select(RequestRow.content, CaseEventRow.detail)
+        .join(first_request, sa.and_(first_request.c.case_id == RequestRow.case_id, first_request.c.at == RequestRow.received_at))
+        .join(CaseEventRow, col(CaseEventRow.case_id) == col(RequestRow.case_id))
+        .where(col(CaseEventRow.kind) == "dispatched", col(CaseEventRow.actor_role) == "dispatcher")
+        .order_by(col(CaseEventRow.at).desc())
+        .limit(limit)
+    )
+    return [(content, detail["matter_type"]) for content, detail in rows]

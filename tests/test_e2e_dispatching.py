@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from activities.case import DispatchModel
+from minsheng.settings import Settings
+from persistence.db import Database
 from tests.helpers import UNCLEAR, WAGES, eventually, somewhere
 from tests.test_e2e import Stack, body, stack  # noqa: F401  (the stack fixture)
 
@@ -135,7 +138,9 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     }  # fmt: skip
 
 
-async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(stack: Stack) -> None:
+async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
+    stack: Stack, db: Database, settings: Settings
+) -> None:
     unclear = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="U-1", content=UNCLEAR))).json()
     clear = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="U-2"))).json()
     await stack.case_when(clear["case_id"], "dispatched")
@@ -155,6 +160,10 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(stack:
     )  # fmt: skip
     assert dispatched.status_code == 200, dispatched.text
     assert await queued() == []
+    # The manual dispatch is a labelled example for the classifier's text model.
+    model = DispatchModel(settings.reference)
+    assert await model.learn(db) == 1
+    assert model.model.predict(UNCLEAR)[0][0] == "wage_arrears"
 
 
 async def _has_suggestion(items: object) -> bool:
