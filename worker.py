@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 import workflows
 
+from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
@@ -27,10 +28,11 @@ from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import repo
 from persistence.db import Database
+from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
-WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow]
+WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow, MonthlyAssessmentWorkflow, AssessMonthWorkflow]
 log = structlog.get_logger(__name__)
 
 
@@ -62,6 +64,9 @@ def build_worker(
     )
     ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
     corrections = CorrectionActivities(db, client, settings)
+    assessment = AssessmentActivities(
+        db, settings.reference, settings.timing, settings.assessment_policy, settings.indicator_policy
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -78,6 +83,8 @@ def build_worker(
             ranking.rank_day,
             corrections.split_request,
             corrections.merge_case,
+            assessment.months_to_assess,
+            assessment.assess_month,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

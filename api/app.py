@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from temporalio.service import RPCError
 
-from api import callbacks, cases, dispatching, intake, rankings, supervision, whistles
+from api import assessments, callbacks, cases, dispatching, intake, rankings, supervision, whistles
 from api.context import AppContext
 from minsheng.settings import Settings
 from minsheng.temporal import connect
@@ -55,6 +55,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     app.include_router(callbacks.router)
     app.include_router(rankings.router)
     app.include_router(dispatching.router)
+    app.include_router(assessments.router)
 
     @app.middleware("http")
     async def bind_request(

@@ -40,7 +40,8 @@ from domain.reference import UnitKind, parse_yaml
 
 
 class Weights(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Dumped as written in config/ranking.yaml (``return``), so that a stored policy reads back.
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
     satisfaction: float = Field(default=0.7, ge=0, le=1)
     closure: float = Field(default=0.2, ge=0, le=1)
     return_: float = Field(default=0.1, ge=0, le=1, alias="return")

@@ -118,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
         dest="schedules_command", required=True
     )
     schedules.add_parser(
-        "apply", help="create or update the daily ranking schedule (idempotent)"
+        "apply", help="create or update the daily ranking and monthly assessment schedules (idempotent)"
     ).set_defaults(run=cmd_schedules_apply)
     replay = commands.add_parser(
         "replay", help="replay a case's history from Temporal against the current workflow code"

@@ -1,5 +1,6 @@
-"""Temporal Schedules: the daily ranking, created or brought up to date by ``minsheng schedules
-apply`` (``make run`` calls it), so that running it again changes nothing but what was edited."""
+"""Temporal Schedules: the daily ranking and the monthly assessment, created or brought up to date
+by ``minsheng schedules apply`` (``make run`` calls it), so that running it again changes nothing
+but what was edited."""
 
 from __future__ import annotations
 
@@ -17,14 +18,20 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from domain.assessment import MonthlyAssessmentInput
 from domain.indicators import RankingInput
 from minsheng.settings import Settings
+from workflows.assessment import MonthlyAssessmentWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
 DAILY_RANKING = "daily-ranking"
 CATCH_UP = timedelta(days=7)
 """Runs missed while the server was down are started when it is back, up to a week late; the
 workflow itself fills in any day still missing within its own catch-up window."""
+MONTHLY_ASSESSMENT = "monthly-assessment"
+MONTHLY_CATCH_UP = timedelta(days=31)
+"""A monthly run missed while the server was down is started when it is back, up to a month late;
+the workflow itself backfills the months of its own catch-up window that have no assessment."""
 
 
 def daily_ranking_schedule(settings: Settings) -> Schedule:
@@ -40,16 +47,41 @@ def daily_ranking_schedule(settings: Settings) -> Schedule:
     )
 
 
-async def apply_schedules(client: Client, settings: Settings) -> list[str]:
-    """Create the schedules that are missing and update the ones that exist; say what was done."""
-    schedule = daily_ranking_schedule(settings)
-    when = f"cron {settings.ranking_schedule!r} in {settings.timezone}"
+def monthly_assessment_schedule(settings: Settings) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            MonthlyAssessmentWorkflow.run,
+            MonthlyAssessmentInput(),
+            id=MONTHLY_ASSESSMENT,
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(cron_expressions=[settings.assessment_schedule], time_zone_name=settings.timezone),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE, catchup_window=MONTHLY_CATCH_UP),
+    )
+
+
+async def _apply(client: Client, schedule_id: str, schedule: Schedule, when: str) -> str:
     try:
-        await client.create_schedule(DAILY_RANKING, schedule)
-        return [f"schedule {DAILY_RANKING} created: {when}"]
+        await client.create_schedule(schedule_id, schedule)
+        return f"schedule {schedule_id} created: {when}"
     except ScheduleAlreadyRunningError:
+
         def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
             return ScheduleUpdate(schedule=schedule)
 
-        await client.get_schedule_handle(DAILY_RANKING).update(update)
-        return [f"schedule {DAILY_RANKING} updated: {when}"]
+        await client.get_schedule_handle(schedule_id).update(update)
+        return f"schedule {schedule_id} updated: {when}"
+
+
+async def apply_schedules(client: Client, settings: Settings) -> list[str]:
+    """Create the schedules that are missing and update the ones that exist; say what was done."""
+    return [
+        await _apply(
+            client, DAILY_RANKING, daily_ranking_schedule(settings),
+            f"cron {settings.ranking_schedule!r} in {settings.timezone}",
+        ),
+        await _apply(
+            client, MONTHLY_ASSESSMENT, monthly_assessment_schedule(settings),
+            f"cron {settings.assessment_schedule!r} in {settings.timezone}",
+        ),
+    ]  # fmt: skip

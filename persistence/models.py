@@ -302,3 +302,77 @@ class MergeCorrectionRow(SQLModel, table=True):
     actor_key_id: str | None = Field(default=None, max_length=24)
     reason: str = Field(max_length=2000)
     at: datetime = _utc(index=True)
+
+
+class MonthlyAssessmentRow(SQLModel, table=True):
+    """A month's assessment (月度考核) as computed: ``domain.assessment.MonthlyAssessment`` as JSON,
+    with the policies it was computed under. Assessing the month again replaces it."""
+
+    __tablename__ = "monthly_assessments"
+    month: str = Field(primary_key=True, max_length=7)
+    result: dict[str, Any] = Field(sa_type=sa.JSON)
+    assessed_at: datetime = _utc()
+
+
+class MonthBottomRow(SQLModel, table=True):
+    """A month's bottom lists (``domain.accountability.MonthBottom``): the later months' streaks
+    are read from them, never recomputed."""
+
+    __tablename__ = "month_bottoms"
+    month: str = Field(primary_key=True, max_length=7)
+    entries: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class AccountabilityActionRow(SQLModel, table=True):
+    """A public notice, interview or discipline referral, with its evidence; one per action key
+    (month, unit, step), so a resumed or repeated run never adds one twice."""
+
+    __tablename__ = "accountability_actions"
+    key: str = Field(primary_key=True, max_length=96)
+    month: str = Field(max_length=7, index=True)
+    unit_code: str = Field(max_length=48, index=True)
+    kind: str = Field(max_length=16)
+    step: str = Field(max_length=24)
+    streak: int
+    action: dict[str, Any] = Field(sa_type=sa.JSON)
+    """``domain.accountability.AccountabilityAction``: the streak's months and this month's figures."""
+    digest: str = Field(max_length=64)
+    """Of the action and its notice: unchanged by a re-run on the same data, so nothing is resent."""
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    withdrawn_at: datetime | None = _utc(default=None)
+    """A re-run after a data correction no longer finds the action: kept, marked, and the recipients told."""
+
+
+class NoticeRow(SQLModel, table=True):
+    """The notice document of an action, keyed like it, in Markdown and PDF."""
+
+    __tablename__ = "notices"
+    key: str = Field(primary_key=True, max_length=96)
+    month: str = Field(max_length=7, index=True)
+    title: str
+    filename: str = Field(max_length=128)
+    issued_on: date
+    markdown: str = Field(sa_type=sa.Text)
+    pdf: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class AssessmentRerunRow(SQLModel, table=True):
+    """A leader's re-run of a month after a data correction: who, when, why, and per month assessed
+    again what changed (units whose score, rank or actions differ)."""
+
+    __tablename__ = "assessment_reruns"
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    reason: str = Field(max_length=2000)
+    actor_key_id: str | None = Field(default=None, max_length=24)
+    requested_at: datetime = _utc()
+    workflow_id: str = Field(max_length=96)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    """By month: the list of changed units, written by that month's step (once, so a retried step
+    does not overwrite it with an empty difference)."""
+
+
+# The monthly assessment counts a month's whistle ratings and shared cases by these times.
+sa.Index("ix_summonses_rated_at", SummonsRow.__table__.c.rated_at)  # type: ignore[attr-defined]
+sa.Index("ix_summonses_responded_at", SummonsRow.__table__.c.responded_at)  # type: ignore[attr-defined]

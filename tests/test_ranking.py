@@ -13,7 +13,7 @@ from temporalio.client import Client, ScheduleActionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
 from domain.indicators import RankingInput
-from minsheng.schedules import DAILY_RANKING, apply_schedules
+from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from persistence import ranking
 from persistence.db import Database
@@ -189,9 +189,9 @@ async def test_the_schedule_is_applied_idempotently_and_ranks_yesterday(
     dev_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
     client = dev_env.client
-    assert await apply_schedules(client, settings) == [
+    assert (await apply_schedules(client, settings))[0] == (
         f"schedule {DAILY_RANKING} created: cron '30 0 * * *' in Asia/Shanghai"
-    ]
+    )
     assert (await apply_schedules(client, settings))[0].startswith(f"schedule {DAILY_RANKING} updated")
     schedule = client.get_schedule_handle(DAILY_RANKING)
     try:
@@ -212,8 +212,12 @@ async def test_the_schedule_is_applied_idempotently_and_ranks_yesterday(
                     return yesterday in await ranking.ranked_days(session, yesterday, yesterday)
 
             await eventually(ranked)
+            # The day's rows come first, the month's after them: read once the run has finished.
+            [started] = (await schedule.describe()).info.recent_actions
+            await client.get_workflow_handle(started.action.workflow_id).result()
             async with db.session() as session:
                 rows = (await session.exec(select(UnitIndicatorRow.period).where(UnitIndicatorRow.day == yesterday))).all()
             assert sorted(set(rows)) == ["day", "month"]
     finally:
         await schedule.delete()
+        await client.get_schedule_handle(MONTHLY_ASSESSMENT).delete()

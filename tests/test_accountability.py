@@ -1,0 +1,121 @@
+"""Monthly accountability (pure): notices, interviews, referrals and their streaks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.accountability import (
+    AccountabilityInput,
+    BottomEntry,
+    MonthAccountability,
+    MonthBottom,
+    Step,
+    hold_accountable,
+)
+from domain.assessment import AccountabilityPolicy, AssessmentInput, MonthlyAssessment, assess_month
+from domain.reference import UnitKind
+from tests.test_assessment import ONLY_SATISFACTION, POLICY, unit
+
+# Six towns and four departments; satisfaction alone is P. Worst three towns: ningjin, chengxi,
+# yatou (in that order); worst three departments: power, water, transport.
+UNITS = (
+    unit("rongcheng", 150, 96, 4), unit("shidao", 150, 95, 5), unit("renhe", 150, 94, 6),
+    unit("yatou", 150, 87, 13), unit("chengxi", 150, 85, 15), unit("ningjin", 150, 80, 20),
+    unit("health", 100, 99, 1, UnitKind.department), unit("transport", 100, 95, 5, UnitKind.department),
+    unit("water", 100, 90, 10, UnitKind.department), unit("power", 100, 85, 15, UnitKind.department),
+)  # fmt: skip
+
+
+def month_result(month: str, policy=POLICY) -> MonthlyAssessment:  # noqa: ANN001
+    return assess_month(AssessmentInput(month=month, policy=policy, indicator_policy=ONLY_SATISFACTION, units=UNITS))
+
+
+def stored(month: str, *units: str) -> MonthBottom:
+    """A month's bottom list as it was stored then (figures as they were that month)."""
+    return MonthBottom(
+        month=month,
+        entries=tuple(
+            BottomEntry(month=month, unit=u, name=u, kind=UnitKind.town, group_name="镇街B组",
+                        score=Decimal("9.00"), rank=6, assessed_in_kind=6)
+            for u in units
+        ),
+    )  # fmt: skip
+
+
+def steps(result: MonthAccountability) -> dict[str, list[tuple[Step, int]]]:
+    out: dict[str, list[tuple[Step, int]]] = {}
+    for a in result.actions:
+        out.setdefault(a.unit, []).append((a.step, a.streak))
+    return out
+
+
+def test_a_first_month_gives_public_notices_to_the_bottom_three_of_each_kind() -> None:
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=()))
+    assert steps(result) == {
+        "ningjin": [(Step.public_notice, 1)], "chengxi": [(Step.public_notice, 1)], "yatou": [(Step.public_notice, 1)],
+        "power": [(Step.public_notice, 1)], "water": [(Step.public_notice, 1)], "transport": [(Step.public_notice, 1)],
+    }  # fmt: skip
+    assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water", "transport"]
+    # ningjin: P 80, 8 under 88 → −4; +0.15 volume → 8.15, last of 6.
+    assert (result.bottom.entries[0].score, result.bottom.entries[0].rank) == (Decimal("8.15"), 6)
+
+
+def test_streaks_run_over_the_year_boundary() -> None:
+    history = (stored("2025-12", "ningjin", "chengxi"), stored("2025-11", "ningjin"))
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-01"), history=history))
+    assert steps(result)["ningjin"] == [(Step.public_notice, 3), (Step.discipline_referral, 3)]
+    assert steps(result)["chengxi"] == [(Step.public_notice, 2), (Step.interview, 2)]
+    assert steps(result)["yatou"] == [(Step.public_notice, 1)]
+    referral = next(a for a in result.actions if a.step is Step.discipline_referral)
+    assert [e.month for e in referral.evidence] == ["2025-11", "2025-12", "2026-01"]
+    assert referral.evidence[-1].score == Decimal("8.15")
+    assert referral.key == "2026-01:ningjin:discipline_referral"
+
+
+def test_a_fourth_month_in_a_row_refers_again_with_the_whole_streak() -> None:
+    history = tuple(stored(m, "ningjin") for m in ("2025-10", "2025-11", "2025-12"))
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-01"), history=history))
+    assert steps(result)["ningjin"] == [(Step.public_notice, 4), (Step.discipline_referral, 4)]
+    assert len(next(a for a in result.actions if a.step is Step.discipline_referral).evidence) == 4
+
+
+def test_a_month_without_an_assessment_breaks_the_streak() -> None:
+    # 2026-02 was never assessed: the January membership does not carry over to March.
+    history = (stored("2026-01", "ningjin"), stored("2025-12", "ningjin"))
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=history))
+    assert steps(result)["ningjin"] == [(Step.public_notice, 1)]
+
+
+def test_a_month_out_of_the_bottom_breaks_the_streak() -> None:
+    history = (stored("2026-02", "chengxi"), stored("2026-01", "ningjin"))
+    assert steps(hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=history)))["ningjin"] == [
+        (Step.public_notice, 1)
+    ]
+
+
+def test_a_policy_change_keeps_the_stored_months_as_judged_then() -> None:
+    # February was judged under a policy with a bottom of 5: renhe and shidao were in it then, and
+    # it is not recomputed. March's policy has a bottom of 4: renhe (P 94, 12.15) is 4th from the
+    # bottom, so in it for the 2nd month running; shidao (P 95, 12.55) is out, its streak ends.
+    march_policy = POLICY.model_copy(update={"accountability": AccountabilityPolicy(bottom=4, interview_after=2, referral_after=3)})
+    history = (stored("2026-02", "renhe", "shidao", "yatou", "chengxi", "ningjin"),)
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03", march_policy), history=history))
+    assert steps(result)["renhe"] == [(Step.public_notice, 2), (Step.interview, 2)]
+    assert "shidao" not in steps(result)
+
+
+def test_later_months_in_the_history_are_ignored_and_a_rerun_is_identical() -> None:
+    history = (stored("2026-02", "ningjin"), stored("2025-12", "ningjin"))  # February: after January
+    first = hold_accountable(AccountabilityInput(assessment=month_result("2026-01"), history=history))
+    assert steps(first)["ningjin"] == [(Step.public_notice, 2), (Step.interview, 2)]
+    again = hold_accountable(AccountabilityInput(assessment=month_result("2026-01"), history=tuple(reversed(history))))
+    assert again == first
+    assert MonthAccountability.model_validate_json(first.model_dump_json()) == first
+    assert len({a.key for a in first.actions}) == len(first.actions)
+
+
+def test_a_month_twice_in_the_history_is_refused() -> None:
+    with pytest.raises(ValueError, match="appears twice"):
+        AccountabilityInput(assessment=month_result("2026-01"), history=(stored("2025-12"), stored("2025-12")))
