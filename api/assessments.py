@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import AppContext, Context, Principal, field_errors, require
+from api.context import AppContext, Context, Principal, field_errors, in_order, require
 from api.schemas import Text, _In
 from domain.accountability import AccountabilityAction, BottomEntry, Step
 from domain.analysis import Analysis, AnalysisInput, analyse
@@ -233,10 +233,7 @@ async def reruns(month: str, principal: Leadership, context: Context) -> list[Re
 async def _analysis(context: AppContext, first: str | None, last: str | None) -> Analysis:
     last = _month(context, last, "to")
     first = _month(context, first, "from") if first is not None else month_minus(last, 11)
-    if first > last:
-        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
-    if len(months_between(first, last)) > MAX_ANALYSIS_MONTHS:
-        raise field_errors({"from": f"ask for at most {MAX_ANALYSIS_MONTHS} months at a time"}, "query")
+    in_order(first, last, MAX_ANALYSIS_MONTHS, len(months_between(first, last)), "months")
     policy = context.settings.assessment_policy.analysis
     # The rising matter types compare the last month with the months before it.
     load_from = min(first, month_minus(last, policy.rising.previous_months))

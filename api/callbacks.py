@@ -47,4 +47,4 @@ async def answer_callback(callback_id: int, body: CallbackIn, principal: Callbac
     inp = CallbackInput(
         actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
     )
-    return await act(context, principal, task.case_id, CaseWorkflow.callback, inp)
+    return await act(context, principal, task.case_id, CaseWorkflow.callback, inp, closed_too=True)

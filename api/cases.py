@@ -97,10 +97,13 @@ def open_case(case_id: str) -> Iterator[None]:
         raise
 
 
-async def act(context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel) -> CaseOut:
-    """Send an action to the case workflow as an update; a refusal comes back with its reason."""
+async def act(
+    context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel, closed_too: bool = False
+) -> CaseOut:
+    """Send an action to the case workflow as an update; a refusal comes back with its reason.
+    ``closed_too``: the action may reach a closed case still taking late joiners (their visits)."""
     file = await load_case(context, principal, case_id)
-    if file.case.status in (CaseStatus.closed, CaseStatus.merged):
+    if file.case.status == CaseStatus.merged or (file.case.status == CaseStatus.closed and not closed_too):
         raise HTTPException(409, f"case {case_id} is {file.case.status}")
     handle = context.client.get_workflow_handle(workflow_id(case_id))
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -105,3 +106,11 @@ def field_errors(problems: dict[str, str], location: str = "body") -> HTTPExcept
     return HTTPException(
         422, [{"loc": [location, f], "msg": m, "type": "value_error"} for f, m in problems.items()]
     )
+
+
+def in_order[T: (str, date)](first: T, last: T, limit: int, count: int, unit: str) -> None:
+    """A query's ``from`` … ``to`` range: in order, and at most ``limit`` ``unit``s long."""
+    if first > last:
+        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
+    if count > limit:
+        raise field_errors({"to": f"ask for at most {limit} {unit} at a time"}, "query")

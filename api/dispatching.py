@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act, load_case
-from api.context import Context, Dispatcher, Principal, field_errors, require
+from api.context import Context, Dispatcher, Principal, in_order, require
 from api.schemas import (
     CaseOut,
     ChannelIntake,
@@ -102,11 +102,8 @@ async def intake_stats(
 ) -> IntakeStats:
     """Requests received against cases opened, per channel, for each day or month from ``from``
     to ``to`` (the city's dates): how much merging repeat submissions (一事多投) saved."""
-    if first > last:
-        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
     periods = intake_periods(first, last, by, context.settings.timing.zone)
-    if len(periods) > MAX_PERIODS[by]:
-        raise field_errors({"to": f"ask for at most {MAX_PERIODS[by]} {by.value}s at a time"}, "query")
+    in_order(first, last, MAX_PERIODS[by], len(periods), f"{by.value}s")
     out = []
     async with context.db.session() as session:
         for period in periods:

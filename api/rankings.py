@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.context import Context, Reader, field_errors
+from api.context import Context, Reader, in_order
 from api.schemas import RankingOut, UnitIndicatorsOut, UnitTrendOut
 from domain.indicators import Period
 from persistence import ranking
@@ -61,10 +61,7 @@ async def unit_indicators(
     """A unit's indicators, score and ranks for each ranked day from ``from`` to ``to``."""
     if code not in context.reference.units:
         raise HTTPException(404, f"no unit {code!r}; see config/units.yaml")
-    if first > last:
-        raise field_errors({"from": "'from' must not be after 'to'"}, "query")
-    if (last - first).days >= MAX_TREND_DAYS:
-        raise field_errors({"to": f"ask for at most {MAX_TREND_DAYS} days at a time"}, "query")
+    in_order(first, last, MAX_TREND_DAYS, (last - first).days + 1, "days")
     async with context.db.session() as session:
         rows = await ranking.unit_trend(session, code, first, last, period.value)
     return UnitTrendOut(unit=code, period=period, items=[UnitIndicatorsOut.of(r) for r in rows])

@@ -109,6 +109,13 @@ class CaseInput(BaseModel):
     case_id: str
     request: CaseRequestRef
     classify_threshold: float
+    joins_after_close_days: int = 0
+    """Days a closed case still takes repeat submissions of its matter (一事多投), whose citizens
+    then get its reply and a visit. 0 for cases started before this existed: they replay as they ran."""
+    history_limit: int | None = None
+    """History events at which the case continues as a new run; None: when the server suggests."""
+    carried: CaseState | None = None
+    """The state the run before handed on when it continued as new."""
 
 
 class DispatchInput(BaseModel):
@@ -329,6 +336,10 @@ class CaseState(BaseModel):
     callback_plan: CallbackPlan | None = None
     visits: dict[str, Visit] = {}
     reopened: int = 0
+    joins_until: datetime | None = None
+    """While set, the closed case still takes requests of its matter (until then)."""
+    late_joiners: list[str] = []
+    """Requests that joined after the close, not yet visited."""
 
     @property
     def waiting_on(self) -> list[str]:
@@ -451,7 +462,8 @@ class CaseState(BaseModel):
 
     def check_callback(self, inp: CallbackInput) -> None:
         self._require_role(inp.actor, Role.callback_agent)
-        self._require_status("a callback answer", CaseStatus.replied)
+        if self.status is not CaseStatus.closed:  # a closed case's late joiners are visited too
+            self._require_status("a callback answer", CaseStatus.replied)
         if inp.request_id not in self.callbacks:
             raise ActionRefused(
                 "conflict", f"request {inp.request_id} is not part of case {self.case_id}"
@@ -474,7 +486,7 @@ class CaseState(BaseModel):
 
     def check_join(self, inp: JoinInput) -> None:
         self._require_role(inp.request.actor, Role.intake, Role.dispatcher, Role.system)
-        if self.status is CaseStatus.closed:
+        if self.status is CaseStatus.closed and self.joins_until is None:
             raise ActionRefused("conflict", f"case {self.case_id} is closed; a new request starts a new case")
         if self.status is CaseStatus.merged:
             raise ActionRefused("conflict", f"case {self.case_id} was merged into another case; join that one")
@@ -766,6 +778,8 @@ class CaseState(BaseModel):
         if self.visits:  # visits under way: the new citizen is visited in this round too
             self.callbacks[request.request_id] = None
             self.visits[request.request_id] = Visit()
+        if self.status is CaseStatus.closed:
+            self.late_joiners.append(request.request_id)
         return self._event(
             at, "request_joined", request.actor, {"request_id": request.request_id, "channel": request.channel}
         )
@@ -793,6 +807,16 @@ class CaseState(BaseModel):
         return self._event(
             at, "callbacks_planned", SYSTEM,
             {"round": str(self.callback_round), "citizens": str(len(self.requests)),
+             "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due)},
+        )  # fmt: skip
+
+    def plan_late_visits(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:
+        """Visits for the requests that joined the closed case: its reply, and their answers."""
+        joiners, self.late_joiners = self.late_joiners, []
+        self.callback_plan = plan
+        return self._event(
+            at, "callbacks_planned", SYSTEM,
+            {"round": str(self.callback_round), "citizens": str(len(joiners)), "late_joiners": ",".join(joiners),
              "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due)},
         )  # fmt: skip
 

@@ -81,24 +81,31 @@ def classify(
                 "reason": f"{keywords.reason}; the text model says {best_code} ({posterior:.4f}): not sure enough",
             }
         )
-    matter = reference.matter_types[best_code]
-    unit = reference.unit_for(matter, keywords.town)
     reason = (
         f"keywords and the text model agree on {best_code} (posterior {posterior:.4f})"
         if agree
         else f"the text model is sure of {best_code} (posterior {posterior:.6f}); keywords: {keywords.reason}"
     )
-    if unit is None:
-        reason += NO_TOWN
+    confidence = round(max(posterior, keywords.confidence) if agree else posterior, 4)
+    return _proposal(best_code, keywords.town, confidence, 0.0, reason, reference)
+
+
+def _proposal(
+    code: str, town: str | None, confidence: float, threshold: float, reason: str, reference: ReferenceData
+) -> Classification:
+    """The matter type's domain, tier and responsible unit; confident at the threshold when the
+    catalogue names a unit (a town's matter needs the town)."""
+    matter = reference.matter_types[code]
+    unit = reference.unit_for(matter, town)
     return Classification(
-        domain=reference.domain_of[best_code],
-        matter_type=best_code,
+        domain=reference.domain_of[code],
+        matter_type=code,
         tier=matter.tier,
         unit=unit,
-        town=keywords.town,
-        confidence=round(max(posterior, keywords.confidence) if agree else posterior, 4),
-        confident=unit is not None,
-        reason=reason,
+        town=town,
+        confidence=confidence,
+        confident=unit is not None and confidence >= threshold,
+        reason=reason if unit else reason + NO_TOWN,
     )
 
 
@@ -126,18 +133,5 @@ def _by_keywords(
     margin = (best - runner_up) / best
     confidence = round(coverage * (0.5 + 0.5 * margin), 3)
 
-    matter = reference.matter_types[best_code]
-    unit = reference.unit_for(matter, town)
     reason = f"best {best_code} scored {best}, runner-up {runner_up}"
-    if unit is None:
-        reason += NO_TOWN
-    return Classification(
-        domain=reference.domain_of[best_code],
-        matter_type=best_code,
-        tier=matter.tier,
-        unit=unit,
-        town=town,
-        confidence=confidence,
-        confident=unit is not None and confidence >= threshold,
-        reason=reason,
-    )
+    return _proposal(best_code, town, confidence, threshold, reason, reference)

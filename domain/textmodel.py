@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -22,11 +22,22 @@ DOCUMENT_MASS = 10.0
 """The n-gram count every training example is scaled to."""
 CATALOGUE_WEIGHT = 3
 """How many examples a catalogue keyword counts as: the city's own words for its matter types."""
+LIKELY_LABELS = 5
+"""How many of a text's most likely labels ``likely`` keeps: the rest carry next to no probability."""
 
 
 def features(text: str) -> Counter[str]:
     s = normalise(text)
     return Counter(s[i : i + n] for n in (1, 2, 3) for i in range(len(s) - n + 1))
+
+
+@dataclass(frozen=True, eq=False)
+class Rarity:
+    """How telling each character bigram the model knows is of one label: log(labels / labels
+    whose training text has it). 停水 names one matter type, 小区 a dozen. Compared by identity,
+    so that features weighted by one model can be cached."""
+
+    weights: Mapping[str, float]
 
 
 @dataclass
@@ -50,10 +61,21 @@ class NaiveBayes:
         self.examples[label] += weight
 
     @cached_property
-    def best(self) -> Callable[[str], str]:
-        """The most likely label of a text, remembered: the matcher asks about the same open
-        cases' texts with every new request. Train the model fully before asking."""
-        return lru_cache(maxsize=50_000)(lambda text: self.predict(text)[0][0])
+    def likely(self) -> Callable[[str], tuple[tuple[str, float], ...]]:
+        """The ``LIKELY_LABELS`` most likely labels of a text with their probabilities, remembered:
+        the matcher asks about the same open cases' texts with every new request. Train the model
+        fully before asking."""
+        return lru_cache(maxsize=50_000)(lambda text: tuple(self.predict(text)[:LIKELY_LABELS]))
+
+    def best(self, text: str) -> str:
+        """The most likely label of a text (remembered, as ``likely``)."""
+        return self.likely(text)[0][0]
+
+    @cached_property
+    def rarity(self) -> Rarity:
+        """The bigrams' rarity over the labels, computed once: train the model fully before asking."""
+        holders = Counter(gram for bag in self.counts.values() for gram in bag if len(gram) == 2)
+        return Rarity({gram: math.log(len(self.counts) / n) for gram, n in holders.items()})
 
     def predict(self, text: str) -> list[tuple[str, float]]:
         """Labels with their posterior probability, most likely first."""

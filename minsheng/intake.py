@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
 from domain.classification import locate_town
+from domain.ids import readable_id
 from domain.matching import Submission, best_match, geo_cell, submission_of
 from domain.request import NewRequest
 from minsheng.settings import Settings
@@ -36,12 +37,10 @@ from workflows.attributes import CASE_CHANNEL, CASE_STATUS
 from workflows.case import CaseWorkflow
 
 log = structlog.get_logger(__name__)
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 
 
 def new_id(prefix: str, now: datetime) -> str:
-    """Readable over the phone: date, then 10 random base32 characters (50 bits)."""
-    return f"{prefix}{now:%Y%m%d}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return readable_id(prefix, now, secrets.choice)
 
 
 def workflow_id(case_id: str) -> str:
@@ -79,7 +78,13 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
     try:
         await client.start_workflow(
             CaseWorkflow.run,
-            CaseInput(case_id=case.id, request=request_ref(request), classify_threshold=settings.classify_threshold),
+            CaseInput(
+                case_id=case.id,
+                request=request_ref(request),
+                classify_threshold=settings.classify_threshold,
+                joins_after_close_days=settings.match_policy.closed_within_days,
+                history_limit=settings.case_history_limit,
+            ),
             id=workflow_id(case.id),
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -96,16 +101,14 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
 
 
 async def join_case(client: Client, request: RequestRow) -> bool:
-    """Add a merged request to its case's workflow; False when the case can take no more (it
-    closed meanwhile). Joining again (a retried intake) is a no-op."""
+    """Send a merged request to its case's workflow; False when that workflow has ended. A
+    signal, so intake does not wait for a busy worker; the case takes the request or, if it can
+    no longer (it closed or was merged meanwhile), opens a case of its own for it. Sending again (a
+    retried intake) changes nothing."""
     try:
-        # Accepted is enough: the update is then in the case's history and will complete; waiting
-        # for its write as well held intake up behind the worker's backlog.
-        await client.get_workflow_handle(workflow_id(request.case_id)).start_update(
-            CaseWorkflow.join, JoinInput(request=request_ref(request)), wait_for_stage=WorkflowUpdateStage.ACCEPTED
+        await client.get_workflow_handle(workflow_id(request.case_id)).signal(
+            CaseWorkflow.take_request, JoinInput(request=request_ref(request))
         )
-    except WorkflowUpdateFailedError as failed:
-        return "already part of" in str(failed.cause)
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
@@ -127,7 +130,10 @@ def _take_in(
         return earlier[0], earlier[1], False
     model, policy = settings.text_model, settings.match_policy
     since = request.received_at - timedelta(days=policy.window_days)
-    rows = repo.merge_candidates(session, request.lat, request.lon, request.grid, request.town_code, since)
+    closed_since = request.received_at - timedelta(days=policy.closed_within_days)
+    rows = repo.merge_candidates(
+        session, request.lat, request.lon, request.grid, request.town_code, since, closed_since
+    )
     match = best_match(new, [(case_id, submission_of(*fields, model)) for case_id, *fields in rows], policy)
     if match:
         case = None

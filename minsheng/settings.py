@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.assessment import AssessmentPolicy, load_assessment_policy
 from domain.calendar import load_calendar
 from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     classify_model_threshold: float = Field(default=0.9999, ge=0.0, le=1.0)
     """The text model's posterior at or above which it dispatches alone, the keywords not agreeing
     (naive Bayes posteriors run high: 0.9999 was chosen on the tuning half, README Performance)."""
+    case_history_limit: int | None = Field(default=None, ge=100)
+    """History events at which a case continues as a new run; unset: when the server suggests
+    it (Temporal's default: about 4,000 events or 4 MB)."""
     text_model_refresh_minutes: float = Field(default=60, gt=0)
     """How often the worker retrains the text model on dispatchers' manual dispatches."""
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -62,6 +66,8 @@ class Settings(BaseSettings):
     """How the callback system reaches the API to post answers; default http://api_host:api_port."""
     ranking_schedule: str = "30 0 * * *"
     """Cron (in ``timezone``) of the daily ranking: by default 00:30 for the day before."""
+    assessment_schedule: str = "0 1 1 * *"
+    """Cron (in ``timezone``) of the monthly assessment: by default 01:00 on the 1st, for the month before."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 
@@ -86,13 +92,17 @@ class Settings(BaseSettings):
     def indicator_policy(self) -> IndicatorPolicy:
         return load_indicator_policy(self.config_dir / "ranking.yaml")
 
+    @cached_property
+    def assessment_policy(self) -> AssessmentPolicy:
+        return load_assessment_policy(self.config_dir / "assessment.yaml")
+
     @property
     def api_url(self) -> str:
         return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
 
     def validate_config(self) -> None:
         """Read every data file a city edits, so that a mistake stops start-up with its name."""
-        self.reference, self.timing, self.callback_policy, self.indicator_policy, self.match_policy  # noqa: B018
+        self.reference, self.timing, self.callback_policy, self.indicator_policy, self.match_policy, self.assessment_policy  # noqa: B018
 
     @cached_property
     def timing(self) -> Timing:

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CaseStatus, MergeCaseInput, SplitRequestInput
+from domain.case import CaseStatus, MergeCaseInput, Role, SplitRequestInput
 from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
 
 QUEUED = (CaseStatus.received.value, CaseStatus.returned.value)
 
 
 def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tuple[RequestRow, CaseRow]:
-    """The request split out of the case it was wrongly merged into, with a case of its own, and
-    the correction recorded. Done again (a retried activity) it finds the new case and changes
-    nothing."""
+    """The request split out of the case it was wrongly merged into (or could no longer join),
+    with a case of its own, and a dispatcher's correction recorded. Done again (a retried
+    activity) it finds the new case and changes nothing."""
     split = inp.split
     request = session.get_one(RequestRow, split.request_id)
     if case := session.get(CaseRow, split.new_case_id):
@@ -30,13 +30,14 @@ def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tu
     )  # fmt: skip
     session.add(case)
     session.flush()
-    session.add(
-        MergeCorrectionRow(
-            kind="split", request_id=request.id, from_case_id=inp.case_id, to_case_id=case.id,
-            merged_similarity=request.merged_similarity, merged_place=request.merged_place,
-            actor_key_id=split.actor.key_id, reason=split.reason, at=now,
-        )
-    )  # fmt: skip
+    if split.actor.role is Role.dispatcher:  # not when the case could no longer take the request
+        session.add(
+            MergeCorrectionRow(
+                kind="split", request_id=request.id, from_case_id=inp.case_id, to_case_id=case.id,
+                merged_similarity=request.merged_similarity, merged_place=request.merged_place,
+                actor_key_id=split.actor.key_id, reason=split.reason, at=now,
+            )
+        )  # fmt: skip
     request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
     session.add(request)
     session.flush()

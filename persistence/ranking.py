@@ -59,6 +59,8 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
         [case_id, col(CaseRow.replied_at).label("replied_at")],
         col(CaseRow.deadline_at) >= start,
         col(CaseRow.deadline_at) < end,
+        # A case merged into another by a dispatcher is handled there: its own deadline lapsed.
+        col(CaseRow.status) != "merged",
     )
     closure = await session.exec(select(due.c.unit, func.count(), _count(due.c.replied_at < end)).group_by(due.c.unit))
     for unit, n, done in closure.all():

@@ -106,11 +106,17 @@ async def find_request(
 
 
 def merge_candidates(
-    session: Session, lat: float | None, lon: float | None, grid: str | None, town: str | None, since: datetime
+    session: Session,
+    lat: float | None,
+    lon: float | None,
+    grid: str | None,
+    town: str | None,
+    since: datetime,
+    closed_since: datetime,
 ) -> list[Any]:
-    """The requests of open cases received since ``since`` at a new request's place: in its geo
-    cell and the eight around it, else its grid, else its town (see domain/matching.py). Rows of
-    case_id, content, address, received_at, lat, lon, grid."""
+    """The requests received since ``since`` at a new request's place, of cases open or closed
+    since ``closed_since``: in its geo cell and the eight around it, else its grid, else its town
+    (see domain/matching.py). Rows of case_id, content, address, received_at, lat, lon, grid."""
     r = RequestRow
     if lat is not None and lon is not None:
         place = col(r.geo_cell).in_(neighbour_cells(lat, lon))
@@ -124,7 +130,12 @@ def merge_candidates(
         session.exec(
             select(r.case_id, r.content, r.address, r.received_at, r.lat, r.lon, r.grid)
             .join(CaseRow, col(CaseRow.id) == col(r.case_id))
-            .where(place, col(r.received_at) >= since, col(CaseRow.status).notin_(("closed", "merged")))
+            .where(
+                place,
+                col(r.received_at) >= since,
+                col(CaseRow.status) != "merged",
+                sa.or_(col(CaseRow.status) != "closed", col(CaseRow.closed_at) >= closed_since),
+            )
         ).all()
     )
 

@@ -112,3 +112,10 @@ async def answer_callback(
             request_id=task.request_id, answer=answer, attempt=task.attempt,
         ),
     )  # fmt: skip
+
+
+async def closed_state(db: Database, case: WorkflowHandle[CaseWorkflow, CaseState], seconds: float = 20) -> CaseState:
+    """The case's state once it is closed. Its workflow runs on for a few days after the close,
+    taking repeat submissions (config/merging.yaml, closed_within_days), so no result yet."""
+    await wait_for_status(db, case.id.removeprefix("case-"), "closed", seconds)
+    return await case.query(CaseWorkflow.status)

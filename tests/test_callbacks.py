@@ -20,7 +20,17 @@ from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import RequestRow
 from tests.test_e2e import record_history
-from tests.helpers import WAGES, answer_callback, case_file, handle, pending_callbacks, submit, wait_for, wait_for_status
+from tests.helpers import (
+    WAGES,
+    answer_callback,
+    case_file,
+    closed_state,
+    handle,
+    pending_callbacks,
+    submit,
+    wait_for,
+    wait_for_status,
+)
 from worker import build_worker
 from workflows.case import CaseWorkflow
 
@@ -75,7 +85,7 @@ async def test_three_citizens_on_one_case_each_get_their_visit(
         assert set(tasks) == {r1, r2}
         await answer_callback(case, tasks[r1], CallbackAnswer.satisfied)
         await answer_callback(case, tasks[r2], CallbackAnswer.basically_satisfied)
-        final = await case.result()
+        final = await closed_state(db, case)
 
     assert final.status is CaseStatus.closed and final.outcome is CallbackAnswer.basically_satisfied
     file = await case_file(db, case_id)
@@ -113,7 +123,7 @@ async def test_an_unreachable_citizen_is_tried_again_then_recorded_unreachable(
                 # Nothing happens before the next attempt falls due (the next working day).
                 await wait_for(db, case_id, lambda f: all(c.status == "answered" for c in f.callbacks), "answered")
                 await env.sleep(plan.attempt_due[attempt] - plan.attempt_due[attempt - 1])
-        final = await case.result()
+        final = await closed_state(db, case)
 
     assert final.outcome is CallbackAnswer.unreachable
     file = await case_file(db, case_id)
@@ -142,7 +152,7 @@ async def test_a_dissatisfied_citizen_reopens_the_case_to_the_same_unit(
         [again] = await pending_callbacks(db, case_id)
         assert (again.round, again.attempt) == (2, 1)
         await answer_callback(case, again, second_answer)
-        final = await case.result()
+        final = await closed_state(db, case)
 
     # At most one reopening by default: dissatisfied again closes the case as dissatisfied.
     assert final.status is CaseStatus.closed and final.outcome is second_answer

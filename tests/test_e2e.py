@@ -146,11 +146,12 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     await record_history(stack.env.client, f"case-{case_id}", "case_closed_after_callback_visit")
 
 
-async def record_history(client: Client, workflow_id: str, name: str) -> None:
-    """With MINSHENG_RECORD_HISTORIES=1, keep this workflow's history for the replay tests. A recorded
-    history is never overwritten: it stands for the code it ran on; record new ones by new names."""
+async def record_history(client: Client, workflow_id: str, name: str, run_id: str | None = None) -> None:
+    """With MINSHENG_RECORD_HISTORIES=1, keep this workflow's history (its latest run, or ``run_id``)
+    for the replay tests. A recorded history is never overwritten: it stands for the code it ran
+    on; record new ones by new names."""
     if os.environ.get("MINSHENG_RECORD_HISTORIES") and not (HISTORIES / f"{name}.json").exists():
-        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
         (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 

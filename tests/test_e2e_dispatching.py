@@ -10,7 +10,7 @@ from activities.case import DispatchModel
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.helpers import UNCLEAR, WAGES, eventually, somewhere
-from tests.test_e2e import Stack, body, stack  # noqa: F401  (the stack fixture)
+from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
 
 AGAIN = "我们在这家公司干活，老板拖欠工资三个月不发，人也找不到"
 NOISE = "工地晚上施工噪音太大，吵得睡不着"
@@ -101,6 +101,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     assert merged.status_code == 200, merged.text
     assert [r["id"] for r in merged.json()["requests"]] == [first["request_id"], second["request_id"]]
     gone = await stack.case_when(new_case_id, "merged")
+    await record_history(stack.env.client, f"case-{new_case_id}", "case_merged_by_hand")
     assert gone["timeline"][-1]["kind"] == "merged" and gone["timeline"][-1]["detail"]["into_case_id"] == first["case_id"]
     again = await stack.call(
         "POST", f"/v1/cases/{new_case_id}/merge", "dispatcher", json={"into": first["case_id"], "reason": "again"}
@@ -129,6 +130,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
         }  # fmt: skip
 
     await eventually(visits)
+    await record_history(stack.env.client, f"case-{first['case_id']}", "case_split_then_merged_into")
 
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the city's day
     stats = (await stack.call("GET", "/v1/stats/intake", "leader", params={"from": today, "to": today})).json()

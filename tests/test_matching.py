@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, distance_m
+import pytest
+
+from domain.matching import (
+    MatchPolicy,
+    PlaceIndex,
+    Submission,
+    affinity,
+    best_match,
+    content_bigrams,
+    distance_m,
+    likeness,
+    load_match_policy,
+    submission_of,
+    text_bar,
+)
+from domain.reference import ReferenceDataError
 from domain.text import bigrams, dice, normalise
+from domain.textmodel import NaiveBayes
 
 T0 = datetime(2026, 11, 24, 9, tzinfo=UTC)
 POLICY = MatchPolicy()
@@ -71,3 +88,80 @@ def test_the_most_similar_case_wins_and_the_index_finds_it_nearby() -> None:
     assert {c for c, _ in candidates} == {"C1", "C2"}
     found = best_match(new, candidates, POLICY)
     assert found is not None and found.case_id == "C2"
+
+
+# A small text model: two matter types, a few words each.
+MODEL = NaiveBayes()
+for phrase, label in [("停水", "water_outage"), ("不来水", "water_outage"), ("小区停水", "water_outage"),
+                      ("垃圾清运", "garbage_collection"), ("垃圾桶满了", "garbage_collection"), ("小区垃圾", "garbage_collection")]:
+    MODEL.learn(phrase, label, 3)
+SYNONYMS = MatchPolicy(synonyms={"停水": ("没水", "断水")})
+
+
+def modelled(content: str, at: timedelta = timedelta(0), place: tuple[float, float] = HERE) -> Submission:
+    return submission_of(content, "崖头街道华润小区", T0 + at, *place, None, MODEL)
+
+
+def test_paraphrases_are_written_one_way_before_comparing() -> None:
+    assert "停水" in content_bigrams("家里断水了", (), SYNONYMS.substitutions)
+    plain = likeness(req("华润小区断水两天"), req("华润小区没水两天"), POLICY)
+    rewritten = likeness(req("华润小区断水两天"), req("华润小区没水两天"), SYNONYMS)
+    assert rewritten == 1.0 > plain
+    # The channels' formulae are recognised whatever their width or brackets.
+    assert content_bigrams("【省热线转办】停水", ("【省热线转办】",)) == content_bigrams("停水", ())
+
+
+def test_the_place_named_in_the_text_says_nothing_about_the_problem() -> None:
+    garbage = req("华润小区垃圾没人收", matter="garbage_collection")
+    noise = req("华润小区晚上装修太吵", matter="noise_nuisance", at=timedelta(hours=2))
+    assert dice(garbage.text(POLICY).keys(), noise.text(POLICY).keys()) > 0.2  # type: ignore[arg-type]
+    assert likeness(garbage, noise, POLICY) == 0.0
+    assert best_match(noise, [("C1", garbage)], POLICY) is None
+
+
+def test_rare_words_count_more_than_everyday_ones() -> None:
+    rarity = MODEL.rarity.weights
+    assert rarity["停水"] > rarity.get("小区", 0.0) and "已经" not in rarity
+    # Sharing the telling word beats sharing everyday ones, once the words are weighed.
+    a, b = modelled("早上开始停水已经很久"), modelled("家里停水", at=timedelta(hours=1))
+    unweighted = likeness(req(a.content), req(b.content), POLICY)
+    assert likeness(a, b, POLICY) > unweighted
+
+
+def test_a_request_carries_what_the_text_model_makes_of_it() -> None:
+    s = modelled("家里不来水了")
+    assert s.matter_type == "water_outage" == s.likely[0][0]
+    assert abs(sum(p for _, p in s.likely) - 1) < 1e-9 and s.rarity is MODEL.rarity
+
+
+def test_related_matter_types_lower_the_bar_and_unrelated_ones_do_not() -> None:
+    policy = MatchPolicy(related_matter_affinity=0.3, related_matter_similarity=0.05, different_matter_similarity=0.4)
+    call = req("村里停水了一点水都没有", matter="water_outage")
+    call = Submission(**{**call.__dict__, "likely": (("water_outage", 0.6), ("village_benefits", 0.4))})
+    note = req("东楮岛村村民家中停水未恢复", matter="village_benefits", at=timedelta(hours=3))
+    note = Submission(**{**note.__dict__, "likely": (("village_benefits", 0.55), ("water_outage", 0.45))})
+    assert affinity(call, note) > 0.9 and text_bar(call, note, policy) == 0.05
+    assert 0.05 <= likeness(call, note, policy) < 0.4
+    assert best_match(note, [("C1", call)], policy) is not None
+    # The same words, but the model sees two matters with nothing in common: the high bar.
+    sure = Submission(**{**call.__dict__, "likely": (("water_outage", 1.0),)})
+    other = Submission(**{**note.__dict__, "likely": (("village_benefits", 1.0),)})
+    assert affinity(sure, other) == 0.0 and text_bar(sure, other, policy) == 0.4
+    assert best_match(other, [("C1", sure)], policy) is None
+
+
+def test_the_policy_file_is_validated_field_by_field(tmp_path: Path) -> None:
+    shipped = load_match_policy(Path(__file__).parent.parent / "config" / "merging.yaml")
+    assert shipped.synonyms and shipped.substitutions[0][0] and 0 < shipped.related_matter_affinity <= 1
+    cases = {
+        "synonyms:\n  停水: [没水]\n  断水: [没水]\n": "synonyms",
+        "synonyms:\n  停水: [没 水]\n": "synonyms",
+        "synonyms:\n  停水: ['']\n": "synonyms",
+        "related_matter_affinity: 1.5\n": "related_matter_affinity",
+        "unknown_gram_weight: -1\n": "unknown_gram_weight",
+    }
+    for text, field in cases.items():
+        path = tmp_path / "merging.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ReferenceDataError, match=field):
+            load_match_policy(path)

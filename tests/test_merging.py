@@ -5,26 +5,36 @@ too; a look-alike elsewhere, another problem, or a closed case gets a case of it
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import AcceptInput, Actor, CallbackAnswer, ReplyInput, Role
+from domain.case import AcceptInput, Actor, CallbackAnswer, CaseState, ReplyInput, Role
 from domain.request import Location
-from minsheng.intake import join_case
+from minsheng.intake import join_case, submit_request
 from minsheng.settings import Settings
+from persistence import repo
+from persistence.models import RequestRow
 from persistence.db import Database
+from tests.conftest import ROOT
 from tests.helpers import (
     WAGES,
     answer_callback,
     case_file,
+    closed_state,
+    eventually,
     handle,
     new_request,
     pending_callbacks,
     submit,
+    wait_for,
     wait_for_event,
     wait_for_status,
 )
+from tests.test_e2e import record_history
 from worker import build_worker
 from workflows.case import CaseWorkflow
 
@@ -64,14 +74,7 @@ async def test_a_second_report_of_the_matter_joins_the_case_and_both_citizens_ar
         assert {t.request_id for t in tasks} == {first.request_id, second.request_id}
         for task in tasks:
             await answer_callback(case, task, CallbackAnswer.satisfied)
-        assert (await case.result()).status == "closed"
-
-        # A closed case takes no more: the same report again opens a new case.
-        later = await submit(db, client, settings, new_request(AGAIN, location=SITE))
-        assert not later.merged and later.case_id != first.case_id
-        # And a join that comes too late is refused, so intake opens a case of its own instead.
-        late = (await case_file(db, later.case_id)).requests[0]
-        assert not await join_case(client, late.model_copy(update={"case_id": first.case_id}))
+        await wait_for_status(db, first.case_id, "closed")
 
 
 async def test_a_report_racing_with_the_reply_is_visited_too(
@@ -91,3 +94,100 @@ async def test_a_report_racing_with_the_reply_is_visited_too(
         # Whichever came first, the joining citizen gets a visit in this round.
         tasks = await pending_callbacks(db, first.case_id, 2)
         assert {t.request_id for t in tasks} == {first.request_id, second.request_id}
+
+
+async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_with_the_reply(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    client = own_time_env.client
+    days = settings.match_policy.closed_within_days
+    assert days > 0, "config/merging.yaml ships a window for late joiners"
+    async with build_worker(client, settings, db):
+        first = await submit(db, client, settings, new_request(FIRST, location=SITE))
+        await wait_for_status(db, first.case_id, "dispatched")
+        case = handle(client, first.case_id)
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS))
+        await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已督促企业足额支付"))
+        [task] = await pending_callbacks(db, first.case_id)
+        await answer_callback(case, task, CallbackAnswer.satisfied)
+        await wait_for_status(db, first.case_id, "closed")
+
+        late = await submit(db, client, settings, new_request(AGAIN, location=NEXT_DOOR))
+        assert (late.merged, late.case_id) == (True, first.case_id)
+        [visit] = await pending_callbacks(db, first.case_id)
+        assert visit.request_id == late.request_id
+        await answer_callback(case, visit, CallbackAnswer.dissatisfied)
+        file = await wait_for(db, first.case_id, lambda f: f.case.outcome == "dissatisfied", "took the late answer")
+        assert file.case.status == "closed"
+        assert [r.id for r in file.requests] == [first.request_id, late.request_id]
+
+        # One more joins, and its citizen is not reached before the window ends.
+        unanswered = await submit(db, client, settings, new_request(AGAIN, location=SITE))
+        assert unanswered.case_id == first.case_id
+        [still_open] = await pending_callbacks(db, first.case_id)
+        past_window = timedelta(days=days, hours=1)
+        await own_time_env.sleep(past_window)
+
+        # Past the window the same report opens a case of its own (intake's clock moved on too).
+        later = datetime.now(UTC) + past_window
+        after = await submit_request(db, client, settings, new_request(AGAIN, location=SITE), "k_test", later)
+        assert not after.merged and after.case_id != first.case_id
+        # A request whose intake matched just before the window closed, and whose join came just
+        # after, is not lost: the case, still visiting, opens a case of its own for it.
+        raced = RequestRow(**(await case_file(db, after.case_id)).requests[0].model_dump() | {
+            "id": "R-RACED", "channel_ref": "raced", "case_id": first.case_id,
+        })  # fmt: skip
+        await db.write(lambda session: repo.add_intake(session, None, raced))
+        assert await join_case(client, raced)
+        moved = await wait_for_request_case(db, "R-RACED", lambda case_id: case_id != first.case_id)
+        await wait_for_status(db, moved, "dispatched")
+
+        # The last visit answered, the case's workflow ends; a join then is refused outright.
+        await answer_callback(case, still_open, CallbackAnswer.satisfied)
+        assert (await case.result()).status == "closed"
+        assert not await join_case(client, raced)
+        await record_history(client, case.id, "case_late_joiners")
+
+
+async def wait_for_request_case(db: Database, request_id: str, ready: Callable[[str], bool]) -> str:
+    async def case_of() -> str:
+        async with db.session() as session:
+            return (await session.get_one(RequestRow, request_id)).case_id
+
+    await eventually(lambda: _ready(case_of(), ready))
+    return await case_of()
+
+
+async def _ready(case_id: Awaitable[str], ready: Callable[[str], bool]) -> bool:
+    return ready(await case_id)
+
+
+async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
+    time_env: WorkflowEnvironment, db: Database, database_url: str
+) -> None:
+    settings = Settings(database_url=database_url, config_dir=ROOT / "config", task_queue="long-case", case_history_limit=100)
+    client = time_env.client
+    async with build_worker(client, settings, db):
+        first = await submit(db, client, settings, new_request(FIRST, location=SITE))
+        await wait_for_status(db, first.case_id, "dispatched")
+        case = handle(client, first.case_id)
+        first_run = (await case.describe()).run_id
+        joined = [await submit(db, client, settings, new_request(AGAIN, location=SITE)) for _ in range(20)]
+        assert {j.case_id for j in joined} == {first.case_id}
+        await wait_for(db, first.case_id, lambda f: len(f.requests) == 21 and f.events[-1].kind == "request_joined", "joined")
+        await eventually(lambda: _ran_on(case, first_run))
+
+        await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS))
+        await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=HRSS, result="已督促企业足额支付"))
+        tasks = await pending_callbacks(db, first.case_id, 21)
+        for task in tasks:
+            await answer_callback(case, task, CallbackAnswer.satisfied)
+        final = await closed_state(db, case)
+        assert final.status == "closed" and len(final.requests) == 21
+        assert len((await case.fetch_history()).events) < 200
+        await record_history(client, case.id, "case_continued_as_new")
+        await record_history(client, case.id, "case_before_continue_as_new", first_run)
+
+
+async def _ran_on(case: WorkflowHandle[CaseWorkflow, CaseState], first_run: str | None) -> bool:
+    return (await case.describe()).run_id != first_run

@@ -23,6 +23,12 @@ def test_the_recorded_cases_are_there() -> None:
         "case_reopened_then_satisfied.json",  # dissatisfied → reopened (重办) → satisfied
         "case_reopened_then_dissatisfied.json",  # dissatisfied twice: closed as dissatisfied
         "ranking_caught_up.json",  # the daily ranking filling in two missed days
+        "assessment_backfilled.json",  # the monthly assessment backfilling two missed months, a child per month
+        "case_merged_by_hand.json",  # split out of a case, then merged back into it by a dispatcher
+        "case_split_then_merged_into.json",  # ... the case it left and came back to
+        "case_late_joiners.json",  # joined after the close; one more refused, given its own case
+        "case_before_continue_as_new.json",  # a case joined again and again, then continued as new
+        "case_continued_as_new.json",  # ... and the run after it, carrying its 21 requests
     } <= {p.name for p in HISTORIES}
 
 

@@ -19,7 +19,7 @@ from domain.case import AcceptInput, Actor, CallbackAnswer, CaseStatus, ReplyInp
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.conftest import ROOT
-from tests.helpers import answer_callback, case_file, handle, pending_callbacks, submit, wait_for_status
+from tests.helpers import answer_callback, case_file, closed_state, handle, pending_callbacks, submit, wait_for_status
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
@@ -78,7 +78,7 @@ async def test_a_killed_worker_loses_nothing(
         await asyncio.wait_for(replying, 60)
         [task] = await pending_callbacks(db, submitted.case_id, seconds=60)
         await answer_callback(case, task, CallbackAnswer.satisfied)
-        assert (await asyncio.wait_for(case.result(), 60)).status is CaseStatus.closed
+        assert (await closed_state(db, case, 60)).status is CaseStatus.closed
 
     file = await case_file(db, submitted.case_id)
     assert [e.kind for e in file.events] == [

@@ -23,7 +23,18 @@ from domain.reference import Tier
 from minsheng.replay import replay_history
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.helpers import UNCLEAR, answer_callback, case_file, handle, pending_callbacks, new_request, submit, wait_for_event, wait_for_status
+from tests.helpers import (
+    UNCLEAR,
+    answer_callback,
+    case_file,
+    closed_state,
+    handle,
+    new_request,
+    pending_callbacks,
+    submit,
+    wait_for_event,
+    wait_for_status,
+)
 from worker import build_worker
 from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
 from workflows.case import CaseWorkflow
@@ -49,7 +60,7 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
         assert (task.request_id, task.round, task.attempt, task.gateway) == (submitted.request_id, 1, 1, "queue")
 
         await answer_callback(case, task, CallbackAnswer.satisfied)
-        final: CaseState = await case.result()
+        final: CaseState = await closed_state(db, case)
         assert final.status is CaseStatus.closed
 
         closed = await case_file(db, submitted.case_id)

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         WhistleInput,
     )
     from domain.deadlines import Deadlines
+    from domain.ids import readable_id
     from workflows.attributes import (
         CASE_DEADLINE,
         CASE_DOMAIN,
@@ -73,6 +74,8 @@ DEADLINES_AT_DISPATCH_PATCH = "deadlines-at-dispatch"
 CALLBACK_VISITS_PATCH = "callback-visits"
 """Callback visits became activities through a gateway, with retries and reopening; cases started
 before replay with the agents' tasks opened in one activity."""
+CONTINUE_AS_NEW_PATCH = "continue-as-new"
+"""A long case continues as a new run; histories from before replay without it."""
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 GATEWAY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10), backoff_coefficient=2, maximum_interval=timedelta(minutes=10)
@@ -94,19 +97,55 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         # Built from the input before any update is delivered, so validators always see a state.
+        self._input = inp
         self._recalculate = False
-        self.state = CaseState(
+        self.state = inp.carried.model_copy(deep=True) if inp.carried else CaseState(
             case_id=inp.case_id,
             channel=inp.request.channel,
             received_at=inp.request.received_at,
             requests=[inp.request.request_id],
-        )
+        )  # fmt: skip
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseState:
-        request = inp.request
         deadlines_at_dispatch = workflow.patched(DEADLINES_AT_DISPATCH_PATCH)
         callback_visits = workflow.patched(CALLBACK_VISITS_PATCH)
+        if inp.carried is None:
+            await self._take_in(inp, deadlines_at_dispatch)
+        if self.state.status is not CaseStatus.closed:  # else: carried over in the late-joiner time
+            if callback_visits:
+                while True:
+                    await self._supervise()
+                    if self.state.status is CaseStatus.merged:
+                        break
+                    await self._visit_citizens()
+                    if not self.state.reopen_due:
+                        break
+                    await self._record(self.state.reopen(workflow.now()))
+            else:
+                if deadlines_at_dispatch or workflow.patched(DEADLINES_PATCH):
+                    await self._supervise()
+                else:
+                    await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
+                await workflow.execute_activity(
+                    CaseActivities.open_callback_tasks,
+                    CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=DB_RETRY,
+                )
+                await workflow.wait_condition(lambda: self.state.callbacks_done)
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self.state.status is CaseStatus.merged:  # a merged case lives on in the other case
+                return self.state
+            await self._record(self.state.close(workflow.now()))
+        if inp.joins_after_close_days:
+            await self._take_late_joiners(timedelta(days=inp.joins_after_close_days))
+            await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    async def _take_in(self, inp: CaseInput, deadlines_at_dispatch: bool) -> None:
+        """Classify the request, and dispatch it when the classifier is sure."""
+        request = inp.request
         received = self.state.receive(request)
         result = await workflow.execute_local_activity(
             CaseActivities.classify_request,
@@ -139,31 +178,42 @@ class CaseWorkflow:
                 events.append(self.state.set_deadlines(workflow.now(), await self._compute_deadlines()))
         await self._record(*events)
 
-        if callback_visits:
-            while True:
-                await self._supervise()
-                if self.state.status is CaseStatus.merged:
-                    break
-                await self._visit_citizens()
-                if not self.state.reopen_due:
-                    break
-                await self._record(self.state.reopen(workflow.now()))
-        else:
-            if deadlines_at_dispatch or workflow.patched(DEADLINES_PATCH):
-                await self._supervise()
-            else:
-                await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
-            await workflow.execute_activity(
-                CaseActivities.open_callback_tasks,
-                CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=DB_RETRY,
+    async def _take_late_joiners(self, window: timedelta) -> None:
+        """After the close, take repeat submissions of the matter for a while: each joining
+        citizen is visited with the case's reply. The input decides whether this runs, so cases
+        started without it replay unchanged."""
+        state = self.state
+        assert state.closed_at
+        state.joins_until = state.closed_at + window
+        visiting: list[asyncio.Task[None]] = []
+        while (left := state.joins_until - workflow.now()) > timedelta(0):
+            if all(task.done() for task in visiting):
+                await self._continue_if_long()
+            try:
+                await workflow.wait_condition(lambda: bool(state.late_joiners), timeout=left)
+            except TimeoutError:
+                break
+            plan = await workflow.execute_local_activity_method(
+                CallbackActivities.plan_callbacks,
+                PlanInput(replied_at=workflow.now()),
+                start_to_close_timeout=timedelta(seconds=10),
             )
-            await workflow.wait_condition(lambda: self.state.callbacks_done)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        if self.state.status is not CaseStatus.merged:  # a merged case lives on in the other case
-            await self._record(self.state.close(workflow.now()))
-        return self.state
+            joiners = list(state.late_joiners)
+            await self._record(state.plan_late_visits(workflow.now(), plan))
+            visiting += [asyncio.create_task(self._visit(request_id)) for request_id in joiners]
+        state.joins_until = None
+        await asyncio.gather(*visiting)
+
+    async def _continue_if_long(self) -> None:
+        """A case that lives long (joins by the hundred in a water cut, slips, whistles) goes on as
+        a new run carrying its state, so its history stays bounded. Called only where the case
+        rests: no visit in flight; handlers are let finish first."""
+        info = workflow.info()
+        limit = self._input.history_limit
+        long = info.get_current_history_length() >= limit if limit else info.is_continue_as_new_suggested()
+        if long and workflow.patched(CONTINUE_AS_NEW_PATCH):
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(self._input.model_copy(update={"carried": self.state}))
 
     async def _visit_citizens(self) -> None:
         """One round of callback visits: every citizen side by side, including one whose request
@@ -249,6 +299,7 @@ class CaseWorkflow:
                 if state.deadlines is not None and state.deadlines.provisional:
                     state.deadlines = None
                     continue
+            await self._continue_if_long()
             seen = state.seq
             pending: tuple[SlipTrigger | str, datetime] | None = state.next_trigger()
             if (response := state.next_response_due()) and (pending is None or response[1] < pending[1]):
@@ -436,6 +487,28 @@ class CaseWorkflow:
     @callback.validator
     def _validate_callback(self, inp: CallbackInput) -> None:
         _refuse(self.state.check_callback, inp)
+
+    @workflow.signal
+    async def take_request(self, inp: JoinInput) -> None:
+        """Intake's merge (一事多投), as a signal so that intake answers without waiting for a
+        worker. A request the case can no longer take (it closed or was merged meanwhile) opens a
+        case of its own, from an activity retried until it stands: the request is never lost."""
+        request_id = inp.request.request_id
+        if request_id in self.state.requests:
+            return  # a retried intake
+        try:
+            event = self.state.join(workflow.now(), inp)
+        except ActionRefused as refused:
+            new_case_id = readable_id("", workflow.now(), workflow.random().choice)
+            split = SplitInput(actor=SYSTEM, request_id=request_id, new_case_id=new_case_id, reason=refused.message)
+            await workflow.execute_activity(
+                "split_request",
+                SplitRequestInput(case_id=self.state.case_id, split=split),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            return
+        await self._record(event)
 
     @workflow.update
     async def join(self, inp: JoinInput) -> CaseState:
