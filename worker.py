@@ -65,7 +65,8 @@ def build_worker(
     ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
     corrections = CorrectionActivities(db, client, settings)
     assessment = AssessmentActivities(
-        db, settings.reference, settings.timing, settings.assessment_policy, settings.indicator_policy
+        db, settings.reference, settings.timing, settings.assessment_policy, settings.indicator_policy,
+        api_url=settings.api_url,
     )
     return Worker(
         client,

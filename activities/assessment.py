@@ -3,10 +3,15 @@ figures from the database, the assessment, accountability and notices, stored in
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import structlog
+from pydantic import ValidationError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain import assessment as rules
 from domain.accountability import AccountabilityInput, hold_accountable
@@ -14,23 +19,43 @@ from domain.assessment import AssessMonthInput, AssessmentPolicy, MonthAssessed,
 from domain.deadlines import Timing
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceData
-from minsheng.notices import NoticeInput, render_notice
 from persistence import assessment, ranking
-from persistence.assessment import UnitFigures
+from persistence.assessment import StaleHistory, StoreMonthInput, UnitFigures
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+INVALID_MONTH_DATA = "InvalidMonthData"
+"""The failure type of a month whose figures fail validation: the same on every attempt, so not
+retried (the workflow names the month and goes on; a leader re-runs it once the data is fixed)."""
+STALE_READS = 5
+"""How many times a month is read again when another run changed the months before it meanwhile."""
+HEARTBEAT_EVERY = 5.0
+"""Seconds between heartbeats while waiting (a SQLite write may wait on the lock far longer)."""
+
+
+async def _heartbeating(step: Awaitable[T], detail: str) -> T:
+    """Await ``step``, heartbeating meanwhile: a write waiting on the database's lock is alive."""
+    task = asyncio.ensure_future(step)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
+        if done:
+            return task.result()
+        activity.heartbeat(detail)
 
 
 class AssessmentActivities:
     def __init__(
-        self, db: Database, reference: ReferenceData, timing: Timing, policy: AssessmentPolicy, indicator_policy: IndicatorPolicy
-    ) -> None:
+        self, db: Database, reference: ReferenceData, timing: Timing, policy: AssessmentPolicy, indicator_policy: IndicatorPolicy,
+        api_url: str = "",
+    ) -> None:  # fmt: skip
         self.db = db
         self.reference = reference
         self.timing = timing
         self.policy = policy
         self.indicator_policy = indicator_policy
+        self.api_url = api_url
 
     @activity.defn(name="months_to_assess")
     async def months_to_assess(self, inp: MonthsToAssessInput) -> list[str]:
@@ -42,43 +67,79 @@ class AssessmentActivities:
 
     @activity.defn(name="assess_month")
     async def assess_month(self, inp: AssessMonthInput) -> MonthAssessed:
-        """Assess the month and store it in place of any earlier result: on the same data, the
-        same rows, and no action or notification twice."""
+        """Assess the month and store it (a leader's re-run: in place of the earlier result): on
+        the same data, the same rows, and no action or notification twice. Outside a re-run a month
+        already assessed is kept as stored."""
+        for _ in range(STALE_READS):
+            try:
+                return await self._assess_month(inp)
+            except StaleHistory as exc:
+                log.info("assessment read again: an earlier month changed meanwhile", month=inp.month, reason=str(exc))
+        raise ApplicationError(f"{inp.month}: the months before it kept changing while it was assessed", type="StaleHistory")
+
+    async def _assess_month(self, inp: AssessMonthInput) -> MonthAssessed:
         month = inp.month
         start, end = rules.month_bounds(month, self.timing.zone)
+        activity.heartbeat("reading")
         async with self.db.session() as session:
             earlier = await assessment.stored_assessment(session, month)
+            if earlier is not None and inp.rerun_id is None:
+                log.info("month already assessed: kept as stored", month=month)
+                return _already(earlier)
             counts = await ranking.unit_counts(session, start, end)
             figures = await assessment.unit_figures(session, start, end)
             history = await assessment.bottoms_before(session, month)
-        activity.heartbeat()
+        activity.heartbeat("computing")
         # A month assessed before keeps the policies it was assessed under: a later edit of the
         # policy files never changes an earlier month, nor the streaks built on it.
         policy = earlier.policy if earlier else self.policy
         indicator_policy = earlier.indicator_policy if earlier else self.indicator_policy
-        units = tuple(
-            UnitMonth(
-                unit=code, name=unit.name, kind=unit.kind, counts=counts.get(code) or UnitCounts(unit=code),
-                **vars(figures.get(code) or UnitFigures()),
-            )  # fmt: skip
-            for code, unit in self.reference.units.items()
-        )
-        result = rules.assess_month(
-            rules.AssessmentInput(month=month, policy=policy, indicator_policy=indicator_policy, units=units)
-        )
-        accountability = hold_accountable(AccountabilityInput(assessment=result, history=history))
-        documents = [render_notice(NoticeInput(action=a, policy=policy)) for a in accountability.actions]
+        try:
+            units = tuple(
+                UnitMonth(
+                    unit=code, name=unit.name, kind=unit.kind, counts=counts.get(code) or UnitCounts(unit=code),
+                    **vars(figures.get(code) or UnitFigures()),
+                )  # fmt: skip
+                for code, unit in self.reference.units.items()
+            )
+            result = rules.assess_month(
+                rules.AssessmentInput(month=month, policy=policy, indicator_policy=indicator_policy, units=units)
+            )
+            accountability = hold_accountable(AccountabilityInput(assessment=result, history=assessment.history(history)))
+        except (ValidationError, ValueError) as exc:
+            # The same figures fail the same way on every attempt: say which month and unit, and stop.
+            problem = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
+            log.error("month cannot be assessed: its figures fail validation", month=month, error=problem)
+            raise ApplicationError(
+                f"{month} cannot be assessed: {problem}", type=INVALID_MONTH_DATA, non_retryable=True
+            ) from None
         now = datetime.now(UTC)
-        changed = await self.db.write(
-            lambda session: assessment.store_month(session, result, accountability, documents, inp.rerun_id, now)
-        )
+        store = StoreMonthInput(
+            result=result, accountability=accountability, history=history, now=now,
+            issued_on=now.astimezone(self.timing.zone).date(), rerun_id=inp.rerun_id, api_url=self.api_url,
+        )  # fmt: skip
+        activity.heartbeat("writing")
+        stored = await _heartbeating(self.db.write(lambda session: assessment.store_month(session, store)), "writing")
+        activity.heartbeat("written")
+        if stored.already_assessed:
+            log.info("month already assessed by another run: kept as stored", month=month)
+            return _already(result, stored.next_assessed)
         for action in accountability.actions:
-            log.info("accountability action", month=month, unit=action.unit, step=action.step.value, streak=action.streak)
-        for change in changed:
+            log.info("accountability action", month=month, unit=action.unit, step=action.step.value, streak=action.streak,
+                     revision=stored.revisions.get(action.key))  # fmt: skip
+        for change in stored.changed:
             log.info("assessment changed by a re-run", month=month, **change)
         assessed = sum(u.score is not None for u in result.units)
         log.info("month assessed", month=month, units_assessed=assessed, actions=len(accountability.actions))
         return MonthAssessed(
             month=month, units_assessed=assessed, actions=len(accountability.actions),
-            changed_units=tuple(c["unit"] for c in changed),
+            changed_units=tuple(c["unit"] for c in stored.changed), next_assessed=stored.next_assessed,
         )  # fmt: skip
+
+
+def _already(result: rules.MonthlyAssessment, next_assessed: str | None = None) -> MonthAssessed:
+    return MonthAssessed(
+        month=result.month, units_assessed=sum(u.score is not None for u in result.units),
+        actions=0, changed_units=(), already_assessed=True,
+        next_assessed=next_assessed,
+    )  # fmt: skip

@@ -4,15 +4,17 @@ classes of problems (分析研判) and its charts; a leader's re-run of a month.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+import structlog
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
-from temporalio.client import WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 
-from api.context import AppContext, Context, Principal, field_errors, in_order, require
+from api.context import AppContext, Context, Principal, field_errors, in_order, own_unit, require
 from api.schemas import Text, _In
 from domain.accountability import AccountabilityAction, BottomEntry, Step
 from domain.analysis import Analysis, AnalysisInput, analyse
@@ -29,13 +31,17 @@ from domain.assessment import (
     months_between,
 )
 from domain.case import Role
+from domain.reference import UnitKind
 from minsheng import charts
 from persistence import assessment
 from workflows.assessment import MonthlyAssessmentWorkflow, month_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
+log = structlog.get_logger(__name__)
 Leadership = Annotated[Principal, require(Role.leader, Role.auditor)]
 Leader = Annotated[Principal, require(Role.leader)]
+Accountable = Annotated[Principal, require(Role.leader, Role.auditor, Role.unit)]
+"""City leadership and auditors see every action; a unit key its own unit's actions and notices."""
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_ANALYSIS_MONTHS = 36
 CHARTS = {
@@ -61,18 +67,40 @@ class NoticeLinks(BaseModel):
     pdf: str
 
 
+class NoticeVersionOut(BaseModel):
+    revision: int
+    status: str = Field(description="issued; corrected (更正, after a re-run); withdrawn (撤销)")
+    issued_on: date
+    markdown: str
+    pdf: str
+
+
+def _links(key: str, revision: int | None = None) -> NoticeLinks:
+    query = "" if revision is None else f"?revision={revision}"
+    return NoticeLinks(markdown=f"/v1/notices/{key}.md{query}", pdf=f"/v1/notices/{key}.pdf{query}")
+
+
+def _versions(rows: list[Any]) -> list[NoticeVersionOut]:
+    return [
+        NoticeVersionOut(revision=r.revision, status=r.status, issued_on=r.issued_on, **_links(r.key, r.revision).model_dump())
+        for r in rows
+    ]
+
+
 class ActionOut(BaseModel):
     key: str
     step: Step
     unit: str
     name: str
-    kind: str
+    kind: UnitKind
     streak: int = Field(description="consecutive months in the bottom of its kind, this one included")
     score: str | None
     rank: int | None
     reasons: tuple[Reason, ...]
     evidence: tuple[BottomEntry, ...] = Field(description="the streak's months, oldest first")
+    revision: int = Field(description="the version last circulated; its notice is the latest version")
     notice: NoticeLinks
+    versions: list[NoticeVersionOut] = Field(description="every version of the notice circulated, oldest first")
     created_at: datetime
     updated_at: datetime
 
@@ -82,6 +110,9 @@ class WithdrawnOut(BaseModel):
     unit: str
     step: str
     withdrawn_at: datetime
+    revision: int
+    notice: NoticeLinks = Field(description="the 撤销 (withdrawal) notice, its last version")
+    versions: list[NoticeVersionOut]
 
 
 class AccountabilityOut(BaseModel):
@@ -113,8 +144,32 @@ def _month(context: AppContext, value: str | None, field: str, location: str = "
     return value
 
 
-def _not_assessed(context: AppContext, month: str) -> HTTPException:
+async def _failed(context: AppContext, month: str) -> str | None:
+    """Why the month's last run failed, if it did (the Temporal server answering)."""
+    handle = context.client.get_workflow_handle(month_workflow_id(month))
+    try:
+        if (await handle.describe()).status is not WorkflowExecutionStatus.FAILED:
+            return None
+        await handle.result(follow_runs=False)
+    except WorkflowFailureError as failure:
+        cause: BaseException | None = failure.cause
+        while cause is not None and not isinstance(cause, ApplicationError):
+            cause = cause.__cause__
+        return cause.message if isinstance(cause, ApplicationError) else str(failure.cause)
+    except RPCError:
+        return None  # never run, or the server away: nothing more to say than "not assessed"
+    return None
+
+
+async def _not_assessed(context: AppContext, month: str) -> HTTPException:
     s = context.settings
+    failed = await _failed(context, month)
+    if failed:
+        return HTTPException(
+            404,
+            f"{month} is not assessed: its assessment failed ({failed}); correct the data, then a leader "
+            f"re-runs it (POST /v1/assessments/monthly/{month}:rerun) or the next scheduled run tries it again",
+        )
     return HTTPException(
         404,
         f"{month} is not assessed yet: the monthly-assessment schedule (cron {s.assessment_schedule!r} in "
@@ -135,36 +190,42 @@ async def monthly_assessment(
     async with context.db.session() as session:
         row = await assessment.assessment_row(session, month)
     if row is None:
-        raise _not_assessed(context, month)
+        raise await _not_assessed(context, month)
     result = MonthlyAssessment.model_validate(row.result)
     return AssessmentOut(month=month, assessed_at=row.assessed_at, groups=result.groups, units=result.units)
 
 
 @router.get("/accountability", response_model=AccountabilityOut)
 async def accountability(
-    principal: Leadership,
+    principal: Accountable,
     context: Context,
     month: Annotated[str | None, Query(description="YYYY-MM; default: last month in the city's zone")] = None,
 ) -> AccountabilityOut:
     """The month's public notices, interviews and discipline referrals, each with its evidence and
-    its notice document."""
+    every version of its notice document. A unit key sees its own unit's."""
     month = _month(context, month, "month")
+    unit = own_unit(principal, None)
     async with context.db.session() as session:
         if await assessment.assessment_row(session, month) is None:
-            raise _not_assessed(context, month)
+            raise await _not_assessed(context, month)
         rows = await assessment.actions_of(session, month, withdrawn=True)
+        versions = await assessment.notice_versions(session, month)
     actions, withdrawn = [], []
     for row in rows:
+        if unit is not None and row.unit_code != unit:
+            continue
         if row.withdrawn_at is not None:
-            withdrawn.append(WithdrawnOut(key=row.key, unit=row.unit_code, step=row.step, withdrawn_at=row.withdrawn_at))
+            withdrawn.append(WithdrawnOut(
+                key=row.key, unit=row.unit_code, step=row.step, withdrawn_at=row.withdrawn_at, revision=row.revision,
+                notice=_links(row.key), versions=_versions(versions.get(row.key, [])),
+            ))  # fmt: skip
             continue
         a = AccountabilityAction.model_validate(row.action)
         actions.append(ActionOut(
-            key=row.key, step=a.step, unit=a.unit, name=a.name, kind=a.kind.value, streak=a.streak,
+            key=row.key, step=a.step, unit=a.unit, name=a.name, kind=a.kind, streak=a.streak,
             score=None if a.assessment.score is None else str(a.assessment.score), rank=a.assessment.rank,
-            reasons=a.assessment.reasons, evidence=a.evidence,
-            notice=NoticeLinks(markdown=f"/v1/notices/{row.key}.md", pdf=f"/v1/notices/{row.key}.pdf"),
-            created_at=row.created_at, updated_at=row.updated_at,
+            reasons=a.assessment.reasons, evidence=a.evidence, revision=row.revision, notice=_links(row.key),
+            versions=_versions(versions.get(row.key, [])), created_at=row.created_at, updated_at=row.updated_at,
         ))  # fmt: skip
     return AccountabilityOut(month=month, actions=actions, withdrawn=withdrawn)
 
@@ -174,46 +235,63 @@ async def accountability(
     responses={200: {"content": {"text/markdown": {}, "application/pdf": {}}}},
     response_class=Response,
 )
-async def notice_document(name: str, principal: Leadership, context: Context) -> Response:
-    """A notice document, ``{key}.md`` (Markdown) or ``{key}.pdf``, in Chinese, ready to circulate."""
+async def notice_document(
+    name: str,
+    principal: Accountable,
+    context: Context,
+    revision: Annotated[int | None, Query(ge=1, description="a version; default: the latest")] = None,
+) -> Response:
+    """A notice document, ``{key}.md`` (Markdown) or ``{key}.pdf``, in Chinese, ready to circulate:
+    the latest version (a correction is marked 更正, a withdrawal 撤销), or ``?revision=`` an
+    earlier one as it was circulated. A unit key reads its own unit's notices."""
     key, _, extension = name.rpartition(".")
     if extension not in ("md", "pdf"):
         raise HTTPException(404, f"no notice {name!r}: ask for {{key}}.md or {{key}}.pdf")
     async with context.db.session() as session:
-        row = await assessment.notice(session, key)
-    if row is None:
-        raise HTTPException(404, f"no notice {key!r}; GET /v1/accountability?month= lists them")
+        row = await assessment.notice(session, key, revision)
+    if row is None or (principal.role is Role.unit and row.unit_code != principal.unit):
+        which = f"{key!r} revision {revision}" if revision else repr(key)
+        raise HTTPException(404, f"no notice {which}; GET /v1/accountability?month= lists them")
+    headers = {"x-notice-revision": str(row.revision), "x-notice-status": row.status}
     if extension == "md":
-        return Response(row.markdown, media_type="text/markdown; charset=utf-8")
-    return Response(
-        row.pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{row.filename}.pdf"'}
-    )
+        return Response(row.markdown, media_type="text/markdown; charset=utf-8", headers=headers)
+    headers["content-disposition"] = f'inline; filename="{row.filename}.pdf"'
+    return Response(row.pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/assessments/monthly/{month}:rerun", status_code=202, response_model=RerunOut)
 async def rerun_month(month: str, body: RerunIn, principal: Leader, context: Context) -> RerunOut:
     """Assess a month again after a data correction, then every later month already assessed, in
     order (their streaks depend on it). The run is recorded with who asked, when and why, and,
-    month by month as it goes, what changed."""
+    month by month as it goes, what changed. A run already going (the Schedule's, another re-run)
+    is waited for, month by month: the re-run assesses each month after it."""
     month = _month(context, month, "month", "path")
     this_month = datetime.now(context.settings.timing.zone).strftime("%Y-%m")
     if month >= this_month:
         raise field_errors({"month": f"{month} is not over yet: only a past month can be assessed"}, "path")
-    try:
-        described = await context.client.get_workflow_handle(month_workflow_id(month)).describe()
-        if described.status is WorkflowExecutionStatus.RUNNING:
-            raise HTTPException(409, f"{month} is being assessed now ({month_workflow_id(month)}); re-run it when that run ends")
-    except RPCError as exc:
-        if exc.status is not RPCStatusCode.NOT_FOUND:
-            raise
+    async with context.db.session() as session:
+        if await assessment.assessment_row(session, month) is None:
+            raise HTTPException(
+                404, f"{month} was never assessed, so there is nothing to re-run: the monthly-assessment schedule "
+                f"assesses it (a missed month is backfilled by its next run)",
+            )  # fmt: skip
     row = await assessment.add_rerun(context.db, month, body.reason, principal.key_id, datetime.now(UTC))
     assert row.id is not None
-    await context.client.start_workflow(
-        MonthlyAssessmentWorkflow.run,
-        MonthlyAssessmentInput(month=month, rerun_id=row.id),
-        id=row.workflow_id,
-        task_queue=context.settings.task_queue,
-    )
+    try:
+        await context.client.start_workflow(
+            MonthlyAssessmentWorkflow.run,
+            MonthlyAssessmentInput(month=month, rerun_id=row.id),
+            id=row.workflow_id,
+            task_queue=context.settings.task_queue,
+        )
+    except RPCError as exc:
+        # Not started: not recorded either, so that the log of re-runs lists only runs that ran.
+        await assessment.remove_rerun(context.db, row.id)
+        log.warning("re-run not started", month=month, error=str(exc))
+        raise HTTPException(
+            503, f"the re-run of {month} could not be started (the workflow service answered: {exc.message}); "
+            "nothing was recorded, try again shortly",
+        ) from exc  # fmt: skip
     return RerunOut(rerun_id=row.id, month=month, reason=row.reason, requested_at=row.requested_at, workflow_id=row.workflow_id)
 
 

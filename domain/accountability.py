@@ -1,10 +1,12 @@
 """Monthly accountability (问责): from a month's assessment and the bottom lists of the months before
 it, the public notices (通报批评), interviews (约谈) and discipline referrals (纪委监委介入).
 
-Rules (numbers from ``accountability`` in config/assessment.yaml, defaults 3 / 2 / 3):
+Rules (numbers from ``accountability`` in config/assessment.yaml, defaults 3 / 2 / 3, line standard_points):
 
-- The **bottom** of a kind is the assessed units at or below the 3rd lowest score of that kind
-  (ties at the edge are all in). Every unit in it gets a **public notice**.
+- The **bottom** of a kind is its 3 lowest-scoring assessed units (ties broken by the lower P,
+  then the lower satisfaction rate, then the code: never more than 3), of which only those below
+  the policy's ``line`` (by default a score below ``standard_points``) count: with few units
+  assessed, a unit that lost nothing is not "bottom 3". Every unit in it gets a **public notice**.
 - A unit's **streak** is the number of consecutive calendar months, ending with this one, in which
   it was in the bottom of its kind. The months before come from the stored bottom lists
   (``MonthBottom``), each decided under that month's own policy and never recomputed: a policy

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.assessment import AnalysisPolicy, Month, month_after, month_before
+from domain.assessment import AnalysisPolicy, Month, month_after, month_before, months_between
 
 
 class MatterMonth(BaseModel):
@@ -117,13 +117,6 @@ class Analysis(BaseModel):
     """In the period's last month; the largest rise (requests ÷ previous mean) first."""
 
 
-def _months(first: str, last: str) -> list[str]:
-    months = [first]
-    while months[-1] < last:
-        months.append(month_after(months[-1]))
-    return months
-
-
 def _ratio(numerator: float, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -190,7 +183,7 @@ def _rising(inp: AnalysisInput) -> tuple[RisingMatter, ...]:
 
 
 def analyse(inp: AnalysisInput) -> Analysis:
-    months = _months(inp.first_month, inp.last_month)
+    months = months_between(inp.first_month, inp.last_month)
     totals = {m: 0 for m in months}
     for f in inp.figures:
         if f.month in totals:

@@ -9,14 +9,16 @@ on the same figures and policy gives the same result, digit for digit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.indicators import IndicatorPolicy, UnitCounts, UnitIndicators, indicators_of
 from domain.reference import CODE_PATTERN, UnitKind, parse_yaml
@@ -24,10 +26,9 @@ from domain.reference import CODE_PATTERN, UnitKind, parse_yaml
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 """A calendar month, ``YYYY-MM``."""
 
-IndicatorPolicyField = Annotated[
-    IndicatorPolicy, PlainSerializer(lambda policy: policy.model_dump(mode="json", by_alias=True), return_type=dict)
-]
-"""The ranking policy, dumped by alias (``return``) so that it reads back, in JSON and through Temporal."""
+IndicatorPolicyField = IndicatorPolicy
+"""The ranking policy; its weights dump by alias (``return``, ``Weights(serialize_by_alias=True)``),
+so that it reads back, in JSON and through Temporal."""
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -100,8 +101,21 @@ class Group(_Policy):
         return self
 
 
+class NoticeLine(StrEnum):
+    """The line a unit of the bottom must also be below to be noticed (``accountability.line``)."""
+
+    standard_points = "standard_points"
+    """Its score is below ``standard_points``: it lost points on balance this month."""
+    baseline = "baseline"
+    """Its P is below its group's baseline."""
+    none = "none"
+    """No line: the bottom units are noticed whatever their score (not advised: with few units
+    assessed, a unit with full marks can be one of the "bottom 3")."""
+
+
 class AccountabilityPolicy(_Policy):
     bottom: int = Field(default=3, ge=1, le=20)
+    line: NoticeLine = NoticeLine.standard_points
     interview_after: int = Field(default=2, ge=2, le=12)
     referral_after: int = Field(default=3, ge=3, le=12)
 
@@ -181,7 +195,7 @@ class UnitMonth(BaseModel):
     """The unit's Chinese name (reference data), carried so that results and notices stand alone."""
     kind: UnitKind
     cases: int = Field(ge=0)
-    """The month's case volume: cases dispatched to the unit, or shared with it by a whistle it
+    """The month's case volume: cases the unit accepted (签收), or shared by a whistle it
     responded to, in the month. Decides the group and the volume points."""
     counts: UnitCounts
     """The month's counts for the three indicators (domain/indicators.py), for P."""
@@ -288,16 +302,28 @@ class MonthlyAssessment(BaseModel):
     """Towns then departments, each best first, the unassessed last (by code)."""
 
     def bottom(self, kind: UnitKind) -> tuple[UnitAssessment, ...]:
-        """The assessed units of ``kind`` at or below the ``bottom``-th lowest score, worst first;
-        ties at the edge are all in, so there may be more than ``bottom`` of them."""
-        scored = sorted(
-            (u for u in self.units if u.kind is kind and u.score is not None),
-            key=lambda u: (u.score, u.unit),
-        )
-        if not scored:
-            return ()
-        edge = scored[min(self.policy.accountability.bottom, len(scored)) - 1].score
-        return tuple(u for u in scored if u.score is not None and edge is not None and u.score <= edge)
+        """At most ``bottom`` assessed units of ``kind``, worst first: the lowest scores, ties
+        broken by the lower P, then the lower satisfaction rate (none counts lowest), then the
+        code, so that exactly ``bottom`` are taken, never a sweep of tied units; of those, only
+        the ones below the policy's ``line`` (by default: a score below ``standard_points``)."""
+        rules = self.policy.accountability
+        scored = sorted((u for u in self.units if u.kind is kind and u.score is not None), key=_worst_first)
+        return tuple(u for u in scored[: rules.bottom] if _below_line(u, self))
+
+
+def _worst_first(u: UnitAssessment) -> tuple[Decimal, Decimal, int, float, str]:
+    rate = u.indicators.satisfaction_rate
+    return (u.score or Decimal(0), u.performance or Decimal(0), rate is not None, rate or 0.0, u.unit)
+
+
+def _below_line(u: UnitAssessment, result: MonthlyAssessment) -> bool:
+    line = result.policy.accountability.line
+    if line is NoticeLine.standard_points:
+        return u.score is not None and u.score < result.policy.standard_points
+    if line is NoticeLine.baseline:
+        group = next(g for g in result.groups if g.kind is u.kind and g.code == u.group)
+        return u.performance is not None and u.performance < group.baseline
+    return True
 
 
 def _group_of(cases: int, groups: tuple[Group, ...]) -> Group:
@@ -405,6 +431,33 @@ def _reasons(u: UnitMonth, p: Decimal, group: Group, policy: AssessmentPolicy) -
     return reasons
 
 
+def _fraction(weight: float) -> Fraction:
+    """A policy weight as written (0.7 is 7/10, not the binary float nearest to it)."""
+    return Fraction(Decimal(str(weight)))
+
+
+def performance_of(counts: UnitCounts, policy: IndicatorPolicy) -> Decimal | None:
+    """P exactly: the weighted mean of the defined indicators (domain/indicators.py) computed as
+    fractions of the counts, × 100, rounded to 2 decimals half up; None when no indicator is
+    defined. (The float score is for the daily ranking; rounding it to cents is wrong in the last
+    digit for thousands of real count combinations.)"""
+    c, w = counts, policy.weights
+    b = _fraction(policy.basically_satisfied_weight)
+    answered = c.satisfied + c.basically_satisfied + c.dissatisfied
+    parts = [
+        (w.satisfaction, Fraction(c.satisfied) + b * c.basically_satisfied, answered),
+        (w.closure, Fraction(c.closed_by_end), c.due),
+        (w.return_, Fraction(c.accepted), c.accepted + c.returned),  # 1 − return rate
+        (w.on_time, Fraction(c.on_time), c.replied),
+    ]
+    defined = [(_fraction(weight), n / d) for weight, n, d in parts if d and weight > 0]
+    total = sum((weight for weight, _ in defined), Fraction(0))
+    if not total:
+        return None
+    cents = sum((weight * value for weight, value in defined), Fraction(0)) / total * 100 * 100
+    return Decimal(math.floor(cents + Fraction(1, 2))) / 100  # half up (P ≥ 0)
+
+
 def _competition_ranks(scores: Iterable[tuple[str, Decimal]]) -> dict[str, int]:
     """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly higher score."""
     ordered = sorted(scores, key=lambda item: (-item[1], item[0]))
@@ -421,7 +474,8 @@ def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
     for u in inp.units:
         group = _group_of(u.cases, policy.groups(u.kind))
         indicators = indicators_of(u.counts, u.kind, inp.indicator_policy)
-        if indicators.score is None:
+        exact = performance_of(u.counts, inp.indicator_policy)
+        if exact is None:
             # Nothing to judge the unit on: no score is invented, neither full marks nor zero.
             p = score = None
             reasons = [Reason(
@@ -430,7 +484,7 @@ def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
                 points=Decimal("0.00"), figures={"cases": str(u.cases)},
             )]  # fmt: skip
         else:
-            p = _cents(Decimal(indicators.score) * HUNDRED)
+            p = _cents(exact)
             reasons = _reasons(u, p, group, policy)
             score = sum((r.points for r in reasons), Decimal("0.00"))
         rows.append(UnitAssessment(
@@ -487,19 +541,20 @@ def month_minus(month: str, n: int) -> str:
 
 
 def months_to_assess(target: str, catch_up_months: int, assessed: set[str], rerun: bool) -> list[str]:
-    """The months a run assesses, oldest first. Streaks run forward, so a month assessed (again)
-    is followed by every later month it can change:
+    """The months a run assesses, oldest first. Streaks run forward, so a month assessed again is
+    followed by every later month it can change:
 
-    - a re-run of ``target`` (a data correction): the target, then every later month already assessed;
-    - a scheduled run: the target; when months of the catch-up window before it have no assessment
-      (missed while the worker or server was down), everything from the oldest of them to the
-      target, so the assessed months between them see the backfilled bottom lists.
+    - a leader's re-run of ``target`` (a data correction): the target, then every later month
+      already assessed (and any assessed meanwhile: each month's step says which month follows it);
+    - any other run (scheduled, backfilled, triggered, or for an explicit month): the months of the
+      catch-up window and the target that have no assessment yet, oldest first. A month already
+      assessed is never assessed again outside a leader's re-run: its notices went out, and only
+      a recorded re-run may change them.
     """
     if rerun:
         return [target, *sorted(m for m in assessed if m > target)]
-    window = months_between(month_minus(target, catch_up_months), month_before(target))
-    missing = [m for m in window if m not in assessed]
-    return months_between(missing[0], target) if missing else [target]
+    window = months_between(month_minus(target, catch_up_months), target)
+    return [m for m in window if m not in assessed]
 
 
 class MonthlyAssessmentInput(BaseModel):
@@ -533,3 +588,10 @@ class MonthAssessed(BaseModel):
     actions: int
     changed_units: tuple[str, ...]
     """Units whose score, rank or actions differ from what was stored before (empty on a first run)."""
+    already_assessed: bool = False
+    """Not a leader's re-run, and the month was found assessed (by another run, or by this step
+    before a restart): kept as stored, nothing sent."""
+    next_assessed: Month | None = None
+    """The first later month with an assessment when this one was stored: a re-run goes on to it."""
+    failed: str | None = None
+    """The month could not be assessed (its data fails validation); set by the run, not the step."""

@@ -34,6 +34,9 @@ class LineChart(BaseModel):
     series: tuple[LineSeries, ...]
     percent: bool = True
     """Values are ratios shown as percentages."""
+    from_zero: bool = True
+    """The axis starts at 0 (shares); False: it spans the values (rates that all lie at 90–99%
+    would be one flat line on a 0–100% axis)."""
 
 
 class Bar(BaseModel):
@@ -81,6 +84,23 @@ def _nice_top(value: float) -> tuple[float, float]:
     return step * math.ceil(value / step - 1e-9), step
 
 
+def _nice_range(values: list[float], from_zero: bool) -> tuple[float, float, float]:
+    """The axis's bottom, top and tick step: from 0, or round values just around the data."""
+    if from_zero or not values:
+        top, step = _nice_top(max(values, default=0))
+        return 0.0, top, step
+    low, high = min(values), max(values)
+    span = max(high - low, 0.1)  # at least 10 points: a flat line stays a line, not noise magnified
+    _, step = _nice_top(span)
+    bottom, top = step * math.floor(low / step + 1e-9), step * math.ceil(high / step - 1e-9)
+    while top - bottom < span - 1e-9:
+        if top + step <= max(1.0, high) + 1e-9:
+            top += step
+        else:
+            bottom -= step
+    return round(max(0.0, bottom), 9), round(top, 9), step
+
+
 def _label(value: float, percent: bool) -> str:
     return f"{round(value * 100, 2):g}%" if percent else f"{round(value, 6):g}"
 
@@ -90,18 +110,18 @@ def line_chart(chart: LineChart) -> str:
     height = 420
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = [v for s in chart.series for v in s.values if v is not None]
-    y_top, step = _nice_top(max(values, default=0))
+    y_bottom, y_top, step = _nice_range(values, chart.from_zero)
     n = len(chart.categories)
 
     def x(i: int) -> float:
         return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
 
     def y(v: float) -> float:
-        return top + plot_h * (1 - v / y_top)
+        return top + plot_h * (1 - (v - y_bottom) / (y_top - y_bottom))
 
     body: list[str] = []
-    for k in range(round(y_top / step) + 1):
-        tick = k * step
+    for k in range(round((y_top - y_bottom) / step) + 1):
+        tick = y_bottom + k * step
         body += [
             f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}" stroke="#e5e5e5"/>',
             _text(left - 8, y(tick) + 4, _label(tick, chart.percent), 11, "end"),
@@ -160,7 +180,9 @@ def _domain_lines(analysis: Analysis, title: str, pick: str, top: int) -> str:
         return m.share if pick == "share" else m.satisfaction if pick == "satisfaction" else m.on_time_rate
 
     series = tuple(LineSeries(name=s.name, values=tuple(value(m) for m in s.months)) for s in analysis.domains[:top])
-    return line_chart(LineChart(title=f"{title}（{_period(analysis)}）", categories=analysis.months, series=series))
+    return line_chart(LineChart(
+        title=f"{title}（{_period(analysis)}）", categories=analysis.months, series=series, from_zero=pick == "share"
+    ))  # fmt: skip
 
 
 def domain_share_chart(analysis: Analysis, top: int = 8) -> str:

@@ -5,8 +5,13 @@ One document model feeds both renderers, so the two always say the same thing. T
 here directly (a few hundred bytes of structure around text and rules): it uses Adobe's predefined
 Chinese font STSong-Light with the UniGB-UCS2-H encoding, which PDF readers supply themselves, so
 no font file is shipped, embedded or downloaded. A ToUnicode map makes the text searchable and
-extractable. Output is deterministic: the same action and policy give the same bytes (the
-creation date is the issue date, the first day of the month after the assessed one).
+extractable. Output is deterministic: the same action, policy, revision and issue date give the
+same bytes (the creation date is the issue date).
+
+Versions: an action's first notice is revision 1. A re-run after a data correction that changes the
+action issues a new revision marked 更正 (correction), naming the version it replaces and its date;
+an action the re-run no longer finds gets a 撤销 (withdrawal) notice as its last revision. Every
+version is kept as circulated, dated the day it was issued.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.accountability import STEP_NAME, AccountabilityAction, Step
 from domain.assessment import AssessmentPolicy, ReasonCode, month_after
@@ -37,16 +43,39 @@ REASON_NAME = {
 }
 
 
+class NoticeStatus(StrEnum):
+    issued = "issued"
+    corrected = "corrected"  # 更正
+    withdrawn = "withdrawn"  # 撤销
+
+
 class NoticeInput(BaseModel):
     action: AccountabilityAction
     policy: AssessmentPolicy
     """The policy the action's month was assessed under (``MonthlyAssessment.policy``)."""
+    revision: int = Field(default=1, ge=1)
+    issued_on: date | None = None
+    """The day this version is issued; default the first day of the month after the assessed one."""
+    replaces: date | None = None
+    """For a correction (revision > 1): the issue date of the version it replaces."""
+
+
+class WithdrawalInput(BaseModel):
+    action: AccountabilityAction
+    """The action as last circulated."""
+    policy: AssessmentPolicy
+    revision: int = Field(ge=2)
+    issued_on: date
+    replaces: date
+    """The issue date of the version withdrawn."""
 
 
 class NoticeDocument(BaseModel):
     model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
     key: str
     """The action's key: month, unit, step."""
+    revision: int = 1
+    status: NoticeStatus = NoticeStatus.issued
     title: str
     filename: str
     """Without extension: add ``.md`` or ``.pdf``."""
@@ -107,11 +136,21 @@ _TITLES = {
 }
 
 
+def _date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _number(a: AccountabilityAction, revision: int) -> _Paragraph:
+    return _Paragraph(f"（{STEP_NAME[a.step]}　编号：{a.key}　第{revision}版）", indent=False)
+
+
 def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
     a, policy, full_marks, bottom = inp.action, inp.policy.notices, inp.policy.full_marks, inp.policy.accountability.bottom
     u = a.assessment
     kind, month = KIND_NAME[a.kind], _month_name(a.month)
     title = _TITLES[a.step].format(name=a.name, month=month)
+    if inp.revision > 1:
+        title += "（更正）"
     standing = (
         f"{month}，全市共有{u.assessed_in_kind}个{kind}参加民生诉求办理月度考核。{a.name}（{u.group_name}）"
         f"月度考核得分{u.score}分（满分{full_marks}分），在{kind}中列第{u.rank}名，处于后{bottom}名"
@@ -154,6 +193,13 @@ def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
     blocks: list[_Block] = [
         _Title(title),
         _Paragraph(f"{policy.recipients if a.step is Step.public_notice else a.name}：", indent=False),
+    ]
+    if inp.revision > 1:
+        replaced = f"{_date(inp.replaces)}印发的" if inp.replaces else ""
+        blocks.append(_Paragraph(
+            f"【更正】经数据更正后重新考核，本件更正{replaced}同号文件（第{inp.revision - 1}版），原件作废，以本件为准。"
+        ))  # fmt: skip
+    blocks += [
         _Paragraph(opening),
         _Heading("一、本月考核情况"),
         figures,
@@ -173,8 +219,29 @@ def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
     blocks += [
         _Heading(f"{next_section}、{'整改要求' if a.step is Step.public_notice else '处理意见'}"),
         _Paragraph(closing),
-        _Signature((policy.issuer, f"{issued_on.year}年{issued_on.month}月{issued_on.day}日")),
-        _Paragraph(f"（{STEP_NAME[a.step]}　编号：{a.key}）", indent=False),
+        _Signature((policy.issuer, _date(issued_on))),
+        _number(a, inp.revision),
+    ]
+    return title, blocks
+
+
+def _withdrawal_blocks(inp: WithdrawalInput) -> tuple[str, list[_Block]]:
+    a, policy = inp.action, inp.policy
+    kind, month = KIND_NAME[a.kind], _month_name(a.month)
+    original = _TITLES[a.step].format(name=a.name, month=month)
+    title = f"关于撤销《{original}》的通知"
+    recipients = policy.notices.recipients if a.step is Step.public_notice else a.name
+    blocks: list[_Block] = [
+        _Title(title),
+        _Paragraph(f"{recipients}：", indent=False),
+        _Paragraph(
+            f"【撤销】经数据更正后重新考核，{a.name}{month}民生诉求办理月度考核结果已不符合{kind}"
+            f"后{policy.accountability.bottom}名{STEP_NAME[a.step]}的条件。{_date(inp.replaces)}印发的《{original}》"
+            f"（编号：{a.key}，第{inp.revision - 1}版）予以撤销，不再执行。"
+        ),
+        _Paragraph("重新考核的结果以市民生诉求办理月度考核系统公布的为准。"),
+        _Signature((policy.notices.issuer, _date(inp.issued_on))),
+        _number(a, inp.revision),
     ]
     return title, blocks
 
@@ -249,11 +316,15 @@ class _Pages:
             self.y = PAGE_H - MARGIN
 
     def text(self, x: float, y: float, size: float, text: str, bold: bool = False) -> None:
-        mode = "2 Tr 0.35 w " if bold else ""
-        self.pages[-1].append(f"BT /F1 {size:g} Tf {mode}{x:.2f} {y:.2f} Td <{_hex(text)}> Tj ET")
+        # Bold is fill and stroke (2 Tr) with a thin line, inside q … Q so that neither the mode nor
+        # the width outlives it; normal text says 0 Tr (fill only) itself all the same.
+        if bold:
+            self.pages[-1].append(f"q BT /F1 {size:g} Tf 2 Tr 0.35 w {x:.2f} {y:.2f} Td <{_hex(text)}> Tj ET Q")
+        else:
+            self.pages[-1].append(f"BT /F1 {size:g} Tf 0 Tr {x:.2f} {y:.2f} Td <{_hex(text)}> Tj ET")
 
     def rule(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        self.pages[-1].append(f"0.6 w {x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
+        self.pages[-1].append(f"q 0.6 w {x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S Q")
 
 
 def _column_widths(natural: list[float], available: float) -> list[float]:
@@ -316,7 +387,7 @@ def _layout(blocks: list[_Block]) -> list[list[str]]:
     total = len(pages.pages)
     for number, ops in enumerate(pages.pages, 1):
         footer = f"第 {number} 页  共 {total} 页"
-        ops.append(f"BT /F1 9 Tf {(PAGE_W - _width(footer, 9)) / 2:.2f} {MARGIN / 2:.2f} Td <{_hex(footer)}> Tj ET")
+        ops.append(f"BT /F1 9 Tf 0 Tr {(PAGE_W - _width(footer, 9)) / 2:.2f} {MARGIN / 2:.2f} Td <{_hex(footer)}> Tj ET")
     return pages.pages
 
 
@@ -390,13 +461,31 @@ def _all_text(block: _Block) -> str:
 
 def render_notice(inp: NoticeInput) -> NoticeDocument:
     a = inp.action
-    issued_on = date.fromisoformat(f"{month_after(a.month)}-01")
+    issued_on = inp.issued_on or date.fromisoformat(f"{month_after(a.month)}-01")
     title, blocks = _blocks(inp, issued_on)
     return NoticeDocument(
         key=a.key,
+        revision=inp.revision,
+        status=NoticeStatus.corrected if inp.revision > 1 else NoticeStatus.issued,
         title=title,
-        filename=f"{a.month}-{a.unit}-{a.step}",
+        filename=f"{a.month}-{a.unit}-{a.step}" + (f"-r{inp.revision}" if inp.revision > 1 else ""),
         issued_on=issued_on,
         markdown=_markdown(blocks),
         pdf=_pdf(title, blocks, issued_on),
+    )
+
+
+def render_withdrawal(inp: WithdrawalInput) -> NoticeDocument:
+    """The 撤销 notice of an action a re-run no longer finds: the last version of its notice."""
+    a = inp.action
+    title, blocks = _withdrawal_blocks(inp)
+    return NoticeDocument(
+        key=a.key,
+        revision=inp.revision,
+        status=NoticeStatus.withdrawn,
+        title=title,
+        filename=f"{a.month}-{a.unit}-{a.step}-r{inp.revision}-withdrawn",
+        issued_on=inp.issued_on,
+        markdown=_markdown(blocks),
+        pdf=_pdf(title, blocks, inp.issued_on),
     )

@@ -2,18 +2,25 @@
 
 Reads are aggregated in SQL: one grouped query per figure over an indexed time range (a month, or a
 month of the analysis period), never a loop over cases. Writes are idempotent: storing a month
-replaces its assessment, bottom lists, actions and notices in one transaction, actions are unique
-by key, and each action's notification goes to the outbox in that same transaction under a key
-that carries the action's digest, so a repeated or resumed run never sends an unchanged action
-again, and a corrected one is sent once more.
+replaces its assessment and bottom lists in one transaction, actions are unique by key, and each
+action carries a revision, raised whenever a re-run changes it (its digest differs from the one
+last circulated), withdraws it or restores it. Each revision adds a notice version (kept, never
+overwritten) and its notification goes to the outbox in that same transaction under a key that
+carries the revision, so a repeated or resumed run never sends an unchanged action again, and a
+change, even back to an earlier state (A → B → A, withdrawn → restored), is sent once more.
+
+Concurrent runs: the month's streaks are read from the bottom lists of the months before it; the
+write checks, under a lock, that those lists are still what was read (``StaleHistory`` if not: the
+caller reads again), and answers the first later month already assessed, which a re-run assesses
+next.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.accountability import AccountabilityAction, MonthAccountability, MonthBottom, Step
 from domain.analysis import MatterMonth
 from domain.assessment import MonthlyAssessment
-from minsheng.notices import NoticeDocument
+from minsheng.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
 from persistence.db import Database
 from persistence.models import (
     AccountabilityActionRow,
@@ -67,11 +74,17 @@ async def unit_figures(session: AsyncSession, start: datetime, end: datetime) ->
     issued to it. Units with nothing are absent."""
     figures: dict[str, dict[str, int]] = defaultdict(dict)
 
-    # Volume: each case dispatched to the unit in the month, and each case it shared by responding
-    # to a whistle in the month; UNION counts a case once per unit.
+    # Volume: each case the unit accepted (签收) in the month, and each case it shared by responding
+    # to a whistle in the month; UNION counts a case once per unit. A case it returned (退办) is not
+    # its work and does not count.
     dispatched = select(
-        col(CaseEventRow.detail)["unit"].as_string().label("unit"), col(CaseEventRow.case_id).label("case_id")
-    ).where(col(CaseEventRow.kind) == "dispatched", col(CaseEventRow.at) >= start, col(CaseEventRow.at) < end)
+        col(CaseEventRow.actor_unit).label("unit"), col(CaseEventRow.case_id).label("case_id")
+    ).where(
+        col(CaseEventRow.kind) == "accepted",
+        col(CaseEventRow.actor_unit).is_not(None),
+        col(CaseEventRow.at) >= start,
+        col(CaseEventRow.at) < end,
+    )
     shared = select(col(SummonsRow.unit).label("unit"), col(SummonsRow.case_id).label("case_id")).where(
         col(SummonsRow.status) == "responded",
         col(SummonsRow.responded_at) >= start,
@@ -189,10 +202,15 @@ async def assessment_row(session: AsyncSession, month: str) -> MonthlyAssessment
     return await session.get(MonthlyAssessmentRow, month)
 
 
-async def bottoms_before(session: AsyncSession, month: str) -> tuple[MonthBottom, ...]:
-    """Every stored bottom list before ``month`` (one small row a month): a streak may be long."""
+async def bottoms_before(session: AsyncSession, month: str) -> dict[str, list[dict[str, Any]]]:
+    """Every stored bottom list before ``month`` (one small row a month: a streak may be long), as
+    stored; ``history`` makes them ``MonthBottom``s, and ``store_month`` checks them unchanged."""
     rows = await session.exec(select(MonthBottomRow).where(col(MonthBottomRow.month) < month))
-    return tuple(MonthBottom(month=r.month, entries=tuple(r.entries)) for r in rows.all())
+    return {r.month: list(r.entries) for r in rows.all()}
+
+
+def history(stored: dict[str, list[dict[str, Any]]]) -> tuple[MonthBottom, ...]:
+    return tuple(MonthBottom(month=m, entries=tuple(entries)) for m, entries in sorted(stored.items()))
 
 
 async def actions_of(session: AsyncSession, month: str, withdrawn: bool = False) -> list[AccountabilityActionRow]:
@@ -204,8 +222,25 @@ async def actions_of(session: AsyncSession, month: str, withdrawn: bool = False)
     return sorted(rows, key=lambda r: (r.withdrawn_at is not None, int(r.action.get("order", 0)), r.key))
 
 
-async def notice(session: AsyncSession, key: str) -> NoticeRow | None:
-    return await session.get(NoticeRow, key)
+async def notice(session: AsyncSession, key: str, revision: int | None = None) -> NoticeRow | None:
+    """A version of an action's notice; without ``revision``, the latest."""
+    query = select(NoticeRow).where(NoticeRow.key == key)
+    if revision is not None:
+        query = query.where(NoticeRow.revision == revision)
+    return (await session.exec(query.order_by(col(NoticeRow.revision).desc()).limit(1))).first()
+
+
+async def notice_versions(session: AsyncSession, month: str) -> dict[str, list[NoticeRow]]:
+    """The month's notice versions by action key, oldest first (without the documents' bodies)."""
+    rows = await session.exec(
+        select(NoticeRow.key, NoticeRow.revision, NoticeRow.status, NoticeRow.issued_on)
+        .where(NoticeRow.month == month)
+        .order_by(col(NoticeRow.key), col(NoticeRow.revision))
+    )
+    out: dict[str, list[Any]] = defaultdict(list)
+    for row in rows.all():
+        out[row.key].append(row)
+    return out
 
 
 async def reruns_of(session: AsyncSession, month: str) -> list[AssessmentRerunRow]:
@@ -213,6 +248,17 @@ async def reruns_of(session: AsyncSession, month: str) -> list[AssessmentRerunRo
         select(AssessmentRerunRow).where(AssessmentRerunRow.month == month).order_by(col(AssessmentRerunRow.id))
     )
     return list(rows.all())
+
+
+async def remove_rerun(db: Database, rerun_id: int) -> None:
+    """A re-run whose workflow could not be started: it did not happen, so it is not recorded."""
+
+    def work(session: Session) -> None:
+        row = session.get(AssessmentRerunRow, rerun_id)
+        if row is not None:
+            session.delete(row)
+
+    await db.write(work)
 
 
 async def add_rerun(db: Database, month: str, reason: str, actor_key_id: str | None, now: datetime) -> AssessmentRerunRow:
@@ -237,8 +283,11 @@ def _recipients(step: Step, unit: str) -> list[str]:
     return [unit, LEADERSHIP] + ([DISCIPLINE_RECORD] if step is Step.discipline_referral else [])
 
 
-def _digest(action: AccountabilityAction, document: NoticeDocument) -> str:
-    return hashlib.sha256(action.model_dump_json().encode() + document.markdown.encode()).hexdigest()
+def _digest(action: AccountabilityAction, result: MonthlyAssessment) -> str:
+    """Of the action and what its notice is written from (the month's policy): the same on the same
+    data, so an unchanged action is not circulated again."""
+    policy = result.policy.model_dump_json(include={"full_marks", "accountability", "notices"})
+    return hashlib.sha256(action.model_dump_json().encode() + policy.encode()).hexdigest()
 
 
 def _notification(key: str, recipient: str, subject: str, body: dict[str, str], now: datetime) -> dict[str, Any]:
@@ -249,22 +298,93 @@ def _standing(result: MonthlyAssessment) -> dict[str, tuple[str | None, int | No
     return {u.unit: (None if u.score is None else str(u.score), u.rank) for u in result.units}
 
 
-def store_month(
-    session: Session,
-    result: MonthlyAssessment,
-    accountability: MonthAccountability,
-    documents: list[NoticeDocument],
-    rerun_id: int | None,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """Replace the month's rows with this result (one transaction, via ``Database.write``); answer
-    the units whose score, rank or actions changed from what was stored before."""
+class StaleHistory(Exception):
+    """The bottom lists of the months before changed between the read and the write (another run
+    stored one of them): assess the month again from what is stored now."""
+
+
+@dataclass(frozen=True)
+class StoreMonthInput:
+    """What ``store_month`` writes: the month's result and accountability, the bottom lists they
+    were computed from (as read, to check), and how to date and link the notices."""
+
+    result: MonthlyAssessment
+    accountability: MonthAccountability
+    history: dict[str, list[dict[str, Any]]]
+    """``bottoms_before`` as read."""
+    now: datetime
+    issued_on: date
+    """Today in the city's zone: the issue date of the notice versions written now."""
+    rerun_id: int | None = None
+    api_url: str = ""
+    """Where the API answers (``Settings.api_url``): the notifications' links are absolute."""
+
+
+@dataclass(frozen=True)
+class StoredMonth:
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    """The units whose score, rank or actions changed from what was stored before."""
+    already_assessed: bool = False
+    """Not a re-run, and the month was stored already: nothing written."""
+    next_assessed: str | None = None
+    revisions: dict[str, int] = field(default_factory=dict)
+    """The actions given a new revision (new, corrected, restored or withdrawn), by key."""
+
+
+def _check_history(session: Session, month: str, read: dict[str, list[dict[str, Any]]]) -> None:
+    query = select(MonthBottomRow).where(col(MonthBottomRow.month) < month)
+    if session.get_bind().dialect.name == "postgresql":
+        # Held to the commit: a run re-storing an earlier month waits for this one, then finds this
+        # month assessed (``next_assessed``) and assesses it again.
+        query = query.with_for_update()
+    now = {r.month: list(r.entries) for r in session.exec(query).all()}
+    if now != read:
+        changed = sorted(m for m in now.keys() | read.keys() if now.get(m) != read.get(m))
+        raise StaleHistory(f"{month}: the bottom lists of {', '.join(changed)} changed since they were read")
+
+
+def _next_assessed(session: Session, month: str) -> str | None:
+    return session.exec(
+        select(func.min(MonthlyAssessmentRow.month)).where(col(MonthlyAssessmentRow.month) > month)
+    ).one()
+
+
+def _links(api_url: str, key: str, revision: int) -> dict[str, str]:
+    base = f"{api_url.rstrip('/')}/v1/notices/{key}"
+    return {"notice_markdown": f"{base}.md?revision={revision}", "notice_pdf": f"{base}.pdf?revision={revision}"}
+
+
+def _add_notice(session: Session, month: str, unit: str, document: NoticeDocument) -> None:
+    session.add(NoticeRow(
+        key=document.key, revision=document.revision, month=month, unit_code=unit, status=document.status.value,
+        title=document.title, filename=document.filename, issued_on=document.issued_on,
+        markdown=document.markdown, pdf=document.pdf,
+    ))  # fmt: skip
+
+
+def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
+    """Store the month's result (one transaction, via ``Database.write``); answer what changed.
+
+    Outside a leader's re-run a month already stored is kept as it is. An action unchanged since
+    it was last circulated is left alone; a new, changed or restored one gets the next revision,
+    a notice version (更正 from revision 2) and its messages; one the result no longer has is
+    withdrawn: the next revision, a 撤销 notice and messages. Nothing is overwritten."""
+    result, accountability, now = inp.result, inp.accountability, inp.now
     month = result.month
+    _check_history(session, month, inp.history)
     before_row = session.get(MonthlyAssessmentRow, month)
+    if before_row is not None and inp.rerun_id is None:
+        return StoredMonth(already_assessed=True, next_assessed=_next_assessed(session, month))
     before = _standing(MonthlyAssessment.model_validate(before_row.result)) if before_row else {}
     old_actions = {
         r.key: r
         for r in session.exec(select(AccountabilityActionRow).where(AccountabilityActionRow.month == month)).all()
+    }
+    last_issued = {
+        key: issued_on
+        for key, issued_on in session.exec(
+            select(NoticeRow.key, func.max(NoticeRow.issued_on)).where(NoticeRow.month == month).group_by(NoticeRow.key)
+        ).all()
     }
     steps_before: dict[str, set[str]] = defaultdict(set)
     for row in old_actions.values():
@@ -282,45 +402,69 @@ def store_month(
     else:
         session.add(MonthBottomRow(month=month, entries=entries))
 
-    by_key = {d.key: d for d in documents}
     outbox: list[dict[str, Any]] = []
+    revisions: dict[str, int] = {}
+    decided = {a.key for a in accountability.actions}
     for order, action in enumerate(accountability.actions):
-        document = by_key[action.key]
-        digest = _digest(action, document)
+        digest = _digest(action, result)
         # ``order``: the decided order (towns then departments, worst first), for listing.
+        action_json = action.model_dump(mode="json") | {"order": order}
+        old = old_actions.get(action.key)
+        if old is not None and old.withdrawn_at is None and old.digest == digest:
+            if old.action != action_json:  # the order only
+                old.action = action_json
+                session.add(old)
+            continue
+        revision = 1 if old is None else old.revision + 1
         values = {
             "month": month, "unit_code": action.unit, "kind": action.kind.value, "step": action.step.value,
-            "streak": action.streak, "action": action.model_dump(mode="json") | {"order": order}, "digest": digest,
+            "streak": action.streak, "action": action_json, "digest": digest, "revision": revision,
             "updated_at": now, "withdrawn_at": None,
         }  # fmt: skip
-        stmt = dialect_insert(session, AccountabilityActionRow).values(key=action.key, created_at=now, **values)
-        session.exec(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
-        notice_values = {
-            "month": month, "title": document.title, "filename": document.filename, "issued_on": document.issued_on,
-            "markdown": document.markdown, "pdf": document.pdf,
-        }  # fmt: skip
-        stmt = dialect_insert(session, NoticeRow).values(key=action.key, **notice_values)
-        session.exec(stmt.on_conflict_do_update(index_elements=["key"], set_=notice_values))
+        if old is None:
+            session.add(AccountabilityActionRow(key=action.key, created_at=now, **values))
+        else:
+            for name, value in values.items():
+                setattr(old, name, value)
+            session.add(old)
+        document = render_notice(NoticeInput(
+            action=action, policy=result.policy, revision=revision, issued_on=inp.issued_on,
+            replaces=last_issued.get(action.key),
+        ))  # fmt: skip
+        _add_notice(session, month, action.unit, document)
+        revisions[action.key] = revision
         body = {
             "month": month, "unit": action.unit, "step": action.step.value, "streak": str(action.streak),
-            "action_key": action.key, "title": document.title,
-            "notice_markdown": f"/v1/notices/{action.key}.md", "notice_pdf": f"/v1/notices/{action.key}.pdf",
+            "action_key": action.key, "revision": str(revision), "status": document.status.value,
+            "title": document.title, **_links(inp.api_url, action.key, revision),
         }  # fmt: skip
         outbox += [
-            _notification(f"accountability:{action.key}:{digest[:16]}", r, document.title, body, now)
+            _notification(f"accountability:{action.key}:r{revision}", r, document.title, body, now)
             for r in _recipients(action.step, action.unit)
         ]
     # An action a corrected month no longer has is kept for the record, marked, and withdrawn from
-    # the recipients who were told of it.
+    # the recipients who were told of it by a 撤销 notice, its last version.
     for key, row in old_actions.items():
-        if key not in by_key and row.withdrawn_at is None:
-            row.withdrawn_at = now
-            session.add(row)
-            body = {"month": month, "unit": row.unit_code, "step": row.step, "action_key": key, "withdrawn": "true"}
-            outbox += [
-                _notification(f"accountability-withdrawn:{key}:{row.digest[:16]}", r, f"撤销：{key}", body, now)
-                for r in _recipients(Step(row.step), row.unit_code)
-            ]
+        if key in decided or row.withdrawn_at is not None:
+            continue
+        revision = row.revision + 1
+        row.withdrawn_at, row.revision, row.updated_at = now, revision, now
+        session.add(row)
+        document = render_withdrawal(WithdrawalInput(
+            action=AccountabilityAction.model_validate(row.action), policy=result.policy, revision=revision,
+            issued_on=inp.issued_on, replaces=last_issued.get(key, inp.issued_on),
+        ))  # fmt: skip
+        _add_notice(session, month, row.unit_code, document)
+        revisions[key] = revision
+        body = {
+            "month": month, "unit": row.unit_code, "step": row.step, "action_key": key, "revision": str(revision),
+            "status": document.status.value, "withdrawn": "true", "title": document.title,
+            **_links(inp.api_url, key, revision),
+        }  # fmt: skip
+        outbox += [
+            _notification(f"accountability:{key}:r{revision}", r, document.title, body, now)
+            for r in _recipients(Step(row.step), row.unit_code)
+        ]
     if outbox:
         session.exec(
             dialect_insert(session, OutboxRow).values(outbox).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
@@ -339,11 +483,11 @@ def store_month(
         for unit in after
         if before_row and (before.get(unit) != after[unit] or steps_before[unit] != steps_after[unit])
     ]
-    if rerun_id is not None:
-        rerun = session.get(AssessmentRerunRow, rerun_id)
+    if inp.rerun_id is not None:
+        rerun = session.get(AssessmentRerunRow, inp.rerun_id)
         # First write wins: a retried step after a commit would find nothing changed.
         if rerun is not None and month not in rerun.changes:
             rerun.changes = rerun.changes | {month: changed}
             session.add(rerun)
     session.flush()
-    return changed
+    return StoredMonth(changed=changed, next_assessed=_next_assessed(session, month), revisions=revisions)

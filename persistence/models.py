@@ -337,7 +337,11 @@ class AccountabilityActionRow(SQLModel, table=True):
     action: dict[str, Any] = Field(sa_type=sa.JSON)
     """``domain.accountability.AccountabilityAction``: the streak's months and this month's figures."""
     digest: str = Field(max_length=64)
-    """Of the action and its notice: unchanged by a re-run on the same data, so nothing is resent."""
+    """Of the action and the policy its notice is written under: unchanged by a re-run on the same
+    data, so nothing is resent."""
+    revision: int = 1
+    """The version of the action last circulated: raised each time a re-run changes its digest,
+    withdraws it or restores it; its notice versions and messages carry it."""
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     withdrawn_at: datetime | None = _utc(default=None)
@@ -345,11 +349,16 @@ class AccountabilityActionRow(SQLModel, table=True):
 
 
 class NoticeRow(SQLModel, table=True):
-    """The notice document of an action, keyed like it, in Markdown and PDF."""
+    """One version of the notice document of an action, keyed like it and by revision, in Markdown
+    and PDF: every version circulated is kept (the first issued, corrections 更正, a withdrawal 撤销)."""
 
     __tablename__ = "notices"
     key: str = Field(primary_key=True, max_length=96)
+    revision: int = Field(primary_key=True)
     month: str = Field(max_length=7, index=True)
+    unit_code: str = Field(max_length=48, index=True)
+    status: str = Field(max_length=16)
+    """issued, corrected or withdrawn."""
     title: str
     filename: str = Field(max_length=128)
     issued_on: date
@@ -376,3 +385,5 @@ class AssessmentRerunRow(SQLModel, table=True):
 # The monthly assessment counts a month's whistle ratings and shared cases by these times.
 sa.Index("ix_summonses_rated_at", SummonsRow.__table__.c.rated_at)  # type: ignore[attr-defined]
 sa.Index("ix_summonses_responded_at", SummonsRow.__table__.c.responded_at)  # type: ignore[attr-defined]
+# The analysis counts a month's requests by when they were received.
+sa.Index("ix_requests_received_at", RequestRow.__table__.c.received_at)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from domain.accountability import (
     Step,
     hold_accountable,
 )
-from domain.assessment import AccountabilityPolicy, AssessmentInput, MonthlyAssessment, assess_month
+from domain.assessment import AccountabilityPolicy, AssessmentInput, MonthlyAssessment, NoticeLine, assess_month
 from domain.reference import UnitKind
 from tests.test_assessment import ONLY_SATISFACTION, POLICY, unit
 
@@ -53,11 +53,13 @@ def steps(result: MonthAccountability) -> dict[str, list[tuple[Step, int]]]:
 
 def test_a_first_month_gives_public_notices_to_the_bottom_three_of_each_kind() -> None:
     result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=()))
+    # transport (P 95 within D组's 93..98: 12.10) is third from the bottom of the departments but
+    # lost no points: not noticed.
     assert steps(result) == {
         "ningjin": [(Step.public_notice, 1)], "chengxi": [(Step.public_notice, 1)], "yatou": [(Step.public_notice, 1)],
-        "power": [(Step.public_notice, 1)], "water": [(Step.public_notice, 1)], "transport": [(Step.public_notice, 1)],
+        "power": [(Step.public_notice, 1)], "water": [(Step.public_notice, 1)],
     }  # fmt: skip
-    assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water", "transport"]
+    assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water"]
     # ningjin: P 80, 8 under 88 → −4; +0.15 volume → 8.15, last of 6.
     assert (result.bottom.entries[0].score, result.bottom.entries[0].rank) == (Decimal("8.15"), 6)
 
@@ -97,9 +99,11 @@ def test_a_month_out_of_the_bottom_breaks_the_streak() -> None:
 
 def test_a_policy_change_keeps_the_stored_months_as_judged_then() -> None:
     # February was judged under a policy with a bottom of 5: renhe and shidao were in it then, and
-    # it is not recomputed. March's policy has a bottom of 4: renhe (P 94, 12.15) is 4th from the
-    # bottom, so in it for the 2nd month running; shidao (P 95, 12.55) is out, its streak ends.
-    march_policy = POLICY.model_copy(update={"accountability": AccountabilityPolicy(bottom=4, interview_after=2, referral_after=3)})
+    # it is not recomputed. March's policy has a bottom of 4 and no line: renhe (P 94, 12.15) is 4th
+    # from the bottom, so in it for the 2nd month running; shidao (P 95, 12.55) is out, its streak ends.
+    march_policy = POLICY.model_copy(update={
+        "accountability": AccountabilityPolicy(bottom=4, line=NoticeLine.none, interview_after=2, referral_after=3)
+    })  # fmt: skip
     history = (stored("2026-02", "renhe", "shidao", "yatou", "chengxi", "ningjin"),)
     result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03", march_policy), history=history))
     assert steps(result)["renhe"] == [(Step.public_notice, 2), (Step.interview, 2)]

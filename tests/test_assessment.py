@@ -12,16 +12,19 @@ from pathlib import Path
 import pytest
 
 from domain.assessment import (
+    AccountabilityPolicy,
     AssessmentInput,
     AssessmentPolicy,
     Group,
     MonthlyAssessment,
+    NoticeLine,
     ReasonCode,
     UnitMonth,
     assess_month,
     load_assessment_policy,
     month_after,
     month_before,
+    performance_of,
 )
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceDataError, UnitKind
@@ -129,11 +132,51 @@ def test_a_unit_with_closure_due_but_no_answers_is_assessed() -> None:
     assert (row(result, "late").performance, row(result, "late").score) == (Decimal("0.00"), Decimal("4.00"))
 
 
-def test_the_bottom_takes_ties_at_the_edge() -> None:
-    result = assess(*TOWNS)
-    assert [u.unit for u in result.bottom(UnitKind.town)] == ["ningjin", "chengxi", "yatou"]
-    more = assess(*TOWNS, unit("wanglian", 150, 88, 12))  # a third 12.15: all three tie at the edge
-    assert [u.unit for u in more.bottom(UnitKind.town)] == ["ningjin", "chengxi", "wanglian", "yatou"]
+NO_LINE = POLICY.model_copy(update={"accountability": AccountabilityPolicy(line=NoticeLine.none)})
+
+
+def test_the_bottom_is_only_the_units_below_the_line() -> None:
+    # ningjin 9.03 is below the 12 standard points; chengxi and yatou (12.15) lost nothing overall:
+    # they are among the 3 lowest of 4, but not noticed.
+    assert [u.unit for u in assess(*TOWNS).bottom(UnitKind.town)] == ["ningjin"]
+
+
+def test_a_lone_unit_with_full_marks_is_not_the_bottom_3() -> None:
+    # One town assessed, P 100: ranked 1 of 1, and "bottom 3" only without a line.
+    alone = unit("rongcheng", 400, 100, 0)
+    assert assess(alone).bottom(UnitKind.town) == ()
+    assert [u.unit for u in assess(alone, policy=NO_LINE).bottom(UnitKind.town)] == ["rongcheng"]
+    # Three towns, all at or above the standard points: none of them is noticed.
+    assert assess(*TOWNS[:3]).bottom(UnitKind.town) == ()
+
+
+def test_ties_at_the_edge_are_broken_by_p_then_satisfaction_not_swept_in() -> None:
+    # chengxi and yatou tie at 12.15: yatou's P (88) is lower than chengxi's (90), so yatou is worse.
+    assert [u.unit for u in assess(*TOWNS, policy=NO_LINE).bottom(UnitKind.town)] == ["ningjin", "yatou", "chengxi"]
+    # A third 12.15 with yatou's P and satisfaction: still exactly 3, the tie settled by the code.
+    more = assess(*TOWNS, unit("wanglian", 150, 88, 12), policy=NO_LINE)
+    assert [u.unit for u in more.bottom(UnitKind.town)] == ["ningjin", "wanglian", "yatou"]
+
+
+def test_the_baseline_line() -> None:
+    # Against the group's baseline: ningjin's P 85 is under C组's 90; yatou's 88 is at B组's baseline.
+    baseline = POLICY.model_copy(update={"accountability": AccountabilityPolicy(line=NoticeLine.baseline)})
+    assert [u.unit for u in assess(*TOWNS, policy=baseline).bottom(UnitKind.town)] == ["ningjin"]
+
+
+def test_p_is_exact_from_the_counts() -> None:
+    # The reviewer's case: satisfied 1 of 16, closure 0 of 8, 39 accepted and 1 returned, default
+    # weights 0.7 / 0.2 / 0.1: P = 70 × 1/16 + 20 × 0 + 10 × 39/40 = 4.375 + 9.75 = 14.125 → 14.13
+    # (half up). Through the float score it came out 14.12.
+    counts = UnitCounts(unit="u", satisfied=1, dissatisfied=15, due=8, accepted=39, returned=1)
+    assert performance_of(counts, IndicatorPolicy()) == Decimal("14.13")
+    u = UnitMonth(unit="u", name="u", kind=UnitKind.town, cases=40, counts=counts)
+    result = assess_month(AssessmentInput(month="2026-01", policy=POLICY, indicator_policy=IndicatorPolicy(), units=(u,)))
+    assert row(result, "u").performance == Decimal("14.13")
+    # Basically satisfied at a weight of 0.7 is 7/10 exactly: (1 + 0.7 × 1) / 2 = 0.85 → 85.00.
+    half = IndicatorPolicy.model_validate({"weights": {"satisfaction": 1, "closure": 0, "return": 0}, "basically_satisfied_weight": 0.7})
+    assert performance_of(UnitCounts(unit="u", satisfied=1, basically_satisfied=1), half) == Decimal("85.00")
+    assert performance_of(UnitCounts(unit="u"), IndicatorPolicy()) is None
 
 
 def test_groups_by_volume_and_an_empty_group() -> None:

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from minsheng.charts import (
     dissatisfaction_chart,
     rising_chart,
 )
-from minsheng.notices import NoticeDocument, NoticeInput, render_notice
+from minsheng.notices import NoticeDocument, NoticeInput, NoticeStatus, WithdrawalInput, render_notice, render_withdrawal
 from tests.test_accountability import month_result, stored
 
 
@@ -76,6 +77,47 @@ def test_the_pdf_is_a_chinese_pdf_and_the_same_every_time(tmp_path: Path) -> Non
         text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True).stdout
         assert "关于将ningjin民生诉求办理问题移交市纪委监委的函" in text
         assert "第 1 页" in text
+
+
+def _text_ops(pdf: bytes) -> list[bytes]:
+    """The text-drawing operations of the page contents, each with what is in force around it."""
+    return re.findall(rb"(?:q )?BT [^\n]*? ET(?: Q)?", pdf)
+
+
+def test_only_titles_headings_and_table_headers_are_bold_in_the_pdf() -> None:
+    doc = notices()[Step.public_notice]
+    ops = _text_ops(doc.pdf)
+    bold = [op for op in ops if b" 2 Tr " in op]
+    normal = [op for op in ops if b" 2 Tr " not in op]
+    # Every bold run is fill-and-stroke inside q … Q, so neither mode nor width outlives it.
+    assert bold and all(op.startswith(b"q BT") and op.endswith(b"ET Q") for op in bold)
+    # Every other run says fill only (0 Tr) itself: the paragraphs after the title are not bold.
+    assert normal and all(b" 0 Tr " in op for op in normal)
+    opening = "现予以通报批评".encode("utf-16-be").hex().upper().encode()
+    assert any(opening in op for op in normal) and not any(opening in op for op in bold)
+    # Rules set their own width inside q … Q too.
+    assert all(line.startswith(b"q 0.6 w") for line in re.findall(rb"[^\n]* l S[^\n]*", doc.pdf))
+
+
+def test_a_correction_is_marked_and_dated_as_issued() -> None:
+    history = (stored("2025-12", "ningjin", "chengxi"), stored("2025-11", "ningjin"))
+    action = hold_accountable(AccountabilityInput(assessment=JANUARY, history=history)).actions[0]
+    first = render_notice(NoticeInput(action=action, policy=JANUARY.policy, issued_on=date(2026, 2, 1)))
+    again = render_notice(NoticeInput(
+        action=action, policy=JANUARY.policy, revision=2, issued_on=date(2026, 2, 9), replaces=date(2026, 2, 1)
+    ))  # fmt: skip
+    assert (first.revision, first.status, "更正" in first.markdown) == (1, NoticeStatus.issued, False)
+    assert (again.revision, again.status) == (2, NoticeStatus.corrected)
+    assert again.title.endswith("（更正）") and again.filename.endswith("-r2")
+    assert "本件更正2026年2月1日印发的同号文件（第1版），原件作废" in again.markdown
+    assert "2026年2月9日" in again.markdown and "第2版" in again.markdown
+    assert b"/CreationDate (D:20260209000000+08'00')" in again.pdf
+    gone = render_withdrawal(WithdrawalInput(
+        action=action, policy=JANUARY.policy, revision=3, issued_on=date(2026, 2, 20), replaces=date(2026, 2, 9)
+    ))  # fmt: skip
+    assert gone.status is NoticeStatus.withdrawn and gone.title.startswith("关于撤销《")
+    assert "【撤销】" in gone.markdown and "2026年2月9日印发的" in gone.markdown and "第2版）予以撤销" in gone.markdown
+    assert "予以撤销".encode("utf-16-be").hex().upper().encode() in gone.pdf
 
 
 # ---- analysis and charts ----
@@ -160,3 +202,12 @@ def test_charts_are_valid_svg_with_chinese_labels() -> None:
 def test_a_period_backwards_is_refused() -> None:
     with pytest.raises(ValueError, match="before first_month"):
         AnalysisInput(first_month="2026-02", last_month="2026-01", policy=AnalysisPolicy(), names={}, figures=())
+
+
+def test_rate_charts_span_the_values_and_shares_start_at_zero() -> None:
+    a = analysis()
+    # Satisfaction lies between 75% and 83.3%: the axis runs 74%–84%, so the months are told apart.
+    satisfaction = [t.text for t in ET.fromstring(domain_satisfaction_chart(a)).iter("{http://www.w3.org/2000/svg}text")]
+    assert "74%" in satisfaction and "84%" in satisfaction and "0%" not in satisfaction and "100%" not in satisfaction
+    share = [t.text for t in ET.fromstring(domain_share_chart(a)).iter("{http://www.w3.org/2000/svg}text")]
+    assert "0%" in share

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("streak", sa.Integer(), nullable=False),
         sa.Column("action", sa.JSON(), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.Column("updated_at", UTC_TIME, nullable=False),
         sa.Column("withdrawn_at", UTC_TIME, nullable=True),
@@ -47,7 +48,10 @@ def upgrade() -> None:
     op.create_table(
         "notices",
         sa.Column("key", sa.String(96), primary_key=True),
+        sa.Column("revision", sa.Integer(), primary_key=True),
         sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("unit_code", sa.String(48), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
         sa.Column("title", sa.String(), nullable=False),
         sa.Column("filename", sa.String(128), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=False),
@@ -55,6 +59,7 @@ def upgrade() -> None:
         sa.Column("pdf", sa.LargeBinary(), nullable=False),
     )
     op.create_index("ix_notices_month", "notices", ["month"])
+    op.create_index("ix_notices_unit_code", "notices", ["unit_code"])
     op.create_table(
         "assessment_reruns",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -68,9 +73,11 @@ def upgrade() -> None:
     op.create_index("ix_assessment_reruns_month", "assessment_reruns", ["month"])
     op.create_index("ix_summonses_rated_at", "summonses", ["rated_at"])
     op.create_index("ix_summonses_responded_at", "summonses", ["responded_at"])
+    op.create_index("ix_requests_received_at", "requests", ["received_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_requests_received_at", "requests")
     op.drop_index("ix_summonses_responded_at", "summonses")
     op.drop_index("ix_summonses_rated_at", "summonses")
     for table in ("assessment_reruns", "notices", "accountability_actions", "month_bottoms", "monthly_assessments"):
