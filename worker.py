@@ -13,6 +13,7 @@ from pathlib import Path
 
 import structlog
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 import workflows
@@ -98,10 +99,18 @@ async def retime_provisional_cases(client: Client, settings: Settings, db: Datab
     """Signal the open cases whose provisional deadline falls in a year the calendar now has."""
     async with db.session() as session:
         case_ids = await repo.provisional_open_cases(session, settings.timing.calendar.years)
+    sent = 0
     for case_id in case_ids:
-        await client.get_workflow_handle(f"case-{case_id}").signal(CaseWorkflow.recalculate_deadlines)
+        try:
+            await client.get_workflow_handle(f"case-{case_id}").signal(CaseWorkflow.recalculate_deadlines)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            log.warning("provisional deadline of a case whose workflow has ended: left as it is", case_id=case_id)
+            continue
         log.info("provisional deadline sent for recalculation", case_id=case_id)
-    return len(case_ids)
+        sent += 1
+    return sent
 
 
 def warn_about_missing_years(settings: Settings) -> None:

@@ -10,6 +10,7 @@ import structlog
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.case import JoinInput, MergeCaseInput, SplitRequestInput
 from minsheng.intake import request_ref, start_case, workflow_id
@@ -35,17 +36,22 @@ class CorrectionActivities:
 
     @activity.defn(name="merge_case")
     async def merge_case(self, inp: MergeCaseInput) -> None:
-        """Join every request to the other case first: if that case refuses (it closed meanwhile),
-        nothing has moved and the dispatcher hears why."""
-        into = self.client.get_workflow_handle(workflow_id(inp.merge.into_case_id))
-        rows = await self.db.write(lambda session: merging.merged_requests(session, inp.case_id, inp.request_ids))
-        for row in rows:
+        """Join the request to the other case, then move its row. If that case refuses it (it
+        closed, or is being merged itself, meanwhile), the request has not moved: a conflict."""
+        row = await self.db.write(lambda session: merging.request_on(session, inp.request_id, inp.case_id))
+        if row is not None:
             ref = request_ref(row).model_copy(update={"actor": inp.merge.actor})
             try:
-                await into.execute_update(CaseWorkflow.join, JoinInput(request=ref))
+                await self.client.get_workflow_handle(workflow_id(inp.merge.into_case_id)).execute_update(
+                    CaseWorkflow.join, JoinInput(request=ref)
+                )
             except WorkflowUpdateFailedError as failed:
-                message = str(failed.cause)
-                if "already part of" not in message:
+                if "already part of" not in (message := str(failed.cause)):
                     raise ApplicationError(message, type="conflict", non_retryable=True) from None
-        await self.db.write(lambda session: merging.merge_requests(session, inp, datetime.now(UTC)))
-        log.info("case merged by hand", case_id=inp.case_id, into_case_id=inp.merge.into_case_id, requests=len(rows))
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                message = f"case {inp.merge.into_case_id} is no longer open"
+                raise ApplicationError(message, type="conflict", non_retryable=True) from None
+            await self.db.write(lambda session: merging.merge_request(session, inp, datetime.now(UTC)))
+        log.info("request merged by hand", case_id=inp.case_id, into_case_id=inp.merge.into_case_id, request_id=inp.request_id)

@@ -184,12 +184,12 @@ class SplitRequestInput(BaseModel):
 
 
 class MergeCaseInput(BaseModel):
-    """The manual merge's activity: the case's requests join the other case's workflow, then move
-    to it in the database."""
+    """The manual merge's activity: a request of the case joins the other case's workflow, then
+    moves to it in the database."""
 
     case_id: str
     merge: MergeInput
-    request_ids: list[str]
+    request_id: str
 
 
 class Visit(BaseModel):
@@ -340,6 +340,9 @@ class CaseState(BaseModel):
     """While set, the closed case still takes requests of its matter (until then)."""
     late_joiners: list[str] = []
     """Requests that joined after the close, not yet visited."""
+    merging_into: str | None = None
+    """Set while a dispatcher's merge into that case moves the requests: the case takes no other
+    correction, join or reply meanwhile."""
 
     @property
     def waiting_on(self) -> list[str]:
@@ -387,6 +390,11 @@ class CaseState(BaseModel):
         self._require_role(inp.actor, Role.unit)
         self._require_status("reply", CaseStatus.accepted)
         self._require_own_unit(inp.actor)
+        self._require_not_merging()
+
+    def _require_not_merging(self) -> None:
+        if self.merging_into:
+            raise ActionRefused("conflict", f"case {self.case_id} is being merged into case {self.merging_into}")
 
     def check_tier_change(self, inp: TierChangeInput) -> None:
         self._require_role(inp.actor, Role.dispatcher)
@@ -490,6 +498,7 @@ class CaseState(BaseModel):
             raise ActionRefused("conflict", f"case {self.case_id} is closed; a new request starts a new case")
         if self.status is CaseStatus.merged:
             raise ActionRefused("conflict", f"case {self.case_id} was merged into another case; join that one")
+        self._require_not_merging()
         if inp.request.request_id in self.requests:
             raise ActionRefused("conflict", f"request {inp.request.request_id} is already part of case {self.case_id}")
 
@@ -500,6 +509,7 @@ class CaseState(BaseModel):
         self._require_status(
             action, CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned
         )
+        self._require_not_merging()
 
     def check_split(self, inp: SplitInput) -> None:
         self._check_correction(inp.actor, "a split")
@@ -792,10 +802,16 @@ class CaseState(BaseModel):
             {"request_id": inp.request_id, "new_case_id": inp.new_case_id, "reason": inp.reason},
         )  # fmt: skip
 
+    def move_out(self, at: datetime, request_id: str, inp: MergeInput) -> TimelineEvent:
+        """A request of a case being merged has joined the other case."""
+        self.requests.remove(request_id)
+        return self._event(at, "request_moved", inp.actor, {"request_id": request_id, "into_case_id": inp.into_case_id})
+
     def merge_into(self, at: datetime, inp: MergeInput) -> TimelineEvent:
-        # Checked when the dispatcher asked; by now the requests have joined the other case, so
-        # the merge stands even if this case moved on meanwhile.
+        # Checked when the dispatcher asked; the requests have joined the other case since, and
+        # nothing else could happen to this case meanwhile (``merging_into``).
         self.status = CaseStatus.merged
+        self.merging_into = None
         return self._event(at, "merged", inp.actor, {"into_case_id": inp.into_case_id, "reason": inp.reason})
 
     def plan_callbacks(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:

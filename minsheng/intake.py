@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
 from domain.classification import locate_town
-from domain.ids import readable_id
+from domain.ids import RANDOM_BITS, readable_id
 from domain.matching import Submission, best_match, geo_cell, submission_of
 from domain.request import NewRequest
 from minsheng.settings import Settings
@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 
 
 def new_id(prefix: str, now: datetime) -> str:
-    return readable_id(prefix, now, secrets.choice)
+    return readable_id(prefix, now, secrets.randbits(RANDOM_BITS))
 
 
 def workflow_id(case_id: str) -> str:

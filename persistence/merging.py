@@ -22,8 +22,8 @@ def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tu
     activity) it finds the new case and changes nothing."""
     split = inp.split
     request = session.get_one(RequestRow, split.request_id)
-    if case := session.get(CaseRow, split.new_case_id):
-        return request, case
+    if request.case_id != inp.case_id:  # split already (a retried activity, or a repeated signal)
+        return request, session.get_one(CaseRow, request.case_id)
     case = CaseRow(
         id=split.new_case_id, status=CaseStatus.received.value, channel=request.channel,
         received_at=request.received_at, updated_at=now,
@@ -44,27 +44,26 @@ def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tu
     return request, case
 
 
-def merged_requests(session: Session, case_id: str, request_ids: list[str]) -> list[RequestRow]:
-    """The requests a manual merge takes along, still on their case (a retry finds them moved)."""
-    return list(
-        session.exec(
-            select(RequestRow).where(col(RequestRow.id).in_(request_ids), col(RequestRow.case_id) == case_id)
-        )
-    )
+def request_on(session: Session, request_id: str, case_id: str) -> RequestRow | None:
+    """The request, if it is still on that case (a retried step finds it moved)."""
+    request = session.get(RequestRow, request_id)
+    return request if request is not None and request.case_id == case_id else None
 
 
-def merge_requests(session: Session, inp: MergeCaseInput, now: datetime) -> None:
-    """Move a case's requests to the case it was merged into, and record the correction."""
+def merge_request(session: Session, inp: MergeCaseInput, now: datetime) -> None:
+    """Move a merged case's request to the case it was merged into, and record the correction.
+    Done again (a retried activity) it finds the request moved and changes nothing."""
+    if (request := request_on(session, inp.request_id, inp.case_id)) is None:
+        return
     merge = inp.merge
-    for request in merged_requests(session, inp.case_id, inp.request_ids):
-        session.add(
-            MergeCorrectionRow(
-                kind="merge", request_id=request.id, from_case_id=inp.case_id, to_case_id=merge.into_case_id,
-                actor_key_id=merge.actor.key_id, reason=merge.reason, at=now,
-            )
-        )  # fmt: skip
-        request.case_id = merge.into_case_id
-        session.add(request)
+    session.add(
+        MergeCorrectionRow(
+            kind="merge", request_id=request.id, from_case_id=inp.case_id, to_case_id=merge.into_case_id,
+            actor_key_id=merge.actor.key_id, reason=merge.reason, at=now,
+        )
+    )  # fmt: skip
+    request.case_id = merge.into_case_id
+    session.add(request)
     session.flush()
 
 

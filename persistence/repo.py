@@ -605,24 +605,21 @@ async def handling_stats(
     return sorted(rows.values(), key=lambda r: r.unit or "")
 
 
+PROVISIONAL_OPEN = (
+    col(CaseRow.deadline_provisional).is_(True),
+    col(CaseRow.replied_at).is_(None),
+    col(CaseRow.status) != "merged",  # its workflow has ended; the case it joined holds its deadline
+)
+
+
 async def provisional_open_cases(session: AsyncSession, years: frozenset[int]) -> list[str]:
     """Open cases whose provisional deadline falls in one of ``years`` (calendar files now loaded)."""
-    rows = await session.exec(
-        select(CaseRow.id, CaseRow.deadline_at).where(
-            col(CaseRow.deadline_provisional).is_(True), col(CaseRow.replied_at).is_(None)
-        )
-    )
+    rows = await session.exec(select(CaseRow.id, CaseRow.deadline_at).where(*PROVISIONAL_OPEN))
     return [case_id for case_id, deadline in rows.all() if deadline is not None and deadline.year in years]
 
 
 async def count_provisional_open(session: AsyncSession) -> int:
-    return (
-        await session.exec(
-            select(func.count()).select_from(CaseRow).where(
-                col(CaseRow.deadline_provisional).is_(True), col(CaseRow.replied_at).is_(None)
-            )
-        )
-    ).one()
+    return (await session.exec(select(func.count()).select_from(CaseRow).where(*PROVISIONAL_OPEN))).one()
 
 
 async def pending_notifications(session: AsyncSession, limit: int) -> list[OutboxRow]:

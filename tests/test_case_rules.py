@@ -140,3 +140,22 @@ def test_a_case_merged_by_hand_takes_no_more_requests() -> None:
         case.check_join(JoinInput(request=CaseRequestRef(
             request_id="R3", channel="sms", content="又来了", address="某地", received_at=T0, actor=SYSTEM,
         )))  # fmt: skip
+
+
+def test_while_a_merge_moves_the_requests_the_case_takes_nothing_else() -> None:
+    case = new_case()
+    case.dispatch(T0, dispatch_to("hrss_bureau"))
+    case.accept(T0, AcceptInput(actor=HRSS))
+    case.merging_into = "C7"
+    for refused in (
+        lambda: case.check_reply(ReplyInput(actor=HRSS, result="已支付")),
+        lambda: case.check_split(split_out("R1")),
+        lambda: case.check_merge(MergeInput(actor=DISPATCHER, into_case_id="C8", reason="同一件事")),
+    ):
+        with pytest.raises(ActionRefused, match="being merged into case C7"):
+            refused()
+    merge = MergeInput(actor=DISPATCHER, into_case_id="C7", reason="同一件事")
+    events = [case.move_out(T0, "R1", merge).kind, case.merge_into(T0, merge).kind]
+    assert (events, case.requests, case.status, case.merging_into) == (
+        ["request_moved", "merged"], [], CaseStatus.merged, None,
+    )  # fmt: skip

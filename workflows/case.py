@@ -55,7 +55,6 @@ with workflow.unsafe.imports_passed_through():
         WhistleInput,
     )
     from domain.deadlines import Deadlines
-    from domain.ids import readable_id
     from workflows.attributes import (
         CASE_DEADLINE,
         CASE_DOMAIN,
@@ -137,10 +136,14 @@ class CaseWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             if self.state.status is CaseStatus.merged:  # a merged case lives on in the other case
                 return self.state
-            await self._record(self.state.close(workflow.now()))
-        if inp.joins_after_close_days:
-            await self._take_late_joiners(timedelta(days=inp.joins_after_close_days))
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            closed = self.state.close(workflow.now())
+            if inp.joins_after_close_days:  # from the close on, so no join falls in between
+                self.state.joins_until = workflow.now() + timedelta(days=inp.joins_after_close_days)
+            await self._record(closed)
+        if self.state.joins_until:
+            await self._take_late_joiners()
+        # A request refused meanwhile is given its own case by its handler: let it finish.
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
     async def _take_in(self, inp: CaseInput, deadlines_at_dispatch: bool) -> None:
@@ -178,13 +181,12 @@ class CaseWorkflow:
                 events.append(self.state.set_deadlines(workflow.now(), await self._compute_deadlines()))
         await self._record(*events)
 
-    async def _take_late_joiners(self, window: timedelta) -> None:
+    async def _take_late_joiners(self) -> None:
         """After the close, take repeat submissions of the matter for a while: each joining
         citizen is visited with the case's reply. The input decides whether this runs, so cases
         started without it replay unchanged."""
         state = self.state
-        assert state.closed_at
-        state.joins_until = state.closed_at + window
+        assert state.joins_until
         visiting: list[asyncio.Task[None]] = []
         while (left := state.joins_until - workflow.now()) > timedelta(0):
             if all(task.done() for task in visiting):
@@ -193,16 +195,21 @@ class CaseWorkflow:
                 await workflow.wait_condition(lambda: bool(state.late_joiners), timeout=left)
             except TimeoutError:
                 break
-            plan = await workflow.execute_local_activity_method(
-                CallbackActivities.plan_callbacks,
-                PlanInput(replied_at=workflow.now()),
-                start_to_close_timeout=timedelta(seconds=10),
-            )
-            joiners = list(state.late_joiners)
-            await self._record(state.plan_late_visits(workflow.now(), plan))
-            visiting += [asyncio.create_task(self._visit(request_id)) for request_id in joiners]
+            visiting += await self._visit_late_joiners()
         state.joins_until = None
+        if state.late_joiners:  # joined as the time ran out
+            visiting += await self._visit_late_joiners()
         await asyncio.gather(*visiting)
+
+    async def _visit_late_joiners(self) -> list[asyncio.Task[None]]:
+        plan = await workflow.execute_local_activity_method(
+            CallbackActivities.plan_callbacks,
+            PlanInput(replied_at=workflow.now()),
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        joiners = list(self.state.late_joiners)
+        await self._record(self.state.plan_late_visits(workflow.now(), plan))
+        return [asyncio.create_task(self._visit(request_id)) for request_id in joiners]
 
     async def _continue_if_long(self) -> None:
         """A case that lives long (joins by the hundred in a water cut, slips, whistles) goes on as
@@ -213,7 +220,8 @@ class CaseWorkflow:
         long = info.get_current_history_length() >= limit if limit else info.is_continue_as_new_suggested()
         if long and workflow.patched(CONTINUE_AS_NEW_PATCH):
             await workflow.wait_condition(workflow.all_handlers_finished)
-            workflow.continue_as_new(self._input.model_copy(update={"carried": self.state}))
+            if not self._recalculate:  # else recalculate first; the next rest continues
+                workflow.continue_as_new(self._input.model_copy(update={"carried": self.state}))
 
     async def _visit_citizens(self) -> None:
         """One round of callback visits: every citizen side by side, including one whose request
@@ -499,7 +507,8 @@ class CaseWorkflow:
         try:
             event = self.state.join(workflow.now(), inp)
         except ActionRefused as refused:
-            new_case_id = readable_id("", workflow.now(), workflow.random().choice)
+            # The request's id gives its case's: a repeated signal finds the same case.
+            new_case_id = request_id.removeprefix("R")
             split = SplitInput(actor=SYSTEM, request_id=request_id, new_case_id=new_case_id, reason=refused.message)
             await workflow.execute_activity(
                 "split_request",
@@ -539,25 +548,31 @@ class CaseWorkflow:
 
     @workflow.update
     async def merge_into(self, inp: MergeInput) -> CaseState:
-        """Merge this case into another of the same matter: its requests join that case first;
-        if that case refuses them (it closed meanwhile), this one stays as it was."""
-        moved: list[str] = []
-        # Again for any request that joined this case while the others moved.
-        while pending := [r for r in self.state.requests if r not in moved]:
-            try:
+        """Merge this case into another of the same matter: its requests join that case one by
+        one; if that case refuses one (it closed meanwhile), those moved stay moved and the rest
+        stay here, and the dispatcher hears which."""
+        state = self.state
+        state.merging_into = inp.into_case_id
+        moved: list[TimelineEvent] = []
+        try:
+            for request_id in list(state.requests):
                 await workflow.execute_activity(
                     "merge_case",
-                    MergeCaseInput(case_id=self.state.case_id, merge=inp, request_ids=pending),
+                    MergeCaseInput(case_id=state.case_id, merge=inp, request_id=request_id),
                     start_to_close_timeout=timedelta(seconds=60),
                     retry_policy=DB_RETRY,
                 )
-            except ActivityError as failure:
-                cause = failure.cause
-                if isinstance(cause, ApplicationError) and cause.type == "conflict" and not moved:
-                    raise ApplicationError(cause.message, type="conflict", non_retryable=True) from None
-                raise
-            moved += pending
-        await self._record(self.state.merge_into(workflow.now(), inp))
+                moved.append(state.move_out(workflow.now(), request_id, inp))
+        except ActivityError as failure:
+            state.merging_into = None
+            if moved:
+                await self._record(*moved)
+            cause = failure.cause
+            if isinstance(cause, ApplicationError) and cause.type == "conflict":
+                gone = f"; {len(moved)} of its requests had moved there already" if moved else ""
+                raise ApplicationError(f"{cause.message}{gone}", type="conflict", non_retryable=True) from None
+            raise
+        await self._record(*moved, state.merge_into(workflow.now(), inp))
         return self.state
 
     @merge_into.validator
