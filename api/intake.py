@@ -10,6 +10,7 @@ from typing import Any, Literal
 import structlog
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
 from api.context import AppContext, Context, Intake, Principal, field_errors
@@ -75,10 +76,11 @@ async def _take_item(
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
     try:
         submitted = await submit_request(context.db, context.client, context.settings, new, principal.key_id, now)
-    except RPCError as exc:
+    except (RPCError, SQLAlchemyError) as exc:
         # The rows may be committed; the same item sent again starts or joins its case.
-        log.warning("batch item not started", index=index, status=str(exc.status), error=str(exc))
-        error = ItemError(field="item", msg=f"the case engine did not answer ({exc.status.name}); send this item again")
+        log.warning("batch item not taken in", index=index, error=str(exc))
+        what = f"the case engine ({exc.status.name})" if isinstance(exc, RPCError) else "the database"
+        error = ItemError(field="item", msg=f"{what} did not answer; send this item again")
         return BatchItemOut(index=index, channel_ref=ref, status="failed", errors=[error])
     return BatchItemOut(
         index=index, channel_ref=ref, status=_status(submitted), request_id=submitted.request_id, case_id=submitted.case_id

@@ -59,7 +59,7 @@ class BatchItemOut(BaseModel):
     status: Literal["created", "merged", "existing", "refused", "failed"] = Field(
         description="created, merged, existing (a duplicate of an earlier upload: nothing new), as for "
         "one request; refused: the item is wrong, see errors, and nothing was taken in; failed: the "
-        "case engine did not answer, send the item again (intake is idempotent)"
+        "case engine or the database did not answer, send the item again (intake is idempotent)"
     )
     request_id: str | None = None
     case_id: str | None = None

@@ -30,8 +30,12 @@ from persistence.db import Database
 from persistence.models import CaseRow
 
 
-def request_bodies(reference: ReferenceData, count: int, duplicate_share: float, seed: int = 7) -> list[dict[str, Any]]:
-    """Realistic submissions: a matter's keywords in a citizen's sentence, a town's place, a channel."""
+def request_bodies(
+    reference: ReferenceData, count: int, duplicate_share: float, seed: int = 7, repeat_share: float = 0.0
+) -> list[dict[str, Any]]:
+    """Realistic submissions: a matter's keywords in a citizen's sentence, a town's place, a channel;
+    a share re-sent by their channel, and a share reporting an earlier one's matter again (一事多投:
+    another citizen, another channel, the same place), which intake merges."""
     rng = random.Random(seed)
     matters = list(reference.matter_types.values())
     towns = list(reference.towns)
@@ -40,6 +44,13 @@ def request_bodies(reference: ReferenceData, count: int, duplicate_share: float,
     for i in range(count):
         if bodies and rng.random() < duplicate_share:
             bodies.append(rng.choice(bodies))  # the channel retries: same channel_ref
+            continue
+        if bodies and rng.random() < repeat_share:
+            bodies.append(rng.choice(bodies) | {
+                "channel": rng.choice(channels),
+                "channel_ref": f"bench-{seed}-{i}",
+                "citizen": {"name": "市民", "phone": f"13{rng.randrange(10**9):09d}"},
+            })  # fmt: skip
             continue
         matter = rng.choice(matters)
         town = rng.choice(towns)
@@ -127,7 +138,9 @@ async def _all_dispatched(db: Database, since: datetime, expected: int, seconds:
         await asyncio.sleep(0.1)
 
 
-async def run(levels: list[int], count: int, duplicate_share: float, database_url: str | None) -> dict[str, Any]:
+async def run(
+    levels: list[int], count: int, duplicate_share: float, repeat_share: float, database_url: str | None
+) -> dict[str, Any]:
     rounds = []
     async with dev_server() as server:
         api_port = free_port()
@@ -151,7 +164,7 @@ async def run(levels: list[int], count: int, duplicate_share: float, database_ur
             await wait_until_up(api)
             await asyncio.sleep(1.0)
             for level, concurrency in enumerate(levels):
-                bodies = request_bodies(settings.reference, count, duplicate_share, seed=level)
+                bodies = request_bodies(settings.reference, count, duplicate_share, level, repeat_share)
                 bare = await bare_round(server, count, concurrency, tag=str(level))
                 ours = await minsheng_round(api, key, db, bodies, concurrency)
                 row = {
@@ -176,6 +189,7 @@ async def run(levels: list[int], count: int, duplicate_share: float, database_ur
         "rounds": rounds,
         "memory_mib": memory,
         "duplicate_share": duplicate_share,
+        "repeat_share": repeat_share,
     }
 
 
@@ -212,6 +226,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--levels", default="4,16,64", help="concurrency levels, comma-separated")
     parser.add_argument("--count", type=int, default=800, help="requests (and bare workflows) per level")
     parser.add_argument("--duplicates", type=float, default=0.1, help="share of requests re-sent by the channel")
+    parser.add_argument("--repeats", type=float, default=0.2, help="share reporting an earlier one's matter again")
     parser.add_argument(
         "--database-url", help="an empty database for Minsheng's app data (default: a new SQLite file)"
     )
@@ -219,7 +234,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"intake: Minsheng (API + worker processes, {'SQLite' if not args.database_url else args.database_url}) "
           "vs the bare engine, on one Temporal dev server (SQLite, WAL)")
     print(HEADER, flush=True)
-    figures = asyncio.run(run([int(x) for x in args.levels.split(",")], args.count, args.duplicates, args.database_url))
+    levels = [int(x) for x in args.levels.split(",")]
+    figures = asyncio.run(run(levels, args.count, args.duplicates, args.repeats, args.database_url))
     print(f"memory (MiB RSS at the end): {figures['memory_mib']}")
     name = "intake" if figures["database"] == "sqlite" else f"intake-{figures['database']}"
     print(f"written to {write_result(name, figures)}")

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     worker_max_concurrent_activities: int = Field(default=200, ge=1)
     worker_max_concurrent_workflow_tasks: int = Field(default=200, ge=1)
-    worker_max_cached_workflows: int = Field(default=20000, ge=0)
+    worker_max_cached_workflows: int = Field(default=5000, ge=0)
     api_key_cache_seconds: float = Field(default=30.0, ge=0.0)
     """How long the API trusts a looked-up key before asking the database again (revocation lag)."""
 
