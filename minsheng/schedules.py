@@ -5,7 +5,9 @@ but what was edited."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from pydantic import BaseModel
 from temporalio.client import (
     Client,
     Schedule,
@@ -34,30 +36,25 @@ MONTHLY_CATCH_UP = timedelta(days=31)
 the workflow itself backfills the months of its own catch-up window that have no assessment."""
 
 
-def daily_ranking_schedule(settings: Settings) -> Schedule:
+def _schedule(settings: Settings, run: Any, inp: BaseModel, workflow_id: str, cron: str, catch_up: timedelta) -> Schedule:
+    """A workflow started on a cron in the city's zone; one run at a time, a missed one made up
+    within ``catch_up``."""
     return Schedule(
-        action=ScheduleActionStartWorkflow(
-            DailyRankingWorkflow.run,
-            RankingInput(),
-            id=DAILY_RANKING,
-            task_queue=settings.task_queue,
-        ),
-        spec=ScheduleSpec(cron_expressions=[settings.ranking_schedule], time_zone_name=settings.timezone),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE, catchup_window=CATCH_UP),
+        action=ScheduleActionStartWorkflow(run, inp, id=workflow_id, task_queue=settings.task_queue),
+        spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=settings.timezone),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE, catchup_window=catch_up),
     )
+
+
+def daily_ranking_schedule(settings: Settings) -> Schedule:
+    return _schedule(settings, DailyRankingWorkflow.run, RankingInput(), DAILY_RANKING, settings.ranking_schedule, CATCH_UP)
 
 
 def monthly_assessment_schedule(settings: Settings) -> Schedule:
-    return Schedule(
-        action=ScheduleActionStartWorkflow(
-            MonthlyAssessmentWorkflow.run,
-            MonthlyAssessmentInput(),
-            id=MONTHLY_ASSESSMENT,
-            task_queue=settings.task_queue,
-        ),
-        spec=ScheduleSpec(cron_expressions=[settings.assessment_schedule], time_zone_name=settings.timezone),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE, catchup_window=MONTHLY_CATCH_UP),
-    )
+    return _schedule(
+        settings, MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(), MONTHLY_ASSESSMENT,
+        settings.assessment_schedule, MONTHLY_CATCH_UP,
+    )  # fmt: skip
 
 
 async def _apply(client: Client, schedule_id: str, schedule: Schedule, when: str) -> str:
