@@ -131,9 +131,7 @@ def _take_in(
     model, policy = settings.text_model, settings.match_policy
     since = request.received_at - timedelta(days=policy.window_days)
     closed_since = request.received_at - timedelta(days=policy.closed_within_days)
-    rows = repo.merge_candidates(
-        session, request.lat, request.lon, request.grid, request.town_code, since, closed_since
-    )
+    rows = repo.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
     match = best_match(new, [(case_id, submission_of(*fields, model)) for case_id, *fields in rows], policy)
     if match:
         case = None
@@ -174,6 +172,9 @@ async def submit_request(
         request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
         settings.text_model,
     )  # fmt: skip
+    numbers = submission.house_numbers
+    request.house_number = next(iter(numbers)) if len(numbers) == 1 else None
+    request.matter_hint = submission.matter_type
     try:
         request, case, created = await db.write(lambda session: _take_in(session, settings, request, submission))
     except IntegrityError:

@@ -102,7 +102,10 @@ class CaseRow(SQLModel, table=True):
 
 class RequestRow(SQLModel, table=True):
     __tablename__ = "requests"
-    __table_args__ = (sa.UniqueConstraint("channel", "channel_ref", name="uq_requests_channel_ref"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "channel_ref", name="uq_requests_channel_ref"),
+        sa.Index("ix_requests_town_code_house_number", "town_code", "house_number"),
+    )
     id: str = Field(primary_key=True, max_length=40)
     case_id: str = Field(foreign_key="cases.id", max_length=40, index=True)
     channel: str = Field(max_length=48)
@@ -118,6 +121,11 @@ class RequestRow(SQLModel, table=True):
     """The coarse geo cell of (lat, lon) (domain/matching.py): how the matcher finds cases nearby."""
     town_code: str | None = Field(default=None, max_length=48, index=True)
     """The town the grid or address names: where the matcher looks when there is nothing finer."""
+    house_number: int | None = None
+    """The one door number the address names (成山大道100号), if exactly one: within a town, a
+    request only matches requests at the same number (unless the matter is area-wide)."""
+    matter_hint: str | None = Field(default=None, max_length=48)
+    """The text model's matter type for the request at intake: which requests are area-wide."""
     merged_similarity: float | None = None
     """Set when the request was merged into an existing case (一事多投): the text similarity, and
     how the place matched (distance, grid or address), for a dispatcher to review."""

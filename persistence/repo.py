@@ -105,25 +105,28 @@ async def find_request(
     return (row[0], row[1]) if row else None
 
 
-def merge_candidates(
-    session: Session,
-    lat: float | None,
-    lon: float | None,
-    grid: str | None,
-    town: str | None,
-    since: datetime,
-    closed_since: datetime,
-) -> list[Any]:
+def merge_candidates(session: Session, new: RequestRow, since: datetime, closed_since: datetime, area_wide: tuple[str, ...]) -> list[Any]:
     """The requests received since ``since`` at a new request's place, of cases open or closed
     since ``closed_since``: in its geo cell and the eight around it, else its grid, else its town
-    (see domain/matching.py). Rows of case_id, content, address, received_at, lat, lon, grid."""
+    at its door number (see domain/matching.py: other numbers are other places, unless the matter
+    is area-wide). Rows of case_id, content, address, received_at, lat, lon, grid."""
     r = RequestRow
-    if lat is not None and lon is not None:
-        place = col(r.geo_cell).in_(neighbour_cells(lat, lon))
-    elif grid:
-        place = col(r.grid) == grid
-    elif town:
-        place = col(r.town_code) == town
+    if new.lat is not None and new.lon is not None:
+        place = col(r.geo_cell).in_(neighbour_cells(new.lat, new.lon))
+    elif new.grid:
+        place = col(r.grid) == new.grid
+    elif new.town_code and new.house_number is not None and new.matter_hint not in area_wide:
+        # Only an address: a town holds thousands of open cases, a door number a handful.
+        place = sa.and_(
+            col(r.town_code) == new.town_code,
+            sa.or_(
+                col(r.house_number) == new.house_number,
+                col(r.house_number).is_(None),
+                col(r.matter_hint).in_(area_wide),
+            ),
+        )
+    elif new.town_code:
+        place = col(r.town_code) == new.town_code
     else:
         return []
     return list(

@@ -17,7 +17,7 @@ from domain.request import Location
 from minsheng.intake import join_case, submit_request
 from minsheng.settings import Settings
 from persistence import repo
-from persistence.models import RequestRow
+from persistence.models import CaseRow, RequestRow
 from persistence.db import Database
 from tests.conftest import ROOT
 from tests.helpers import (
@@ -191,3 +191,31 @@ async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
 
 async def _ran_on(case: WorkflowHandle[CaseWorkflow, CaseState], first_run: str | None) -> bool:
     return (await case.describe()).run_id != first_run
+
+
+async def test_an_address_only_request_is_compared_with_those_at_its_door_number(db: Database) -> None:
+    """A town holds thousands of open cases; other door numbers are other places (unless the
+    matter is area-wide), so they are not even read."""
+    now = datetime.now(UTC)
+    since = now - timedelta(days=10)
+    area_wide = ("water_outage",)
+
+    def request_at(n: int, number: int | None, hint: str = "wage_arrears") -> RequestRow:
+        return RequestRow(
+            id=f"R{n}", case_id=f"C{n}", channel="sms", channel_ref=f"ref-{n}", citizen_name="张三",
+            citizen_phone="13800000000", content=FIRST, address=f"崖头街道成山大道{number}号", town_code="yatou",
+            house_number=number, matter_hint=hint, received_at=now, intake_key_id="k_test",
+        )  # fmt: skip
+
+    open_cases = [request_at(1, 100), request_at(2, 102), request_at(3, None), request_at(4, 104, "water_outage")]
+    await db.write(lambda session: [
+        repo.add_intake(session, CaseRow(id=r.case_id, status="received", channel="sms", received_at=now, updated_at=now), r)
+        for r in open_cases
+    ])  # fmt: skip
+
+    async def candidates(new: RequestRow) -> list[str]:
+        rows = await db.write(lambda session: repo.merge_candidates(session, new, since, since, area_wide))
+        return sorted(row[0] for row in rows)
+
+    assert await candidates(request_at(0, 100)) == ["C1", "C3", "C4"]
+    assert await candidates(request_at(0, 100, "water_outage")) == ["C1", "C2", "C3", "C4"]
