@@ -23,6 +23,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.assessment import AnalysisPolicy, Month, month_after, month_before, months_between
+from domain.indicators import ratio
 
 
 class MatterMonth(BaseModel):
@@ -117,10 +118,6 @@ class Analysis(BaseModel):
     """In the period's last month; the largest rise (requests ÷ previous mean) first."""
 
 
-def _ratio(numerator: float, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 def _series(
     inp: AnalysisInput, months: list[str], totals: dict[str, int], key: Callable[[MatterMonth], str]
 ) -> tuple[Series, ...]:
@@ -135,8 +132,8 @@ def _series(
     def figures(code: str, month: str) -> MonthFigures:
         requests, s, bs, d, replied, on_time = sums.get((code, month), [0] * 6)
         return MonthFigures(
-            month=month, requests=requests, share=_ratio(requests, totals[month]),
-            satisfaction=_ratio(s + b * bs, s + bs + d), on_time_rate=_ratio(on_time, replied), dissatisfied=d,
+            month=month, requests=requests, share=ratio(requests, totals[month]),
+            satisfaction=ratio(s + b * bs, s + bs + d), on_time_rate=ratio(on_time, replied), dissatisfied=d,
         )  # fmt: skip
 
     series = [Series(code=c, name=inp.names.get(c, c), months=tuple(figures(c, m) for m in months)) for c in codes]
@@ -153,7 +150,7 @@ def _most_dissatisfied(inp: AnalysisInput, matter_types: tuple[Series, ...]) -> 
         if d:
             rows.append(DissatisfiedMatter(
                 matter_type=series.code, name=series.name, dissatisfied=d, answered=s + bs + d,
-                satisfaction=_ratio(s + b * bs, s + bs + d), requests=sum(f.requests for f in mine),
+                satisfaction=ratio(s + b * bs, s + bs + d), requests=sum(f.requests for f in mine),
             ))  # fmt: skip
     rows.sort(key=lambda r: (-r.dissatisfied, r.satisfaction if r.satisfaction is not None else 1.0, r.matter_type))
     return tuple(rows[: inp.policy.top_dissatisfied])

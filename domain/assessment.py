@@ -10,7 +10,6 @@ on the same figures and policy gives the same result, digit for digit.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -20,7 +19,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from domain.indicators import IndicatorPolicy, UnitCounts, UnitIndicators, indicators_of
+from domain.indicators import IndicatorPolicy, UnitCounts, UnitIndicators, competition_ranks, indicators_of
 from domain.reference import CODE_PATTERN, UnitKind, parse_yaml
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -458,15 +457,6 @@ def performance_of(counts: UnitCounts, policy: IndicatorPolicy) -> Decimal | Non
     return Decimal(math.floor(cents + Fraction(1, 2))) / 100  # half up (P ≥ 0)
 
 
-def _competition_ranks(scores: Iterable[tuple[str, Decimal]]) -> dict[str, int]:
-    """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly higher score."""
-    ordered = sorted(scores, key=lambda item: (-item[1], item[0]))
-    ranks: dict[str, int] = {}
-    for position, (unit, score) in enumerate(ordered, 1):
-        ranks[unit] = ranks[ordered[position - 2][0]] if position > 1 and ordered[position - 2][1] == score else position
-    return ranks
-
-
 def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
     """Every unit's group, P, score and reasons for the month, and its rank within its kind."""
     policy = inp.policy
@@ -495,7 +485,7 @@ def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
     ranked: list[UnitAssessment] = []
     for kind in UnitKind:
         of_kind = [r for r in rows if r.kind is kind]
-        ranks = _competition_ranks((r.unit, r.score) for r in of_kind if r.score is not None)
+        ranks = competition_ranks((r.unit, r.score) for r in of_kind if r.score is not None)
         ranked += sorted(
             (r.model_copy(update={"rank": ranks.get(r.unit), "assessed_in_kind": len(ranks)}) for r in of_kind),
             key=lambda r: (r.rank is None, r.rank or 0, r.unit),

@@ -29,7 +29,9 @@ four decimals); towns and departments are ranked among themselves and all togeth
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -97,19 +99,20 @@ class UnitIndicators(BaseModel):
     rank_in_kind: int | None = None
 
 
-def _ratio(numerator: float, denominator: int) -> float | None:
+def ratio(numerator: float, denominator: int) -> float | None:
+    """A rate, or None when nothing was counted (never 0)."""
     return numerator / denominator if denominator else None
 
 
 def indicators_of(counts: UnitCounts, kind: UnitKind, policy: IndicatorPolicy) -> UnitIndicators:
     c = counts
-    satisfaction = _ratio(
+    satisfaction = ratio(
         c.satisfied + policy.basically_satisfied_weight * c.basically_satisfied,
         c.satisfied + c.basically_satisfied + c.dissatisfied,
     )
-    closure = _ratio(c.closed_by_end, c.due)
-    return_rate = _ratio(c.returned, c.accepted + c.returned)
-    on_time = _ratio(c.on_time, c.replied)
+    closure = ratio(c.closed_by_end, c.due)
+    return_rate = ratio(c.returned, c.accepted + c.returned)
+    on_time = ratio(c.on_time, c.replied)
     w = policy.weights
     parts = [
         (w.satisfaction, satisfaction),
@@ -127,20 +130,23 @@ def indicators_of(counts: UnitCounts, kind: UnitKind, policy: IndicatorPolicy) -
         closure_rate=closure,
         return_rate=return_rate,
         on_time_rate=on_time,
-        average_handling_days=_ratio(c.handling_days, c.replied),
+        average_handling_days=ratio(c.handling_days, c.replied),
         score=sum(weight * value for weight, value in defined) / total if total else None,
     )
 
 
-def _ranks(units: list[UnitIndicators]) -> dict[str, int]:
-    """Competition ranks (1, 2, 2, 4) of the scored units, best score first."""
-    scored = sorted((round(u.score, 4), u.unit) for u in units if u.score is not None)
-    scored.reverse()
+def competition_ranks[S: (float, Decimal)](scores: Iterable[tuple[str, S]]) -> dict[str, int]:
+    """1, 2, 2, 4: a unit's rank is 1 + the number of units with a strictly higher score."""
+    ordered = sorted(scores, key=lambda item: (-item[1], item[0]))
     ranks: dict[str, int] = {}
-    for position, (score, unit) in enumerate(scored, 1):
-        previous = scored[position - 2] if position > 1 else None
-        ranks[unit] = ranks[previous[1]] if previous and previous[0] == score else position
+    for position, (unit, score) in enumerate(ordered, 1):
+        ranks[unit] = ranks[ordered[position - 2][0]] if position > 1 and ordered[position - 2][1] == score else position
     return ranks
+
+
+def _ranks(units: list[UnitIndicators]) -> dict[str, int]:
+    """Competition ranks of the scored units, best score first."""
+    return competition_ranks((u.unit, round(u.score, 4)) for u in units if u.score is not None)
 
 
 def rank_units(units: list[UnitIndicators]) -> list[UnitIndicators]:
