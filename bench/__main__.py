@@ -32,10 +32,11 @@ def main() -> None:
             f"(p99 {m['p99_ms']:.0f} ms), {m['dispatched_per_s']:.1f} dispatched/s; "
             f"÷ bare: starts {row['ratio_starts']:.2f}, completions {row['ratio_completions']:.2f}"
         )
-    lag = scale["slip_lag_seconds"]
+    lag, memory = scale["slip_lag_seconds"], scale["memory_mib_after_create"]
+    workers = " + ".join(f"{mib:.0f}" for name, mib in memory.items() if name.startswith("worker"))
     print(
-        f"  {scale['count']} open cases created at {scale['create_per_second']}/s; worker "
-        f"{scale['memory_mib_after_create']['worker']} MiB, server {scale['memory_mib_after_create']['temporal_server']} MiB; "
+        f"  {scale['count']} open cases created at {scale['create_per_second']}/s; workers "
+        f"{workers} MiB, server {memory['temporal_server']:.0f} MiB; "
         f"wave of {scale['wave_cases']} deadlines in {scale['wave_deadline_window_seconds']} s → slips "
         f"lag p99 {lag['p99']} s, each once: {scale['wave_slips_per_case']}"
     )
