@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from minsheng.settings import Settings
-from minsheng.temporal import connect
+from minsheng.temporal import DATA_CONVERTER, connect
 from worker import WORKFLOWS
 
 
 async def replay_history(history: WorkflowHistory) -> None:
     """Raises if the current code would not make the same decisions as the recorded history."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
 
 

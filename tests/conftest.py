@@ -19,14 +19,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.case import Role
 from domain.reference import ReferenceData, load_reference
 from minsheng.settings import Settings
 from minsheng.setup import migrate
-from minsheng.temporal import ensure_search_attributes
+from minsheng.temporal import DATA_CONVERTER, ensure_search_attributes
 from persistence import repo
 from persistence.db import Database
 
@@ -48,7 +47,7 @@ def reference() -> ReferenceData:
 
 async def _time_skipping() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         test_server_existing_path=binary("temporal-test-server"),
     )
     await ensure_search_attributes(env.client)
@@ -75,7 +74,7 @@ async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real dev server (what ``make run`` runs), in memory, with the search attributes."""
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         dev_server_existing_path=binary("temporal"),
     )
     await ensure_search_attributes(env.client)

@@ -462,9 +462,10 @@ async def test_a_killed_worker_resumes_the_monthly_run_without_duplicates(
     address = client.service_client.config.target_host
     log = tmp_path / "worker.log"
     await load(db, known_rows())
-    # Ask for November with three months of catch-up: August is missing too, so August to November.
+    # Ask for November with a year of catch-up: December 2025 to November 2026, twelve months in
+    # order, too many for the worker to store between two looks at the table before it is killed.
     run = await client.start_workflow(
-        MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(month="2026-11", catch_up_months=3),
+        MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(month="2026-11", catch_up_months=11),
         id=f"assessment-crash-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
     )  # fmt: skip
 
@@ -475,10 +476,11 @@ async def test_a_killed_worker_resumes_the_monthly_run_without_duplicates(
         await eventually(some_stored, seconds=60)
         kill(first)  # in the middle of the run: a month stored, the others not
         stored_at_kill = len(await all_rows(db, MonthlyAssessmentRow))
-    assert stored_at_kill < 4, "the worker finished the run before it was killed: nothing was resumed"
+    assert stored_at_kill < 12, "the worker finished the run before it was killed: nothing was resumed"
     with worker_process(address, settings, log):
         done = await asyncio.wait_for(run.result(), 120)
-    assert [d.month for d in done] == ["2026-08", "2026-09", "2026-10", "2026-11"], log.read_text()[-3000:]
+    months = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
+    assert [d.month for d in done] == months, log.read_text()[-3000:]
     actions = await all_rows(db, AccountabilityActionRow)
     assert sorted(a.key for a in actions) == [f"{MONTH}:{u}:public_notice" for u in ("chengxi", "yatou")]
     outbox = await all_rows(db, OutboxRow)

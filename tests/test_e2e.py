@@ -207,6 +207,10 @@ async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
         "/v1/requests", content=b'{"channel": ', headers={**stack.keys["intake"], "content-type": "application/json"}
     )
     assert malformed.status_code == 422
+    # The caller's request id comes back, on a refusal too, to find the call in the logs.
+    traced = await stack.http.post("/v1/requests", json=body(channel="fax"), headers={**stack.keys["intake"], "x-request-id": "ops-42"})
+    assert traced.status_code == 422 and traced.headers["x-request-id"] == "ops-42"
+    assert len((await stack.http.get("/healthz")).headers["x-request-id"]) == 16
 
     assert (await stack.call("GET", "/v1/cases/20990101-NOSUCHCASE", "auditor")).status_code == 404
     assert (await stack.call("GET", "/v1/cases", "hrss", params={"unit": "yatou"})).status_code == 403
