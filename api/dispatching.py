@@ -14,6 +14,7 @@ from api.schemas import (
     CaseOut,
     ChannelIntake,
     CorrectionOut,
+    CorrectionRequestOut,
     CorrectionPage,
     DispatchQueuePage,
     IntakePeriod,
@@ -27,6 +28,7 @@ from domain.case import CaseStatus, MergeInput, Role, SplitInput
 from domain.intake_stats import By, intake_periods, reduction
 from minsheng.intake import new_id
 from persistence import merging
+from persistence.models import RequestRow
 from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["dispatching"])
@@ -83,12 +85,19 @@ async def merge_corrections(
     return CorrectionPage(
         items=[
             CorrectionOut(
-                kind=c.kind, request_id=c.request_id, from_case_id=c.from_case_id, to_case_id=c.to_case_id,
-                merged_similarity=c.merged_similarity, merged_place=c.merged_place, content=r.content,
-                address=r.address, reason=c.reason, at=c.at,
+                kind=c.kind, from_case_id=c.from_case_id, to_case_id=c.to_case_id, merged_similarity=c.merged_similarity,
+                merged_place=c.merged_place, reason=c.reason, at=c.at, counterpart=_as_seen(other) if other else None,
+                **_as_seen(r).model_dump(),
             )
-            for c, r in rows
+            for c, r, other in rows
         ]
+    )  # fmt: skip
+
+
+def _as_seen(request: RequestRow) -> CorrectionRequestOut:
+    return CorrectionRequestOut(
+        request_id=request.id, content=request.content, address=request.address, grid=request.grid,
+        lat=request.lat, lon=request.lon, received_at=request.received_at,
     )  # fmt: skip
 
 

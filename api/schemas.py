@@ -514,19 +514,30 @@ class IntakeStats(BaseModel):
     periods: list[IntakePeriod]
 
 
-class CorrectionOut(BaseModel):
-    """A dispatcher's correction of merging: the matcher's training data."""
+class CorrectionRequestOut(BaseModel):
+    """A request as the matcher sees it: its text, place and time."""
+
+    request_id: str
+    content: str
+    address: str
+    grid: str | None
+    lat: float | None
+    lon: float | None
+    received_at: datetime
+
+
+class CorrectionOut(CorrectionRequestOut):
+    """A dispatcher's correction of merging, a training pair for the matcher: the request, and the
+    ``counterpart`` it must not be merged with (``split``) or should have been (``merge``)."""
 
     kind: Literal["split", "merge"]
-    request_id: str
     from_case_id: str
     to_case_id: str
     merged_similarity: float | None
     merged_place: str | None
-    content: str
-    address: str
     reason: str
     at: datetime
+    counterpart: CorrectionRequestOut | None
 
 
 class CorrectionPage(BaseModel):

@@ -8,11 +8,16 @@ Precision and recall are over pairs of requests: a pair in one case that reports
 true merge; a pair in one case that reports two matters is a wrong merge (one citizen's problem
 would go unhandled), a pair of one matter left in two cases a missed merge.
 
+The city's own labels: ``--corrections FILE`` takes an export of ``GET /v1/merge-corrections``
+(dispatchers' splits and manual merges, each with the request it was wrongly merged with or
+should have been). Tuning then first keeps as many of those decisions as it can, and the figures
+say how many splits the matcher would merge again and how many manual merges it would make.
+
 Speed: 100,000 open cases scattered over the city (the labelled texts at random places and
 times); the median and p99 time to match one new request through the place index, side by side
 with a brute-force comparison against every case, on the same data in one run.
 
-    python -m bench.merging [--cases 100000] [--queries 1000]
+    python -m bench.merging [--cases 100000] [--queries 1000] [--corrections corrections.json]
 """
 
 from __future__ import annotations
@@ -60,6 +65,47 @@ def load(reference: ReferenceData) -> list[Labelled]:
         )  # fmt: skip
         items.append(Labelled(r["id"], r["matter"], r["channel"], s, locate_town(r["address"], r.get("grid"), reference)))
     return sorted(items, key=lambda i: i.submission.received_at)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dispatcher's decision on a pair: ``split`` (must not merge) or ``merge`` (should)."""
+
+    kind: str
+    earlier: Submission
+    later: Submission
+
+
+def load_corrections(path: Path, reference: ReferenceData) -> list[Correction]:
+    """The pairs of an export of ``GET /v1/merge-corrections`` (those with a counterpart)."""
+    model = catalogue_model(reference)
+
+    def seen(r: dict[str, Any]) -> Submission:
+        when = datetime.fromisoformat(r["received_at"])
+        return submission_of(r["content"], r["address"], when, r.get("lat"), r.get("lon"), r.get("grid"), model)
+
+    pairs = []
+    for item in json.loads(path.read_text())["items"]:
+        if item.get("counterpart"):
+            earlier, later = sorted((seen(item), seen(item["counterpart"])), key=lambda s: s.received_at)
+            pairs.append(Correction(item["kind"], earlier, later))
+    return pairs
+
+
+def agreement(corrections: list[Correction], policy: MatchPolicy) -> dict[str, int]:
+    """How many of the dispatchers' decisions the matcher makes itself: splits it keeps apart,
+    manual merges it makes (the later request arriving while the earlier one's case is open)."""
+    merged = [(c.kind, best_match(c.later, [("earlier", c.earlier)], policy) is not None) for c in corrections]
+    return {
+        "splits": sum(kind == "split" for kind, _ in merged),
+        "splits_kept_apart": sum(kind == "split" and not m for kind, m in merged),
+        "merges": sum(kind == "merge" for kind, _ in merged),
+        "merges_made": sum(kind == "merge" and m for kind, m in merged),
+    }
+
+
+def _agreed(figures: dict[str, int]) -> int:
+    return figures["splits_kept_apart"] + figures["merges_made"]
 
 
 def held_out(matter: str) -> bool:
@@ -114,18 +160,22 @@ wrong join between two large matters makes many wrong pairs."""
 
 
 def tune(
-    items: list[Labelled], base: MatchPolicy, min_precision: float = TUNING_PRECISION
+    items: list[Labelled], base: MatchPolicy, corrections: list[Correction] | None = None,
+    min_precision: float = TUNING_PRECISION,
 ) -> tuple[MatchPolicy, dict[str, Any]]:
-    best: tuple[float, float, MatchPolicy, dict[str, Any]] | None = None
+    """The thresholds that keep precision at ``min_precision``, then agree with the most of the
+    city's corrections, then have the highest recall."""
+    best: tuple[tuple[bool, int, float, float], MatchPolicy, dict[str, Any]] | None = None
     keys = list(GRID)
     for values in itertools.product(*GRID.values()):
         policy = base.model_copy(update=dict(zip(keys, values, strict=True)))
         result = scores(items, simulate(items, policy))
-        rank = (result["precision"] >= min_precision, result["recall"], result["precision"])
-        if best is None or rank > best[:3]:  # type: ignore[operator]
-            best = (*rank, policy, result)  # type: ignore[assignment]
+        agreed = _agreed(agreement(corrections, policy)) if corrections else 0
+        rank = (result["precision"] >= min_precision, agreed, result["recall"], result["precision"])
+        if best is None or rank > best[0]:
+            best = (rank, policy, result)
     assert best is not None
-    return best[-2], best[-1]
+    return best[1], best[2]
 
 
 def speed(items: list[Labelled], cases: int, queries: int, policy: MatchPolicy, seed: int = 7) -> dict[str, Any]:
@@ -172,15 +222,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench.merging", description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--corrections", type=Path, help="an export of GET /v1/merge-corrections (JSON)")
     args = parser.parse_args(argv)
     reference = load_reference(ROOT / "config")
     items = load(reference)
+    corrections = load_corrections(args.corrections, reference) if args.corrections else []
     tuning = [i for i in items if not held_out(i.matter)]
     testing = [i for i in items if held_out(i.matter)]
     shipped = load_match_policy(ROOT / "config" / "merging.yaml")
     print(f"merging: {len(items)} labelled requests in {len({i.matter for i in items})} matters; "
           f"tuning on {len(tuning)}, held out {len(testing)}", flush=True)  # fmt: skip
-    tuned, on_tuning = tune(tuning, shipped)
+    tuned, on_tuning = tune(tuning, shipped, corrections)
     figures = {
         "machine": machine(),
         "shipped_policy": shipped.model_dump(),
@@ -195,6 +247,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f = figures[name]
         print(f"  {name:<26} precision {f['precision']:.4f}  recall {f['recall']:.4f}  "
               f"{f['requests']} requests → {f['cases']} cases ({f['reduction']:.1%} fewer)")  # fmt: skip
+    if corrections:
+        figures["corrections"] = {"file": str(args.corrections), "shipped": agreement(corrections, shipped),
+                                  "tuned": agreement(corrections, tuned)}  # fmt: skip
+        for name in ("shipped", "tuned"):
+            c = figures["corrections"][name]
+            print(f"  dispatchers' corrections, {name:<7} thresholds: splits kept apart {c['splits_kept_apart']}/"
+                  f"{c['splits']}, manual merges made {c['merges_made']}/{c['merges']}")  # fmt: skip
     s = figures["speed"]
     print(f"  matching against {s['cases']} open cases: median {s['indexed_ms']['median']} ms "
           f"(p99 {s['indexed_ms']['p99']}) via the place index; brute force median "

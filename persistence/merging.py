@@ -67,13 +67,35 @@ def merge_request(session: Session, inp: MergeCaseInput, now: datetime) -> None:
     session.flush()
 
 
-async def corrections(session: AsyncSession, since: datetime | None) -> list[tuple[MergeCorrectionRow, RequestRow]]:
-    """Dispatchers' corrections with their requests, the oldest first: the matcher's training data."""
+async def corrections(
+    session: AsyncSession, since: datetime | None
+) -> list[tuple[MergeCorrectionRow, RequestRow, RequestRow | None]]:
+    """Dispatchers' corrections, the oldest first, each with its request and the request it was
+    wrongly merged with (a split: the first request of the case it left) or should have been
+    merged with (a manual merge: the first request the case it joined had of its own): the
+    matcher's training pairs. No counterpart when that case has no such request left."""
     query = select(MergeCorrectionRow, RequestRow).join(RequestRow, col(RequestRow.id) == col(MergeCorrectionRow.request_id))
     if since is not None:
         query = query.where(col(MergeCorrectionRow.at) >= since)
-    rows = await session.exec(query.order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id)))
-    return [(c, r) for c, r in rows]
+    rows = list(await session.exec(query.order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id))))
+    other_case = {c.id: c.from_case_id if c.kind == "split" else c.to_case_id for c, _ in rows}
+    brought: dict[tuple[str, str], set[str]] = defaultdict(set)  # requests a merge brought along
+    for c, _ in rows:
+        if c.kind == "merge":
+            brought[(c.from_case_id, c.to_case_id)].add(c.request_id)
+    members: dict[str, list[RequestRow]] = defaultdict(list)
+    for request in await session.exec(
+        select(RequestRow)
+        .where(col(RequestRow.case_id).in_(set(other_case.values())))
+        .order_by(col(RequestRow.received_at), col(RequestRow.id))
+    ):
+        members[request.case_id].append(request)
+
+    def counterpart(c: MergeCorrectionRow) -> RequestRow | None:
+        left_out = {c.request_id} | brought[(c.from_case_id, c.to_case_id)]
+        return next((r for r in members[other_case[c.id]] if r.id not in left_out), None)
+
+    return [(c, r, counterpart(c)) for c, r in rows]
 
 
 async def dispatch_queue(

@@ -116,6 +116,9 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
         ("merge", second["request_id"], new_case_id, first["case_id"]),
     ]
     assert corrections[0]["merged_place"] == "0 m" and corrections[0]["content"] == AGAIN
+    # Each a training pair: the request wrongly merged with the first, then merged with it by hand.
+    assert [c["counterpart"]["request_id"] for c in corrections] == [first["request_id"]] * 2
+    assert corrections[1]["counterpart"]["content"] != AGAIN and corrections[1]["received_at"]
 
     # Both citizens are visited after the reply, the merged one included.
     assert (await stack.call("POST", f"/v1/cases/{first['case_id']}/accept", "hrss", json={})).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from domain.matching import (
     submission_of,
     text_bar,
 )
-from domain.reference import ReferenceDataError
+from bench.merging import agreement, load_corrections
+from domain.reference import ReferenceDataError, load_reference
 from domain.text import bigrams, dice, normalise
 from domain.textmodel import NaiveBayes
 
@@ -165,3 +167,28 @@ def test_the_policy_file_is_validated_field_by_field(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(ReferenceDataError, match=field):
             load_match_policy(path)
+
+
+def test_dispatchers_corrections_are_pairs_the_matcher_is_measured_on(tmp_path: Path) -> None:
+    """An export of GET /v1/merge-corrections: a split the matcher keeps apart, a manual merge it
+    makes, and one whose counterpart is gone (left out)."""
+    def seen(request_id: str, content: str, hours: int) -> dict[str, object]:
+        return {"request_id": request_id, "content": content, "address": "崖头街道华润小区", "grid": None,
+                "lat": HERE[0], "lon": HERE[1], "received_at": (T0 + timedelta(hours=hours)).isoformat()}  # fmt: skip
+
+    water = seen("R1", "华润小区从昨天早上开始停水，到现在还没来水", 0)
+    items = [
+        seen("R2", "小区门口晚上施工噪音太大，影响休息", 2) | {"kind": "split", "counterpart": water},
+        seen("R3", "我们华润小区一直没水，已经一天了，什么时候恢复供水", 5) | {"kind": "merge", "counterpart": water},
+        seen("R4", "小区停水", 6) | {"kind": "merge", "counterpart": None},
+    ]
+    export = tmp_path / "corrections.json"
+    export.write_text(json.dumps({"items": items}, ensure_ascii=False))
+    corrections = load_corrections(export, load_reference(Path("config")))
+    assert [c.kind for c in corrections] == ["split", "merge"]
+    assert agreement(corrections, load_match_policy(Path("config/merging.yaml"))) == {
+        "splits": 1, "splits_kept_apart": 1, "merges": 1, "merges_made": 1,
+    }  # fmt: skip
+    # Thresholds that merge anything at one place undo the dispatcher's split.
+    lax = MatchPolicy(same_matter_similarity=0.0, different_matter_similarity=0.0, related_matter_similarity=0.0, unknown_matter_similarity=0.0)
+    assert agreement(corrections, lax)["splits_kept_apart"] == 0
