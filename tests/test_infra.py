@@ -1,0 +1,47 @@
+"""``infra/`` stays true to the code: the production-like stack names only settings that exist,
+and its files parse (they are not run here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from minsheng.settings import Settings
+from tests.conftest import ROOT
+
+INFRA = ROOT / "infra"
+# Variables of the compose file itself (which image, which host ports), not of Minsheng.
+COMPOSE_ONLY = {"MINSHENG_IMAGE", "MINSHENG_API_PORTS"}
+
+
+def _files() -> list[Path]:
+    return [p for p in INFRA.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml", ".sh", ".tpl", ".example", ""}]
+
+
+def test_every_setting_infra_names_is_one_minsheng_reads() -> None:
+    fields = {f"MINSHENG_{name.upper()}" for name in Settings.model_fields}
+    named = {
+        (m, str(p.relative_to(ROOT))) for p in _files() for m in re.findall(r"MINSHENG_[A-Z0-9_]+", p.read_text())
+    }
+    # A family named in a comment (MINSHENG_WORKER_*) ends with "_".
+    unknown = sorted((m, f) for m, f in named if m not in fields | COMPOSE_ONLY and not m.endswith("_"))
+    assert not unknown, f"infra names settings Minsheng does not have: {unknown}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(str(p.relative_to(ROOT)) for p in INFRA.rglob("*.yaml") if "templates" not in p.parts)
+)
+def test_infra_yaml_parses(path: str) -> None:
+    assert yaml.safe_load((ROOT / path).read_text()) is not None
+
+
+def test_the_worker_memory_limit_holds_its_sticky_cache() -> None:
+    """A cached case costs a worker about 0.3 MiB (README, Performance): the Helm limit must hold
+    the cache it is given, with room for the process itself."""
+    worker = yaml.safe_load((INFRA / "helm/minsheng/values.yaml").read_text())["worker"]
+    cached, limit = worker["maxCachedWorkflows"], worker["resources"]["limits"]["memory"]
+    mib = int(limit.removesuffix("Gi")) * 1024 if limit.endswith("Gi") else int(limit.removesuffix("Mi"))
+    assert cached * 0.3 + 300 <= mib, f"{cached} cached cases need about {cached * 0.3 + 300:.0f} MiB; the limit is {limit}"
