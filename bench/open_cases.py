@@ -3,9 +3,10 @@ falling due together.
 
 Cases are created through the API (as `make run` runs it: API and worker processes, SQLite), with
 the shipped tier policy except red, whose limits are cut to minutes. The base of open cases are
-non-red matters: their deadlines lie days ahead on the working-day calendar, each a live timer.
-Then a burst of red requests (a gas main, a storm) makes the wave: their deadlines fall due within
-the burst's window. Figures: time to create the cases, worker and server memory, database sizes,
+non-red matters, each request at a place of its own so that ``--count`` requests are as many open
+cases: their deadlines lie days ahead on the working-day calendar, each a live timer. Then a burst
+of red requests (a gas main, a storm) makes the wave: their deadlines fall due within the burst's
+window, after it is dispatched. Figures: time to create the cases, worker and server memory, database sizes,
 the lag from each wave deadline to its supervision slip and the slips per second, that each wave
 case has exactly one deadline slip, and the history length of a case.
 """
@@ -56,20 +57,28 @@ async def _post_all(http: httpx.AsyncClient, calls: list[tuple[str, dict[str, An
 
 
 def red_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
-    """``count`` red requests, each at a door number of its own and without a grid cell, so that
-    none merges with another: the wave is ``count`` cases, each with its deadline."""
+    """``count`` red requests, each at a place of its own: the wave is ``count`` cases."""
     red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
     bodies = [b for b in request_bodies(reference, count * 20, 0.0, seed=13) if _matter(reference, b) in red]
-    return [
-        {k: v for k, v in b.items() if k != "grid"} | {"channel_ref": f"wave-{i}", "address": re.sub(r"\d+号$", f"{i + 1}号", b["address"])}
-        for i, b in enumerate(bodies[:count])
-    ]
+    return _each_at_its_own_door(bodies[:count], "wave")
 
 
-def base_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
+def base_bodies(reference: ReferenceData, count: int, area_wide: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``count`` requests of non-red matters, each at a place of its own: ``count`` open cases.
+    Area-wide matters (a water cut) are left out: they merge across a town whatever the door."""
     red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
-    bodies = [b for b in request_bodies(reference, count * 2, 0.0, seed=11) if _matter(reference, b) not in red]
-    return bodies[:count]
+    bodies = [b for b in request_bodies(reference, count * 2, 0.0, seed=11) if _matter(reference, b) not in red | set(area_wide)]
+    return _each_at_its_own_door(bodies[:count], "base")
+
+
+def _each_at_its_own_door(bodies: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
+    """The bodies at door numbers of their own and without a grid cell, so that none merges with
+    another (merging under load is the intake benchmark's, with its repeat submissions)."""
+    return [
+        {k: v for k, v in b.items() if k != "grid"}
+        | {"channel_ref": f"{tag}-{i}", "address": re.sub(r"\d+号$", f"{i + 1}号", b["address"])}
+        for i, b in enumerate(bodies)
+    ]
 
 
 def _matter(reference: ReferenceData, body: dict[str, Any]) -> str | None:
@@ -109,8 +118,8 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
             limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
             async with httpx.AsyncClient(base_url=api, limits=limits, timeout=120) as http:
                 print(f"creating {count} cases through the API …", flush=True)
+                bodies = base_bodies(settings.reference, count, settings.match_policy.area_wide_matter_types)
                 began = time.perf_counter()
-                bodies = base_bodies(settings.reference, count)
                 statuses = await _post_all(http, [("/v1/requests", b, intake) for b in bodies], concurrency)
                 created_s = time.perf_counter() - began
                 timed = await _wait_for_deadlines(db)
@@ -125,8 +134,8 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
                 print(f"created: {figures['create_per_second']}/s; {timed} cases hold live deadlines", flush=True)
 
                 print(f"a burst of {wave} red requests; deadlines {red_seconds:.0f} s after dispatch …", flush=True)
-                began = time.perf_counter()
                 burst = red_bodies(settings.reference, wave)
+                began = time.perf_counter()
                 figures["wave_answers"] = await _post_all(http, [("/v1/requests", b, intake) for b in burst], concurrency)
                 figures["wave_created_seconds"] = round(time.perf_counter() - began, 1)
                 wave_ids = await _red_cases(db)
