@@ -58,7 +58,7 @@ async def _post_all(http: httpx.AsyncClient, calls: list[tuple[str, dict[str, An
 
 def red_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
     """``count`` red requests, each at a place of its own: the wave is ``count`` cases."""
-    red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
+    red = _red_matters(reference)
     bodies = [b for b in request_bodies(reference, count * 20, 0.0, seed=13) if _matter(reference, b) in red]
     return _each_at_its_own_door(bodies[:count], "wave")
 
@@ -66,9 +66,13 @@ def red_bodies(reference: ReferenceData, count: int) -> list[dict[str, Any]]:
 def base_bodies(reference: ReferenceData, count: int, area_wide: tuple[str, ...]) -> list[dict[str, Any]]:
     """``count`` requests of non-red matters, each at a place of its own: ``count`` open cases.
     Area-wide matters (a water cut) are left out: they merge across a town whatever the door."""
-    red = {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
-    bodies = [b for b in request_bodies(reference, count * 2, 0.0, seed=11) if _matter(reference, b) not in red | set(area_wide)]
+    left_out = _red_matters(reference) | set(area_wide)
+    bodies = [b for b in request_bodies(reference, count * 2, 0.0, seed=11) if _matter(reference, b) not in left_out]
     return _each_at_its_own_door(bodies[:count], "base")
+
+
+def _red_matters(reference: ReferenceData) -> set[str]:
+    return {code for code, m in reference.matter_types.items() if m.tier is Tier.red}
 
 
 def _each_at_its_own_door(bodies: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
