@@ -17,7 +17,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 import workflows
-
 from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
@@ -66,7 +65,11 @@ def build_worker(
     ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
     corrections = CorrectionActivities(db, client, settings)
     assessment = AssessmentActivities(
-        db, settings.reference, settings.timing, settings.assessment_policy, settings.indicator_policy,
+        db,
+        settings.reference,
+        settings.timing,
+        settings.assessment_policy,
+        settings.indicator_policy,
         api_url=settings.api_url,
     )
     return Worker(

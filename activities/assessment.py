@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain import assessment as rules
 from domain.accountability import AccountabilityInput, hold_accountable
-from domain.assessment import AssessMonthInput, AssessmentPolicy, MonthAssessed, MonthsToAssessInput, UnitMonth
+from domain.assessment import AssessmentPolicy, AssessMonthInput, MonthAssessed, MonthsToAssessInput, UnitMonth
 from domain.deadlines import Timing
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceData
@@ -35,7 +35,7 @@ HEARTBEAT_EVERY = 5.0
 """Seconds between heartbeats while waiting (a SQLite write may wait on the lock far longer)."""
 
 
-async def _heartbeating(step: Awaitable[T], detail: str) -> T:
+async def _heartbeating[T](step: Awaitable[T], detail: str) -> T:
     """Await ``step``, heartbeating meanwhile: a write waiting on the database's lock is alive."""
     task = asyncio.ensure_future(step)
     while True:
@@ -47,9 +47,14 @@ async def _heartbeating(step: Awaitable[T], detail: str) -> T:
 
 class AssessmentActivities:
     def __init__(
-        self, db: Database, reference: ReferenceData, timing: Timing, policy: AssessmentPolicy, indicator_policy: IndicatorPolicy,
+        self,
+        db: Database,
+        reference: ReferenceData,
+        timing: Timing,
+        policy: AssessmentPolicy,
+        indicator_policy: IndicatorPolicy,
         api_url: str = "",
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.db = db
         self.reference = reference
         self.timing = timing
@@ -75,7 +80,9 @@ class AssessmentActivities:
                 return await self._assess_month(inp)
             except StaleHistory as exc:
                 log.info("assessment read again: an earlier month changed meanwhile", month=inp.month, reason=str(exc))
-        raise ApplicationError(f"{inp.month}: the months before it kept changing while it was assessed", type="StaleHistory")
+        raise ApplicationError(
+            f"{inp.month}: the months before it kept changing while it was assessed", type="StaleHistory"
+        )
 
     async def _assess_month(self, inp: AssessMonthInput) -> MonthAssessed:
         month = inp.month
@@ -97,15 +104,20 @@ class AssessmentActivities:
         try:
             units = tuple(
                 UnitMonth(
-                    unit=code, name=unit.name, kind=unit.kind, counts=counts.get(code) or UnitCounts(unit=code),
+                    unit=code,
+                    name=unit.name,
+                    kind=unit.kind,
+                    counts=counts.get(code) or UnitCounts(unit=code),
                     **vars(figures.get(code) or UnitFigures()),
-                )  # fmt: skip
+                )
                 for code, unit in self.reference.units.items()
             )
             result = rules.assess_month(
                 rules.AssessmentInput(month=month, policy=policy, indicator_policy=indicator_policy, units=units)
             )
-            accountability = hold_accountable(AccountabilityInput(assessment=result, history=assessment.history(history)))
+            accountability = hold_accountable(
+                AccountabilityInput(assessment=result, history=assessment.history(history))
+            )
         except (ValidationError, ValueError) as exc:
             # The same figures fail the same way on every attempt: say which month and unit, and stop.
             problem = "; ".join(e["msg"] for e in exc.errors()) if isinstance(exc, ValidationError) else str(exc)
@@ -115,9 +127,14 @@ class AssessmentActivities:
             ) from None
         now = datetime.now(UTC)
         store = StoreMonthInput(
-            result=result, accountability=accountability, history=history, now=now,
-            issued_on=now.astimezone(self.timing.zone).date(), rerun_id=inp.rerun_id, api_url=self.api_url,
-        )  # fmt: skip
+            result=result,
+            accountability=accountability,
+            history=history,
+            now=now,
+            issued_on=now.astimezone(self.timing.zone).date(),
+            rerun_id=inp.rerun_id,
+            api_url=self.api_url,
+        )
         activity.heartbeat("writing")
         stored = await _heartbeating(self.db.write(lambda session: assessment.store_month(session, store)), "writing")
         activity.heartbeat("written")
@@ -125,21 +142,33 @@ class AssessmentActivities:
             log.info("month already assessed by another run: kept as stored", month=month)
             return _already(result, stored.next_assessed)
         for action in accountability.actions:
-            log.info("accountability action", month=month, unit=action.unit, step=action.step.value, streak=action.streak,
-                     revision=stored.revisions.get(action.key))  # fmt: skip
+            log.info(
+                "accountability action",
+                month=month,
+                unit=action.unit,
+                step=action.step.value,
+                streak=action.streak,
+                revision=stored.revisions.get(action.key),
+            )
         for change in stored.changed:
             log.info("assessment changed by a re-run", month=month, **change)
         assessed = sum(u.score is not None for u in result.units)
         log.info("month assessed", month=month, units_assessed=assessed, actions=len(accountability.actions))
         return MonthAssessed(
-            month=month, units_assessed=assessed, actions=len(accountability.actions),
-            changed_units=tuple(c["unit"] for c in stored.changed), next_assessed=stored.next_assessed,
-        )  # fmt: skip
+            month=month,
+            units_assessed=assessed,
+            actions=len(accountability.actions),
+            changed_units=tuple(c["unit"] for c in stored.changed),
+            next_assessed=stored.next_assessed,
+        )
 
 
 def _already(result: rules.MonthlyAssessment, next_assessed: str | None = None) -> MonthAssessed:
     return MonthAssessed(
-        month=result.month, units_assessed=sum(u.score is not None for u in result.units),
-        actions=0, changed_units=(), already_assessed=True,
+        month=result.month,
+        units_assessed=sum(u.score is not None for u in result.units),
+        actions=0,
+        changed_units=(),
+        already_assessed=True,
         next_assessed=next_assessed,
-    )  # fmt: skip
+    )

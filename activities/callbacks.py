@@ -46,14 +46,18 @@ class CallbackActivities:
         number = dialable(task.phone)
         if number is None:
             bound.warning("callback number cannot be dialled", gateway=self.gateway.name)
-            raise ApplicationError(
-                "the citizen's phone number cannot be dialled", type=BAD_NUMBER, non_retryable=True
-            )
+            raise ApplicationError("the citizen's phone number cannot be dialled", type=BAD_NUMBER, non_retryable=True)
         handover = Handover(
-            callback_id=task.callback_id, case_id=inp.case_id, request_id=inp.request_id, unit=inp.unit,
-            round=inp.round, attempt=inp.attempt, citizen_name=task.citizen_name, phone=number,
+            callback_id=task.callback_id,
+            case_id=inp.case_id,
+            request_id=inp.request_id,
+            unit=inp.unit,
+            round=inp.round,
+            attempt=inp.attempt,
+            citizen_name=task.citizen_name,
+            phone=number,
             answer_url=f"{self.api_url}/v1/callbacks/{task.callback_id}",
-        )  # fmt: skip
+        )
         try:
             answer = await with_heartbeats(asyncio.create_task(self.gateway.hand_over(handover)), activity.heartbeat)
         except BadNumber as refused:

@@ -67,9 +67,15 @@ class CaseActivities:
         # Pure CPU on in-memory data, run as a local activity; its result is recorded in history,
         # so a later catalogue edit never changes how an old case replays.
         return classify(
-            inp.content, inp.address, inp.grid, inp.category_hint, self.reference, inp.threshold,
-            self.model.model, self.model_threshold,
-        )  # fmt: skip
+            inp.content,
+            inp.address,
+            inp.grid,
+            inp.category_hint,
+            self.reference,
+            inp.threshold,
+            self.model.model,
+            self.model_threshold,
+        )
 
     @activity.defn(name="compute_deadlines")
     async def compute_deadlines(self, inp: DeadlineInput) -> Deadlines:

@@ -54,4 +54,9 @@ class CorrectionActivities:
                 message = f"case {inp.merge.into_case_id} is no longer open"
                 raise ApplicationError(message, type="conflict", non_retryable=True) from None
             await self.db.write(lambda session: merging.merge_request(session, inp, datetime.now(UTC)))
-        log.info("request merged by hand", case_id=inp.case_id, into_case_id=inp.merge.into_case_id, request_id=inp.request_id)
+        log.info(
+            "request merged by hand",
+            case_id=inp.case_id,
+            into_case_id=inp.merge.into_case_id,
+            request_id=inp.request_id,
+        )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import structlog
 from temporalio import activity
 
+from domain.deadlines import Timing
 from domain.indicators import (
     DayRanked,
     IndicatorPolicy,
@@ -20,7 +21,6 @@ from domain.indicators import (
     rank_units,
 )
 from domain.reference import ReferenceData
-from domain.deadlines import Timing
 from persistence import ranking
 from persistence.db import Database
 

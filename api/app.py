@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import structlog
 from fastapi import FastAPI, Request
@@ -48,9 +48,12 @@ class RequestContext:
                 MutableHeaders(scope=message).append("x-request-id", request_id)
                 if message["status"] >= 400:
                     log.info(
-                        "request refused", method=scope["method"], path=scope["path"], status=message["status"],
+                        "request refused",
+                        method=scope["method"],
+                        path=scope["path"],
+                        status=message["status"],
                         ms=round((time.perf_counter() - started) * 1000, 1),
-                    )  # fmt: skip
+                    )
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -114,7 +117,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         try:
             await ctx.client.service_client.check_health()
             checks["temporal"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001  (health reports any failure)
             checks["temporal"] = f"error: {exc}"
         ok = all(v == "ok" for v in checks.values())
         calendar = await _calendar_health(ctx)

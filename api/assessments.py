@@ -82,7 +82,9 @@ def _links(key: str, revision: int | None = None) -> NoticeLinks:
 
 def _versions(rows: list[Any]) -> list[NoticeVersionOut]:
     return [
-        NoticeVersionOut(revision=r.revision, status=r.status, issued_on=r.issued_on, **_links(r.key, r.revision).model_dump())
+        NoticeVersionOut(
+            revision=r.revision, status=r.status, issued_on=r.issued_on, **_links(r.key, r.revision).model_dump()
+        )
         for r in rows
     ]
 
@@ -215,18 +217,38 @@ async def accountability(
         if unit is not None and row.unit_code != unit:
             continue
         if row.withdrawn_at is not None:
-            withdrawn.append(WithdrawnOut(
-                key=row.key, unit=row.unit_code, step=row.step, withdrawn_at=row.withdrawn_at, revision=row.revision,
-                notice=_links(row.key), versions=_versions(versions.get(row.key, [])),
-            ))  # fmt: skip
+            withdrawn.append(
+                WithdrawnOut(
+                    key=row.key,
+                    unit=row.unit_code,
+                    step=row.step,
+                    withdrawn_at=row.withdrawn_at,
+                    revision=row.revision,
+                    notice=_links(row.key),
+                    versions=_versions(versions.get(row.key, [])),
+                )
+            )
             continue
         a = AccountabilityAction.model_validate(row.action)
-        actions.append(ActionOut(
-            key=row.key, step=a.step, unit=a.unit, name=a.name, kind=a.kind, streak=a.streak,
-            score=None if a.assessment.score is None else str(a.assessment.score), rank=a.assessment.rank,
-            reasons=a.assessment.reasons, evidence=a.evidence, revision=row.revision, notice=_links(row.key),
-            versions=_versions(versions.get(row.key, [])), created_at=row.created_at, updated_at=row.updated_at,
-        ))  # fmt: skip
+        actions.append(
+            ActionOut(
+                key=row.key,
+                step=a.step,
+                unit=a.unit,
+                name=a.name,
+                kind=a.kind,
+                streak=a.streak,
+                score=None if a.assessment.score is None else str(a.assessment.score),
+                rank=a.assessment.rank,
+                reasons=a.assessment.reasons,
+                evidence=a.evidence,
+                revision=row.revision,
+                notice=_links(row.key),
+                versions=_versions(versions.get(row.key, [])),
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+        )
     return AccountabilityOut(month=month, actions=actions, withdrawn=withdrawn)
 
 
@@ -272,9 +294,10 @@ async def rerun_month(month: str, body: RerunIn, principal: Leader, context: Con
     async with context.db.session() as session:
         if await assessment.assessment_row(session, month) is None:
             raise HTTPException(
-                404, f"{month} was never assessed, so there is nothing to re-run: the monthly-assessment schedule "
+                404,
+                f"{month} was never assessed, so there is nothing to re-run: the monthly-assessment schedule "
                 f"assesses it (a missed month is backfilled by its next run)",
-            )  # fmt: skip
+            )
     row = await assessment.add_rerun(context.db, month, body.reason, principal.key_id, datetime.now(UTC))
     assert row.id is not None
     try:
@@ -289,10 +312,13 @@ async def rerun_month(month: str, body: RerunIn, principal: Leader, context: Con
         await assessment.remove_rerun(context.db, row.id)
         log.warning("re-run not started", month=month, error=str(exc))
         raise HTTPException(
-            503, f"the re-run of {month} could not be started (the workflow service answered: {exc.message}); "
+            503,
+            f"the re-run of {month} could not be started (the workflow service answered: {exc.message}); "
             "nothing was recorded, try again shortly",
-        ) from exc  # fmt: skip
-    return RerunOut(rerun_id=row.id, month=month, reason=row.reason, requested_at=row.requested_at, workflow_id=row.workflow_id)
+        ) from exc
+    return RerunOut(
+        rerun_id=row.id, month=month, reason=row.reason, requested_at=row.requested_at, workflow_id=row.workflow_id
+    )
 
 
 @router.get("/assessments/monthly/{month}/reruns", response_model=list[RerunOut])
@@ -302,10 +328,16 @@ async def reruns(month: str, principal: Leadership, context: Context) -> list[Re
     async with context.db.session() as session:
         rows = await assessment.reruns_of(session, month)
     return [
-        RerunOut(rerun_id=r.id or 0, month=r.month, reason=r.reason, requested_at=r.requested_at,
-                 workflow_id=r.workflow_id, changes=r.changes)
+        RerunOut(
+            rerun_id=r.id or 0,
+            month=r.month,
+            reason=r.reason,
+            requested_at=r.requested_at,
+            workflow_id=r.workflow_id,
+            changes=r.changes,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 async def _analysis(context: AppContext, first: str | None, last: str | None) -> Analysis:
@@ -326,11 +358,16 @@ async def _analysis(context: AppContext, first: str | None, last: str | None) ->
         | {m.code: m.name for m in reference.matter_types.values()}
         | {u.code: u.name for u in reference.towns}
     )
-    return analyse(AnalysisInput(
-        first_month=first, last_month=last, policy=policy,
-        basically_satisfied_weight=context.settings.indicator_policy.basically_satisfied_weight,
-        names=names, figures=tuple(figures),
-    ))  # fmt: skip
+    return analyse(
+        AnalysisInput(
+            first_month=first,
+            last_month=last,
+            policy=policy,
+            basically_satisfied_weight=context.settings.indicator_policy.basically_satisfied_weight,
+            names=names,
+            figures=tuple(figures),
+        )
+    )
 
 
 @router.get("/analysis/overview", response_model=Analysis)

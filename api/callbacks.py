@@ -29,9 +29,7 @@ async def list_callbacks(
     one attempt: an unreachable citizen is tried again in a later task."""
     async with context.db.session() as session:
         total, rows = await repo.list_callbacks(session, status, unit, limit, offset)
-    return CallbackPage(
-        total=total, limit=limit, offset=offset, items=[CallbackTaskOut.of_row(c, r) for c, r in rows]
-    )
+    return CallbackPage(total=total, limit=limit, offset=offset, items=[CallbackTaskOut.of_row(c, r) for c, r in rows])
 
 
 @router.post("/{callback_id}", response_model=CaseOut)

@@ -53,9 +53,9 @@ async def load_case(context: Context, principal: Principal, case_id: str) -> Cas
         file = await repo.get_case(session, case_id)
     if file is None:
         raise HTTPException(404, f"no case {case_id}")
-    if principal.role is Role.unit and file.case.unit_code != principal.unit:
-        if not any(s.unit == principal.unit for s in file.summonses):
-            raise HTTPException(403, f"case {case_id} is not assigned to your unit ({principal.unit})")
+    summoned = any(s.unit == principal.unit for s in file.summonses)
+    if principal.role is Role.unit and file.case.unit_code != principal.unit and not summoned:
+        raise HTTPException(403, f"case {case_id} is not assigned to your unit ({principal.unit})")
     structlog.contextvars.bind_contextvars(unit=file.case.unit_code)
     return file
 
@@ -173,9 +173,7 @@ async def request_extension(case_id: str, body: ExtensionIn, principal: UnitKey,
 
 
 @router.post("/{case_id}/extension/decision", response_model=CaseOut)
-async def decide_extension(
-    case_id: str, body: ExtensionDecisionIn, principal: Dispatcher, context: Context
-) -> CaseOut:
+async def decide_extension(case_id: str, body: ExtensionDecisionIn, principal: Dispatcher, context: Context) -> CaseOut:
     """A dispatcher approves or refuses the unit's extension request."""
     inp = ExtensionDecisionInput(actor=principal.actor, approve=body.approve, note=body.note)
     return await act(context, principal, case_id, CaseWorkflow.decide_extension, inp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -62,16 +62,16 @@ async def authenticate(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise HTTPException(401, "send an API key as 'Authorization: Bearer <key>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "send an API key as 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"}
+        )
     principal = await context.principal(credentials.credentials)
     if principal is None:
-        raise HTTPException(401, "this API key is unknown or revoked",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "this API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
     return principal
 
 
-def require(*roles: Role):  # noqa: ANN201  (a FastAPI dependency factory)
+def require(*roles: Role) -> Any:
     """A dependency admitting only the given roles."""
 
     async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
@@ -103,9 +103,7 @@ def own_unit(principal: Principal, unit: str | None) -> str | None:
 def field_errors(problems: dict[str, str], location: str = "body") -> HTTPException:
     """A 422 shaped like FastAPI's own validation errors, naming each field (of the body, or of the
     query) and its reason."""
-    return HTTPException(
-        422, [{"loc": [location, f], "msg": m, "type": "value_error"} for f, m in problems.items()]
-    )
+    return HTTPException(422, [{"loc": [location, f], "msg": m, "type": "value_error"} for f, m in problems.items()])
 
 
 def in_order[T: (str, date)](first: T, last: T, limit: int, count: int, unit: str) -> None:

@@ -14,8 +14,8 @@ from api.schemas import (
     CaseOut,
     ChannelIntake,
     CorrectionOut,
-    CorrectionRequestOut,
     CorrectionPage,
+    CorrectionRequestOut,
     DispatchQueuePage,
     IntakePeriod,
     IntakeStats,
@@ -85,20 +85,31 @@ async def merge_corrections(
     return CorrectionPage(
         items=[
             CorrectionOut(
-                kind=c.kind, from_case_id=c.from_case_id, to_case_id=c.to_case_id, merged_similarity=c.merged_similarity,
-                merged_place=c.merged_place, reason=c.reason, at=c.at, counterpart=_as_seen(other) if other else None,
+                kind=c.kind,
+                from_case_id=c.from_case_id,
+                to_case_id=c.to_case_id,
+                merged_similarity=c.merged_similarity,
+                merged_place=c.merged_place,
+                reason=c.reason,
+                at=c.at,
+                counterpart=_as_seen(other) if other else None,
                 **_as_seen(r).model_dump(),
             )
             for c, r, other in rows
         ]
-    )  # fmt: skip
+    )
 
 
 def _as_seen(request: RequestRow) -> CorrectionRequestOut:
     return CorrectionRequestOut(
-        request_id=request.id, content=request.content, address=request.address, grid=request.grid,
-        lat=request.lat, lon=request.lon, received_at=request.received_at,
-    )  # fmt: skip
+        request_id=request.id,
+        content=request.content,
+        address=request.address,
+        grid=request.grid,
+        lat=request.lat,
+        lon=request.lon,
+        received_at=request.received_at,
+    )
 
 
 @router.get("/stats/intake", response_model=IntakeStats)
@@ -119,7 +130,9 @@ async def intake_stats(
             counts = await merging.intake_counts(session, period.start, period.end)
             channels = [_figures(channel, c["requests"], c["cases"]) for channel, c in sorted(counts.items())]
             total = _figures("*", sum(c.requests for c in channels), sum(c.cases for c in channels))
-            out.append(IntakePeriod(period=period.label, start=period.start, end=period.end, total=total, channels=channels))
+            out.append(
+                IntakePeriod(period=period.label, start=period.start, end=period.end, total=total, channels=channels)
+            )
     return IntakeStats(by=by, periods=out)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import structlog
@@ -29,16 +28,12 @@ router = APIRouter(prefix="/v1", tags=["intake"])
     response_model=IntakeOut,
     responses={200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"}},
 )
-async def create_request(
-    body: NewRequest, principal: Intake, context: Context, response: Response
-) -> IntakeOut:
+async def create_request(body: NewRequest, principal: Intake, context: Context, response: Response) -> IntakeOut:
     """Take a citizen's request from a channel. Idempotent on (channel, channel_ref)."""
     now = datetime.now(UTC)
     if problems := request_problems(body, context.reference, now):
         raise field_errors(problems)
-    submitted = await submit_request(
-        context.db, context.client, context.settings, body, principal.key_id, now
-    )
+    submitted = await submit_request(context.db, context.client, context.settings, body, principal.key_id, now)
     if not submitted.created:
         response.status_code = 200
     return IntakeOut(request_id=submitted.request_id, case_id=submitted.case_id, status=_status(submitted))
@@ -55,14 +50,12 @@ async def create_requests(body: BatchIn, principal: Intake, context: Context) ->
     Items are taken in one after another, in order: an item that repeats an earlier one (in this
     upload or a past one) is ``existing``, and two reports of one matter in one upload merge."""
     items = [await _take_item(context, principal, index, item) for index, item in enumerate(body.requests)]
-    counts = Counter(item.status for item in items)
+    counts: Counter[str] = Counter(item.status for item in items)
     log.info("batch taken in", **counts)
     return BatchOut(counts=dict(counts), items=items)
 
 
-async def _take_item(
-    context: AppContext, principal: Principal, index: int, item: Any
-) -> BatchItemOut:
+async def _take_item(context: AppContext, principal: Principal, index: int, item: Any) -> BatchItemOut:
     now = datetime.now(UTC)
     structlog.contextvars.unbind_contextvars("case_id")
     ref = item.get("channel_ref") if isinstance(item, dict) and isinstance(item.get("channel_ref"), str) else None
@@ -83,5 +76,9 @@ async def _take_item(
         error = ItemError(field="item", msg=f"{what} did not answer; send this item again")
         return BatchItemOut(index=index, channel_ref=ref, status="failed", errors=[error])
     return BatchItemOut(
-        index=index, channel_ref=ref, status=_status(submitted), request_id=submitted.request_id, case_id=submitted.case_id
+        index=index,
+        channel_ref=ref,
+        status=_status(submitted),
+        request_id=submitted.request_id,
+        case_id=submitted.case_id,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -214,7 +214,7 @@ class CaseOut(CaseSummary):
     requests: list[RequestOut]
     timeline: list[EventOut]
     callbacks: list[CallbackOut]
-    summonses: list["SummonsOut"]
+    summonses: list[SummonsOut]
 
     @classmethod
     def of_file(cls, file: CaseFile) -> CaseOut:
@@ -409,14 +409,25 @@ class UnitIndicatorsOut(BaseModel):
     @classmethod
     def of(cls, row: UnitIndicatorRow, kind: str | None = None) -> UnitIndicatorsOut:
         return cls(
-            **row.model_dump(include={
-                "day", "period", "kind", "rank_all", "rank_in_kind", "score", "satisfaction_rate",
-                "closure_rate", "return_rate", "on_time_rate", "average_handling_days",
-            }),
+            **row.model_dump(
+                include={
+                    "day",
+                    "period",
+                    "kind",
+                    "rank_all",
+                    "rank_in_kind",
+                    "score",
+                    "satisfaction_rate",
+                    "closure_rate",
+                    "return_rate",
+                    "on_time_rate",
+                    "average_handling_days",
+                }
+            ),
             unit=row.unit_code,
             rank=row.rank_all if kind is None else row.rank_in_kind,
             counts=UnitCounts.model_validate(row.model_dump() | {"unit": row.unit_code}),
-        )  # fmt: skip
+        )
 
 
 class RankingOut(BaseModel):
@@ -480,10 +491,16 @@ class QueuedCase(BaseModel):
             fields = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
             suggestion = Suggestion.model_validate(fields)
         return cls(
-            case_id=case.id, status=CaseStatus(case.status), channel=case.channel, received_at=case.received_at,
-            waiting_since=case.updated_at, content=request.content, address=request.address,
-            town=request.town_code, suggestion=suggestion,
-        )  # fmt: skip
+            case_id=case.id,
+            status=CaseStatus(case.status),
+            channel=case.channel,
+            received_at=case.received_at,
+            waiting_since=case.updated_at,
+            content=request.content,
+            address=request.address,
+            town=request.town_code,
+            suggestion=suggestion,
+        )
 
 
 class DispatchQueuePage(BaseModel):

@@ -10,9 +10,27 @@ from pydantic import AwareDatetime, BaseModel
 
 from api.cases import REFUSAL_STATUS, act, load_case, open_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
-from api.schemas import CaseOut, RateIn, RespondIn, RuleDeclineIn, Sent, SummonsOut, WhistleFiguresOut, WhistleIn, WhistlePage
+from api.schemas import (
+    CaseOut,
+    RateIn,
+    RespondIn,
+    RuleDeclineIn,
+    Sent,
+    SummonsOut,
+    WhistleFiguresOut,
+    WhistleIn,
+    WhistlePage,
+)
 from api.supervision import period
-from domain.case import ActionRefused, CaseState, RateInput, RespondInput, RuleDeclineInput, SummonsRequest, WhistleInput
+from domain.case import (
+    ActionRefused,
+    CaseState,
+    RateInput,
+    RespondInput,
+    RuleDeclineInput,
+    SummonsRequest,
+    WhistleInput,
+)
 from minsheng.intake import workflow_id
 from persistence import repo
 from workflows.case import CaseWorkflow
@@ -114,4 +132,3 @@ async def list_whistles(
 
 def _round(value: float | None, per: float = 1) -> float | None:
     return None if value is None else round(value / per, 2)
-

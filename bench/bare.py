@@ -33,9 +33,13 @@ async def main() -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     # The same concurrency settings as the Minsheng worker's defaults.
     async with Worker(
-        client, task_queue=TASK_QUEUE, workflows=[BareWorkflow], activities=[touch],
-        max_concurrent_activities=200, max_concurrent_workflow_tasks=200,
-    ):  # fmt: skip
+        client,
+        task_queue=TASK_QUEUE,
+        workflows=[BareWorkflow],
+        activities=[touch],
+        max_concurrent_activities=200,
+        max_concurrent_workflow_tasks=200,
+    ):
         await stop.wait()
 
 

@@ -27,10 +27,16 @@ RESULTS = Path(__file__).parent / "results"
 
 def machine() -> dict[str, Any]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
-    )  # fmt: skip
-    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    memory_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     return {
         "cpus": os.cpu_count(),
         "cpu": cpu,
@@ -85,14 +91,27 @@ async def dev_server() -> AsyncIterator[DevServer]:
     port = free_port()
     process = subprocess.Popen(
         [
-            temporal_binary(), "server", "start-dev", "--headless",
-            "--db-filename", str(folder / "temporal.db"),
-            "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(free_port()),
-            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-            "--log-level", "error",
+            temporal_binary(),
+            "server",
+            "start-dev",
+            "--headless",
+            "--db-filename",
+            str(folder / "temporal.db"),
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ui-port",
+            str(free_port()),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+            "--log-level",
+            "error",
         ],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     address = f"127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -108,7 +127,9 @@ async def dev_server() -> AsyncIterator[DevServer]:
 
 
 def spawn(module_args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, *module_args], env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, *module_args], env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def write_result(name: str, figures: dict[str, Any]) -> Path:

@@ -22,7 +22,7 @@ from sqlmodel import col, func, select
 from bench.bare import TASK_QUEUE, BareWorkflow
 from bench.common import DevServer, dev_server, free_port, percentile, rss_mib, spawn, write_result
 from domain.case import Role
-from domain.reference import ReferenceData, TOWN_OF_LOCATION
+from domain.reference import TOWN_OF_LOCATION, ReferenceData
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence import repo
@@ -46,24 +46,33 @@ def request_bodies(
             bodies.append(rng.choice(bodies))  # the channel retries: same channel_ref
             continue
         if bodies and rng.random() < repeat_share:
-            bodies.append(rng.choice(bodies) | {
-                "channel": rng.choice(channels),
-                "channel_ref": f"bench-{seed}-{i}",
-                "citizen": {"name": "市民", "phone": f"13{rng.randrange(10**9):09d}"},
-            })  # fmt: skip
+            bodies.append(
+                rng.choice(bodies)
+                | {
+                    "channel": rng.choice(channels),
+                    "channel_ref": f"bench-{seed}-{i}",
+                    "citizen": {"name": "市民", "phone": f"13{rng.randrange(10**9):09d}"},
+                }
+            )
             continue
         matter = rng.choice(matters)
         town = rng.choice(towns)
         place = rng.choice(town.address_keywords)
         words = "，".join(rng.sample(matter.keywords, k=min(2, len(matter.keywords))))
-        bodies.append({
-            "channel": rng.choice(channels),
-            "channel_ref": f"bench-{seed}-{i}",
-            "citizen": {"name": "市民", "phone": f"13{rng.randrange(10**9):09d}"},
-            "content": f"我是{place}的居民，反映一下：{words}，已经好几天了，希望尽快处理。",
-            "address": f"{place}{rng.randrange(1, 200)}号",
-            **({"grid": f"{town.grid_prefix}-{rng.randrange(1, 30):02d}-{rng.randrange(1, 50):02d}"} if matter.responsible == TOWN_OF_LOCATION else {}),
-        })  # fmt: skip
+        bodies.append(
+            {
+                "channel": rng.choice(channels),
+                "channel_ref": f"bench-{seed}-{i}",
+                "citizen": {"name": "市民", "phone": f"13{rng.randrange(10**9):09d}"},
+                "content": f"我是{place}的居民，反映一下：{words}，已经好几天了，希望尽快处理。",
+                "address": f"{place}{rng.randrange(1, 200)}号",
+                **(
+                    {"grid": f"{town.grid_prefix}-{rng.randrange(1, 30):02d}-{rng.randrange(1, 50):02d}"}
+                    if matter.responsible == TOWN_OF_LOCATION
+                    else {}
+                ),
+            }
+        )
     return bodies
 
 
@@ -74,7 +83,9 @@ async def bare_round(server: DevServer, count: int, concurrency: int, tag: str) 
 
     async def start(i: int) -> None:
         async with semaphore:
-            handles.append(await client.start_workflow(BareWorkflow.run, str(i), id=f"bare-{tag}-{i}", task_queue=TASK_QUEUE))
+            handles.append(
+                await client.start_workflow(BareWorkflow.run, str(i), id=f"bare-{tag}-{i}", task_queue=TASK_QUEUE)
+            )
 
     began = time.perf_counter()
     await asyncio.gather(*(start(i) for i in range(count)))
@@ -93,7 +104,9 @@ async def minsheng_round(
     statuses: dict[int, int] = {}
     merged = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=api, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60) as http:
+    async with httpx.AsyncClient(
+        base_url=api, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60
+    ) as http:
 
         async def post(body: dict[str, Any]) -> None:
             nonlocal merged
@@ -227,12 +240,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--count", type=int, default=800, help="requests (and bare workflows) per level")
     parser.add_argument("--duplicates", type=float, default=0.1, help="share of requests re-sent by the channel")
     parser.add_argument("--repeats", type=float, default=0.2, help="share reporting an earlier one's matter again")
-    parser.add_argument(
-        "--database-url", help="an empty database for Minsheng's app data (default: a new SQLite file)"
-    )
+    parser.add_argument("--database-url", help="an empty database for Minsheng's app data (default: a new SQLite file)")
     args = parser.parse_args(argv)
-    print(f"intake: Minsheng (API + worker processes, {'SQLite' if not args.database_url else args.database_url}) "
-          "vs the bare engine, on one Temporal dev server (SQLite, WAL)")
+    print(
+        f"intake: Minsheng (API + worker processes, {'SQLite' if not args.database_url else args.database_url}) "
+        "vs the bare engine, on one Temporal dev server (SQLite, WAL)"
+    )
     print(HEADER, flush=True)
     levels = [int(x) for x in args.levels.split(",")]
     figures = asyncio.run(run(levels, args.count, args.duplicates, args.repeats, args.database_url))

@@ -60,10 +60,17 @@ def load(reference: ReferenceData) -> list[Labelled]:
     model = catalogue_model(reference)
     for r in rows:
         s = submission_of(
-            r["content"], r["address"], datetime.fromisoformat(r["received_at"]), r.get("lat"), r.get("lon"),
-            r.get("grid"), model,
-        )  # fmt: skip
-        items.append(Labelled(r["id"], r["matter"], r["channel"], s, locate_town(r["address"], r.get("grid"), reference)))
+            r["content"],
+            r["address"],
+            datetime.fromisoformat(r["received_at"]),
+            r.get("lat"),
+            r.get("lon"),
+            r.get("grid"),
+            model,
+        )
+        items.append(
+            Labelled(r["id"], r["matter"], r["channel"], s, locate_town(r["address"], r.get("grid"), reference))
+        )
     return sorted(items, key=lambda i: i.submission.received_at)
 
 
@@ -133,12 +140,15 @@ def scores(items: list[Labelled], case_of: dict[str, str]) -> dict[str, Any]:
     wrong, missed = same_case - both, same_matter - both
     cases = len(set(case_of.values()))
     return {
-        "requests": len(items), "matters": len({i.matter for i in items}), "cases": cases,
+        "requests": len(items),
+        "matters": len({i.matter for i in items}),
+        "cases": cases,
         "reduction": round(1 - cases / len(items), 4),
         "precision": round(both / same_case, 4) if same_case else 1.0,
         "recall": round(both / same_matter, 4) if same_matter else 1.0,
-        "wrong_merge_pairs": wrong, "missed_merge_pairs": missed,
-    }  # fmt: skip
+        "wrong_merge_pairs": wrong,
+        "missed_merge_pairs": missed,
+    }
 
 
 GRID = {
@@ -160,7 +170,9 @@ wrong join between two large matters makes many wrong pairs."""
 
 
 def tune(
-    items: list[Labelled], base: MatchPolicy, corrections: list[Correction] | None = None,
+    items: list[Labelled],
+    base: MatchPolicy,
+    corrections: list[Correction] | None = None,
     min_precision: float = TUNING_PRECISION,
 ) -> tuple[MatchPolicy, dict[str, Any]]:
     """The thresholds that keep precision at ``min_precision``, then agree with the most of the
@@ -185,18 +197,26 @@ def speed(items: list[Labelled], cases: int, queries: int, policy: MatchPolicy, 
     for n in range(cases):
         template = rng.choice(items).submission
         s = Submission(
-            content=template.content, address=template.address,
+            content=template.content,
+            address=template.address,
             received_at=start + timedelta(minutes=rng.uniform(0, 14 * 24 * 60)),
-            lat=rng.uniform(37.00, 37.40), lon=rng.uniform(122.20, 122.70), matter_type=template.matter_type,
-        )  # fmt: skip
+            lat=rng.uniform(37.00, 37.40),
+            lon=rng.uniform(122.20, 122.70),
+            matter_type=template.matter_type,
+        )
         index.add(f"S{n}", s)
         everything.append((f"S{n}", s))
     probes = [
-        Submission(content=i.submission.content, address=i.submission.address,
-                   received_at=start + timedelta(days=15), lat=rng.uniform(37.00, 37.40),
-                   lon=rng.uniform(122.20, 122.70), matter_type=i.submission.matter_type)
+        Submission(
+            content=i.submission.content,
+            address=i.submission.address,
+            received_at=start + timedelta(days=15),
+            lat=rng.uniform(37.00, 37.40),
+            lon=rng.uniform(122.20, 122.70),
+            matter_type=i.submission.matter_type,
+        )
         for i in rng.choices(items, k=queries)
-    ]  # fmt: skip
+    ]
     indexed, brute, agree = [], [], 0
     for probe in probes:
         t0 = time.perf_counter()
@@ -209,13 +229,17 @@ def speed(items: list[Labelled], cases: int, queries: int, policy: MatchPolicy, 
             brute.append((t2 - t1) * 1000)
             agree += (via_index and via_index.case_id) == (via_all and via_all.case_id)
     return {
-        "cases": cases, "queries": queries,
+        "cases": cases,
+        "queries": queries,
         "indexed_ms": {"median": round(statistics.median(indexed), 3), "p99": round(percentile(indexed, 0.99), 3)},
-        "brute_force_ms": {"median": round(statistics.median(brute), 2), "p99": round(percentile(brute, 0.99), 2),
-                           "probes": len(brute)},
+        "brute_force_ms": {
+            "median": round(statistics.median(brute), 2),
+            "p99": round(percentile(brute, 0.99), 2),
+            "probes": len(brute),
+        },
         "speed_up": round(statistics.median(brute) / statistics.median(indexed), 1),
         "same_answer_as_brute_force": f"{agree}/{len(brute)}",
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -230,8 +254,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     tuning = [i for i in items if not held_out(i.matter)]
     testing = [i for i in items if held_out(i.matter)]
     shipped = load_match_policy(ROOT / "config" / "merging.yaml")
-    print(f"merging: {len(items)} labelled requests in {len({i.matter for i in items})} matters; "
-          f"tuning on {len(tuning)}, held out {len(testing)}", flush=True)  # fmt: skip
+    print(
+        f"merging: {len(items)} labelled requests in {len({i.matter for i in items})} matters; "
+        f"tuning on {len(tuning)}, held out {len(testing)}",
+        flush=True,
+    )
     tuned, on_tuning = tune(tuning, shipped, corrections)
     figures = {
         "machine": machine(),
@@ -245,19 +272,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     for name in ("shipped_on_held_out", "tuned_on_tuning_half", "tuned_on_held_out", "all_requests_with_shipped"):
         f = figures[name]
-        print(f"  {name:<26} precision {f['precision']:.4f}  recall {f['recall']:.4f}  "
-              f"{f['requests']} requests → {f['cases']} cases ({f['reduction']:.1%} fewer)")  # fmt: skip
+        print(
+            f"  {name:<26} precision {f['precision']:.4f}  recall {f['recall']:.4f}  "
+            f"{f['requests']} requests → {f['cases']} cases ({f['reduction']:.1%} fewer)"
+        )
     if corrections:
-        figures["corrections"] = {"file": str(args.corrections), "shipped": agreement(corrections, shipped),
-                                  "tuned": agreement(corrections, tuned)}  # fmt: skip
+        figures["corrections"] = {
+            "file": str(args.corrections),
+            "shipped": agreement(corrections, shipped),
+            "tuned": agreement(corrections, tuned),
+        }
         for name in ("shipped", "tuned"):
             c = figures["corrections"][name]
-            print(f"  dispatchers' corrections, {name:<7} thresholds: splits kept apart {c['splits_kept_apart']}/"
-                  f"{c['splits']}, manual merges made {c['merges_made']}/{c['merges']}")  # fmt: skip
+            print(
+                f"  dispatchers' corrections, {name:<7} thresholds: splits kept apart {c['splits_kept_apart']}/"
+                f"{c['splits']}, manual merges made {c['merges_made']}/{c['merges']}"
+            )
     s = figures["speed"]
-    print(f"  matching against {s['cases']} open cases: median {s['indexed_ms']['median']} ms "
-          f"(p99 {s['indexed_ms']['p99']}) via the place index; brute force median "
-          f"{s['brute_force_ms']['median']} ms; ×{s['speed_up']}; same answer {s['same_answer_as_brute_force']}")  # fmt: skip
+    print(
+        f"  matching against {s['cases']} open cases: median {s['indexed_ms']['median']} ms "
+        f"(p99 {s['indexed_ms']['p99']}) via the place index; brute force median "
+        f"{s['brute_force_ms']['median']} ms; ×{s['speed_up']}; same answer {s['same_answer_as_brute_force']}"
+    )
     print(f"  written to {write_result('merging', figures)}")
     return figures
 

@@ -38,7 +38,9 @@ from persistence.db import Database
 from persistence.models import CaseEventRow, CaseRow, SlipRow
 
 
-async def _post_all(http: httpx.AsyncClient, calls: list[tuple[str, dict[str, Any], dict[str, str]]], concurrency: int) -> dict[int, int]:
+async def _post_all(
+    http: httpx.AsyncClient, calls: list[tuple[str, dict[str, Any], dict[str, str]]], concurrency: int
+) -> dict[int, int]:
     semaphore = asyncio.Semaphore(concurrency)
     statuses: dict[int, int] = {}
     done = 0
@@ -113,9 +115,13 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
         processes = {f"worker{n + 1}": spawn(["-m", "minsheng", "worker"], env) for n in range(workers)}
         processes["api"] = spawn(["-m", "minsheng", "api"], env)
         figures: dict[str, Any] = {
-            "count": count, "wave": wave, "concurrency": concurrency, "red_deadline_seconds": red_seconds,
-            "workers": workers, "sticky_cache": cache,
-        }  # fmt: skip
+            "count": count,
+            "wave": wave,
+            "concurrency": concurrency,
+            "red_deadline_seconds": red_seconds,
+            "workers": workers,
+            "sticky_cache": cache,
+        }
         try:
             api = f"http://127.0.0.1:{api_port}"
             await wait_until_up(api)
@@ -140,7 +146,9 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
                 print(f"a burst of {wave} red requests; deadlines {red_seconds:.0f} s after dispatch …", flush=True)
                 burst = red_bodies(settings.reference, wave)
                 began = time.perf_counter()
-                figures["wave_answers"] = await _post_all(http, [("/v1/requests", b, intake) for b in burst], concurrency)
+                figures["wave_answers"] = await _post_all(
+                    http, [("/v1/requests", b, intake) for b in burst], concurrency
+                )
                 figures["wave_created_seconds"] = round(time.perf_counter() - began, 1)
                 wave_ids = await _red_cases(db)
                 lags = await _wait_for_slips(db, wave_ids)
@@ -177,8 +185,18 @@ async def _wait_for_deadlines(db: Database, stall_seconds: float = 300) -> int:
     last, progressed = -1, time.monotonic()
     while True:
         async with db.session() as session:
-            timed = (await session.exec(select(func.count()).select_from(CaseRow).where(col(CaseRow.deadline_at).is_not(None)))).one()
-            waiting = (await session.exec(select(func.count()).select_from(CaseRow).where(CaseRow.status == "dispatched", col(CaseRow.deadline_at).is_(None)))).one()
+            timed = (
+                await session.exec(
+                    select(func.count()).select_from(CaseRow).where(col(CaseRow.deadline_at).is_not(None))
+                )
+            ).one()
+            waiting = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(CaseRow)
+                    .where(CaseRow.status == "dispatched", col(CaseRow.deadline_at).is_(None))
+                )
+            ).one()
             unseen = (await session.exec(select(func.count()).select_from(CaseRow).where(col(CaseRow.seq) < 2))).one()
         if unseen == 0 and waiting == 0:
             return int(timed)
@@ -196,9 +214,12 @@ def _fast_red_config(folder: Path, red_seconds: float) -> Path:
     policy = yaml.safe_load((target / "tiers.yaml").read_text())
     hours = red_seconds / 3600
     policy["tiers"]["red"] = {
-        "handling": {"hours": hours}, "acceptance": {"hours": hours}, "reminder_at": 0.5,
-        "warning_grace": {"hours": hours}, "response": {"hours": hours},
-    }  # fmt: skip
+        "handling": {"hours": hours},
+        "acceptance": {"hours": hours},
+        "reminder_at": 0.5,
+        "warning_grace": {"hours": hours},
+        "response": {"hours": hours},
+    }
     (target / "tiers.yaml").write_text(yaml.safe_dump(policy))
     return target
 
@@ -223,7 +244,9 @@ async def _red_cases(db: Database, stall_seconds: float = 300) -> list[str]:
 async def _wait_for_slips(db: Database, case_ids: list[str], seconds: float = 3600) -> dict[str, float]:
     """Wait until every wave case has its deadline slip; the lag of each from its deadline."""
     deadline = time.monotonic() + seconds
-    query = select(SlipRow.issued_at, SlipRow.due_at).where(SlipRow.trigger == "deadline", col(SlipRow.case_id).in_(case_ids))
+    query = select(SlipRow.issued_at, SlipRow.due_at).where(
+        SlipRow.trigger == "deadline", col(SlipRow.case_id).in_(case_ids)
+    )
     while True:
         async with db.session() as session:
             rows = (await session.exec(query)).all()
@@ -246,12 +269,14 @@ async def _wait_for_slips(db: Database, case_ids: list[str], seconds: float = 36
 async def _slips_per_case(db: Database, case_ids: list[str]) -> dict[str, int]:
     """How many cases have how many deadline slips in their timeline (want: all exactly one)."""
     async with db.session() as session:
-        rows = (await session.exec(
-            select(CaseEventRow.case_id, func.count())
-            .where(col(CaseEventRow.case_id).in_(case_ids), CaseEventRow.kind == "slip")
-            .where(CaseEventRow.detail["trigger"].as_string() == "deadline")
-            .group_by(col(CaseEventRow.case_id))
-        )).all()  # fmt: skip
+        rows = (
+            await session.exec(
+                select(CaseEventRow.case_id, func.count())
+                .where(col(CaseEventRow.case_id).in_(case_ids), CaseEventRow.kind == "slip")
+                .where(CaseEventRow.detail["trigger"].as_string() == "deadline")
+                .group_by(col(CaseEventRow.case_id))
+            )
+        ).all()
     per: dict[str, int] = {}
     for _, n in rows:
         per[str(n)] = per.get(str(n), 0) + 1
@@ -270,7 +295,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (one per core)")
     parser.add_argument(
-        "--cache", type=int, default=Settings().worker_max_cached_workflows, help="each worker's sticky cache (workflows)"
+        "--cache",
+        type=int,
+        default=Settings().worker_max_cached_workflows,
+        help="each worker's sticky cache (workflows)",
     )
     args = parser.parse_args(argv)
     figures = asyncio.run(run(args.count, args.wave, args.concurrency, args.workers, args.cache))

@@ -29,7 +29,8 @@ import random
 import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from bench.common import write_result
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Limit, Timing
 from domain.indicators import Period, RankDayInput, period_bounds
-from domain.reference import ReferenceData, TOWN_OF_LOCATION, UnitKind
+from domain.reference import TOWN_OF_LOCATION, ReferenceData, UnitKind
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence import ranking
@@ -57,24 +58,82 @@ HOUR = 3600.0
 MINUTE = 60.0
 
 CASE_COLUMNS = (
-    "id", "status", "channel", "tier", "unit_code", "domain_code", "matter_type_code", "confidence",
-    "received_at", "updated_at", "closed_at", "deadline_at", "seq", "deadline_provisional", "overdue",
-    "replied_at", "on_time", "handling_working_days", "callback_round", "reopened", "outcome",
-)  # fmt: skip
+    "id",
+    "status",
+    "channel",
+    "tier",
+    "unit_code",
+    "domain_code",
+    "matter_type_code",
+    "confidence",
+    "received_at",
+    "updated_at",
+    "closed_at",
+    "deadline_at",
+    "seq",
+    "deadline_provisional",
+    "overdue",
+    "replied_at",
+    "on_time",
+    "handling_working_days",
+    "callback_round",
+    "reopened",
+    "outcome",
+)
 REQUEST_COLUMNS = (
-    "id", "case_id", "channel", "channel_ref", "citizen_name", "citizen_phone", "content", "address",
-    "lat", "lon", "grid", "category_hint", "reported_at", "received_at", "intake_key_id",
-)  # fmt: skip
+    "id",
+    "case_id",
+    "channel",
+    "channel_ref",
+    "citizen_name",
+    "citizen_phone",
+    "content",
+    "address",
+    "lat",
+    "lon",
+    "grid",
+    "category_hint",
+    "reported_at",
+    "received_at",
+    "intake_key_id",
+)
 EVENT_COLUMNS = ("case_id", "seq", "at", "kind", "status", "actor_role", "actor_unit", "actor_key_id", "detail")
 CALLBACK_COLUMNS = (
-    "case_id", "request_id", "unit_code", "round", "attempt", "due_at", "gateway", "status", "final",
-    "answer", "note", "created_at", "answered_at", "agent_key_id",
-)  # fmt: skip
+    "case_id",
+    "request_id",
+    "unit_code",
+    "round",
+    "attempt",
+    "due_at",
+    "gateway",
+    "status",
+    "final",
+    "answer",
+    "note",
+    "created_at",
+    "answered_at",
+    "agent_key_id",
+)
 SUMMONS_COLUMNS = (
-    "case_id", "summons_id", "lead_unit", "unit", "task", "reason", "whistled_at", "respond_by", "status",
-    "responded_at", "report", "decline_reason", "ruling_note", "speed", "quality", "rating_comment",
-    "rated_at", "seq",
-)  # fmt: skip
+    "case_id",
+    "summons_id",
+    "lead_unit",
+    "unit",
+    "task",
+    "reason",
+    "whistled_at",
+    "respond_by",
+    "status",
+    "responded_at",
+    "report",
+    "decline_reason",
+    "ruling_note",
+    "speed",
+    "quality",
+    "rating_comment",
+    "rated_at",
+    "seq",
+)
 TABLES = {
     "cases": CASE_COLUMNS,
     "requests": REQUEST_COLUMNS,
@@ -111,10 +170,21 @@ RETURN_REASONS = ("该事项不属于本单位职责范围，请重新派发。"
 SUMMONS_TASKS = ("配合现场执法，核查违规行为", "提供相关审批资料并参与协调", "派员到场联合处置")
 SUMMONS_REPORT = "已派员到场，配合完成现场处置。"
 DECLINE = "该事项不在本单位职责范围内。"
-KEEPS_STATUS = frozenset({
-    "classified", "deadlines", "request_joined", "summoned", "response_deadline", "responded", "declined",
-    "decline_upheld", "rated", "callbacks_planned", "callback",
-})  # fmt: skip
+KEEPS_STATUS = frozenset(
+    {
+        "classified",
+        "deadlines",
+        "request_joined",
+        "summoned",
+        "response_deadline",
+        "responded",
+        "declined",
+        "decline_upheld",
+        "rated",
+        "callbacks_planned",
+        "callback",
+    }
+)
 """Events that leave the case's status as it was (the event records the status it found)."""
 SUMMONS_EVENTS = frozenset({"summoned", "response_deadline", "responded", "declined", "decline_upheld", "rated"})
 
@@ -136,7 +206,9 @@ class City:
     Times are seconds since local midnight of the first day (floats), turned into UTC datetimes
     only for the rows kept."""
 
-    def __init__(self, reference: ReferenceData, timing: Timing, first_day: date, days: int, now: datetime, seed: int) -> None:
+    def __init__(
+        self, reference: ReferenceData, timing: Timing, first_day: date, days: int, now: datetime, seed: int
+    ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
         self.reference = reference
@@ -150,9 +222,11 @@ class City:
         # Local midnights (as seconds since t0), far enough past the end for late replies.
         horizon = days + 90
         self.day_start = [
-            (datetime.combine(first_day + timedelta(days=i), clock(0), tzinfo=self.zone).astimezone(UTC) - self.t0).total_seconds()
+            (
+                datetime.combine(first_day + timedelta(days=i), clock(0), tzinfo=self.zone).astimezone(UTC) - self.t0
+            ).total_seconds()
             for i in range(horizon + 1)
-        ]  # fmt: skip
+        ]
         self.working = [calendar.is_working_day(first_day + timedelta(days=i)) for i in range(horizon)]
         self.working_index = [i for i, w in enumerate(self.working) if w]
         self.working_count = []  # working days among days 0..i
@@ -188,7 +262,7 @@ class City:
         self.classified_json = {
             m.code: f'"domain": {_j(reference.domain_of[m.code])}, "matter_type": {_j(m.code)}, "tier": {_j(m.tier.value)}'
             for m in matters
-        }  # fmt: skip
+        }
 
     # -- volume and ids -------------------------------------------------------------------------
 
@@ -228,7 +302,10 @@ class City:
 
     def provisional(self, start: float, end: float) -> bool:
         """Whether working days from ``start`` to ``end`` were counted in a year with no calendar file."""
-        first, last = self.first_day + timedelta(days=self.local_day(start)), self.first_day + timedelta(days=self.local_day(end))
+        first, last = (
+            self.first_day + timedelta(days=self.local_day(start)),
+            self.first_day + timedelta(days=self.local_day(end)),
+        )
         return first.year not in self.calendar_years or last.year not in self.calendar_years
 
     def same_time_working_days_after(self, start: float, n: int) -> float:
@@ -248,7 +325,7 @@ class City:
             self.case(first + offset, day, out.rows)
         return out
 
-    def case(self, n: int, day: int, rows: dict[str, list[tuple[Any, ...]]]) -> None:  # noqa: C901, PLR0912, PLR0915
+    def case(self, n: int, day: int, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         rng = self.rng
         r = rng.random
         expo = rng.expovariate
@@ -275,22 +352,47 @@ class City:
         request_id = f"R{stamp}-{_code(n, 0x2545F4914F6CDD1D)}"
         intake_key = self.intake_keys[n % len(self.intake_keys)]
         requests = [(request_id, channel, received, intake_key)]
-        events.append((received, "received", "received", "intake", None, intake_key,
-                       f'{{"request_id": "{request_id}", "channel": "{channel}"}}'))  # fmt: skip
+        events.append(
+            (
+                received,
+                "received",
+                "received",
+                "intake",
+                None,
+                intake_key,
+                f'{{"request_id": "{request_id}", "channel": "{channel}"}}',
+            )
+        )
         classified = received + 1 + 3 * r()
         confident = r() < 0.75
         confidence = round(0.5 + 0.5 * r(), 3) if confident else round(0.15 + 0.35 * r(), 3)
-        events.append((classified, "classified", "received", "system", None, None,
-                       f'{{{self.classified_json[matter.code]}, "unit": "{unit}", "confidence": "{confidence:.3f}", '
-                       f'"outcome": "{"dispatch" if confident else "dispatcher queue"}", "reason": "keywords"}}'))  # fmt: skip
+        events.append(
+            (
+                classified,
+                "classified",
+                "received",
+                "system",
+                None,
+                None,
+                f'{{{self.classified_json[matter.code]}, "unit": "{unit}", "confidence": "{confidence:.3f}", '
+                f'"outcome": "{"dispatch" if confident else "dispatcher queue"}", "reason": "keywords"}}',
+            )
+        )
         if confident:
             dispatched, role, key = classified + 0.5 + 2 * r(), "system", None
         else:
-            dispatched, role, key = classified + 60 + expo(1 / (45 * MINUTE)), "dispatcher", rng.choice(self.dispatcher_keys)
+            dispatched, role, key = (
+                classified + 60 + expo(1 / (45 * MINUTE)),
+                "dispatcher",
+                rng.choice(self.dispatcher_keys),
+            )
 
         def dispatch(at: float, to: str, role: str, key: str | None) -> float:
-            detail = (f'{{"unit": "{to}", "domain": "{self.reference.domain_of[matter.code]}", '
-                      f'"matter_type": "{matter.code}", "tier": "{tier}"}}', to)  # fmt: skip
+            detail = (
+                f'{{"unit": "{to}", "domain": "{self.reference.domain_of[matter.code]}", '
+                f'"matter_type": "{matter.code}", "tier": "{tier}"}}',
+                to,
+            )
             events.append((at, "dispatched", "dispatched", role, None, key, detail))
             return self.deadlines(events, at, rule, matter.tier)
 
@@ -300,9 +402,22 @@ class City:
                 wrong = _pick(self.unit_table, r())
             dispatch(dispatched, wrong, role, key)
             returned = dispatched + 300 + expo(1 / (2 * HOUR))
-            events.append((returned, "returned", "returned", "unit", wrong, self.unit_keys[wrong],
-                           f'{{"reason": {_j(rng.choice(RETURN_REASONS))}}}'))  # fmt: skip
-            dispatched, role, key = returned + 60 + expo(1 / (40 * MINUTE)), "dispatcher", rng.choice(self.dispatcher_keys)
+            events.append(
+                (
+                    returned,
+                    "returned",
+                    "returned",
+                    "unit",
+                    wrong,
+                    self.unit_keys[wrong],
+                    f'{{"reason": {_j(rng.choice(RETURN_REASONS))}}}',
+                )
+            )
+            dispatched, role, key = (
+                returned + 60 + expo(1 / (40 * MINUTE)),
+                "dispatcher",
+                rng.choice(self.dispatcher_keys),
+            )
         deadline = dispatch(dispatched, unit, role, key)
         unit_key = self.unit_keys[unit]
         accept_limit = self.limit_after(rule.acceptance, dispatched) - dispatched
@@ -321,47 +436,95 @@ class City:
             second_id = f"R{stamp}-{_code(n, 0x27BB2EE687B0B0FD)}"
             key2 = self.intake_keys[(n + 1) % len(self.intake_keys)]
             requests.append((second_id, second_channel, joined, key2))
-            events.append((joined, "request_joined", "", "intake", None, key2,
-                           f'{{"request_id": "{second_id}", "channel": "{second_channel}"}}'))  # fmt: skip
+            events.append(
+                (
+                    joined,
+                    "request_joined",
+                    "",
+                    "intake",
+                    None,
+                    key2,
+                    f'{{"request_id": "{second_id}", "channel": "{second_channel}"}}',
+                )
+            )
 
         attempts: list[tuple[str, int, int, float, float, float, str, bool]] = []
-        reopened = 0
         final_answers: dict[str, str] = {}
         if not stuck:
-            events.append((replied, "replied", "replied", "unit", unit, unit_key, f'{{"result": {_j(rng.choice(REPLIES))}}}'))
+            events.append(
+                (replied, "replied", "replied", "unit", unit, unit_key, f'{{"result": {_j(rng.choice(REPLIES))}}}')
+            )
             answers, settled = self.visits(events, attempts, [q[0] for q in requests], 1, replied, FIRST_ROUND)
             if "dissatisfied" in answers.values():  # reopened (重办) to the same unit, once
-                reopened = 1
                 again = settled + 1 + 5 * r()
-                events.append((again, "reopened", "dispatched", "system", None, None,
-                               f'{{"unit": "{unit}", "round": "2", "dissatisfied": "{request_id}"}}'))  # fmt: skip
+                events.append(
+                    (
+                        again,
+                        "reopened",
+                        "dispatched",
+                        "system",
+                        None,
+                        None,
+                        f'{{"unit": "{unit}", "round": "2", "dissatisfied": "{request_id}"}}',
+                    )
+                )
                 deadline = self.deadlines(events, again, rule, matter.tier)
                 accepted = again + 120 + expo(1 / HOUR)
                 events.append((accepted, "accepted", "accepted", "unit", unit, unit_key, "{}"))
                 replied = self.reply_time(accepted, deadline)
                 due_rounds.append((deadline, replied))
-                events.append((replied, "replied", "replied", "unit", unit, unit_key, f'{{"result": {_j(rng.choice(REPLIES))}}}'))
+                events.append(
+                    (replied, "replied", "replied", "unit", unit, unit_key, f'{{"result": {_j(rng.choice(REPLIES))}}}')
+                )
                 answers, settled = self.visits(events, attempts, [q[0] for q in requests], 2, replied, SECOND_ROUND)
             final_answers = answers
             closed = settled + 1 + 59 * r()
             outcome = _outcome(answers.values())
-            events.append((closed, "closed", "closed", "system", None, None,
-                           f'{{"callback_answers": "{",".join(sorted(set(answers.values())))}", "outcome": "{outcome}"}}'))  # fmt: skip
+            events.append(
+                (
+                    closed,
+                    "closed",
+                    "closed",
+                    "system",
+                    None,
+                    None,
+                    f'{{"callback_answers": "{",".join(sorted(set(answers.values())))}", "outcome": "{outcome}"}}',
+                )
+            )
 
         # The story up to now: what the read model holds at this moment.
         events.sort(key=lambda e: e[0])
         now = self.now_t
         kept = [e for e in events if e[0] <= now]
-        state: dict[str, Any] = {"status": "received", "unit": None, "deadline": None, "provisional": False,
-                                 "replied": None, "closed": None, "callback_round": 0, "reopened": 0}  # fmt: skip
+        state: dict[str, Any] = {
+            "status": "received",
+            "unit": None,
+            "deadline": None,
+            "provisional": False,
+            "replied": None,
+            "closed": None,
+            "callback_round": 0,
+            "reopened": 0,
+        }
         round_index = 0
         timeline = rows["case_events"]
         for seq, (at, kind, status, role, actor_unit, key, detail) in enumerate(kept, 1):
             if kind in KEEPS_STATUS:
                 status = state["status"]
             state["status"] = status
-            timeline.append((case_id, seq, self.at(at), kind, status, role, actor_unit, key,
-                             detail[0] if kind in ("dispatched", "deadlines") else detail))  # fmt: skip
+            timeline.append(
+                (
+                    case_id,
+                    seq,
+                    self.at(at),
+                    kind,
+                    status,
+                    role,
+                    actor_unit,
+                    key,
+                    detail[0] if kind in ("dispatched", "deadlines") else detail,
+                )
+            )
             if kind == "dispatched":
                 state["unit"] = detail[1]
                 state["deadline"], state["provisional"] = None, False
@@ -388,35 +551,84 @@ class City:
             handling = self.working_days_taken(received, replied_t)
         is_closed = state["closed"] is not None
         outcome = _outcome(final_answers.values()) if is_closed else None
-        rows["cases"].append((
-            case_id, state["status"], channel, tier if state["unit"] else None, state["unit"],
-            self.reference.domain_of[matter.code] if state["unit"] else None, matter.code if state["unit"] else None,
-            confidence, self.at(received), self.at(kept[-1][0]), self.at(state["closed"]) if is_closed else None,
-            deadline_at, len(kept), state["provisional"], overdue, self.at(replied_t) if replied_t is not None else None,
-            on_time, handling, state["callback_round"], state["reopened"], outcome,
-        ))  # fmt: skip
+        rows["cases"].append(
+            (
+                case_id,
+                state["status"],
+                channel,
+                tier if state["unit"] else None,
+                state["unit"],
+                self.reference.domain_of[matter.code] if state["unit"] else None,
+                matter.code if state["unit"] else None,
+                confidence,
+                self.at(received),
+                self.at(kept[-1][0]),
+                self.at(state["closed"]) if is_closed else None,
+                deadline_at,
+                len(kept),
+                state["provisional"],
+                overdue,
+                self.at(replied_t) if replied_t is not None else None,
+                on_time,
+                handling,
+                state["callback_round"],
+                state["reopened"],
+                outcome,
+            )
+        )
         for i, (rid, ch, at, key) in enumerate(requests):
             if at > now:
                 continue
             town_code = town if town in self.place else self.towns[0]
             place = self.place[town_code][n % len(self.place[town_code])]
             phone = f"1{3 + n % 7}{(n * 7919 + i) % 10**9:09d}"
-            name = SURNAMES[(n + i) % len(SURNAMES)] + GIVEN[(n * 31 + i) % len(GIVEN)] + ("" if n % 3 else GIVEN[n % len(GIVEN)])
+            name = (
+                SURNAMES[(n + i) % len(SURNAMES)]
+                + GIVEN[(n * 31 + i) % len(GIVEN)]
+                + ("" if n % 3 else GIVEN[n % len(GIVEN)])
+            )
             grid = f"{self.grid_prefix[town_code]}-{n % 30 + 1:02d}-{n % 50 + 1:02d}" if n % 4 else None
-            rows["requests"].append((
-                rid, case_id, ch, f"{ch}-{n}-{i}", name, phone,
-                f"我是{place}的居民，反映一下：{COMPLAINTS[(n + i) % len(COMPLAINTS)]}", f"{place}{n % 200 + 1}号",
-                None, None, grid, None, self.at(at - 60 * r()) if i == 0 and n % 5 == 0 else None, self.at(at), key,
-            ))  # fmt: skip
+            rows["requests"].append(
+                (
+                    rid,
+                    case_id,
+                    ch,
+                    f"{ch}-{n}-{i}",
+                    name,
+                    phone,
+                    f"我是{place}的居民，反映一下：{COMPLAINTS[(n + i) % len(COMPLAINTS)]}",
+                    f"{place}{n % 200 + 1}号",
+                    None,
+                    None,
+                    grid,
+                    None,
+                    self.at(at - 60 * r()) if i == 0 and n % 5 == 0 else None,
+                    self.at(at),
+                    key,
+                )
+            )
         for rid, round_, attempt, due, created, answered, answer, final in attempts:
             if created > now:
                 continue
             done = answered <= now
-            rows["callbacks"].append((
-                case_id, rid, unit, round_, attempt, self.at(due), "queue", "answered" if done else "pending",
-                final if done else None, answer if done else None, None, self.at(created),
-                self.at(answered) if done else None, self.agent_keys[(n + attempt) % len(self.agent_keys)] if done else None,
-            ))  # fmt: skip
+            rows["callbacks"].append(
+                (
+                    case_id,
+                    rid,
+                    unit,
+                    round_,
+                    attempt,
+                    self.at(due),
+                    "queue",
+                    "answered" if done else "pending",
+                    final if done else None,
+                    answer if done else None,
+                    None,
+                    self.at(created),
+                    self.at(answered) if done else None,
+                    self.agent_keys[(n + attempt) % len(self.agent_keys)] if done else None,
+                )
+            )
         for s in summonses:
             self.summons_row(rows, case_id, unit, s, kept)
 
@@ -438,16 +650,30 @@ class City:
         return max(deadline, accepted) + 60 + self.rng.expovariate(1 / (20 * HOUR))
 
     def visits(
-        self, events: list[Any], attempts: list[Any], request_ids: list[str], round_: int, replied: float,
+        self,
+        events: list[Any],
+        attempts: list[Any],
+        request_ids: list[str],
+        round_: int,
+        replied: float,
         mix: tuple[tuple[str, float], ...],
-    ) -> tuple[dict[str, str], float]:  # fmt: skip
+    ) -> tuple[dict[str, str], float]:
         """A round of callback visits, one per citizen: attempts on the policy's days, unreachable
         ones tried again, the last attempt's answer settling. Answers each citizen's answer and
         when the last one settled."""
         rng = self.rng
         planned = replied + 1
-        events.append((planned, "callbacks_planned", "replied", "system", None, None,
-                       f'{{"round": "{round_}", "citizens": "{len(request_ids)}"}}'))  # fmt: skip
+        events.append(
+            (
+                planned,
+                "callbacks_planned",
+                "replied",
+                "system",
+                None,
+                None,
+                f'{{"round": "{round_}", "citizens": "{len(request_ids)}"}}',
+            )
+        )
         due = [planned, self.same_time_working_days_after(planned, 1), self.same_time_working_days_after(planned, 2)]
         answers: dict[str, str] = {}
         settled = planned
@@ -469,15 +695,26 @@ class City:
                 final = attempt == tries
                 said = answer if final else "unreachable"
                 attempts.append((rid, round_, attempt, due[attempt - 1], created, answered, said, final))
-                events.append((answered, "callback", "replied", "callback_agent", None, self.agent_keys[attempt],
-                               f'{{"request_id": "{rid}", "answer": "{said}", "round": "{round_}", '
-                               f'"attempt": "{attempt}", "final": "{"yes" if final else "no"}"}}'))  # fmt: skip
+                events.append(
+                    (
+                        answered,
+                        "callback",
+                        "replied",
+                        "callback_agent",
+                        None,
+                        self.agent_keys[attempt],
+                        f'{{"request_id": "{rid}", "answer": "{said}", "round": "{round_}", '
+                        f'"attempt": "{attempt}", "final": "{"yes" if final else "no"}"}}',
+                    )
+                )
                 if final:
                     settled = max(settled, answered)
             answers[rid] = answer
         return answers, settled
 
-    def whistle(self, events: list[Any], summonses: list[list[Any]], lead: str, accepted: float, before: float, tier: Any) -> None:
+    def whistle(
+        self, events: list[Any], summonses: list[list[Any]], lead: str, accepted: float, before: float, tier: Any
+    ) -> None:
         """The lead unit summons one unit (sometimes two) to the case; most respond (报到)."""
         rng = self.rng
         pool = self.departments if lead in self.towns or rng.random() < 0.5 else self.towns
@@ -487,26 +724,80 @@ class City:
             sid = f"W{i}"
             task = rng.choice(SUMMONS_TASKS)
             respond_by = self.limit_after(self.limits[tier].response, whistled)
-            events.append((whistled, "summoned", "accepted", "unit", lead, self.unit_keys[lead],
-                           f'{{"summons_id": "{sid}", "unit": "{unit}", "task": {_j(task)}, "reason": {_j(task)}}}'))  # fmt: skip
-            events.append((whistled + 0.3, "response_deadline", "accepted", "system", None, None,
-                           f'{{"summons_id": "{sid}", "unit": "{unit}", "respond_by": "{self.at(respond_by).isoformat()}"}}'))  # fmt: skip
+            events.append(
+                (
+                    whistled,
+                    "summoned",
+                    "accepted",
+                    "unit",
+                    lead,
+                    self.unit_keys[lead],
+                    f'{{"summons_id": "{sid}", "unit": "{unit}", "task": {_j(task)}, "reason": {_j(task)}}}',
+                )
+            )
+            events.append(
+                (
+                    whistled + 0.3,
+                    "response_deadline",
+                    "accepted",
+                    "system",
+                    None,
+                    None,
+                    f'{{"summons_id": "{sid}", "unit": "{unit}", "respond_by": "{self.at(respond_by).isoformat()}"}}',
+                )
+            )
             answered = whistled + 300 + min(rng.expovariate(1 / (3 * HOUR)), max(before - whistled - 600, 600) * 0.5)
             later = max(before - answered, 600)  # the ruling and the rating come before the reply
             declined = rng.random() < 0.1
             if declined:
-                events.append((answered, "declined", "accepted", "unit", unit, self.unit_keys[unit],
-                               f'{{"summons_id": "{sid}", "reason": {_j(DECLINE)}}}'))  # fmt: skip
-                events.append((answered + later * 0.3, "decline_upheld", "accepted", "dispatcher", None, self.dispatcher_keys[0],
-                               f'{{"summons_id": "{sid}", "unit": "{unit}"}}'))  # fmt: skip
+                events.append(
+                    (
+                        answered,
+                        "declined",
+                        "accepted",
+                        "unit",
+                        unit,
+                        self.unit_keys[unit],
+                        f'{{"summons_id": "{sid}", "reason": {_j(DECLINE)}}}',
+                    )
+                )
+                events.append(
+                    (
+                        answered + later * 0.3,
+                        "decline_upheld",
+                        "accepted",
+                        "dispatcher",
+                        None,
+                        self.dispatcher_keys[0],
+                        f'{{"summons_id": "{sid}", "unit": "{unit}"}}',
+                    )
+                )
             else:
-                events.append((answered, "responded", "accepted", "unit", unit, self.unit_keys[unit],
-                               f'{{"summons_id": "{sid}", "report": {_j(SUMMONS_REPORT)}}}'))  # fmt: skip
+                events.append(
+                    (
+                        answered,
+                        "responded",
+                        "accepted",
+                        "unit",
+                        unit,
+                        self.unit_keys[unit],
+                        f'{{"summons_id": "{sid}", "report": {_j(SUMMONS_REPORT)}}}',
+                    )
+                )
             rated = answered + later * (0.2 + 0.6 * rng.random()) if not declined and rng.random() < 0.5 else None
             if rated is not None:
                 speed, quality = rng.randint(3, 5), rng.randint(3, 5)
-                events.append((rated, "rated", "accepted", "unit", lead, self.unit_keys[lead],
-                               f'{{"summons_id": "{sid}", "speed": "{speed}", "quality": "{quality}"}}'))  # fmt: skip
+                events.append(
+                    (
+                        rated,
+                        "rated",
+                        "accepted",
+                        "unit",
+                        lead,
+                        self.unit_keys[lead],
+                        f'{{"summons_id": "{sid}", "speed": "{speed}", "quality": "{quality}"}}',
+                    )
+                )
             else:
                 speed = quality = None
             summonses.append([sid, unit, task, whistled, respond_by, answered, declined, rated, speed, quality])
@@ -522,16 +813,38 @@ class City:
             status, responded_at, report, reason, note = "summoned", None, None, None, None
         elif declined:
             upheld = any(e[1] == "decline_upheld" and mark in e[6] for e in kept)
-            status, responded_at, report, reason, note = ("released" if upheld else "declined"), answered, None, DECLINE, None
+            status, responded_at, report, reason, note = (
+                ("released" if upheld else "declined"),
+                answered,
+                None,
+                DECLINE,
+                None,
+            )
         else:
             status, responded_at, report, reason, note = "responded", answered, SUMMONS_REPORT, None, None
         rated_now = rated is not None and rated <= now
-        rows["summonses"].append((
-            case_id, sid, lead, unit, task, task, self.at(whistled), self.at(respond_by), status,
-            self.at(responded_at) if responded_at is not None else None, report, reason, note,
-            speed if rated_now else None, quality if rated_now else None, None, self.at(rated) if rated_now else None,
-            touched[-1],
-        ))  # fmt: skip
+        rows["summonses"].append(
+            (
+                case_id,
+                sid,
+                lead,
+                unit,
+                task,
+                task,
+                self.at(whistled),
+                self.at(respond_by),
+                status,
+                self.at(responded_at) if responded_at is not None else None,
+                report,
+                reason,
+                note,
+                speed if rated_now else None,
+                quality if rated_now else None,
+                None,
+                self.at(rated) if rated_now else None,
+                touched[-1],
+            )
+        )
 
 
 def _table(weighted: list[tuple[Any, float]], size: int = 4096) -> list[Any]:
@@ -578,7 +891,9 @@ async def _admin(sql: str) -> None:
 
 async def _connect(url: str) -> asyncpg.Connection:
     u = make_url(url)
-    return await asyncpg.connect(user=u.username, password=u.password, host=u.host, port=u.port or 5432, database=u.database)
+    return await asyncpg.connect(
+        user=u.username, password=u.password, host=u.host, port=u.port or 5432, database=u.database
+    )
 
 
 async def load(url: str, city: City, count: int, chunk_size: int) -> dict[str, Any]:
@@ -630,14 +945,13 @@ async def database_figures(url: str) -> dict[str, Any]:
         statuses = dict(await conn.fetch("SELECT status, count(*) FROM cases GROUP BY status ORDER BY 2 DESC"))
         size = await conn.fetchval("SELECT pg_database_size(current_database())")
         tables = {
-            t: round(await conn.fetchval("SELECT pg_total_relation_size($1::regclass)", t) / 2**20)
-            for t in TABLES
-        }  # fmt: skip
+            t: round(await conn.fetchval("SELECT pg_total_relation_size($1::regclass)", t) / 2**20) for t in TABLES
+        }
         version = await conn.fetchval("SHOW server_version")
         settings = {
             k: await conn.fetchval(f"SHOW {k}")
             for k in ("shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather", "jit")
-        }  # fmt: skip
+        }
     finally:
         await conn.close()
     return {
@@ -660,8 +974,10 @@ async def busy_day(url: str, city: City) -> date:
         day = await conn.fetchval(
             "SELECT (closed_at AT TIME ZONE $3)::date AS day FROM cases WHERE closed_at >= $1 AND closed_at < $2 "
             "GROUP BY day ORDER BY count(*) DESC LIMIT 1",
-            since, until, city.zone.key,
-        )  # fmt: skip
+            since,
+            until,
+            city.zone.key,
+        )
     finally:
         await conn.close()
     return day
@@ -695,7 +1011,11 @@ async def _connected(url: str) -> Database:
 
 
 def _summary(times: list[float]) -> dict[str, Any]:
-    return {"runs_s": [round(t, 3) for t in times], "best_s": round(min(times), 3), "median_s": round(statistics.median(times), 3)}
+    return {
+        "runs_s": [round(t, 3) for t in times],
+        "best_s": round(min(times), 3),
+        "median_s": round(statistics.median(times), 3),
+    }
 
 
 async def _rank_day(url: str, settings: Settings, day: date, runs: int, warm_up: int) -> dict[str, Any]:
@@ -741,11 +1061,16 @@ async def _unit_counts(url: str, start: datetime, end: datetime, runs: int) -> d
         finally:
             await db.close()
     best = statements[times.index(min(times))]
-    totals = {k: sum(getattr(c, k) for c in result.values()) for k in ("due", "replied", "satisfied", "accepted", "returned")}
+    totals = {
+        k: sum(getattr(c, k) for c in result.values()) for k in ("due", "replied", "satisfied", "accepted", "returned")
+    }
     return _summary(times) | {
         "statements_of_best_s": {name: round(t, 3) for name, t in zip(STATEMENTS, best, strict=True)},
-        "from": start.isoformat(), "to": end.isoformat(), "units": len(result), "totals": totals,
-    }  # fmt: skip
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "units": len(result),
+        "totals": totals,
+    }
 
 
 async def measure(url: str, settings: Settings, days: dict[str, date], runs: int) -> dict[str, Any]:
@@ -779,8 +1104,10 @@ async def explain(url: str, day: date, settings: Settings) -> str:
     db = Database(url)
     captured: list[tuple[str, Any]] = []
     sa.event.listen(
-        db.engine.sync_engine, "before_cursor_execute", lambda conn, cursor, statement, parameters, context, many: captured.append((statement, parameters))
-    )  # fmt: skip
+        db.engine.sync_engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, parameters, context, many: captured.append((statement, parameters)),
+    )
     out: list[str] = []
     try:
         for period in Period:
@@ -814,7 +1141,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     yesterday = now.astimezone(settings.timing.zone).date() - timedelta(days=1)
     first_day = yesterday - timedelta(days=args.days - 1)
     city = City(settings.reference, settings.timing, first_day, args.days, now, args.seed)
-    figures: dict[str, Any] = {"cases": args.cases, "days": args.days, "first_day": first_day.isoformat(), "last_day": yesterday.isoformat()}
+    figures: dict[str, Any] = {
+        "cases": args.cases,
+        "days": args.days,
+        "first_day": first_day.isoformat(),
+        "last_day": yesterday.isoformat(),
+    }
     try:
         if args.reuse:
             print(f"reusing database {args.database} (loaded before; its days end where that run's did)", flush=True)
@@ -830,7 +1162,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         busy = args.day or await busy_day(url, city)
         month_end = busy.replace(day=1) - timedelta(days=1)
         days = {"busy_day": busy, "last_day_of_last_full_month": month_end}
-        print(f"timing the ranking of {busy}, and of {month_end} (the longest month to date), {args.runs} runs each …", flush=True)
+        print(
+            f"timing the ranking of {busy}, and of {month_end} (the longest month to date), {args.runs} runs each …",
+            flush=True,
+        )
         figures["ranking"] = await measure(url, settings, days, args.runs)
         if args.explain:
             plans = await explain(url, busy, settings)
@@ -841,7 +1176,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if not args.keep:
             await _admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    medians = [e[k]["median_s"] for e in figures["ranking"].values() for k in ("rank_day_new_connection", "rank_day_reused_connection")]
+    medians = [
+        e[k]["median_s"]
+        for e in figures["ranking"].values()
+        for k in ("rank_day_new_connection", "rank_day_reused_connection")
+    ]
     figures["limit_seconds"] = LIMIT_SECONDS
     figures["slowest_rank_day_median_s"] = max(medians)
     figures["within_limit"] = max(medians) < LIMIT_SECONDS
@@ -851,17 +1190,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def report(figures: dict[str, Any], path: Path) -> None:
     machine = json.loads(path.read_text())["machine"]
     print(f"\nranking over {figures['cases']:,} cases in PostgreSQL {figures['postgresql']}")
-    print(f"  machine: {machine['cpus']} cores, {machine['cpu']}, {machine['memory_gib']} GiB, Python {machine['python']}")
+    print(
+        f"  machine: {machine['cpus']} cores, {machine['cpu']}, {machine['memory_gib']} GiB, Python {machine['python']}"
+    )
     print(f"  cases received {figures['first_day']} .. {figures['last_day']} ({figures['days']} days)", end="")
     if "daily_volume" in figures:
         v = figures["daily_volume"]
         print(f", {v['min']:,}–{v['max']:,} a day (mean {v['mean']:,})")
-        print(f"  load (COPY, keys and indexes in force): {figures['load_seconds']} s; vacuum + analyse {figures['vacuum_analyze_seconds']} s")
+        print(
+            f"  load (COPY, keys and indexes in force): {figures['load_seconds']} s; vacuum + analyse {figures['vacuum_analyze_seconds']} s"
+        )
     else:
         print()
     print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in figures["rows"].items()))
     print("  cases by status: " + ", ".join(f"{s} {n:,}" for s, n in figures["case_status"].items()))
-    print(f"  database size: {figures['database_mib']:,} MiB (" + ", ".join(f"{t} {m:,}" for t, m in figures["table_mib"].items()) + ")")
+    print(
+        f"  database size: {figures['database_mib']:,} MiB ("
+        + ", ".join(f"{t} {m:,}" for t, m in figures["table_mib"].items())
+        + ")"
+    )
     print(f"\n  {'timed (s)':<58} {'runs':<22} {'best':>6} {'median':>6}")
     for label, entry in figures["ranking"].items():
         day, month = entry["unit_counts_day"], entry["unit_counts_month"]
@@ -871,20 +1218,26 @@ def report(figures: dict[str, Any], path: Path) -> None:
             ("rank_day, connection that ran it 3 times before", entry["rank_day_reused_connection"]),
             (f"unit_counts, the day ({day['units']} units)", day),
             (f"unit_counts, the month to date ({month['units']} units)", month),
-        ]  # fmt: skip
+        ]
         for name, t in rows:
-            print(f"    {name:<56} {', '.join(f'{x:.3f}' for x in t['runs_s']):<22} {t['best_s']:>6.3f} {t['median_s']:>6.3f}")
+            print(
+                f"    {name:<56} {', '.join(f'{x:.3f}' for x in t['runs_s']):<22} {t['best_s']:>6.3f} {t['median_s']:>6.3f}"
+            )
         for name, t in (("day", day), ("month", month)):
             parts = ", ".join(f"{k} {v:.3f}" for k, v in t["statements_of_best_s"].items())
             print(f"      statements of the best {name} run: {parts}")
         print(f"      the day counted: {', '.join(f'{k} {v:,}' for k, v in day['totals'].items())} (summed over units)")
     verdict = "within" if figures["within_limit"] else "NOT within"
-    print(f"\n  slowest median of rank_day: {figures['slowest_rank_day_median_s']:.3f} s, {verdict} the {figures['limit_seconds']:.0f} s limit")
+    print(
+        f"\n  slowest median of rank_day: {figures['slowest_rank_day_median_s']:.3f} s, {verdict} the {figures['limit_seconds']:.0f} s limit"
+    )
     print(f"  written to {path}")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m bench.ranking", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ranking", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases to load (default 1,000,000)")
     parser.add_argument("--days", type=int, default=120, help="days they were received over, ending yesterday")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each measurement")

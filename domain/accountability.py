@@ -107,9 +107,15 @@ class MonthAccountability(BaseModel):
 def _entry(month: str, u: UnitAssessment) -> BottomEntry:
     assert u.score is not None and u.rank is not None  # the bottom holds assessed units only
     return BottomEntry(
-        month=month, unit=u.unit, name=u.name, kind=u.kind, group_name=u.group_name,
-        score=u.score, rank=u.rank, assessed_in_kind=u.assessed_in_kind,
-    )  # fmt: skip
+        month=month,
+        unit=u.unit,
+        name=u.name,
+        kind=u.kind,
+        group_name=u.group_name,
+        score=u.score,
+        rank=u.rank,
+        assessed_in_kind=u.assessed_in_kind,
+    )
 
 
 def hold_accountable(inp: AccountabilityInput) -> MonthAccountability:
@@ -131,9 +137,15 @@ def hold_accountable(inp: AccountabilityInput) -> MonthAccountability:
             steps.append(Step.interview)
         actions += [
             AccountabilityAction(
-                month=month, step=step, unit=u.unit, name=u.name, kind=u.kind,
-                streak=len(streak), evidence=tuple(streak), assessment=u,
-            )  # fmt: skip
+                month=month,
+                step=step,
+                unit=u.unit,
+                name=u.name,
+                kind=u.kind,
+                streak=len(streak),
+                evidence=tuple(streak),
+                assessment=u,
+            )
             for step in steps
         ]
     return MonthAccountability(

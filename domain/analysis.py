@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.assessment import AnalysisPolicy, Month, month_after, month_before, months_between
+from domain.assessment import AnalysisPolicy, Month, month_before, months_between
 from domain.indicators import ratio
 
 
@@ -132,9 +132,13 @@ def _series(
     def figures(code: str, month: str) -> MonthFigures:
         requests, s, bs, d, replied, on_time = sums.get((code, month), [0] * 6)
         return MonthFigures(
-            month=month, requests=requests, share=ratio(requests, totals[month]),
-            satisfaction=ratio(s + b * bs, s + bs + d), on_time_rate=ratio(on_time, replied), dissatisfied=d,
-        )  # fmt: skip
+            month=month,
+            requests=requests,
+            share=ratio(requests, totals[month]),
+            satisfaction=ratio(s + b * bs, s + bs + d),
+            on_time_rate=ratio(on_time, replied),
+            dissatisfied=d,
+        )
 
     series = [Series(code=c, name=inp.names.get(c, c), months=tuple(figures(c, m) for m in months)) for c in codes]
     return tuple(sorted(series, key=lambda s: (-sum(m.requests for m in s.months), s.code)))
@@ -146,12 +150,20 @@ def _most_dissatisfied(inp: AnalysisInput, matter_types: tuple[Series, ...]) -> 
     rows = []
     for series in matter_types:
         mine = [f for f in in_period if f.matter_type == series.code]
-        s, bs, d = (sum(getattr(f, name) for f in mine) for name in ("satisfied", "basically_satisfied", "dissatisfied"))
+        s, bs, d = (
+            sum(getattr(f, name) for f in mine) for name in ("satisfied", "basically_satisfied", "dissatisfied")
+        )
         if d:
-            rows.append(DissatisfiedMatter(
-                matter_type=series.code, name=series.name, dissatisfied=d, answered=s + bs + d,
-                satisfaction=ratio(s + b * bs, s + bs + d), requests=sum(f.requests for f in mine),
-            ))  # fmt: skip
+            rows.append(
+                DissatisfiedMatter(
+                    matter_type=series.code,
+                    name=series.name,
+                    dissatisfied=d,
+                    answered=s + bs + d,
+                    satisfaction=ratio(s + b * bs, s + bs + d),
+                    requests=sum(f.requests for f in mine),
+                )
+            )
     rows.sort(key=lambda r: (-r.dissatisfied, r.satisfaction if r.satisfaction is not None else 1.0, r.matter_type))
     return tuple(rows[: inp.policy.top_dissatisfied])
 
@@ -170,12 +182,27 @@ def _rising(inp: AnalysisInput) -> tuple[RisingMatter, ...]:
     for (town, matter), by_month in counts.items():
         now, previous = by_month.get(month, 0), tuple(by_month.get(m, 0) for m in before)
         if now >= rule.min_requests and Decimal(now * rule.previous_months) >= rule.factor * sum(previous):
-            rows.append(RisingMatter(
-                town=town, town_name=inp.names.get(town, town), matter_type=matter, name=inp.names.get(matter, matter),
-                month=month, requests=now, previous=previous, previous_mean=sum(previous) / len(previous),
-            ))  # fmt: skip
+            rows.append(
+                RisingMatter(
+                    town=town,
+                    town_name=inp.names.get(town, town),
+                    matter_type=matter,
+                    name=inp.names.get(matter, matter),
+                    month=month,
+                    requests=now,
+                    previous=previous,
+                    previous_mean=sum(previous) / len(previous),
+                )
+            )
     # A rise from nothing sorts first (infinite ratio), then by ratio, then by volume.
-    rows.sort(key=lambda r: (-(r.requests / r.previous_mean) if r.previous_mean else float("-inf"), -r.requests, r.town, r.matter_type))
+    rows.sort(
+        key=lambda r: (
+            -(r.requests / r.previous_mean) if r.previous_mean else float("-inf"),
+            -r.requests,
+            r.town,
+            r.matter_type,
+        )
+    )
     return tuple(rows)
 
 

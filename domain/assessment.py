@@ -9,6 +9,7 @@ on the same figures and policy gives the same result, digit for digit.
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -162,7 +163,7 @@ class AssessmentPolicy(_Policy):
     def _groups_cover_every_volume(cls, groups: tuple[Group, ...]) -> tuple[Group, ...]:
         if groups[0].min_cases != 0:
             raise ValueError("the first group must start at min_cases 0, so that every unit has a group")
-        for before, after in zip(groups, groups[1:], strict=False):
+        for before, after in itertools.pairwise(groups):
             if after.min_cases <= before.min_cases:
                 raise ValueError(f"groups must be listed by min_cases ascending ({after.code} after {before.code})")
         if len({g.code for g in groups}) != len(groups):
@@ -382,20 +383,31 @@ def _whistle_reason(u: UnitMonth, policy: WhistlePolicy) -> Reason:
         text=f"吹哨报到收到评价{u.ratings}次，平均速度{_fmt(mean_speed)}分、质量{_fmt(mean_quality)}分（基准{_fmt(policy.neutral)}分），"
         + (f"加{_fmt(points)}分" if points >= 0 else f"扣{_fmt(-points)}分"),
         points=points,
-        figures={"ratings": str(u.ratings), "speed_total": str(u.speed_total), "quality_total": str(u.quality_total),
-                 "neutral": _fmt(policy.neutral), "step": _fmt(policy.step)},
-    )  # fmt: skip
+        figures={
+            "ratings": str(u.ratings),
+            "speed_total": str(u.speed_total),
+            "quality_total": str(u.quality_total),
+            "neutral": _fmt(policy.neutral),
+            "step": _fmt(policy.step),
+        },
+    )
 
 
 def _slip_reason(u: UnitMonth, policy: SlipPolicy) -> Reason:
-    raw = policy.reminder * u.reminder_slips + policy.supervision * u.supervision_slips + policy.warning * u.warning_slips
+    raw = (
+        policy.reminder * u.reminder_slips + policy.supervision * u.supervision_slips + policy.warning * u.warning_slips
+    )
     points = -_cents(min(policy.max_deduction, raw))
     return Reason(
         code=ReasonCode.supervision_slips,
         text=f"本月被发提示单{u.reminder_slips}张、督办单{u.supervision_slips}张、警示单{u.warning_slips}张"
         f"（最多扣{_fmt(policy.max_deduction)}分），扣{_fmt(-points)}分",
         points=points,
-        figures={"reminder": str(u.reminder_slips), "supervision": str(u.supervision_slips), "warning": str(u.warning_slips)},
+        figures={
+            "reminder": str(u.reminder_slips),
+            "supervision": str(u.supervision_slips),
+            "warning": str(u.warning_slips),
+        },
     )
 
 
@@ -417,16 +429,23 @@ def _reasons(u: UnitMonth, p: Decimal, group: Group, policy: AssessmentPolicy) -
     total = sum((r.points for r in reasons), Decimal(0))
     full = _cents(policy.full_marks)
     if total > full:
-        reasons.append(Reason(
-            code=ReasonCode.capped_at_full_marks,
-            text=f"合计{_fmt(total)}分，超过满分，按满分{_fmt(full)}分计",
-            points=full - total, figures={"total": _fmt(total), "full_marks": _fmt(full)},
-        ))  # fmt: skip
+        reasons.append(
+            Reason(
+                code=ReasonCode.capped_at_full_marks,
+                text=f"合计{_fmt(total)}分，超过满分，按满分{_fmt(full)}分计",
+                points=full - total,
+                figures={"total": _fmt(total), "full_marks": _fmt(full)},
+            )
+        )
     elif total < 0:
-        reasons.append(Reason(
-            code=ReasonCode.floored_at_zero, text=f"合计{_fmt(total)}分，低于0分，按0分计",
-            points=-total, figures={"total": _fmt(total)},
-        ))  # fmt: skip
+        reasons.append(
+            Reason(
+                code=ReasonCode.floored_at_zero,
+                text=f"合计{_fmt(total)}分，低于0分，按0分计",
+                points=-total,
+                figures={"total": _fmt(total)},
+            )
+        )
     return reasons
 
 
@@ -468,19 +487,34 @@ def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
         if exact is None:
             # Nothing to judge the unit on: no score is invented, neither full marks nor zero.
             p = score = None
-            reasons = [Reason(
-                code=ReasonCode.not_assessed,
-                text=f"本月案件量{u.cases}件，无回访评价、无到期案件、无签收退办、无办结案件，绩效得分无从计算，本月不参加考核排名",
-                points=Decimal("0.00"), figures={"cases": str(u.cases)},
-            )]  # fmt: skip
+            reasons = [
+                Reason(
+                    code=ReasonCode.not_assessed,
+                    text=f"本月案件量{u.cases}件，无回访评价、无到期案件、无签收退办、无办结案件，绩效得分无从计算，本月不参加考核排名",
+                    points=Decimal("0.00"),
+                    figures={"cases": str(u.cases)},
+                )
+            ]
         else:
             p = _cents(exact)
             reasons = _reasons(u, p, group, policy)
             score = sum((r.points for r in reasons), Decimal("0.00"))
-        rows.append(UnitAssessment(
-            unit=u.unit, name=u.name, kind=u.kind, group=group.code, group_name=group.name, cases=u.cases,
-            indicators=indicators, performance=p, score=score, rank=None, assessed_in_kind=0, reasons=tuple(reasons),
-        ))  # fmt: skip
+        rows.append(
+            UnitAssessment(
+                unit=u.unit,
+                name=u.name,
+                kind=u.kind,
+                group=group.code,
+                group_name=group.name,
+                cases=u.cases,
+                indicators=indicators,
+                performance=p,
+                score=score,
+                rank=None,
+                assessed_in_kind=0,
+                reasons=tuple(reasons),
+            )
+        )
 
     ranked: list[UnitAssessment] = []
     for kind in UnitKind:
@@ -493,10 +527,15 @@ def assess_month(inp: AssessmentInput) -> MonthlyAssessment:
 
     groups = [
         GroupSummary(
-            kind=kind, code=g.code, name=g.name, min_cases=g.min_cases,
-            max_cases=nxt.min_cases - 1 if nxt else None, baseline=g.baseline, bonus_line=g.bonus_line,
+            kind=kind,
+            code=g.code,
+            name=g.name,
+            min_cases=g.min_cases,
+            max_cases=nxt.min_cases - 1 if nxt else None,
+            baseline=g.baseline,
+            bonus_line=g.bonus_line,
             units=tuple(sorted(r.unit for r in rows if r.group == g.code)),
-        )  # fmt: skip
+        )
         for kind in UnitKind
         for g, nxt in zip(policy.groups(kind), (*policy.groups(kind)[1:], None), strict=True)
     ]

@@ -46,7 +46,9 @@ class CallbackPlan(BaseModel):
     reopen_limit: int
 
 
-def plan_visits(replied_at: datetime, policy: CallbackPolicy, calendar: WorkingCalendar, zone: ZoneInfo) -> CallbackPlan:
+def plan_visits(
+    replied_at: datetime, policy: CallbackPolicy, calendar: WorkingCalendar, zone: ZoneInfo
+) -> CallbackPlan:
     """The first attempt at the reply; attempt k (k ≥ 2) on working day ⌈(k-1)·W/(N-1)⌉ after it."""
     due = [replied_at]
     for k in range(2, policy.attempts + 1):

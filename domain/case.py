@@ -473,18 +473,17 @@ class CaseState(BaseModel):
         if self.status is not CaseStatus.closed:  # a closed case's late joiners are visited too
             self._require_status("a callback answer", CaseStatus.replied)
         if inp.request_id not in self.callbacks:
-            raise ActionRefused(
-                "conflict", f"request {inp.request_id} is not part of case {self.case_id}"
-            )
+            raise ActionRefused("conflict", f"request {inp.request_id} is not part of case {self.case_id}")
         if self.callbacks[inp.request_id] is not None:
             raise ActionRefused(
                 "conflict",
-                f"the callback for request {inp.request_id} is already answered "
-                f"({self.callbacks[inp.request_id]})",
+                f"the callback for request {inp.request_id} is already answered ({self.callbacks[inp.request_id]})",
             )
         visit = self.visits.get(inp.request_id)
         if self.visits and (visit is None or not visit.awaiting):
-            raise ActionRefused("conflict", f"no callback attempt for request {inp.request_id} is waiting for an answer")
+            raise ActionRefused(
+                "conflict", f"no callback attempt for request {inp.request_id} is waiting for an answer"
+            )
         if visit and inp.attempt is not None and inp.attempt != visit.attempt:
             raise ActionRefused(
                 "conflict",
@@ -528,9 +527,7 @@ class CaseState(BaseModel):
 
     # -- transitions -------------------------------------------------------------------------
 
-    def _event(
-        self, at: datetime, kind: str, actor: Actor, detail: dict[str, str | None]
-    ) -> TimelineEvent:
+    def _event(self, at: datetime, kind: str, actor: Actor, detail: dict[str, str | None]) -> TimelineEvent:
         self.seq += 1
         return TimelineEvent(
             seq=self.seq,
@@ -613,16 +610,12 @@ class CaseState(BaseModel):
         self.check_tier_change(inp)
         before, self.tier = self.tier, inp.tier
         self.deadlines = None  # recomputed from the same dispatch; slips already issued stay
-        return self._event(
-            at, "tier_changed", inp.actor, {"from": before, "to": inp.tier, "reason": inp.reason}
-        )
+        return self._event(at, "tier_changed", inp.actor, {"from": before, "to": inp.tier, "reason": inp.reason})
 
     def request_extension(self, at: datetime, inp: ExtensionRequestInput) -> TimelineEvent:
         self.check_extension_request(inp)
         self.extension = Extension(until=inp.until, reason=inp.reason)
-        return self._event(
-            at, "extension_requested", inp.actor, {"until": inp.until.isoformat(), "reason": inp.reason}
-        )
+        return self._event(at, "extension_requested", inp.actor, {"until": inp.until.isoformat(), "reason": inp.reason})
 
     def decide_extension(self, at: datetime, inp: ExtensionDecisionInput) -> TimelineEvent:
         self.check_extension_decision(inp)
@@ -700,15 +693,20 @@ class CaseState(BaseModel):
         events = []
         for request in inp.summonses:
             summons = Summons(
-                id=f"W{len(self.summonses) + 1}", unit=request.unit, task=request.task, reason=request.reason,
+                id=f"W{len(self.summonses) + 1}",
+                unit=request.unit,
+                task=request.task,
+                reason=request.reason,
                 whistled_at=at,
-            )  # fmt: skip
+            )
             self.summonses[summons.id] = summons
             events.append(
                 self._event(
-                    at, "summoned", inp.actor,
+                    at,
+                    "summoned",
+                    inp.actor,
                     {"summons_id": summons.id, "unit": request.unit, "task": request.task, "reason": request.reason},
-                )  # fmt: skip
+                )
             )
         return events
 
@@ -716,9 +714,11 @@ class CaseState(BaseModel):
         summons = self.summonses[summons_id]
         summons.respond_by = respond_by
         return self._event(
-            at, "response_deadline", SYSTEM,
+            at,
+            "response_deadline",
+            SYSTEM,
             {"summons_id": summons_id, "unit": summons.unit, "respond_by": respond_by.isoformat()},
-        )  # fmt: skip
+        )
 
     def respond(self, at: datetime, inp: RespondInput) -> TimelineEvent:
         self.check_respond(inp)
@@ -741,9 +741,11 @@ class CaseState(BaseModel):
             summons.status, summons.responded_at, summons.respond_by = "summoned", None, None
             summons.whistled_at = at
         return self._event(
-            at, "decline_upheld" if inp.uphold else "decline_overruled", inp.actor,
+            at,
+            "decline_upheld" if inp.uphold else "decline_overruled",
+            inp.actor,
             {"summons_id": summons.id, "unit": summons.unit, "note": inp.note or None},
-        )  # fmt: skip
+        )
 
     def rate(self, at: datetime, inp: RateInput) -> TimelineEvent:
         self.check_rate(inp)
@@ -751,10 +753,16 @@ class CaseState(BaseModel):
         summons.speed, summons.quality = inp.speed, inp.quality
         summons.rating_comment, summons.rated_at = inp.comment or None, at
         return self._event(
-            at, "rated", inp.actor,
-            {"summons_id": inp.summons_id, "speed": str(inp.speed), "quality": str(inp.quality),
-             "comment": inp.comment or None},
-        )  # fmt: skip
+            at,
+            "rated",
+            inp.actor,
+            {
+                "summons_id": inp.summons_id,
+                "speed": str(inp.speed),
+                "quality": str(inp.quality),
+                "comment": inp.comment or None,
+            },
+        )
 
     def refused(self, at: datetime, action: str, actor: Actor, reason: str) -> TimelineEvent:
         """A signal that may not be acted on: it is recorded, not dropped."""
@@ -765,20 +773,26 @@ class CaseState(BaseModel):
         trigger = f"response:{summons_id}"
         self.slips.append(f"{self.round}:{trigger}")
         return self._event(
-            at, "slip", SYSTEM,
-            {"kind": SlipKind.supervision, "trigger": trigger, "unit": summons.unit, "round": str(self.round),
-             "due_at": (summons.respond_by or at).isoformat(),
-             "reason": f"summoned to case {self.case_id} and not responded in time"},
-        )  # fmt: skip
+            at,
+            "slip",
+            SYSTEM,
+            {
+                "kind": SlipKind.supervision,
+                "trigger": trigger,
+                "unit": summons.unit,
+                "round": str(self.round),
+                "due_at": (summons.respond_by or at).isoformat(),
+                "reason": f"summoned to case {self.case_id} and not responded in time",
+            },
+        )
 
     def next_response_due(self) -> tuple[str, datetime] | None:
         """The earliest summons past which a supervision slip is still to issue."""
         pending = [
             (s.id, s.respond_by)
             for s in self.summonses.values()
-            if s.status == "summoned" and s.respond_by is not None
-            and f"{self.round}:response:{s.id}" not in self.slips
-        ]  # fmt: skip
+            if s.status == "summoned" and s.respond_by is not None and f"{self.round}:response:{s.id}" not in self.slips
+        ]
         return min(pending, key=lambda item: item[1]) if pending else None
 
     def join(self, at: datetime, inp: JoinInput) -> TimelineEvent:
@@ -798,9 +812,11 @@ class CaseState(BaseModel):
         self.check_split(inp)
         self.requests.remove(inp.request_id)
         return self._event(
-            at, "request_split", inp.actor,
+            at,
+            "request_split",
+            inp.actor,
             {"request_id": inp.request_id, "new_case_id": inp.new_case_id, "reason": inp.reason},
-        )  # fmt: skip
+        )
 
     def move_out(self, at: datetime, request_id: str, inp: MergeInput) -> TimelineEvent:
         """A request of a case being merged has joined the other case."""
@@ -821,20 +837,31 @@ class CaseState(BaseModel):
         self.callbacks = {request_id: None for request_id in self.requests}
         self.visits = {request_id: Visit() for request_id in self.requests}
         return self._event(
-            at, "callbacks_planned", SYSTEM,
-            {"round": str(self.callback_round), "citizens": str(len(self.requests)),
-             "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due)},
-        )  # fmt: skip
+            at,
+            "callbacks_planned",
+            SYSTEM,
+            {
+                "round": str(self.callback_round),
+                "citizens": str(len(self.requests)),
+                "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due),
+            },
+        )
 
     def plan_late_visits(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:
         """Visits for the requests that joined the closed case: its reply, and their answers."""
         joiners, self.late_joiners = self.late_joiners, []
         self.callback_plan = plan
         return self._event(
-            at, "callbacks_planned", SYSTEM,
-            {"round": str(self.callback_round), "citizens": str(len(joiners)), "late_joiners": ",".join(joiners),
-             "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due)},
-        )  # fmt: skip
+            at,
+            "callbacks_planned",
+            SYSTEM,
+            {
+                "round": str(self.callback_round),
+                "citizens": str(len(joiners)),
+                "late_joiners": ",".join(joiners),
+                "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due),
+            },
+        )
 
     def hand_over(self, request_id: str, attempt: int) -> None:
         """An attempt goes to the callback gateway; answers to it are accepted from now on."""
@@ -859,12 +886,18 @@ class CaseState(BaseModel):
         if final:
             self.callbacks[request_id] = answer
         return self._event(
-            at, "callback", actor,
-            {"request_id": request_id, "answer": answer, "note": note or None,
-             "round": str(self.callback_round) if visit else None,
-             "attempt": str(visit.attempt) if visit else None,
-             "final": ("yes" if final else "no") if visit else None},
-        )  # fmt: skip
+            at,
+            "callback",
+            actor,
+            {
+                "request_id": request_id,
+                "answer": answer,
+                "note": note or None,
+                "round": str(self.callback_round) if visit else None,
+                "attempt": str(visit.attempt) if visit else None,
+                "final": ("yes" if final else "no") if visit else None,
+            },
+        )
 
     @property
     def callbacks_done(self) -> bool:
@@ -889,9 +922,11 @@ class CaseState(BaseModel):
         self.replied_at = None
         self.callbacks, self.visits = {}, {}
         return self._event(
-            at, "reopened", SYSTEM,
+            at,
+            "reopened",
+            SYSTEM,
             {"unit": self.unit, "round": str(self.round), "dissatisfied": ",".join(dissatisfied)},
-        )  # fmt: skip
+        )
 
     @property
     def outcome(self) -> CallbackAnswer | None:

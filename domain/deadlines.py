@@ -69,7 +69,6 @@ class Timing:
     zone: ZoneInfo
 
 
-
 class Deadlines(BaseModel):
     """One dispatch's deadlines (UTC). ``provisional``: counted days of a year with no calendar file."""
 

@@ -140,7 +140,9 @@ def competition_ranks[S: (float, Decimal)](scores: Iterable[tuple[str, S]]) -> d
     ordered = sorted(scores, key=lambda item: (-item[1], item[0]))
     ranks: dict[str, int] = {}
     for position, (unit, score) in enumerate(ordered, 1):
-        ranks[unit] = ranks[ordered[position - 2][0]] if position > 1 and ordered[position - 2][1] == score else position
+        ranks[unit] = (
+            ranks[ordered[position - 2][0]] if position > 1 and ordered[position - 2][1] == score else position
+        )
     return ranks
 
 
@@ -154,7 +156,9 @@ def rank_units(units: list[UnitIndicators]) -> list[UnitIndicators]:
     last (by code)."""
     overall = _ranks(units)
     in_kind = {unit: r for kind in UnitKind for unit, r in _ranks([u for u in units if u.kind is kind]).items()}
-    ranked = [u.model_copy(update={"rank_all": overall.get(u.unit), "rank_in_kind": in_kind.get(u.unit)}) for u in units]
+    ranked = [
+        u.model_copy(update={"rank_all": overall.get(u.unit), "rank_in_kind": in_kind.get(u.unit)}) for u in units
+    ]
     return sorted(ranked, key=lambda u: (u.rank_all is None, u.rank_all or 0, u.unit))
 
 

@@ -130,7 +130,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def geo_cell(lat: float, lon: float) -> int:
     """The coarse cell a point lies in, as one integer the database indexes."""
-    return int(math.floor(lat / CELL_DEGREES)) * 100_000 + int(math.floor(lon / CELL_DEGREES))
+    return math.floor(lat / CELL_DEGREES) * 100_000 + math.floor(lon / CELL_DEGREES)
 
 
 def neighbour_cells(lat: float, lon: float) -> list[int]:
@@ -182,9 +182,12 @@ def content_bigrams(
 
 @lru_cache(maxsize=FEATURE_CACHE)
 def weighted_bigrams(
-    content: str, boilerplate: tuple[str, ...], substitutions: tuple[tuple[str, str], ...],
-    rarity: Rarity | None, unknown: float,
-) -> Mapping[str, float]:  # fmt: skip
+    content: str,
+    boilerplate: tuple[str, ...],
+    substitutions: tuple[tuple[str, str], ...],
+    rarity: Rarity | None,
+    unknown: float,
+) -> Mapping[str, float]:
     """``content_bigrams`` with their weights: rarity for the bigrams the catalogue uses,
     ``unknown`` for the others; all 1 without a text model."""
     grams = content_bigrams(content, boilerplate, substitutions)
@@ -224,9 +227,14 @@ class Submission:
 
 
 def submission_of(
-    content: str, address: str, received_at: datetime, lat: float | None, lon: float | None,
-    grid: str | None, model: NaiveBayes,
-) -> Submission:  # fmt: skip
+    content: str,
+    address: str,
+    received_at: datetime,
+    lat: float | None,
+    lon: float | None,
+    grid: str | None,
+    model: NaiveBayes,
+) -> Submission:
     """A new request as the matcher sees it, with what the text model makes of it: the matter
     type it finds most likely (two reports of one matter get the same one even when neither
     uses the catalogue's words: recall 0.64 → 0.77 at the same precision on the labelled set),

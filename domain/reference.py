@@ -99,9 +99,7 @@ class ReferenceDataError(ValueError):
 class ReferenceData:
     """The validated reference data, indexed by code."""
 
-    def __init__(
-        self, channels: tuple[Channel, ...], units: tuple[Unit, ...], domains: tuple[Domain, ...]
-    ) -> None:
+    def __init__(self, channels: tuple[Channel, ...], units: tuple[Unit, ...], domains: tuple[Domain, ...]) -> None:
         self.channels = {c.code: c for c in channels}
         self.units = {u.code: u for u in units}
         self.domains = {d.code: d for d in domains}

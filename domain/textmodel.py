@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from domain.text import normalise
 from domain.reference import ReferenceData
+from domain.text import normalise
 
 DOCUMENT_MASS = 10.0
 """The n-gram count every training example is scaled to."""
@@ -43,20 +43,20 @@ class Rarity:
 @dataclass
 class NaiveBayes:
     alpha: float = 0.3
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    totals: Counter[str] = field(default_factory=Counter)
+    counts: dict[str, dict[str, float]] = field(default_factory=dict)
+    totals: dict[str, float] = field(default_factory=dict)
     examples: Counter[str] = field(default_factory=Counter)
     vocabulary: set[str] = field(default_factory=set)
 
     def learn(self, text: str, label: str, weight: int = 1) -> None:
         grams = features(text)
-        bag = self.counts.setdefault(label, Counter())
+        bag = self.counts.setdefault(label, {})
         # Each example weighs the same whatever its length: a long rambling complaint must not
         # drown the catalogue's short keywords.
         share = weight * DOCUMENT_MASS / sum(grams.values())
         for gram, n in grams.items():
-            bag[gram] += n * share
-            self.totals[label] += n * share
+            bag[gram] = bag.get(gram, 0.0) + n * share
+            self.totals[label] = self.totals.get(label, 0.0) + n * share
         self.vocabulary.update(grams)
         self.examples[label] += weight
 

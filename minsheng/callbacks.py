@@ -58,9 +58,7 @@ class QueueGateway:
 class WebhookGateway:
     name = "webhook"
 
-    def __init__(
-        self, url: str, timeout: float = 120.0, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, url: str, timeout: float = 120.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.url = url
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
 

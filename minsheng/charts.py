@@ -56,7 +56,9 @@ class BarChart(BaseModel):
     reference_label: str = ""
 
 
-def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "start", weight: str = "normal", fill: str = "#333") -> str:
+def _text(
+    x: float, y: float, text: str, size: int = 12, anchor: str = "start", weight: str = "normal", fill: str = "#333"
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
         f'fill="{fill}">{escape(text)}</text>'
@@ -64,15 +66,20 @@ def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "start", 
 
 
 def _svg(height: float, title: str, body: list[str]) -> str:
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0f}" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" font-family="{escape(FONT)}">',
-        f"<title>{escape(title)}</title>",
-        f'<rect width="{WIDTH}" height="{height:.0f}" fill="#fff"/>',
-        _text(WIDTH / 2, 30, title, 18, "middle", "bold"),
-        *body,
-        "</svg>",
-    ]) + "\n"  # fmt: skip
+    return (
+        "\n".join(
+            [
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0f}" '
+                f'viewBox="0 0 {WIDTH} {height:.0f}" font-family="{escape(FONT)}">',
+                f"<title>{escape(title)}</title>",
+                f'<rect width="{WIDTH}" height="{height:.0f}" fill="#fff"/>',
+                _text(WIDTH / 2, 30, title, 18, "middle", "bold"),
+                *body,
+                "</svg>",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _nice_top(value: float) -> tuple[float, float]:
@@ -162,7 +169,9 @@ def bar_chart(chart: BarChart) -> str:
         ]
         if b.reference is not None:
             rx = left + plot_w * b.reference / x_top
-            body.append(f'<line x1="{rx:.1f}" y1="{y + 2}" x2="{rx:.1f}" y2="{y + row - 2}" stroke="#333" stroke-width="2"/>')
+            body.append(
+                f'<line x1="{rx:.1f}" y1="{y + 2}" x2="{rx:.1f}" y2="{y + row - 2}" stroke="#333" stroke-width="2"/>'
+            )
     if not chart.bars:
         body.append(_text(WIDTH / 2, top + 20, "本期无数据", 13, "middle"))
     if chart.reference_label:
@@ -180,9 +189,14 @@ def _domain_lines(analysis: Analysis, title: str, pick: str, top: int) -> str:
         return m.share if pick == "share" else m.satisfaction if pick == "satisfaction" else m.on_time_rate
 
     series = tuple(LineSeries(name=s.name, values=tuple(value(m) for m in s.months)) for s in analysis.domains[:top])
-    return line_chart(LineChart(
-        title=f"{title}（{_period(analysis)}）", categories=analysis.months, series=series, from_zero=pick == "share"
-    ))  # fmt: skip
+    return line_chart(
+        LineChart(
+            title=f"{title}（{_period(analysis)}）",
+            categories=analysis.months,
+            series=series,
+            from_zero=pick == "share",
+        )
+    )
 
 
 def domain_share_chart(analysis: Analysis, top: int = 8) -> str:
@@ -201,9 +215,10 @@ def domain_on_time_chart(analysis: Analysis, top: int = 8) -> str:
 def dissatisfaction_chart(analysis: Analysis) -> str:
     bars = tuple(
         Bar(
-            label=m.name, value=m.dissatisfied,
+            label=m.name,
+            value=m.dissatisfied,
             note="" if m.satisfaction is None else f"满意率{m.satisfaction * 100:.1f}%",
-        )  # fmt: skip
+        )
         for m in analysis.most_dissatisfied
     )
     return bar_chart(BarChart(title=f"不满意最多的事项（{_period(analysis)}）", bars=bars, unit="件"))
@@ -211,9 +226,19 @@ def dissatisfaction_chart(analysis: Analysis) -> str:
 
 def rising_chart(analysis: Analysis) -> str:
     bars = tuple(
-        Bar(label=f"{r.town_name}·{r.name}", value=r.requests, reference=r.previous_mean, note=f"前期月均{r.previous_mean:.1f}")
+        Bar(
+            label=f"{r.town_name}·{r.name}",
+            value=r.requests,
+            reference=r.previous_mean,
+            note=f"前期月均{r.previous_mean:.1f}",
+        )
         for r in analysis.rising
     )
-    return bar_chart(BarChart(
-        title=f"各镇街上升明显的事项（{analysis.months[-1]}）", bars=bars, unit="件", reference_label="此前几个月的月均诉求量",
-    ))  # fmt: skip
+    return bar_chart(
+        BarChart(
+            title=f"各镇街上升明显的事项（{analysis.months[-1]}）",
+            bars=bars,
+            unit="件",
+            reference_label="此前几个月的月均诉求量",
+        )
+    )

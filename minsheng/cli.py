@@ -37,7 +37,13 @@ def cmd_api(_args: argparse.Namespace) -> int:
     app = create_app(settings)
     # uvloop and httptools: the event loop and HTTP parsing in C (README, Performance).
     uvicorn.run(
-        app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False, loop="uvloop", http="httptools"
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
     )
     return 0
 
@@ -107,13 +113,15 @@ def parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_dev)
     commands.add_parser("worker", help="run a worker").set_defaults(run=cmd_worker)
     commands.add_parser("api", help="run the HTTP API").set_defaults(run=cmd_api)
-    commands.add_parser(
-        "migrate", help="apply database migrations and load the reference data files"
-    ).set_defaults(run=cmd_migrate)
+    commands.add_parser("migrate", help="apply database migrations and load the reference data files").set_defaults(
+        run=cmd_migrate
+    )
     commands.add_parser("check-config", help="validate the reference data files").set_defaults(run=cmd_check)
     keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = keys.add_parser("create", help="create an API key and print it (shown once)")
-    create.add_argument("--role", required=True, choices=["intake", "dispatcher", "unit", "callback_agent", "leader", "auditor"])
+    create.add_argument(
+        "--role", required=True, choices=["intake", "dispatcher", "unit", "callback_agent", "leader", "auditor"]
+    )
     create.add_argument("--unit", help="the unit code, for --role unit")
     create.add_argument("--label", default="", help="who or what the key is for")
     create.set_defaults(run=cmd_keys_create)

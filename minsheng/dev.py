@@ -9,6 +9,7 @@ and the worker before the server they talk to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import signal
@@ -22,8 +23,8 @@ import structlog
 from temporalio.client import Client
 
 from domain.case import Role
-from minsheng.settings import Settings
 from minsheng.schedules import apply_schedules
+from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import connect, ensure_search_attributes
 from persistence import repo
@@ -47,14 +48,21 @@ def dev_server_command(settings: Settings) -> list[str]:
         temporal_binary(),
         "server",
         "start-dev",
-        "--db-filename", str(settings.var_dir / "temporal.db"),
-        "--ip", host or "127.0.0.1",
-        "--port", port,
-        "--ui-port", str(settings.temporal_ui_port),
-        "--sqlite-pragma", "journal_mode=wal",
-        "--sqlite-pragma", "synchronous=normal",
-        "--log-level", "warn",
-    ]  # fmt: skip
+        "--db-filename",
+        str(settings.var_dir / "temporal.db"),
+        "--ip",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+    ]
 
 
 async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes], seconds: float = 60) -> Client:
@@ -66,7 +74,7 @@ async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes]
             client = await connect(settings.temporal_address, settings.temporal_namespace)
             await ensure_search_attributes(client, settings.temporal_namespace)
             return client
-        except Exception as exc:  # noqa: BLE001  (still starting)
+        except Exception as exc:
             if asyncio.get_running_loop().time() > deadline:
                 raise SystemExit(f"minsheng dev: Temporal did not come up in {seconds:.0f}s: {exc}") from exc
             await asyncio.sleep(0.5)
@@ -148,10 +156,8 @@ async def run_dev(settings: Settings) -> int:
                 if process.poll() is not None:
                     log.error("a component exited; stopping the rest", process=name, code=process.returncode)
                     return 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
         log.info("stopping")
         return 0
     finally:

@@ -7,12 +7,14 @@ leaves the rows, and the channel's retry of the same call starts or joins then.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
@@ -22,7 +24,6 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from sqlmodel import Session
 
 from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
 from domain.classification import locate_town
@@ -75,7 +76,7 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
     USE_EXISTING answers a running workflow; REJECT_DUPLICATE keeps a closed case from starting
     again under the same id.
     """
-    try:
+    with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
             CaseWorkflow.run,
             CaseInput(
@@ -96,8 +97,6 @@ async def start_case(client: Client, settings: Settings, case: CaseRow, request:
                 ]
             ),
         )
-    except WorkflowAlreadyStartedError:
-        pass
 
 
 async def join_case(client: Client, request: RequestRow) -> bool:
@@ -132,7 +131,14 @@ def _take_in(
     since = request.received_at - timedelta(days=policy.window_days)
     closed_since = request.received_at - timedelta(days=policy.closed_within_days)
     rows = repo.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
-    match = best_match(new, [(case_id, submission_of(*fields, model)) for case_id, *fields in rows], policy)
+    match = best_match(
+        new,
+        [
+            (case_id, submission_of(content, address, at, lat, lon, grid, model))
+            for case_id, content, address, at, lat, lon, grid in rows
+        ],
+        policy,
+    )
     if match:
         case = None
         request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
@@ -169,9 +175,14 @@ async def submit_request(
     )
     # The new request's features outside the write lock; the open cases' are cached in the process.
     submission = submission_of(
-        request.content, request.address, request.received_at, request.lat, request.lon, request.grid,
+        request.content,
+        request.address,
+        request.received_at,
+        request.lat,
+        request.lon,
+        request.grid,
         settings.text_model,
-    )  # fmt: skip
+    )
     numbers = submission.house_numbers
     request.house_number = next(iter(numbers)) if len(numbers) == 1 else None
     request.matter_hint = submission.matter_type

@@ -19,9 +19,7 @@ def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[s
             value = getattr(record, key, None)
             if value is not None:
                 event.setdefault(key, value)
-        workflow = getattr(record, "temporal_workflow", None) or getattr(
-            record, "temporal_activity", None
-        )
+        workflow = getattr(record, "temporal_workflow", None) or getattr(record, "temporal_activity", None)
         if isinstance(workflow, dict) and "workflow_id" in workflow:
             workflow_id = str(workflow["workflow_id"])
             if workflow_id.startswith("case-"):
@@ -39,9 +37,7 @@ def configure_logging(fmt: str = "auto", level: str = "INFO") -> None:
         _temporal_context,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer(ensure_ascii=False)
-        if use_json
-        else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer(ensure_ascii=False) if use_json else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -145,7 +145,12 @@ def _number(a: AccountabilityAction, revision: int) -> _Paragraph:
 
 
 def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
-    a, policy, full_marks, bottom = inp.action, inp.policy.notices, inp.policy.full_marks, inp.policy.accountability.bottom
+    a, policy, full_marks, bottom = (
+        inp.action,
+        inp.policy.notices,
+        inp.policy.full_marks,
+        inp.policy.accountability.bottom,
+    )
     u = a.assessment
     kind, month = KIND_NAME[a.kind], _month_name(a.month)
     title = _TITLES[a.step].format(name=a.name, month=month)
@@ -179,8 +184,11 @@ def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
         rows=(
             ("考核分组", u.group_name),
             ("案件量", f"{u.cases}件"),
-            ("满意率", f"{_percent(u.indicators.satisfaction_rate)}（满意{c.satisfied}、基本满意{c.basically_satisfied}、"
-                       f"不满意{c.dissatisfied}，未接通{c.unreachable}）"),
+            (
+                "满意率",
+                f"{_percent(u.indicators.satisfaction_rate)}（满意{c.satisfied}、基本满意{c.basically_satisfied}、"
+                f"不满意{c.dissatisfied}，未接通{c.unreachable}）",
+            ),
             ("结案率", f"{_percent(u.indicators.closure_rate)}（到期{c.due}件，办结{c.closed_by_end}件）"),
             ("退办率", f"{_percent(u.indicators.return_rate)}（签收{c.accepted}件，退办{c.returned}件）"),
             ("按时办结率", f"{_percent(u.indicators.on_time_rate)}（办结{c.replied}件，按时{c.on_time}件）"),
@@ -188,17 +196,22 @@ def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
             ("月度考核得分", f"{u.score}分（满分{full_marks}分）"),
             ("排名", f"第{u.rank}名（共{u.assessed_in_kind}个{kind}）"),
         ),
-    )  # fmt: skip
-    reasons = _Table(header=("得分项", "分值", "说明"), rows=tuple((REASON_NAME[r.code], _signed(r.points), r.text) for r in u.reasons))
+    )
+    reasons = _Table(
+        header=("得分项", "分值", "说明"),
+        rows=tuple((REASON_NAME[r.code], _signed(r.points), r.text) for r in u.reasons),
+    )
     blocks: list[_Block] = [
         _Title(title),
         _Paragraph(f"{policy.recipients if a.step is Step.public_notice else a.name}：", indent=False),
     ]
     if inp.revision > 1:
         replaced = f"{_date(inp.replaces)}印发的" if inp.replaces else ""
-        blocks.append(_Paragraph(
-            f"【更正】经数据更正后重新考核，本件更正{replaced}同号文件（第{inp.revision - 1}版），原件作废，以本件为准。"
-        ))  # fmt: skip
+        blocks.append(
+            _Paragraph(
+                f"【更正】经数据更正后重新考核，本件更正{replaced}同号文件（第{inp.revision - 1}版），原件作废，以本件为准。"
+            )
+        )
     blocks += [
         _Paragraph(opening),
         _Heading("一、本月考核情况"),
@@ -212,7 +225,10 @@ def _blocks(inp: NoticeInput, issued_on: date) -> tuple[str, list[_Block]]:
             _Heading(f"三、连续处于后{bottom}名情况"),
             _Table(
                 header=("月份", "考核分组", "得分", "排名"),
-                rows=tuple((_month_name(e.month), e.group_name, f"{e.score}", f"{e.rank}/{e.assessed_in_kind}") for e in a.evidence),
+                rows=tuple(
+                    (_month_name(e.month), e.group_name, f"{e.score}", f"{e.rank}/{e.assessed_in_kind}")
+                    for e in a.evidence
+                ),
             ),
         ]
         next_section = "四"
@@ -268,7 +284,7 @@ def _markdown(blocks: list[_Block]) -> str:
                 lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
                 out.append("\n".join(lines))
             case _Signature(lines):
-                out.append("\n".join(f"<div align=\"right\">{line}</div>" for line in lines))
+                out.append("\n".join(f'<div align="right">{line}</div>' for line in lines))
     return "\n\n".join(out) + "\n"
 
 
@@ -387,14 +403,17 @@ def _layout(blocks: list[_Block]) -> list[list[str]]:
     total = len(pages.pages)
     for number, ops in enumerate(pages.pages, 1):
         footer = f"第 {number} 页  共 {total} 页"
-        ops.append(f"BT /F1 9 Tf 0 Tr {(PAGE_W - _width(footer, 9)) / 2:.2f} {MARGIN / 2:.2f} Td <{_hex(footer)}> Tj ET")
+        ops.append(
+            f"BT /F1 9 Tf 0 Tr {(PAGE_W - _width(footer, 9)) / 2:.2f} {MARGIN / 2:.2f} Td <{_hex(footer)}> Tj ET"
+        )
     return pages.pages
 
 
 def _to_unicode(codes: list[int]) -> bytes:
     chunks = [codes[i : i + 100] for i in range(0, len(codes), 100)]
     body = "".join(
-        f"{len(chunk)} beginbfchar\n" + "".join(f"<{c:04X}> <{c:04X}>\n" for c in chunk) + "endbfchar\n" for chunk in chunks
+        f"{len(chunk)} beginbfchar\n" + "".join(f"<{c:04X}> <{c:04X}>\n" for c in chunk) + "endbfchar\n"
+        for chunk in chunks
     )
     return (
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -411,7 +430,10 @@ def _stream(data: bytes) -> bytes:
 
 def _pdf(title: str, blocks: list[_Block], issued_on: date) -> bytes:
     pages = _layout(blocks)
-    used = sorted({ord(ch) if ord(ch) <= 0xFFFF else 0x3F for b in blocks for ch in _all_text(b)} | {ord(c) for c in "第页共 0123456789"})
+    used = sorted(
+        {ord(ch) if ord(ch) <= 0xFFFF else 0x3F for b in blocks for ch in _all_text(b)}
+        | {ord(c) for c in "第页共 0123456789"}
+    )
     stamp = f"D:{issued_on:%Y%m%d}000000+08'00'"
     first_page = 7
     kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
@@ -445,7 +467,11 @@ def _pdf(title: str, blocks: list[_Block], issued_on: date) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info_number, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        info_number,
+        xref,
+    )
     return bytes(out)
 
 

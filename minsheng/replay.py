@@ -25,6 +25,6 @@ async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
         return False, f"{workflow_id}: could not fetch the history: {exc}"
     try:
         await replay_history(history)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (the reason is the answer)
         return False, f"{workflow_id}: does NOT replay on the current code: {type(exc).__name__}: {exc}"
     return True, f"{workflow_id}: {len(history.events)} events replay cleanly on the current code"

@@ -36,7 +36,9 @@ MONTHLY_CATCH_UP = timedelta(days=31)
 the workflow itself backfills the months of its own catch-up window that have no assessment."""
 
 
-def _schedule(settings: Settings, run: Any, inp: BaseModel, workflow_id: str, cron: str, catch_up: timedelta) -> Schedule:
+def _schedule(
+    settings: Settings, run: Any, inp: BaseModel, workflow_id: str, cron: str, catch_up: timedelta
+) -> Schedule:
     """A workflow started on a cron in the city's zone; one run at a time, a missed one made up
     within ``catch_up``."""
     return Schedule(
@@ -47,14 +49,20 @@ def _schedule(settings: Settings, run: Any, inp: BaseModel, workflow_id: str, cr
 
 
 def daily_ranking_schedule(settings: Settings) -> Schedule:
-    return _schedule(settings, DailyRankingWorkflow.run, RankingInput(), DAILY_RANKING, settings.ranking_schedule, CATCH_UP)
+    return _schedule(
+        settings, DailyRankingWorkflow.run, RankingInput(), DAILY_RANKING, settings.ranking_schedule, CATCH_UP
+    )
 
 
 def monthly_assessment_schedule(settings: Settings) -> Schedule:
     return _schedule(
-        settings, MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(), MONTHLY_ASSESSMENT,
-        settings.assessment_schedule, MONTHLY_CATCH_UP,
-    )  # fmt: skip
+        settings,
+        MonthlyAssessmentWorkflow.run,
+        MonthlyAssessmentInput(),
+        MONTHLY_ASSESSMENT,
+        settings.assessment_schedule,
+        MONTHLY_CATCH_UP,
+    )
 
 
 async def _apply(client: Client, schedule_id: str, schedule: Schedule, when: str) -> str:
@@ -74,11 +82,15 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
     """Create the schedules that are missing and update the ones that exist; say what was done."""
     return [
         await _apply(
-            client, DAILY_RANKING, daily_ranking_schedule(settings),
+            client,
+            DAILY_RANKING,
+            daily_ranking_schedule(settings),
             f"cron {settings.ranking_schedule!r} in {settings.timezone}",
         ),
         await _apply(
-            client, MONTHLY_ASSESSMENT, monthly_assessment_schedule(settings),
+            client,
+            MONTHLY_ASSESSMENT,
+            monthly_assessment_schedule(settings),
             f"cron {settings.assessment_schedule!r} in {settings.timezone}",
         ),
-    ]  # fmt: skip
+    ]

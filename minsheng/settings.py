@@ -3,11 +3,10 @@
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.assessment import AssessmentPolicy, load_assessment_policy
 from domain.calendar import load_calendar
@@ -15,8 +14,8 @@ from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.matching import MatchPolicy, load_match_policy
-from domain.textmodel import NaiveBayes, catalogue_model
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
+from domain.textmodel import NaiveBayes, catalogue_model
 
 
 class Settings(BaseSettings):
@@ -102,7 +101,15 @@ class Settings(BaseSettings):
 
     def validate_config(self) -> None:
         """Read every data file a city edits, so that a mistake stops start-up with its name."""
-        self.reference, self.timing, self.callback_policy, self.indicator_policy, self.match_policy, self.assessment_policy  # noqa: B018
+        for policy in (
+            "reference",
+            "timing",
+            "callback_policy",
+            "indicator_policy",
+            "match_policy",
+            "assessment_policy",
+        ):
+            getattr(self, policy)  # each a cached property: read once here, so a bad file fails now
 
     @cached_property
     def timing(self) -> Timing:

@@ -4,10 +4,10 @@ import functools
 from typing import Any
 
 from pydantic import TypeAdapter
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import (
     CompositePayloadConverter,
@@ -42,10 +42,12 @@ class PayloadConverter(CompositePayloadConverter):
     """``pydantic_data_converter``'s converters, with the process-wide adapters for JSON."""
 
     def __init__(self) -> None:
-        super().__init__(*(
-            _SharedAdapters() if isinstance(c, JSONPlainPayloadConverter) else c
-            for c in DefaultPayloadConverter.default_encoding_payload_converters
-        ))  # fmt: skip
+        super().__init__(
+            *(
+                _SharedAdapters() if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
 
 
 DATA_CONVERTER = DataConverter(payload_converter_class=PayloadConverter)
@@ -68,9 +70,7 @@ async def ensure_search_attributes(client: Client, namespace: str = "default") -
             raise
         known = set()
     missing = {
-        key.name: IndexedValueType.ValueType(key.indexed_value_type)
-        for key in ALL_KEYS
-        if key.name not in known
+        key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS if key.name not in known
     }
     if missing:
         await client.operator_service.add_search_attributes(

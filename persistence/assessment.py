@@ -77,9 +77,7 @@ async def unit_figures(session: AsyncSession, start: datetime, end: datetime) ->
     # Volume: each case the unit accepted (签收) in the month, and each case it shared by responding
     # to a whistle in the month; UNION counts a case once per unit. A case it returned (退办) is not
     # its work and does not count.
-    dispatched = select(
-        col(CaseEventRow.actor_unit).label("unit"), col(CaseEventRow.case_id).label("case_id")
-    ).where(
+    dispatched = select(col(CaseEventRow.actor_unit).label("unit"), col(CaseEventRow.case_id).label("case_id")).where(
         col(CaseEventRow.kind) == "accepted",
         col(CaseEventRow.actor_unit).is_not(None),
         col(CaseEventRow.at) >= start,
@@ -144,9 +142,11 @@ async def matter_months(session: AsyncSession, month: str, start: datetime, end:
     # town of their own request.
     answers = await session.exec(
         select(
-            CaseRow.domain_code, CaseRow.matter_type_code, RequestRow.town_code,
+            CaseRow.domain_code,
+            CaseRow.matter_type_code,
+            RequestRow.town_code,
             *(_count(col(CallbackRow.answer) == a) for a in ("satisfied", "basically_satisfied", "dissatisfied")),
-        )  # fmt: skip
+        )
         .join(
             CallbackRow,
             sa.and_(
@@ -165,23 +165,36 @@ async def matter_months(session: AsyncSession, month: str, start: datetime, end:
     # A case replied in the month counts once, in the town of its first request's location.
     per_case = (
         select(
-            CaseRow.domain_code, CaseRow.matter_type_code, col(CaseRow.on_time).label("on_time"),
+            CaseRow.domain_code,
+            CaseRow.matter_type_code,
+            col(CaseRow.on_time).label("on_time"),
             func.min(RequestRow.town_code).label("town"),
-        )  # fmt: skip
+        )
         .join(RequestRow, col(RequestRow.case_id) == col(CaseRow.id))
         .where(col(CaseRow.replied_at) >= start, col(CaseRow.replied_at) < end, classified)
         .group_by(CaseRow.id, CaseRow.domain_code, CaseRow.matter_type_code, CaseRow.on_time)
         .subquery()
     )
     replied = await session.exec(
-        select(per_case.c.domain_code, per_case.c.matter_type_code, per_case.c.town, func.count(), _count(per_case.c.on_time.is_(True)))
-        .group_by(per_case.c.domain_code, per_case.c.matter_type_code, per_case.c.town)
-    )  # fmt: skip
+        select(
+            per_case.c.domain_code,
+            per_case.c.matter_type_code,
+            per_case.c.town,
+            func.count(),
+            _count(per_case.c.on_time.is_(True)),
+        ).group_by(per_case.c.domain_code, per_case.c.matter_type_code, per_case.c.town)
+    )
     for domain, matter, town, n, on_time in replied.all():
         rows[(domain, matter, town)].update(replied=n, on_time=on_time)
 
     return [
-        MatterMonth(month=month, domain=domain, matter_type=matter, town=town, **({"requests": 0} | {k: int(v) for k, v in f.items()}))
+        MatterMonth(
+            month=month,
+            domain=domain,
+            matter_type=matter,
+            town=town,
+            **({"requests": 0} | {k: int(v) for k, v in f.items()}),
+        )
         for (domain, matter, town), f in rows.items()
     ]
 
@@ -261,11 +274,15 @@ async def remove_rerun(db: Database, rerun_id: int) -> None:
     await db.write(work)
 
 
-async def add_rerun(db: Database, month: str, reason: str, actor_key_id: str | None, now: datetime) -> AssessmentRerunRow:
+async def add_rerun(
+    db: Database, month: str, reason: str, actor_key_id: str | None, now: datetime
+) -> AssessmentRerunRow:
     """Record a leader's re-run; its workflow id is made from the row's id."""
 
     def work(session: Session) -> AssessmentRerunRow:
-        row = AssessmentRerunRow(month=month, reason=reason, actor_key_id=actor_key_id, requested_at=now, workflow_id="")
+        row = AssessmentRerunRow(
+            month=month, reason=reason, actor_key_id=actor_key_id, requested_at=now, workflow_id=""
+        )
         session.add(row)
         session.flush()
         row.workflow_id = f"monthly-assessment-rerun-{row.id}"
@@ -355,11 +372,20 @@ def _links(api_url: str, key: str, revision: int) -> dict[str, str]:
 
 
 def _add_notice(session: Session, month: str, unit: str, document: NoticeDocument) -> None:
-    session.add(NoticeRow(
-        key=document.key, revision=document.revision, month=month, unit_code=unit, status=document.status.value,
-        title=document.title, filename=document.filename, issued_on=document.issued_on,
-        markdown=document.markdown, pdf=document.pdf,
-    ))  # fmt: skip
+    session.add(
+        NoticeRow(
+            key=document.key,
+            revision=document.revision,
+            month=month,
+            unit_code=unit,
+            status=document.status.value,
+            title=document.title,
+            filename=document.filename,
+            issued_on=document.issued_on,
+            markdown=document.markdown,
+            pdf=document.pdf,
+        )
+    )
 
 
 def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
@@ -417,27 +443,45 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
             continue
         revision = 1 if old is None else old.revision + 1
         values = {
-            "month": month, "unit_code": action.unit, "kind": action.kind.value, "step": action.step.value,
-            "streak": action.streak, "action": action_json, "digest": digest, "revision": revision,
-            "updated_at": now, "withdrawn_at": None,
-        }  # fmt: skip
+            "month": month,
+            "unit_code": action.unit,
+            "kind": action.kind.value,
+            "step": action.step.value,
+            "streak": action.streak,
+            "action": action_json,
+            "digest": digest,
+            "revision": revision,
+            "updated_at": now,
+            "withdrawn_at": None,
+        }
         if old is None:
             session.add(AccountabilityActionRow(key=action.key, created_at=now, **values))
         else:
             for name, value in values.items():
                 setattr(old, name, value)
             session.add(old)
-        document = render_notice(NoticeInput(
-            action=action, policy=result.policy, revision=revision, issued_on=inp.issued_on,
-            replaces=last_issued.get(action.key),
-        ))  # fmt: skip
+        document = render_notice(
+            NoticeInput(
+                action=action,
+                policy=result.policy,
+                revision=revision,
+                issued_on=inp.issued_on,
+                replaces=last_issued.get(action.key),
+            )
+        )
         _add_notice(session, month, action.unit, document)
         revisions[action.key] = revision
         body = {
-            "month": month, "unit": action.unit, "step": action.step.value, "streak": str(action.streak),
-            "action_key": action.key, "revision": str(revision), "status": document.status.value,
-            "title": document.title, **_links(inp.api_url, action.key, revision),
-        }  # fmt: skip
+            "month": month,
+            "unit": action.unit,
+            "step": action.step.value,
+            "streak": str(action.streak),
+            "action_key": action.key,
+            "revision": str(revision),
+            "status": document.status.value,
+            "title": document.title,
+            **_links(inp.api_url, action.key, revision),
+        }
         outbox += [
             _notification(f"accountability:{action.key}:r{revision}", r, document.title, body, now)
             for r in _recipients(action.step, action.unit)
@@ -450,24 +494,37 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
         revision = row.revision + 1
         row.withdrawn_at, row.revision, row.updated_at = now, revision, now
         session.add(row)
-        document = render_withdrawal(WithdrawalInput(
-            action=AccountabilityAction.model_validate(row.action), policy=result.policy, revision=revision,
-            issued_on=inp.issued_on, replaces=last_issued.get(key, inp.issued_on),
-        ))  # fmt: skip
+        document = render_withdrawal(
+            WithdrawalInput(
+                action=AccountabilityAction.model_validate(row.action),
+                policy=result.policy,
+                revision=revision,
+                issued_on=inp.issued_on,
+                replaces=last_issued.get(key, inp.issued_on),
+            )
+        )
         _add_notice(session, month, row.unit_code, document)
         revisions[key] = revision
         body = {
-            "month": month, "unit": row.unit_code, "step": row.step, "action_key": key, "revision": str(revision),
-            "status": document.status.value, "withdrawn": "true", "title": document.title,
+            "month": month,
+            "unit": row.unit_code,
+            "step": row.step,
+            "action_key": key,
+            "revision": str(revision),
+            "status": document.status.value,
+            "withdrawn": "true",
+            "title": document.title,
             **_links(inp.api_url, key, revision),
-        }  # fmt: skip
+        }
         outbox += [
             _notification(f"accountability:{key}:r{revision}", r, document.title, body, now)
             for r in _recipients(Step(row.step), row.unit_code)
         ]
     if outbox:
         session.exec(
-            dialect_insert(session, OutboxRow).values(outbox).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+            dialect_insert(session, OutboxRow)
+            .values(outbox)
+            .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
         )
 
     after = _standing(result)
@@ -476,10 +533,14 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
         steps_after[action.unit].add(action.step.value)
     changed = [
         {
-            "unit": unit, "score_before": before.get(unit, (None, None))[0], "score_after": after[unit][0],
-            "rank_before": before.get(unit, (None, None))[1], "rank_after": after[unit][1],
-            "actions_before": sorted(steps_before[unit]), "actions_after": sorted(steps_after[unit]),
-        }  # fmt: skip
+            "unit": unit,
+            "score_before": before.get(unit, (None, None))[0],
+            "score_after": after[unit][0],
+            "rank_before": before.get(unit, (None, None))[1],
+            "rank_after": after[unit][1],
+            "actions_before": sorted(steps_before[unit]),
+            "actions_after": sorted(steps_after[unit]),
+        }
         for unit in after
         if before_row and (before.get(unit) != after[unit] or steps_before[unit] != steps_after[unit])
     ]

@@ -25,19 +25,28 @@ def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tu
     if request.case_id != inp.case_id:  # split already (a retried activity, or a repeated signal)
         return request, session.get_one(CaseRow, request.case_id)
     case = CaseRow(
-        id=split.new_case_id, status=CaseStatus.received.value, channel=request.channel,
-        received_at=request.received_at, updated_at=now,
-    )  # fmt: skip
+        id=split.new_case_id,
+        status=CaseStatus.received.value,
+        channel=request.channel,
+        received_at=request.received_at,
+        updated_at=now,
+    )
     session.add(case)
     session.flush()
     if split.actor.role is Role.dispatcher:  # not when the case could no longer take the request
         session.add(
             MergeCorrectionRow(
-                kind="split", request_id=request.id, from_case_id=inp.case_id, to_case_id=case.id,
-                merged_similarity=request.merged_similarity, merged_place=request.merged_place,
-                actor_key_id=split.actor.key_id, reason=split.reason, at=now,
+                kind="split",
+                request_id=request.id,
+                from_case_id=inp.case_id,
+                to_case_id=case.id,
+                merged_similarity=request.merged_similarity,
+                merged_place=request.merged_place,
+                actor_key_id=split.actor.key_id,
+                reason=split.reason,
+                at=now,
             )
-        )  # fmt: skip
+        )
     request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
     session.add(request)
     session.flush()
@@ -58,10 +67,15 @@ def merge_request(session: Session, inp: MergeCaseInput, now: datetime) -> None:
     merge = inp.merge
     session.add(
         MergeCorrectionRow(
-            kind="merge", request_id=request.id, from_case_id=inp.case_id, to_case_id=merge.into_case_id,
-            actor_key_id=merge.actor.key_id, reason=merge.reason, at=now,
+            kind="merge",
+            request_id=request.id,
+            from_case_id=inp.case_id,
+            to_case_id=merge.into_case_id,
+            actor_key_id=merge.actor.key_id,
+            reason=merge.reason,
+            at=now,
         )
-    )  # fmt: skip
+    )
     request.case_id = merge.into_case_id
     session.add(request)
     session.flush()
@@ -74,7 +88,9 @@ async def corrections(
     wrongly merged with (a split: the first request of the case it left) or should have been
     merged with (a manual merge: the first request the case it joined had of its own): the
     matcher's training pairs. No counterpart when that case has no such request left."""
-    query = select(MergeCorrectionRow, RequestRow).join(RequestRow, col(RequestRow.id) == col(MergeCorrectionRow.request_id))
+    query = select(MergeCorrectionRow, RequestRow).join(
+        RequestRow, col(RequestRow.id) == col(MergeCorrectionRow.request_id)
+    )
     if since is not None:
         query = query.where(col(MergeCorrectionRow.at) >= since)
     rows = list(await session.exec(query.order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id))))
@@ -107,13 +123,19 @@ async def dispatch_queue(
     total = (await session.exec(select(func.count()).select_from(CaseRow).where(waiting))).one()
     cases = list(
         await session.exec(
-            select(CaseRow).where(waiting).order_by(col(CaseRow.updated_at), col(CaseRow.id)).limit(limit).offset(offset)
+            select(CaseRow)
+            .where(waiting)
+            .order_by(col(CaseRow.updated_at), col(CaseRow.id))
+            .limit(limit)
+            .offset(offset)
         )
     )
     ids = [c.id for c in cases]
     first: dict[str, RequestRow] = {}
     for request in await session.exec(
-        select(RequestRow).where(col(RequestRow.case_id).in_(ids)).order_by(col(RequestRow.received_at), col(RequestRow.id))
+        select(RequestRow)
+        .where(col(RequestRow.case_id).in_(ids))
+        .order_by(col(RequestRow.received_at), col(RequestRow.id))
     ):
         first.setdefault(request.case_id, request)
     latest: dict[str, dict[str, str]] = {}
@@ -126,9 +148,7 @@ async def dispatch_queue(
     return total, [(c, first[c.id], latest.get(c.id, {})) for c in cases if c.id in first]
 
 
-async def intake_counts(
-    session: AsyncSession, start: datetime, end: datetime
-) -> dict[str, dict[str, int]]:
+async def intake_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
     """Per channel, for requests received in [start, end): how many came, how many opened a case
     of their own (not merged at intake or by hand since), and how many were merged."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "cases": 0})
@@ -142,7 +162,9 @@ async def intake_counts(
         col(CaseRow.received_at) < end,
         col(CaseRow.status) != CaseStatus.merged.value,
     )
-    for channel, n in await session.exec(select(CaseRow.channel, func.count()).where(*opened).group_by(CaseRow.channel)):
+    for channel, n in await session.exec(
+        select(CaseRow.channel, func.count()).where(*opened).group_by(CaseRow.channel)
+    ):
         counts[channel]["cases"] = n
     return dict(counts)
 
@@ -155,7 +177,10 @@ async def dispatch_corrections(session: AsyncSession, limit: int) -> list[tuple[
     )
     rows = await session.exec(
         select(RequestRow.content, CaseEventRow.detail)
-        .join(first_request, sa.and_(first_request.c.case_id == RequestRow.case_id, first_request.c.at == RequestRow.received_at))
+        .join(
+            first_request,
+            sa.and_(first_request.c.case_id == RequestRow.case_id, first_request.c.at == RequestRow.received_at),
+        )
         .join(CaseEventRow, col(CaseEventRow.case_id) == col(RequestRow.case_id))
         .where(col(CaseEventRow.kind) == "dispatched", col(CaseEventRow.actor_role) == "dispatcher")
         .order_by(col(CaseEventRow.at).desc())

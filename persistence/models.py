@@ -391,7 +391,7 @@ class AssessmentRerunRow(SQLModel, table=True):
 
 
 # The monthly assessment counts a month's whistle ratings and shared cases by these times.
-sa.Index("ix_summonses_rated_at", SummonsRow.__table__.c.rated_at)  # type: ignore[attr-defined]
-sa.Index("ix_summonses_responded_at", SummonsRow.__table__.c.responded_at)  # type: ignore[attr-defined]
+sa.Index("ix_summonses_rated_at", SummonsRow.__table__.c.rated_at)
+sa.Index("ix_summonses_responded_at", SummonsRow.__table__.c.responded_at)
 # The analysis counts a month's requests by when they were received.
-sa.Index("ix_requests_received_at", RequestRow.__table__.c.received_at)  # type: ignore[attr-defined]
+sa.Index("ix_requests_received_at", RequestRow.__table__.c.received_at)

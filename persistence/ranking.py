@@ -40,7 +40,10 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
     answers = await session.exec(
         select(
             closed.c.unit,
-            *(_count(col(CallbackRow.answer) == a) for a in ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")),
+            *(
+                _count(col(CallbackRow.answer) == a)
+                for a in ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
+            ),
         )
         .join(
             CallbackRow,
@@ -102,9 +105,7 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
     return {unit: UnitCounts(unit=unit, **{k: int(v) for k, v in c.items()}) for unit, c in counts.items()}
 
 
-async def save_indicators(
-    db: Database, day: date, period: str, units: list[UnitIndicators], now: datetime
-) -> None:
+async def save_indicators(db: Database, day: date, period: str, units: list[UnitIndicators], now: datetime) -> None:
     """Replace the day's rows for the period: computing a day again gives the same rows."""
 
     def work(session: Session) -> None:

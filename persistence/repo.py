@@ -98,14 +98,14 @@ def _request_query(channel: str, channel_ref: str) -> Any:
     )
 
 
-async def find_request(
-    session: AsyncSession, channel: str, channel_ref: str
-) -> tuple[RequestRow, CaseRow] | None:
+async def find_request(session: AsyncSession, channel: str, channel_ref: str) -> tuple[RequestRow, CaseRow] | None:
     row = (await session.exec(_request_query(channel, channel_ref))).first()
     return (row[0], row[1]) if row else None
 
 
-def merge_candidates(session: Session, new: RequestRow, since: datetime, closed_since: datetime, area_wide: tuple[str, ...]) -> list[Any]:
+def merge_candidates(
+    session: Session, new: RequestRow, since: datetime, closed_since: datetime, area_wide: tuple[str, ...]
+) -> list[Any]:
     """The requests received since ``since`` at a new request's place, of cases open or closed
     since ``closed_since``: in its geo cell and the eight around it, else its grid, else its town
     at its door number (see domain/matching.py: other numbers are other places, unless the matter
@@ -297,12 +297,17 @@ def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
     session.exec(
         dialect_insert(session, SlipRow)
         .values(
-            case_id=case_id, unit_code=d["unit"], round=int(d["round"]), kind=d["kind"],
-            trigger=d["trigger"], reason=d["reason"], due_at=datetime.fromisoformat(d["due_at"]),
+            case_id=case_id,
+            unit_code=d["unit"],
+            round=int(d["round"]),
+            kind=d["kind"],
+            trigger=d["trigger"],
+            reason=d["reason"],
+            due_at=datetime.fromisoformat(d["due_at"]),
             issued_at=event.at,
         )
         .on_conflict_do_nothing(index_elements=["case_id", "round", "trigger"])
-    )  # fmt: skip
+    )
     key = f"slip:{case_id}:{d['round']}:{d['trigger']}"
     session.exec(
         dialect_insert(session, OutboxRow)
@@ -359,19 +364,28 @@ async def open_visit(db: Database, visit: VisitInput, gateway: str, now: datetim
         session.exec(
             dialect_insert(session, CallbackRow)
             .values(
-                case_id=visit.case_id, request_id=visit.request_id, unit_code=visit.unit, round=visit.round,
-                attempt=visit.attempt, due_at=visit.due_at, gateway=gateway, status="pending", created_at=now,
+                case_id=visit.case_id,
+                request_id=visit.request_id,
+                unit_code=visit.unit,
+                round=visit.round,
+                attempt=visit.attempt,
+                due_at=visit.due_at,
+                gateway=gateway,
+                status="pending",
+                created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["case_id", "request_id", "round", "attempt"])
-        )  # fmt: skip
+        )
         callback_id, name, phone = session.exec(
             select(CallbackRow.id, RequestRow.citizen_name, RequestRow.citizen_phone)
             .join(RequestRow, col(RequestRow.id) == col(CallbackRow.request_id))
             .where(
-                CallbackRow.case_id == visit.case_id, CallbackRow.request_id == visit.request_id,
-                CallbackRow.round == visit.round, CallbackRow.attempt == visit.attempt,
+                CallbackRow.case_id == visit.case_id,
+                CallbackRow.request_id == visit.request_id,
+                CallbackRow.round == visit.round,
+                CallbackRow.attempt == visit.attempt,
             )
-        ).one()  # fmt: skip
+        ).one()
         assert callback_id is not None
         return VisitTask(callback_id, name, phone)
 
@@ -439,9 +453,7 @@ class CaseFilter:
     channel: str | None = None
 
 
-async def list_cases(
-    session: AsyncSession, where: CaseFilter, limit: int, offset: int
-) -> tuple[int, list[CaseRow]]:
+async def list_cases(session: AsyncSession, where: CaseFilter, limit: int, offset: int) -> tuple[int, list[CaseRow]]:
     conditions = [
         column == value
         for column, value in (
@@ -475,15 +487,11 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def create_api_key(
-    db: Database, role: Role, unit: str | None, label: str, now: datetime
-) -> tuple[str, str]:
+async def create_api_key(db: Database, role: Role, unit: str | None, label: str, now: datetime) -> tuple[str, str]:
     """A new key; returns (key id, secret). Only the hash is stored."""
     key_id = "k_" + secrets.token_hex(6)
     secret = f"ms_{key_id[2:]}_{secrets.token_urlsafe(32)}"
-    row = ApiKeyRow(
-        id=key_id, key_hash=hash_key(secret), role=role.value, unit_code=unit, label=label, created_at=now
-    )
+    row = ApiKeyRow(id=key_id, key_hash=hash_key(secret), role=role.value, unit_code=unit, label=label, created_at=now)
 
     def work(session: Session) -> None:
         session.add(row)
@@ -496,9 +504,7 @@ async def find_api_key(db: Database, secret: str) -> ApiKeyRow | None:
     async with db.session() as session:
         return (
             await session.exec(
-                select(ApiKeyRow).where(
-                    ApiKeyRow.key_hash == hash_key(secret), col(ApiKeyRow.revoked_at).is_(None)
-                )
+                select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(secret), col(ApiKeyRow.revoked_at).is_(None))
             )
         ).first()
 
@@ -530,9 +536,7 @@ async def list_slips(
     session: AsyncSession, where: SlipFilter, limit: int, offset: int
 ) -> tuple[dict[str, int], list[SlipRow]]:
     conditions = where.conditions()
-    counts = await session.exec(
-        select(SlipRow.kind, func.count()).where(*conditions).group_by(col(SlipRow.kind))
-    )
+    counts = await session.exec(select(SlipRow.kind, func.count()).where(*conditions).group_by(col(SlipRow.kind)))
     rows = await session.exec(
         select(SlipRow)
         .where(*conditions)
@@ -647,9 +651,7 @@ async def is_summoned(session: AsyncSession, case_id: str, unit: str) -> bool:
 
 
 async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
-    rows = await session.exec(
-        select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id))
-    )
+    rows = await session.exec(select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id)))
     return list(rows)
 
 
@@ -683,7 +685,9 @@ async def list_whistles(
             SummonsRow.unit,
             func.count(),
             func.sum(sa.case((responded, 1), else_=0)),
-            func.sum(sa.case((sa.and_(responded, col(SummonsRow.responded_at) <= col(SummonsRow.respond_by)), 1), else_=0)),
+            func.sum(
+                sa.case((sa.and_(responded, col(SummonsRow.responded_at) <= col(SummonsRow.respond_by)), 1), else_=0)
+            ),
             func.avg(sa.case((responded, seconds), else_=None)),
             func.avg(SummonsRow.speed),
             func.avg(SummonsRow.quality),
@@ -693,7 +697,11 @@ async def list_whistles(
         .order_by(col(SummonsRow.unit))
     )
     rows = await session.exec(
-        select(SummonsRow).where(*conditions).order_by(col(SummonsRow.whistled_at).desc(), col(SummonsRow.id)).limit(limit).offset(offset)
+        select(SummonsRow)
+        .where(*conditions)
+        .order_by(col(SummonsRow.whistled_at).desc(), col(SummonsRow.id))
+        .limit(limit)
+        .offset(offset)
     )
     return [
         WhistleFigures(u, n, int(r or 0), int(t or 0), _float(s), _float(sp), _float(q))
@@ -718,9 +726,9 @@ async def city_handling(session: AsyncSession, since: datetime, until: datetime)
     ).one()
     overdue = (
         await session.exec(
-            select(func.count()).select_from(CaseRow).where(
-                col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None)
-            )
+            select(func.count())
+            .select_from(CaseRow)
+            .where(col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None))
         )
     ).one()
     return HandlingRow(None, replied, int(on_time or 0), _float(days), overdue)

@@ -86,9 +86,12 @@ async def _admin(sql: str) -> None:
     """Run one statement on the server's admin database (the one in MINSHENG_TEST_PG_URL)."""
     admin = make_url(PG_URL)
     conn = await asyncpg.connect(
-        user=admin.username, password=admin.password, host=admin.host, port=admin.port or 5432,
+        user=admin.username,
+        password=admin.password,
+        host=admin.host,
+        port=admin.port or 5432,
         database=admin.database,
-    )  # fmt: skip
+    )
     try:
         await conn.execute(sql)
     finally:

@@ -22,6 +22,7 @@ def fast_config(folder: Path, due_s: float, accept_s: float, grace_s: float, res
     target = folder / "config"
     shutil.copytree(ROOT / "config", target)
     (target / "tiers.yaml").write_text(
-        FAST_TIERS % {"due": due_s / 3600, "accept": accept_s / 3600, "grace": grace_s / 3600, "respond": respond_s / 3600}
+        FAST_TIERS
+        % {"due": due_s / 3600, "accept": accept_s / 3600, "grace": grace_s / 3600, "respond": respond_s / 3600}
     )
     return target

@@ -95,9 +95,12 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) 
 async def pending_callbacks(db: Database, case_id: str, count: int = 1, seconds: float = 20) -> list[CallbackRow]:
     """Wait until ``count`` callback tasks of the case are pending in the agents' queue."""
     file = await wait_for(
-        db, case_id, lambda f: sum(c.status == "pending" for c in f.callbacks) >= count,
-        f"had {count} pending callback task(s)", seconds,
-    )  # fmt: skip
+        db,
+        case_id,
+        lambda f: sum(c.status == "pending" for c in f.callbacks) >= count,
+        f"had {count} pending callback task(s)",
+        seconds,
+    )
     return [c for c in file.callbacks if c.status == "pending"]
 
 
@@ -109,9 +112,11 @@ async def answer_callback(
         CaseWorkflow.callback,
         CallbackInput(
             actor=Actor(role=Role.callback_agent, key_id="k_agent"),
-            request_id=task.request_id, answer=answer, attempt=task.attempt,
+            request_id=task.request_id,
+            answer=answer,
+            attempt=task.attempt,
         ),
-    )  # fmt: skip
+    )
 
 
 async def closed_state(db: Database, case: WorkflowHandle[CaseWorkflow, CaseState], seconds: float = 20) -> CaseState:

@@ -21,14 +21,20 @@ from tests.test_assessment import ONLY_SATISFACTION, POLICY, unit
 # Six towns and four departments; satisfaction alone is P. Worst three towns: ningjin, chengxi,
 # yatou (in that order); worst three departments: power, water, transport.
 UNITS = (
-    unit("rongcheng", 150, 96, 4), unit("shidao", 150, 95, 5), unit("renhe", 150, 94, 6),
-    unit("yatou", 150, 87, 13), unit("chengxi", 150, 85, 15), unit("ningjin", 150, 80, 20),
-    unit("health", 100, 99, 1, UnitKind.department), unit("transport", 100, 95, 5, UnitKind.department),
-    unit("water", 100, 90, 10, UnitKind.department), unit("power", 100, 85, 15, UnitKind.department),
-)  # fmt: skip
+    unit("rongcheng", 150, 96, 4),
+    unit("shidao", 150, 95, 5),
+    unit("renhe", 150, 94, 6),
+    unit("yatou", 150, 87, 13),
+    unit("chengxi", 150, 85, 15),
+    unit("ningjin", 150, 80, 20),
+    unit("health", 100, 99, 1, UnitKind.department),
+    unit("transport", 100, 95, 5, UnitKind.department),
+    unit("water", 100, 90, 10, UnitKind.department),
+    unit("power", 100, 85, 15, UnitKind.department),
+)
 
 
-def month_result(month: str, policy=POLICY) -> MonthlyAssessment:  # noqa: ANN001
+def month_result(month: str, policy=POLICY) -> MonthlyAssessment:
     return assess_month(AssessmentInput(month=month, policy=policy, indicator_policy=ONLY_SATISFACTION, units=UNITS))
 
 
@@ -37,11 +43,19 @@ def stored(month: str, *units: str) -> MonthBottom:
     return MonthBottom(
         month=month,
         entries=tuple(
-            BottomEntry(month=month, unit=u, name=u, kind=UnitKind.town, group_name="镇街B组",
-                        score=Decimal("9.00"), rank=6, assessed_in_kind=6)
+            BottomEntry(
+                month=month,
+                unit=u,
+                name=u,
+                kind=UnitKind.town,
+                group_name="镇街B组",
+                score=Decimal("9.00"),
+                rank=6,
+                assessed_in_kind=6,
+            )
             for u in units
         ),
-    )  # fmt: skip
+    )
 
 
 def steps(result: MonthAccountability) -> dict[str, list[tuple[Step, int]]]:
@@ -56,9 +70,12 @@ def test_a_first_month_gives_public_notices_to_the_bottom_three_of_each_kind() -
     # transport (P 95 within D组's 93..98: 12.10) is third from the bottom of the departments but
     # lost no points: not noticed.
     assert steps(result) == {
-        "ningjin": [(Step.public_notice, 1)], "chengxi": [(Step.public_notice, 1)], "yatou": [(Step.public_notice, 1)],
-        "power": [(Step.public_notice, 1)], "water": [(Step.public_notice, 1)],
-    }  # fmt: skip
+        "ningjin": [(Step.public_notice, 1)],
+        "chengxi": [(Step.public_notice, 1)],
+        "yatou": [(Step.public_notice, 1)],
+        "power": [(Step.public_notice, 1)],
+        "water": [(Step.public_notice, 1)],
+    }
     assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water"]
     # ningjin: P 80, 8 under 88 → −4; +0.15 volume → 8.15, last of 6.
     assert (result.bottom.entries[0].score, result.bottom.entries[0].rank) == (Decimal("8.15"), 6)
@@ -92,18 +109,20 @@ def test_a_month_without_an_assessment_breaks_the_streak() -> None:
 
 def test_a_month_out_of_the_bottom_breaks_the_streak() -> None:
     history = (stored("2026-02", "chengxi"), stored("2026-01", "ningjin"))
-    assert steps(hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=history)))["ningjin"] == [
-        (Step.public_notice, 1)
-    ]
+    assert steps(hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=history)))[
+        "ningjin"
+    ] == [(Step.public_notice, 1)]
 
 
 def test_a_policy_change_keeps_the_stored_months_as_judged_then() -> None:
     # February was judged under a policy with a bottom of 5: renhe and shidao were in it then, and
     # it is not recomputed. March's policy has a bottom of 4 and no line: renhe (P 94, 12.15) is 4th
     # from the bottom, so in it for the 2nd month running; shidao (P 95, 12.55) is out, its streak ends.
-    march_policy = POLICY.model_copy(update={
-        "accountability": AccountabilityPolicy(bottom=4, line=NoticeLine.none, interview_after=2, referral_after=3)
-    })  # fmt: skip
+    march_policy = POLICY.model_copy(
+        update={
+            "accountability": AccountabilityPolicy(bottom=4, line=NoticeLine.none, interview_after=2, referral_after=3)
+        }
+    )
     history = (stored("2026-02", "renhe", "shidao", "yatou", "chengxi", "ningjin"),)
     result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03", march_policy), history=history))
     assert steps(result)["renhe"] == [(Step.public_notice, 2), (Step.interview, 2)]

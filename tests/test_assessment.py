@@ -33,7 +33,11 @@ from tests.conftest import ROOT
 ONLY_SATISFACTION = IndicatorPolicy.model_validate(
     {"weights": {"satisfaction": 1, "closure": 0, "return": 0, "on_time": 0}}
 )
-NOTICES = {"issuer": "荣成市社会治理服务中心", "recipients": "各镇（街道）、市直各有关部门", "rectify_within_working_days": 10}
+NOTICES = {
+    "issuer": "荣成市社会治理服务中心",
+    "recipients": "各镇（街道）、市直各有关部门",
+    "rectify_within_working_days": 10,
+}
 POLICY = AssessmentPolicy(
     towns=(
         Group(code="towns_c", name="镇街C组", min_cases=0, baseline=Decimal(90), bonus_line=Decimal(95)),
@@ -50,18 +54,26 @@ POLICY = AssessmentPolicy(
 )
 
 
-def unit(code: str, cases: int, satisfied: int, dissatisfied: int, kind: UnitKind = UnitKind.town, **extra: int) -> UnitMonth:
+def unit(
+    code: str, cases: int, satisfied: int, dissatisfied: int, kind: UnitKind = UnitKind.town, **extra: int
+) -> UnitMonth:
     return UnitMonth(
-        unit=code, name=code, kind=kind, cases=cases,
-        counts=UnitCounts(unit=code, satisfied=satisfied, dissatisfied=dissatisfied), **extra,
-    )  # fmt: skip
+        unit=code,
+        name=code,
+        kind=kind,
+        cases=cases,
+        counts=UnitCounts(unit=code, satisfied=satisfied, dissatisfied=dissatisfied),
+        **extra,
+    )
 
 
 def assess(*units: UnitMonth, policy: AssessmentPolicy = POLICY) -> MonthlyAssessment:
-    return assess_month(AssessmentInput(month="2026-01", policy=policy, indicator_policy=ONLY_SATISFACTION, units=units))
+    return assess_month(
+        AssessmentInput(month="2026-01", policy=policy, indicator_policy=ONLY_SATISFACTION, units=units)
+    )
 
 
-def row(result: MonthlyAssessment, code: str):  # noqa: ANN201
+def row(result: MonthlyAssessment, code: str):
     return next(u for u in result.units if u.unit == code)
 
 
@@ -89,9 +101,11 @@ def test_scores_by_hand() -> None:
     result = assess(*TOWNS)
     assert row(result, "rongcheng").score == Decimal("13.54")
     assert points(result, "rongcheng") == {
-        ReasonCode.standard: Decimal("12.00"), ReasonCode.above_bonus_line: Decimal("1.00"),
-        ReasonCode.case_volume: Decimal("0.40"), ReasonCode.whistle_ratings: Decimal("0.14"),
-    }  # fmt: skip
+        ReasonCode.standard: Decimal("12.00"),
+        ReasonCode.above_bonus_line: Decimal("1.00"),
+        ReasonCode.case_volume: Decimal("0.40"),
+        ReasonCode.whistle_ratings: Decimal("0.14"),
+    }
     assert row(result, "ningjin").score == Decimal("9.03")
     assert points(result, "ningjin")[ReasonCode.below_baseline] == Decimal("-2.50")
     assert points(result, "ningjin")[ReasonCode.supervision_slips] == Decimal("-0.52")
@@ -111,8 +125,12 @@ def test_a_unit_exactly_at_the_baseline_loses_nothing() -> None:
 def test_ranks_within_kind_share_ties() -> None:
     result = assess(*TOWNS)
     assert [(u.unit, u.rank) for u in result.units] == [
-        ("rongcheng", 1), ("chengxi", 2), ("yatou", 2), ("ningjin", 4), ("haiyang", None),
-    ]  # fmt: skip
+        ("rongcheng", 1),
+        ("chengxi", 2),
+        ("yatou", 2),
+        ("ningjin", 4),
+        ("haiyang", None),
+    ]
     assert {u.assessed_in_kind for u in result.units} == {4}
 
 
@@ -127,7 +145,9 @@ def test_a_unit_with_no_cases_is_not_assessed() -> None:
 def test_a_unit_with_closure_due_but_no_answers_is_assessed() -> None:
     # No case this month, but cases due from last month that it left unreplied: judged on those.
     late = UnitMonth(unit="late", name="late", kind=UnitKind.town, cases=0, counts=UnitCounts(unit="late", due=4))
-    result = assess_month(AssessmentInput(month="2026-01", policy=POLICY, indicator_policy=IndicatorPolicy(), units=(late,)))
+    result = assess_month(
+        AssessmentInput(month="2026-01", policy=POLICY, indicator_policy=IndicatorPolicy(), units=(late,))
+    )
     # P = 0 (closure 0 of 4 due): 12 − min(8, 0.5 × 90) = 4.
     assert (row(result, "late").performance, row(result, "late").score) == (Decimal("0.00"), Decimal("4.00"))
 
@@ -171,10 +191,14 @@ def test_p_is_exact_from_the_counts() -> None:
     counts = UnitCounts(unit="u", satisfied=1, dissatisfied=15, due=8, accepted=39, returned=1)
     assert performance_of(counts, IndicatorPolicy()) == Decimal("14.13")
     u = UnitMonth(unit="u", name="u", kind=UnitKind.town, cases=40, counts=counts)
-    result = assess_month(AssessmentInput(month="2026-01", policy=POLICY, indicator_policy=IndicatorPolicy(), units=(u,)))
+    result = assess_month(
+        AssessmentInput(month="2026-01", policy=POLICY, indicator_policy=IndicatorPolicy(), units=(u,))
+    )
     assert row(result, "u").performance == Decimal("14.13")
     # Basically satisfied at a weight of 0.7 is 7/10 exactly: (1 + 0.7 × 1) / 2 = 0.85 → 85.00.
-    half = IndicatorPolicy.model_validate({"weights": {"satisfaction": 1, "closure": 0, "return": 0}, "basically_satisfied_weight": 0.7})
+    half = IndicatorPolicy.model_validate(
+        {"weights": {"satisfaction": 1, "closure": 0, "return": 0}, "basically_satisfied_weight": 0.7}
+    )
     assert performance_of(UnitCounts(unit="u", satisfied=1, basically_satisfied=1), half) == Decimal("85.00")
     assert performance_of(UnitCounts(unit="u"), IndicatorPolicy()) is None
 
@@ -185,7 +209,11 @@ def test_groups_by_volume_and_an_empty_group() -> None:
         unit("power", 200, 95, 5, UnitKind.department),  # exactly at B组's lower bound
         unit("transport", 900, 90, 10, UnitKind.department),
     )
-    assert {u.unit: u.group for u in result.units} == {"water": "departments_d", "power": "departments_b", "transport": "departments_a"}
+    assert {u.unit: u.group for u in result.units} == {
+        "water": "departments_d",
+        "power": "departments_b",
+        "transport": "departments_a",
+    }
     groups = {g.code: g for g in result.groups}
     assert groups["departments_c"].units == ()  # empty: listed, nothing else follows
     assert (groups["departments_c"].min_cases, groups["departments_c"].max_cases) == (50, 199)
@@ -194,8 +222,10 @@ def test_groups_by_volume_and_an_empty_group() -> None:
     # Departments are ranked among themselves: water (P 99 > 98: +0.4, +0.01) = 12.41; power
     # (P 95 within 89..96, +0.2) = 12.20; transport (P 90 within 87..95, +0.5 capped) = 12.50.
     assert [(u.unit, u.score, u.rank) for u in result.units] == [
-        ("transport", Decimal("12.50"), 1), ("water", Decimal("12.41"), 2), ("power", Decimal("12.20"), 3),
-    ]  # fmt: skip
+        ("transport", Decimal("12.50"), 1),
+        ("water", Decimal("12.41"), 2),
+        ("power", Decimal("12.20"), 3),
+    ]
 
 
 def test_full_marks_cap_and_zero_floor() -> None:
@@ -218,14 +248,23 @@ def test_the_shipped_policy_loads_with_3_town_and_4_department_groups() -> None:
     policy = load_assessment_policy(ROOT / "config" / "assessment.yaml")
     assert (len(policy.towns), len(policy.departments), policy.full_marks) == (3, 4, 14)
     # The defaults' maxima add up to full marks.
-    assert policy.standard_points + policy.performance.max_bonus + policy.volume.max_points + policy.whistle.max_bonus == 14
+    assert (
+        policy.standard_points + policy.performance.max_bonus + policy.volume.max_points + policy.whistle.max_bonus
+        == 14
+    )
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("baseline: 90, bonus_line: 96", "baseline: 97, bonus_line: 96"), "towns[1] (code=towns_b): Value error, bonus_line 96 is below baseline 97"),
-        (("min_cases: 200, baseline: 90", "min_cases: 600, baseline: 90"), "towns: Value error, groups must be listed by min_cases ascending"),
+        (
+            ("baseline: 90, bonus_line: 96", "baseline: 97, bonus_line: 96"),
+            "towns[1] (code=towns_b): Value error, bonus_line 96 is below baseline 97",
+        ),
+        (
+            ("min_cases: 200, baseline: 90", "min_cases: 600, baseline: 90"),
+            "towns: Value error, groups must be listed by min_cases ascending",
+        ),
         (("  step: 0.02", "  step: -1"), "whistle.step: Input should be greater than or equal to 0"),
     ],
 )
@@ -241,4 +280,8 @@ def test_a_bad_policy_names_the_file_and_field(tmp_path: Path, edit: tuple[str, 
 
 
 def test_months_step_over_the_year() -> None:
-    assert (month_before("2026-01"), month_after("2025-12"), month_before("2026-10")) == ("2025-12", "2026-01", "2026-09")
+    assert (month_before("2026-01"), month_after("2025-12"), month_before("2026-10")) == (
+        "2025-12",
+        "2026-01",
+        "2026-09",
+    )

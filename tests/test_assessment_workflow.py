@@ -20,7 +20,6 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.assessment import AssessmentActivities
-
 from domain.assessment import (
     AssessMonthInput,
     MonthAssessed,
@@ -65,37 +64,79 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
-def _case(case_id: str, unit: str, deadline: date, replied: date | None, on_time: bool | None, closed: date | None,
-          callback_round: int = 1) -> CaseRow:  # fmt: skip
+def _case(
+    case_id: str,
+    unit: str,
+    deadline: date,
+    replied: date | None,
+    on_time: bool | None,
+    closed: date | None,
+    callback_round: int = 1,
+) -> CaseRow:
     return CaseRow(
-        id=case_id, status="closed" if closed else "accepted", channel="hotline_12345", tier="yellow",
-        unit_code=unit, domain_code="labour", matter_type_code="wage_arrears", received_at=at(deadline - timedelta(days=3)),
-        updated_at=at(DAY), deadline_at=at(deadline, 18), replied_at=at(replied) if replied else None, on_time=on_time,
-        handling_working_days=1 if replied else None, closed_at=at(closed, 16) if closed else None,
+        id=case_id,
+        status="closed" if closed else "accepted",
+        channel="hotline_12345",
+        tier="yellow",
+        unit_code=unit,
+        domain_code="labour",
+        matter_type_code="wage_arrears",
+        received_at=at(deadline - timedelta(days=3)),
+        updated_at=at(DAY),
+        deadline_at=at(deadline, 18),
+        replied_at=at(replied) if replied else None,
+        on_time=on_time,
+        handling_working_days=1 if replied else None,
+        closed_at=at(closed, 16) if closed else None,
         callback_round=callback_round,
-    )  # fmt: skip
+    )
 
 
 def _request(request_id: str, case_id: str) -> RequestRow:
     return RequestRow(
-        id=request_id, case_id=case_id, channel="hotline_12345", channel_ref=request_id, citizen_name="张三",
-        citizen_phone="13800000000", content="拖欠工资", address="崖头街道", town_code="yatou",
-        received_at=at(DAY - timedelta(days=5)), intake_key_id="k_test",
-    )  # fmt: skip
+        id=request_id,
+        case_id=case_id,
+        channel="hotline_12345",
+        channel_ref=request_id,
+        citizen_name="张三",
+        citizen_phone="13800000000",
+        content="拖欠工资",
+        address="崖头街道",
+        town_code="yatou",
+        received_at=at(DAY - timedelta(days=5)),
+        intake_key_id="k_test",
+    )
 
 
-def _answer(case_id: str, request_id: str, answer: str, round_: int = 1, attempt: int = 1, final: bool = True) -> CallbackRow:
+def _answer(
+    case_id: str, request_id: str, answer: str, round_: int = 1, attempt: int = 1, final: bool = True
+) -> CallbackRow:
     return CallbackRow(
-        case_id=case_id, request_id=request_id, round=round_, attempt=attempt, status="answered", answer=answer,
-        final=final, created_at=at(DAY), answered_at=at(DAY, 15),
-    )  # fmt: skip
+        case_id=case_id,
+        request_id=request_id,
+        round=round_,
+        attempt=attempt,
+        status="answered",
+        answer=answer,
+        final=final,
+        created_at=at(DAY),
+        answered_at=at(DAY, 15),
+    )
 
 
-def _event(case_id: str, seq: int, kind: str, day: date = DAY, unit: str | None = None, to: str | None = None) -> CaseEventRow:
+def _event(
+    case_id: str, seq: int, kind: str, day: date = DAY, unit: str | None = None, to: str | None = None
+) -> CaseEventRow:
     return CaseEventRow(
-        case_id=case_id, seq=seq, at=at(day, 9), kind=kind, status=kind, actor_role="unit" if unit else "system",
-        actor_unit=unit, detail={"unit": to} if to else {},
-    )  # fmt: skip
+        case_id=case_id,
+        seq=seq,
+        at=at(day, 9),
+        kind=kind,
+        status=kind,
+        actor_role="unit" if unit else "system",
+        actor_unit=unit,
+        detail={"unit": to} if to else {},
+    )
 
 
 def known_rows() -> list[object]:
@@ -111,9 +152,21 @@ def known_rows() -> list[object]:
         _case("C8", "ningjin", DAY, DAY, True, DAY),  # two towns that did everything right
         _case("C9", "gangwan", DAY, DAY, True, DAY),
     ]
-    requests = [_request(r, c) for r, c in (("R1", "C1"), ("R2a", "C2"), ("R2b", "C2"), ("R3", "C3"),
-                                           ("R4", "C4"), ("R5", "C5"), ("R6", "C6"), ("R7", "C7"),
-                                           ("R8", "C8"), ("R9", "C9"))]  # fmt: skip
+    requests = [
+        _request(r, c)
+        for r, c in (
+            ("R1", "C1"),
+            ("R2a", "C2"),
+            ("R2b", "C2"),
+            ("R3", "C3"),
+            ("R4", "C4"),
+            ("R5", "C5"),
+            ("R6", "C6"),
+            ("R7", "C7"),
+            ("R8", "C8"),
+            ("R9", "C9"),
+        )
+    ]
     callbacks = [
         _answer("C1", "R1", "satisfied"),
         _answer("C2", "R2a", "basically_satisfied"),
@@ -142,18 +195,53 @@ def known_rows() -> list[object]:
         _event("C9", 4, "accepted", unit="gangwan"),
     ]
     summonses = [
-        SummonsRow(case_id="C2", summons_id="S1", lead_unit="yatou", unit="hrss_bureau", task="核实", reason="劳动",
-                   whistled_at=at(DAY, 8), status="responded", responded_at=at(DAY, 9), speed=5, quality=4,
-                   rated_at=at(DAY, 11)),
-        SummonsRow(case_id="C2", summons_id="S2", lead_unit="yatou", unit="urban_management_bureau", task="核实",
-                   reason="城管", whistled_at=at(DAY, 8), status="released"),
-    ]  # fmt: skip
+        SummonsRow(
+            case_id="C2",
+            summons_id="S1",
+            lead_unit="yatou",
+            unit="hrss_bureau",
+            task="核实",
+            reason="劳动",
+            whistled_at=at(DAY, 8),
+            status="responded",
+            responded_at=at(DAY, 9),
+            speed=5,
+            quality=4,
+            rated_at=at(DAY, 11),
+        ),
+        SummonsRow(
+            case_id="C2",
+            summons_id="S2",
+            lead_unit="yatou",
+            unit="urban_management_bureau",
+            task="核实",
+            reason="城管",
+            whistled_at=at(DAY, 8),
+            status="released",
+        ),
+    ]
     slips = [
-        SlipRow(case_id="C4", unit_code="yatou", round=1, kind="reminder", trigger="reminder_point", reason="过半",
-                due_at=at(DAY, 18), issued_at=at(DAY, 12)),
-        SlipRow(case_id="C4", unit_code="yatou", round=1, kind="supervision", trigger="deadline", reason="超期",
-                due_at=at(DAY, 18), issued_at=at(DAY, 18)),
-    ]  # fmt: skip
+        SlipRow(
+            case_id="C4",
+            unit_code="yatou",
+            round=1,
+            kind="reminder",
+            trigger="reminder_point",
+            reason="过半",
+            due_at=at(DAY, 18),
+            issued_at=at(DAY, 12),
+        ),
+        SlipRow(
+            case_id="C4",
+            unit_code="yatou",
+            round=1,
+            kind="supervision",
+            trigger="deadline",
+            reason="超期",
+            due_at=at(DAY, 18),
+            issued_at=at(DAY, 18),
+        ),
+    ]
     return [*cases, *requests, *callbacks, *events, *summonses, *slips]
 
 
@@ -185,7 +273,7 @@ async def stored(db: Database, month: str) -> MonthlyAssessment:
     return found
 
 
-async def all_rows(db: Database, model: type) -> list:  # noqa: ANN401
+async def all_rows(db: Database, model: type) -> list:
     async with db.session() as session:
         return list((await session.exec(select(model))).all())
 
@@ -198,7 +286,9 @@ class Recording:
         self.sent.append((item.dedupe_key, item.recipient))
 
 
-async def test_a_month_assessed_from_known_rows(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_a_month_assessed_from_known_rows(
+    time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     await load(db, known_rows())
     async with build_worker(time_env.client, settings, db):
         [done] = await run_assessment(time_env.client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0))
@@ -215,9 +305,11 @@ async def test_a_month_assessed_from_known_rows(time_env: WorkflowEnvironment, d
     y = units["yatou"]
     assert (y.cases, y.group, y.performance, y.score) == (3, "towns_c", Decimal("92.50"), Decimal("11.88"))
     assert {r.code: r.points for r in y.reasons} == {
-        ReasonCode.standard: Decimal("12.00"), ReasonCode.within_band: Decimal("0.00"),
-        ReasonCode.case_volume: Decimal("0.00"), ReasonCode.supervision_slips: Decimal("-0.12"),
-    }  # fmt: skip
+        ReasonCode.standard: Decimal("12.00"),
+        ReasonCode.within_band: Decimal("0.00"),
+        ReasonCode.case_volume: Decimal("0.00"),
+        ReasonCode.supervision_slips: Decimal("-0.12"),
+    }
     # chengxi: accepted C5, C6 (after yatou returned it), C7 = 3. S 1 D 1 = 0.5; closure 2 of
     # C5 C6 C7 due; no return. P = 35 + 13.33 + 10 = 58.33, 33.67 under 92: −16.835, capped at −8.
     c = units["chengxi"]
@@ -232,15 +324,20 @@ async def test_a_month_assessed_from_known_rows(time_env: WorkflowEnvironment, d
     # Released from the whistle, and every unit without cases: not assessed.
     assert units["urban_management_bureau"].score is None and units["urban_management_bureau"].rank is None
     assert [(u.unit, u.rank, u.assessed_in_kind) for u in result.units if u.rank] == [
-        ("gangwan", 1, 4), ("ningjin", 1, 4), ("yatou", 3, 4), ("chengxi", 4, 4), ("hrss_bureau", 1, 1),
-    ]  # fmt: skip
+        ("gangwan", 1, 4),
+        ("ningjin", 1, 4),
+        ("yatou", 3, 4),
+        ("chengxi", 4, 4),
+        ("hrss_bureau", 1, 1),
+    ]
 
     # The bottom 3 towns are chengxi, yatou and a 13.00; only the two below the 12 standard points
     # are noticed. hrss_bureau, the only department assessed, with 12.83, is not "bottom 3".
     actions = await all_rows(db, AccountabilityActionRow)
     assert sorted((a.unit_code, a.step, a.streak, a.revision) for a in actions) == [
-        ("chengxi", "public_notice", 1, 1), ("yatou", "public_notice", 1, 1),
-    ]  # fmt: skip
+        ("chengxi", "public_notice", 1, 1),
+        ("yatou", "public_notice", 1, 1),
+    ]
     notices = {n.key: n for n in await all_rows(db, NoticeRow)}
     assert set(notices) == {a.key for a in actions}
     chengxi = notices[f"{MONTH}:chengxi:public_notice"]
@@ -248,15 +345,16 @@ async def test_a_month_assessed_from_known_rows(time_env: WorkflowEnvironment, d
     assert (chengxi.revision, chengxi.status, chengxi.unit_code) == (1, "issued", "chengxi")
     outbox = await all_rows(db, OutboxRow)
     assert sorted((o.recipient, o.body["step"]) for o in outbox if o.body.get("unit") == "yatou") == [
-        ("city_leadership", "public_notice"), ("yatou", "public_notice"),
-    ]  # fmt: skip
+        ("city_leadership", "public_notice"),
+        ("yatou", "public_notice"),
+    ]
     # The links in the messages are absolute: a unit opens its notice from the message.
     assert {o.body["notice_pdf"] for o in outbox if o.body["unit"] == "yatou"} == {
         f"{settings.api_url}/v1/notices/{MONTH}:yatou:public_notice.pdf?revision=1"
     }
 
 
-def set_answer(case_id: str, answer: str):  # noqa: ANN201
+def set_answer(case_id: str, answer: str):
     def correct(session: Session) -> None:
         session.exec(sa.update(CallbackRow).where(col(CallbackRow.case_id) == case_id).values(answer=answer))
 
@@ -281,11 +379,16 @@ async def test_a_rerun_is_idempotent_and_a_correction_is_recorded(
         # The same month again, from a run that is not a leader's re-run: kept as stored, even
         # after the data changed (only a recorded re-run changes a month whose notices went out).
         await db.write(set_answer("C5", "satisfied"))
-        assert await run_assessment(time_env.client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0)) == []
+        assert (
+            await run_assessment(time_env.client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0))
+            == []
+        )
         kept = await time_env.client.execute_workflow(
-            AssessMonthWorkflow.run, AssessMonthInput(month=MONTH), id=f"assess-again-{uuid.uuid4().hex[:6]}",
+            AssessMonthWorkflow.run,
+            AssessMonthInput(month=MONTH),
+            id=f"assess-again-{uuid.uuid4().hex[:6]}",
             task_queue=settings.task_queue,
-        )  # fmt: skip
+        )
         assert kept.already_assessed and kept.changed_units == ()
         assert (await stored(db, MONTH)).model_dump() == first.model_dump()
         assert len(await all_rows(db, AccountabilityActionRow)) == 2 and len(await all_rows(db, OutboxRow)) == 4
@@ -301,21 +404,28 @@ async def test_a_rerun_is_idempotent_and_a_correction_is_recorded(
         assert (units["chengxi"].score, units["chengxi"].rank, units["yatou"].rank) == (Decimal("12.00"), 3, 4)
         [row] = await all_rows(db, AssessmentRerunRow)
         assert (row.month, row.reason, row.actor_key_id) == (MONTH, "C5回访结果录入错误，已更正", "k_leader")
-        assert {c["unit"]: (c["score_before"], c["score_after"], c["rank_before"], c["rank_after"], c["actions_after"])
-                for c in row.changes[MONTH]} == {
-            "chengxi": ("4.00", "12.00", 4, 3, []), "yatou": ("11.88", "11.88", 3, 4, ["public_notice"]),
-        }  # fmt: skip
+        assert {
+            c["unit"]: (c["score_before"], c["score_after"], c["rank_before"], c["rank_after"], c["actions_after"])
+            for c in row.changes[MONTH]
+        } == {
+            "chengxi": ("4.00", "12.00", 4, 3, []),
+            "yatou": ("11.88", "11.88", 3, 4, ["public_notice"]),
+        }
         assert row.changes["2026-11"] == []
         # yatou's notice is corrected (revision 2, 更正); chengxi's is withdrawn (revision 2, 撤销).
         # Both versions of each are kept, as circulated.
         actions = {a.unit_code: a for a in await all_rows(db, AccountabilityActionRow)}
         assert {u: (a.revision, a.withdrawn_at is not None) for u, a in actions.items()} == {
-            "yatou": (2, False), "chengxi": (2, True),
-        }  # fmt: skip
+            "yatou": (2, False),
+            "chengxi": (2, True),
+        }
         versions = {(n.unit_code, n.revision): n for n in await all_rows(db, NoticeRow)}
         assert {k: v.status for k, v in versions.items()} == {
-            ("yatou", 1): "issued", ("yatou", 2): "corrected", ("chengxi", 1): "issued", ("chengxi", 2): "withdrawn",
-        }  # fmt: skip
+            ("yatou", 1): "issued",
+            ("yatou", 2): "corrected",
+            ("chengxi", 1): "issued",
+            ("chengxi", 2): "withdrawn",
+        }
         assert "第3名" in versions[("yatou", 1)].markdown and "第4名" in versions[("yatou", 2)].markdown
         assert "（更正）" in versions[("yatou", 2)].title and "【撤销】" in versions[("chengxi", 2)].markdown
         assert await deliver_pending(db, notifier) == 4
@@ -327,8 +437,9 @@ async def test_a_rerun_is_idempotent_and_a_correction_is_recorded(
         await leader_rerun(time_env.client, settings, db, "C5更正有误，恢复原回访结果")
         actions = {a.unit_code: a for a in await all_rows(db, AccountabilityActionRow)}
         assert {u: (a.revision, a.withdrawn_at is None) for u, a in actions.items()} == {
-            "yatou": (3, True), "chengxi": (3, True),
-        }  # fmt: skip
+            "yatou": (3, True),
+            "chengxi": (3, True),
+        }
         assert await deliver_pending(db, notifier) == 4
         assert (await stored(db, MONTH)).model_dump() == first.model_dump()
         # And once more on the same data: nothing new.
@@ -347,19 +458,27 @@ async def test_a_rerun_waits_for_another_run_assessing_the_month_then_assesses_i
         await run_assessment(client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0))
         # Another run is assessing October (its month workflow waits for a worker of its own).
         other = await client.start_workflow(
-            AssessMonthWorkflow.run, AssessMonthInput(month=MONTH), id=month_workflow_id(MONTH),
+            AssessMonthWorkflow.run,
+            AssessMonthInput(month=MONTH),
+            id=month_workflow_id(MONTH),
             task_queue=elsewhere.task_queue,
-        )  # fmt: skip
+        )
         await db.write(set_answer("C5", "satisfied"))
         rerun = await assessment.add_rerun(db, MONTH, "C5回访结果录入错误，已更正", "k_leader", datetime.now(UTC))
         run = await client.start_workflow(
-            MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id),
-            id=f"assessment-test-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
-        )  # fmt: skip
+            MonthlyAssessmentWorkflow.run,
+            MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id),
+            id=f"assessment-test-{uuid.uuid4().hex[:8]}",
+            task_queue=settings.task_queue,
+        )
 
         async def refused() -> bool:
-            return any([e.HasField("start_child_workflow_execution_failed_event_attributes")
-                        async for e in run.fetch_history_events()])  # fmt: skip
+            return any(
+                [
+                    e.HasField("start_child_workflow_execution_failed_event_attributes")
+                    async for e in run.fetch_history_events()
+                ]
+            )
 
         await eventually(refused, seconds=30)  # the month's id was taken: the run waits, not fails
         async with build_worker(client, elsewhere, db):
@@ -388,15 +507,23 @@ async def test_bottom_lists_changed_since_read_are_read_again(
     read = assessment.bottoms_before
     reads: list[str] = []
 
-    async def read_then_changed(session, month):  # noqa: ANN001, ANN202
+    async def read_then_changed(session, month):
         found = await read(session, month)
         if not reads:  # the other run stores September with chengxi in its bottom, after this read
 
             def other_run(s: Session) -> None:
-                s.get(MonthBottomRow, "2026-09").entries = [{
-                    "month": "2026-09", "unit": "chengxi", "name": "城西街道", "kind": "town", "group_name": "镇街C组",
-                    "score": "5.00", "rank": 4, "assessed_in_kind": 4,
-                }]  # fmt: skip
+                s.get(MonthBottomRow, "2026-09").entries = [
+                    {
+                        "month": "2026-09",
+                        "unit": "chengxi",
+                        "name": "城西街道",
+                        "kind": "town",
+                        "group_name": "镇街C组",
+                        "score": "5.00",
+                        "rank": 4,
+                        "assessed_in_kind": 4,
+                    }
+                ]
 
             await db.write(other_run)
         reads.append(month)
@@ -414,9 +541,20 @@ async def test_a_month_whose_figures_fail_validation_fails_alone_and_is_named(
     time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
     # A whistle rating out of range in October (speed 9 of 5): the same on every attempt.
-    bad = SummonsRow(case_id="C1", summons_id="S9", lead_unit="yatou", unit="water_bureau", task="核实", reason="供水",
-                     whistled_at=at(DAY, 8), status="responded", responded_at=at(DAY, 9), speed=9, quality=4,
-                     rated_at=at(DAY, 11))  # fmt: skip
+    bad = SummonsRow(
+        case_id="C1",
+        summons_id="S9",
+        lead_unit="yatou",
+        unit="water_bureau",
+        task="核实",
+        reason="供水",
+        whistled_at=at(DAY, 8),
+        status="responded",
+        responded_at=at(DAY, 9),
+        speed=9,
+        quality=4,
+        rated_at=at(DAY, 11),
+    )
     await load(db, [*known_rows(), bad])
     async with build_worker(time_env.client, settings, db):
         with pytest.raises(WorkflowFailureError) as failure:
@@ -424,7 +562,9 @@ async def test_a_month_whose_figures_fail_validation_fails_alone_and_is_named(
         month = await time_env.client.get_workflow_handle(month_workflow_id(MONTH)).describe()
     assert isinstance(failure.value.cause, ApplicationError)
     assert failure.value.cause.type == "MonthsNotAssessed"
-    assert "2026-10: 2026-10 cannot be assessed" in str(failure.value.cause) and "water_bureau" in str(failure.value.cause)
+    assert "2026-10: 2026-10 cannot be assessed" in str(failure.value.cause) and "water_bureau" in str(
+        failure.value.cause
+    )
     # The months around it were assessed all the same; October's own run shows failed, not retrying.
     async with db.session() as session:
         assert await assessment.assessed_months(session) == {"2026-09", "2026-11"}
@@ -437,15 +577,20 @@ async def test_two_missed_months_are_backfilled_in_order(
 ) -> None:
     await load(db, known_rows())
     async with build_worker(time_env.client, settings, db):
-        assert [d.month for d in await run_assessment(
-            time_env.client, settings, MonthlyAssessmentInput(month="2026-09", catch_up_months=0)
-        )] == ["2026-09"]  # fmt: skip
+        assert [
+            d.month
+            for d in await run_assessment(
+                time_env.client, settings, MonthlyAssessmentInput(month="2026-09", catch_up_months=0)
+            )
+        ] == ["2026-09"]
         # The run for December finds October and November missing (the worker was down): it assesses
         # them first, oldest first, so that December's streaks read their bottom lists.
         done = await run_assessment(
-            time_env.client, settings, MonthlyAssessmentInput(month="2026-12", catch_up_months=3),
+            time_env.client,
+            settings,
+            MonthlyAssessmentInput(month="2026-12", catch_up_months=3),
             record_as="assessment_backfilled",
-        )  # fmt: skip
+        )
     assert [d.month for d in done] == ["2026-10", "2026-11", "2026-12"]
     assert [d.actions for d in done] == [2, 0, 0]
     months = sorted((r.month, r.assessed_at) for r in await all_rows(db, MonthlyAssessmentRow))
@@ -465,9 +610,11 @@ async def test_a_killed_worker_resumes_the_monthly_run_without_duplicates(
     # Ask for November with a year of catch-up: December 2025 to November 2026, twelve months in
     # order, too many for the worker to store between two looks at the table before it is killed.
     run = await client.start_workflow(
-        MonthlyAssessmentWorkflow.run, MonthlyAssessmentInput(month="2026-11", catch_up_months=11),
-        id=f"assessment-crash-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue,
-    )  # fmt: skip
+        MonthlyAssessmentWorkflow.run,
+        MonthlyAssessmentInput(month="2026-11", catch_up_months=11),
+        id=f"assessment-crash-{uuid.uuid4().hex[:8]}",
+        task_queue=settings.task_queue,
+    )
 
     async def some_stored() -> bool:
         return bool(await all_rows(db, MonthlyAssessmentRow))

@@ -95,9 +95,14 @@ def test_a_working_day_deadline_ends_a_working_day(start: datetime, n: int) -> N
 
 
 @settings(max_examples=300, deadline=None)
-@given(start=instants, later_by=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)), n=st.integers(1, 10))
+@given(
+    start=instants, later_by=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)), n=st.integers(1, 10)
+)
 def test_a_later_dispatch_never_gets_an_earlier_deadline(start: datetime, later_by: timedelta, n: int) -> None:
-    assert CALENDAR.working_days_after(start + later_by, n, SHANGHAI)[0] >= CALENDAR.working_days_after(start, n, SHANGHAI)[0]
+    assert (
+        CALENDAR.working_days_after(start + later_by, n, SHANGHAI)[0]
+        >= CALENDAR.working_days_after(start, n, SHANGHAI)[0]
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -119,10 +124,16 @@ def test_deadlines_are_in_order(start: datetime, tier: Tier) -> None:
     assert start < d.remind_at < d.due_at < d.warn_at and start < d.accept_by <= d.due_at
 
 
-def test_a_bad_policy_is_named(tmp_path) -> None:  # noqa: ANN001
+def test_a_bad_policy_is_named(tmp_path) -> None:
     from domain.reference import ReferenceDataError
 
     bad = tmp_path / "tiers.yaml"
-    bad.write_text((ROOT / "config" / "tiers.yaml").read_text().replace("handling: {hours: 24}", "handling: {hours: 24, working_days: 1}"))
-    with pytest.raises(ReferenceDataError, match=r"tiers.yaml: tiers.red.handling: Value error, give either hours or working_days"):
+    bad.write_text(
+        (ROOT / "config" / "tiers.yaml")
+        .read_text()
+        .replace("handling: {hours: 24}", "handling: {hours: 24, working_days: 1}")
+    )
+    with pytest.raises(
+        ReferenceDataError, match=r"tiers.yaml: tiers.red.handling: Value error, give either hours or working_days"
+    ):
         load_policy(bad)

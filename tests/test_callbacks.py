@@ -14,12 +14,21 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.callbacks import plan_visits
-from domain.case import AcceptInput, Actor, CallbackAnswer, CaseRequestRef, CaseState, CaseStatus, JoinInput, ReplyInput, Role
+from domain.case import (
+    AcceptInput,
+    Actor,
+    CallbackAnswer,
+    CaseRequestRef,
+    CaseState,
+    CaseStatus,
+    JoinInput,
+    ReplyInput,
+    Role,
+)
 from minsheng.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway, with_heartbeats
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import RequestRow
-from tests.test_e2e import record_history
 from tests.helpers import (
     WAGES,
     answer_callback,
@@ -31,6 +40,7 @@ from tests.helpers import (
     wait_for,
     wait_for_status,
 )
+from tests.test_e2e import record_history
 from worker import build_worker
 from workflows.case import CaseWorkflow
 
@@ -40,21 +50,37 @@ ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
 
 
-async def add_citizen(db: Database, case: WorkflowHandle[CaseWorkflow, CaseState], case_id: str, n: int, phone: str) -> str:
+async def add_citizen(
+    db: Database, case: WorkflowHandle[CaseWorkflow, CaseState], case_id: str, n: int, phone: str
+) -> str:
     """A further request of the same matter joins the case (as merging will do)."""
     request_id, now = f"{case_id}-{n}", datetime.now(UTC)
 
     def work(session: Session) -> None:
-        session.add(RequestRow(
-            id=request_id, case_id=case_id, channel="minsheng_app", channel_ref=request_id, citizen_name=f"市民{n}",
-            citizen_phone=phone, content=WAGES, address="崖头街道成山大道100号", received_at=now, intake_key_id="k_test",
-        ))  # fmt: skip
+        session.add(
+            RequestRow(
+                id=request_id,
+                case_id=case_id,
+                channel="minsheng_app",
+                channel_ref=request_id,
+                citizen_name=f"市民{n}",
+                citizen_phone=phone,
+                content=WAGES,
+                address="崖头街道成山大道100号",
+                received_at=now,
+                intake_key_id="k_test",
+            )
+        )
 
     await db.write(work)
     ref = CaseRequestRef(
-        request_id=request_id, channel="minsheng_app", content=WAGES, address="崖头街道成山大道100号",
-        received_at=now, actor=Actor(role=Role.intake, key_id="k_test"),
-    )  # fmt: skip
+        request_id=request_id,
+        channel="minsheng_app",
+        content=WAGES,
+        address="崖头街道成山大道100号",
+        received_at=now,
+        actor=Actor(role=Role.intake, key_id="k_test"),
+    )
     await case.execute_update(CaseWorkflow.join, JoinInput(request=ref))
     return request_id
 
@@ -128,8 +154,10 @@ async def test_an_unreachable_citizen_is_tried_again_then_recorded_unreachable(
     assert final.outcome is CallbackAnswer.unreachable
     file = await case_file(db, case_id)
     assert [(c.attempt, c.answer, c.final) for c in file.callbacks] == [
-        (1, "unreachable", False), (2, "unreachable", False), (3, "unreachable", True),
-    ]  # fmt: skip
+        (1, "unreachable", False),
+        (2, "unreachable", False),
+        (3, "unreachable", True),
+    ]
     assert file.case.status == "closed" and file.case.outcome == "unreachable"
 
 
@@ -184,7 +212,7 @@ async def test_a_failing_gateway_is_retried_until_it_answers(
 ) -> None:
     gateway = FlakyGateway()
     async with build_worker(own_time_env.client, settings, db, gateway=gateway):
-        case_id, case, _ = await replied_case(own_time_env, db, settings)
+        case_id, _, _ = await replied_case(own_time_env, db, settings)
         await own_time_env.sleep(timedelta(minutes=1))  # past the backoff: 10 s, then 20 s
         file = await wait_for_status(db, case_id, "closed")
     assert gateway.calls == 3 and file.case.outcome == "satisfied"
@@ -197,9 +225,16 @@ async def test_a_failing_gateway_is_retried_until_it_answers(
 # -- the webhook gateway against a stand-in call system ------------------------------------------
 
 VISIT = Handover(
-    callback_id=7, case_id="C1", request_id="R1", unit="yatou", round=1, attempt=1, citizen_name="张三",
-    phone="13800000000", answer_url="http://api/v1/callbacks/7",
-)  # fmt: skip
+    callback_id=7,
+    case_id="C1",
+    request_id="R1",
+    unit="yatou",
+    round=1,
+    attempt=1,
+    citizen_name="张三",
+    phone="13800000000",
+    answer_url="http://api/v1/callbacks/7",
+)
 
 
 def _gateway(status: int, body: dict[str, str] | None = None) -> tuple[WebhookGateway, list[httpx.Request]]:

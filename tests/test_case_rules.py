@@ -56,16 +56,46 @@ def test_the_whole_path_numbers_its_events() -> None:
     ("prepare", "action", "kind", "message"),
     [
         ([], lambda c: c.accept(T0, AcceptInput(actor=HRSS)), "conflict", "accept needs a case that is dispatched"),
-        (["dispatch"], lambda c: c.reply(T0, ReplyInput(actor=HRSS, result="x")), "conflict", "reply needs a case that is accepted"),
-        (["dispatch"], lambda c: c.accept(T0, AcceptInput(actor=YATOU)), "forbidden", "assigned to hrss_bureau, not to yatou"),
+        (
+            ["dispatch"],
+            lambda c: c.reply(T0, ReplyInput(actor=HRSS, result="x")),
+            "conflict",
+            "reply needs a case that is accepted",
+        ),
+        (
+            ["dispatch"],
+            lambda c: c.accept(T0, AcceptInput(actor=YATOU)),
+            "forbidden",
+            "assigned to hrss_bureau, not to yatou",
+        ),
         (["dispatch"], lambda c: c.accept(T0, AcceptInput(actor=DISPATCHER)), "forbidden", "only unit may do this"),
-        (["dispatch"], lambda c: c.dispatch(T0, dispatch_to("yatou")), "conflict", "dispatch needs a case that is received or returned"),
-        ([], lambda c: c.dispatch(T0, DispatchInput(**{**dispatch_to("yatou").model_dump(), "actor": HRSS})), "forbidden", "only dispatcher or system"),
-        (["dispatch", "accept", "reply"], lambda c: c.callback(T0, CallbackInput(actor=AGENT, request_id="R9", answer=CallbackAnswer.satisfied)), "conflict", "request R9 is not part of case C1"),
-        (["dispatch", "accept", "reply"], lambda c: c.callback(T0, CallbackInput(actor=HRSS, request_id="R1", answer=CallbackAnswer.satisfied)), "forbidden", "only callback_agent"),
+        (
+            ["dispatch"],
+            lambda c: c.dispatch(T0, dispatch_to("yatou")),
+            "conflict",
+            "dispatch needs a case that is received or returned",
+        ),
+        (
+            [],
+            lambda c: c.dispatch(T0, DispatchInput(**{**dispatch_to("yatou").model_dump(), "actor": HRSS})),
+            "forbidden",
+            "only dispatcher or system",
+        ),
+        (
+            ["dispatch", "accept", "reply"],
+            lambda c: c.callback(T0, CallbackInput(actor=AGENT, request_id="R9", answer=CallbackAnswer.satisfied)),
+            "conflict",
+            "request R9 is not part of case C1",
+        ),
+        (
+            ["dispatch", "accept", "reply"],
+            lambda c: c.callback(T0, CallbackInput(actor=HRSS, request_id="R1", answer=CallbackAnswer.satisfied)),
+            "forbidden",
+            "only callback_agent",
+        ),
     ],
 )
-def test_refused_actions_leave_the_case_unchanged(prepare, action, kind, message) -> None:  # noqa: ANN001
+def test_refused_actions_leave_the_case_unchanged(prepare, action, kind, message) -> None:
     case = new_case()
     steps = {
         "dispatch": lambda: case.dispatch(T0, dispatch_to("hrss_bureau")),
@@ -137,9 +167,18 @@ def test_a_case_merged_by_hand_takes_no_more_requests() -> None:
     case.merge_into(T0, MergeInput(actor=DISPATCHER, into_case_id="C7", reason="同一件事"))
     assert case.status is CaseStatus.merged
     with pytest.raises(ActionRefused, match="merged into another case"):
-        case.check_join(JoinInput(request=CaseRequestRef(
-            request_id="R3", channel="sms", content="又来了", address="某地", received_at=T0, actor=SYSTEM,
-        )))  # fmt: skip
+        case.check_join(
+            JoinInput(
+                request=CaseRequestRef(
+                    request_id="R3",
+                    channel="sms",
+                    content="又来了",
+                    address="某地",
+                    received_at=T0,
+                    actor=SYSTEM,
+                )
+            )
+        )
 
 
 def test_while_a_merge_moves_the_requests_the_case_takes_nothing_else() -> None:
@@ -157,5 +196,8 @@ def test_while_a_merge_moves_the_requests_the_case_takes_nothing_else() -> None:
     merge = MergeInput(actor=DISPATCHER, into_case_id="C7", reason="同一件事")
     events = [case.move_out(T0, "R1", merge).kind, case.merge_into(T0, merge).kind]
     assert (events, case.requests, case.status, case.merging_into) == (
-        ["request_moved", "merged"], [], CaseStatus.merged, None,
-    )  # fmt: skip
+        ["request_moved", "merged"],
+        [],
+        CaseStatus.merged,
+        None,
+    )

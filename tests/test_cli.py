@@ -24,9 +24,12 @@ pytestmark = pytest.mark.timeout(60)
 def minsheng(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "minsheng", *args],
-        cwd=ROOT, env=os.environ | {"MINSHENG_LOG_FORMAT": "json"} | env,
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=os.environ | {"MINSHENG_LOG_FORMAT": "json"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_check_config_names_the_broken_entry(tmp_path: Path) -> None:
@@ -34,7 +37,9 @@ def test_check_config_names_the_broken_entry(tmp_path: Path) -> None:
     folder = tmp_path / "config"
     shutil.copytree(ROOT / "config", folder)
     units = folder / "units.yaml"
-    units.write_text(units.read_text(encoding="utf-8").replace("kind: department", "kind: ministry", 1), encoding="utf-8")
+    units.write_text(
+        units.read_text(encoding="utf-8").replace("kind: department", "kind: ministry", 1), encoding="utf-8"
+    )
     result = minsheng("check-config", MINSHENG_CONFIG_DIR=str(folder))
     assert result.returncode == 2
     assert "units.yaml" in result.stderr and ".kind" in result.stderr and "'ministry'" in result.stderr

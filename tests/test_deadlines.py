@@ -51,7 +51,9 @@ async def dispatched_case(env: WorkflowEnvironment, db: Database, settings: Sett
 
 async def slips(db: Database, case_id: str) -> list[tuple[int, str, str]]:
     async with db.session() as session:
-        rows = (await session.exec(SlipRow.__table__.select().where(SlipRow.case_id == case_id).order_by(SlipRow.issued_at))).all()  # type: ignore[attr-defined]
+        rows = (
+            await session.exec(SlipRow.__table__.select().where(SlipRow.case_id == case_id).order_by(SlipRow.issued_at))
+        ).all()  # type: ignore[attr-defined]
     return [(r.round, r.kind, r.trigger) for r in rows]
 
 
@@ -61,7 +63,9 @@ async def outbox(db: Database, case_id: str) -> list[str]:
     return sorted(r.recipient for r in rows if r.body.get("case_id") == case_id)
 
 
-async def test_an_untouched_red_case_gets_every_slip_once(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_an_untouched_red_case_gets_every_slip_once(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     async with build_worker(own_time_env.client, settings, db):
         case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
         file = await case_file(db, case_id)
@@ -75,15 +79,20 @@ async def test_an_untouched_red_case_gets_every_slip_once(own_time_env: Workflow
                 break
             await own_time_env.sleep(timedelta(minutes=1))
         assert await slips(db, case_id) == [
-            (1, "reminder", "acceptance"), (1, "reminder", "reminder_point"),
-            (1, "supervision", "deadline"), (1, "warning", "warning_grace"),
-        ]  # fmt: skip
+            (1, "reminder", "acceptance"),
+            (1, "reminder", "reminder_point"),
+            (1, "supervision", "deadline"),
+            (1, "warning", "warning_grace"),
+        ]
         file = await case_file(db, case_id)
         assert file.case.overdue
         slip_events = [e for e in file.events if e.kind == "slip"]
         assert [round((e.at - dispatched_at).total_seconds()) for e in slip_events] == [
-            3600, 12 * 3600, 24 * 3600, 28 * 3600,
-        ]  # fmt: skip
+            3600,
+            12 * 3600,
+            24 * 3600,
+            28 * 3600,
+        ]
         assert await outbox(db, case_id) == sorted(
             ["hrss_bureau"] * 4 + ["city_leadership", "discipline_commission"] * 2
         )
@@ -94,7 +103,9 @@ async def test_an_untouched_red_case_gets_every_slip_once(own_time_env: Workflow
         assert len(await slips(db, case_id)) == 4, "nothing is issued twice"
 
 
-async def test_a_case_handled_in_time_gets_no_slip(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_a_case_handled_in_time_gets_no_slip(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     async with build_worker(own_time_env.client, settings, db):
         case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
         case = handle(own_time_env.client, case_id)
@@ -109,7 +120,9 @@ async def test_a_case_handled_in_time_gets_no_slip(own_time_env: WorkflowEnviron
         assert file.case.handling_working_days is not None
 
 
-async def test_a_tier_change_moves_the_pending_timers(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_a_tier_change_moves_the_pending_timers(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     async with build_worker(own_time_env.client, settings, db):
         case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
         await own_time_env.sleep(timedelta(hours=2))  # the acceptance slip (1 h) is issued
@@ -123,7 +136,9 @@ async def test_a_tier_change_moves_the_pending_timers(own_time_env: WorkflowEnvi
         assert file.case.deadline_at is not None and file.case.deadline_at > datetime.now(UTC) + timedelta(hours=20)
 
 
-async def test_an_approved_extension_moves_the_deadline(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_an_approved_extension_moves_the_deadline(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     async with build_worker(own_time_env.client, settings, db):
         case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
         case = handle(own_time_env.client, case_id)

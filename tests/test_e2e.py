@@ -58,11 +58,16 @@ def _free_port() -> int:
 async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
     keys = {}
     for name, role, unit in [
-        ("intake", Role.intake, None), ("dispatcher", Role.dispatcher, None),
-        ("agent", Role.callback_agent, None), ("auditor", Role.auditor, None), ("leader", Role.leader, None),
-        ("hrss", Role.unit, "hrss_bureau"), ("yatou", Role.unit, "yatou"),
-        ("police", Role.unit, "public_security_bureau"), ("market", Role.unit, "market_regulation_bureau"),
-    ]:  # fmt: skip
+        ("intake", Role.intake, None),
+        ("dispatcher", Role.dispatcher, None),
+        ("agent", Role.callback_agent, None),
+        ("auditor", Role.auditor, None),
+        ("leader", Role.leader, None),
+        ("hrss", Role.unit, "hrss_bureau"),
+        ("yatou", Role.unit, "yatou"),
+        ("police", Role.unit, "public_security_bureau"),
+        ("market", Role.unit, "market_regulation_bureau"),
+    ]:
         keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
     app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))
     port = _free_port()
@@ -98,7 +103,11 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
 
     case_id = ids["case_id"]
     dispatched = await stack.case_when(case_id, "dispatched")
-    assert (dispatched["unit"], dispatched["matter_type"], dispatched["tier"]) == ("hrss_bureau", "wage_arrears", "yellow")
+    assert (dispatched["unit"], dispatched["matter_type"], dispatched["tier"]) == (
+        "hrss_bureau",
+        "wage_arrears",
+        "yellow",
+    )
 
     accepted = await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={"note": "已签收"})
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
@@ -124,9 +133,16 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert again.status_code == 409 and "already answered" in again.json()["detail"]
     closed = await stack.case_when(case_id, "closed")
     assert [e["kind"] for e in closed["timeline"]] == [
-        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
-        "callback", "closed",
-    ]  # fmt: skip
+        "received",
+        "classified",
+        "dispatched",
+        "deadlines",
+        "accepted",
+        "replied",
+        "callbacks_planned",
+        "callback",
+        "closed",
+    ]
     assert closed["outcome"] == "satisfied"
     assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
     assert closed["callbacks"][0]["answer"] == "satisfied"
@@ -135,13 +151,17 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert [c["id"] for c in listed.json()["items"]] == [case_id]
 
     # What an operator filters on in the Temporal Web UI.
-    query = "CaseStatus = 'closed' AND CaseUnit = 'hrss_bureau' AND CaseChannel = 'hotline_12345' AND CaseTier = 'yellow'"
+    query = (
+        "CaseStatus = 'closed' AND CaseUnit = 'hrss_bureau' AND CaseChannel = 'hotline_12345' AND CaseTier = 'yellow'"
+    )
     assert await _eventually_listed(stack, query, case_id)
     handle = stack.env.client.get_workflow_handle(f"case-{case_id}")
     attributes = (await handle.describe()).typed_search_attributes
     assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
-        "closed", "hrss_bureau", "hotline_12345",
-    )  # fmt: skip
+        "closed",
+        "hrss_bureau",
+        "hotline_12345",
+    )
     await record_history(stack.env.client, f"case-{case_id}", "case_closed_deadlines_at_dispatch")
     await record_history(stack.env.client, f"case-{case_id}", "case_closed_after_callback_visit")
 
@@ -167,12 +187,16 @@ async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:
 async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="R-1"))).json()["case_id"]
     await stack.case_when(case_id, "dispatched")
-    returned = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "属崖头街道辖区企业，请街道先行调解"})
+    returned = await stack.call(
+        "POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "属崖头街道辖区企业，请街道先行调解"}
+    )
     assert returned.json()["status"] == "returned"
     redispatched = await stack.call(
-        "POST", f"/v1/cases/{case_id}/dispatch", "dispatcher",
+        "POST",
+        f"/v1/cases/{case_id}/dispatch",
+        "dispatcher",
         json={"unit": "yatou", "matter_type": "wage_arrears", "note": "街道先行调解"},
-    )  # fmt: skip
+    )
     assert redispatched.status_code == 200, redispatched.text
     assert (redispatched.json()["unit"], redispatched.json()["tier"]) == ("yatou", "yellow")
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
@@ -208,7 +232,9 @@ async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
     )
     assert malformed.status_code == 422
     # The caller's request id comes back, on a refusal too, to find the call in the logs.
-    traced = await stack.http.post("/v1/requests", json=body(channel="fax"), headers={**stack.keys["intake"], "x-request-id": "ops-42"})
+    traced = await stack.http.post(
+        "/v1/requests", json=body(channel="fax"), headers={**stack.keys["intake"], "x-request-id": "ops-42"}
+    )
     assert traced.status_code == 422 and traced.headers["x-request-id"] == "ops-42"
     assert len((await stack.http.get("/healthz")).headers["x-request-id"]) == 16
 
@@ -223,7 +249,9 @@ async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
     other_unit = await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})
     assert other_unit.status_code == 403 and "not assigned to your unit" in other_unit.json()["detail"]
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "auditor", json={})).status_code == 403
-    bad_unit = await stack.call("POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json={"unit": "mars", "matter_type": "wage_arrears"})
+    bad_unit = await stack.call(
+        "POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json={"unit": "mars", "matter_type": "wage_arrears"}
+    )
     assert bad_unit.status_code == 422 and "unknown unit 'mars'" in bad_unit.text
     blank = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "   "})
     assert blank.status_code == 422

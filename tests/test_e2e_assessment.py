@@ -20,7 +20,9 @@ from tests.test_e2e import Stack, stack  # noqa: F401  (the stack fixture)
 
 
 async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
-    stack: Stack, db: Database, settings: Settings  # noqa: F811
+    stack: Stack,
+    db: Database,
+    settings: Settings,
 ) -> None:
     missing = await stack.call("GET", "/v1/assessments/monthly", "leader", params={"month": MONTH})
     assert missing.status_code == 404 and "2026-10 is not assessed yet" in missing.json()["detail"]
@@ -37,18 +39,29 @@ async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
     units = {u["unit"]: u for u in got.json()["units"]}
     assert (units["yatou"]["group"], units["yatou"]["score"], units["yatou"]["rank"]) == ("towns_c", "11.88", 3)
     assert units["yatou"]["indicators"]["return_rate"] == 0.25
-    assert [r["code"] for r in units["yatou"]["reasons"]] == ["standard", "within_band", "case_volume", "supervision_slips"]
-    assert units["urban_management_bureau"]["score"] is None and units["urban_management_bureau"]["reasons"][0]["code"] == "not_assessed"
+    assert [r["code"] for r in units["yatou"]["reasons"]] == [
+        "standard",
+        "within_band",
+        "case_volume",
+        "supervision_slips",
+    ]
+    assert (
+        units["urban_management_bureau"]["score"] is None
+        and units["urban_management_bureau"]["reasons"][0]["code"] == "not_assessed"
+    )
 
     listed = (await stack.call("GET", "/v1/accountability", "leader", params={"month": MONTH})).json()
     assert [(a["unit"], a["kind"], a["step"], a["revision"]) for a in listed["actions"]] == [
-        ("chengxi", "town", "public_notice", 1), ("yatou", "town", "public_notice", 1),
-    ]  # fmt: skip
+        ("chengxi", "town", "public_notice", 1),
+        ("yatou", "town", "public_notice", 1),
+    ]
     chengxi = listed["actions"][0]
     assert chengxi["score"] == "4.00" and chengxi["evidence"][0]["month"] == MONTH
     assert [(v["revision"], v["status"]) for v in chengxi["versions"]] == [(1, "issued")]
     markdown = await stack.call("GET", chengxi["notice"]["markdown"], "leader")
-    assert markdown.headers["content-type"] == "text/markdown; charset=utf-8" and "荣成市社会治理服务中心" in markdown.text
+    assert (
+        markdown.headers["content-type"] == "text/markdown; charset=utf-8" and "荣成市社会治理服务中心" in markdown.text
+    )
     pdf = await stack.call("GET", chengxi["notice"]["pdf"], "auditor")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert (await stack.call("GET", "/v1/notices/2026-10:nobody:public_notice.pdf", "leader")).status_code == 404
@@ -68,7 +81,9 @@ async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
     [labour] = body["domains"]
     assert labour["code"] == "labour" and labour["months"][1]["share"] == 1.0
     assert body["most_dissatisfied"][0]["matter_type"] == "wage_arrears"
-    chart = await stack.call("GET", "/v1/analysis/charts/domain-share.svg", "leader", params={"from": "2026-09", "to": MONTH})
+    chart = await stack.call(
+        "GET", "/v1/analysis/charts/domain-share.svg", "leader", params={"from": "2026-09", "to": MONTH}
+    )
     assert chart.headers["content-type"] == "image/svg+xml" and chart.text.startswith("<svg")
     assert (await stack.call("GET", "/v1/analysis/charts/pie.svg", "leader")).status_code == 404
     backwards = await stack.call("GET", "/v1/analysis/overview", "leader", params={"from": MONTH, "to": "2026-09"})
@@ -81,7 +96,9 @@ async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
     await db.write(correct)
     path = f"/v1/assessments/monthly/{MONTH}:rerun"
     assert (await stack.call("POST", path, "auditor", json={"reason": "更正"})).status_code == 403
-    assert (await stack.call("POST", "/v1/assessments/monthly/2026-10x:rerun", "leader", json={"reason": "更正"})).status_code == 422
+    assert (
+        await stack.call("POST", "/v1/assessments/monthly/2026-10x:rerun", "leader", json={"reason": "更正"})
+    ).status_code == 422
     never = await stack.call("POST", "/v1/assessments/monthly/2026-08:rerun", "leader", json={"reason": "更正"})
     assert never.status_code == 404 and "2026-08 was never assessed" in never.json()["detail"]
     rerun = await stack.call("POST", path, "leader", json={"reason": "C5回访结果录入错误，已更正"})
@@ -108,14 +125,21 @@ async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
     latest = await stack.call("GET", withdrawn["notice"]["markdown"], "leader")
     assert latest.headers["x-notice-status"] == "withdrawn" and "【撤销】" in latest.text
     original = await stack.call("GET", withdrawn["versions"][0]["markdown"], "leader")
-    assert original.headers["x-notice-revision"] == "1" and "现予以通报批评" in original.text and "撤销" not in original.text
+    assert (
+        original.headers["x-notice-revision"] == "1"
+        and "现予以通报批评" in original.text
+        and "撤销" not in original.text
+    )
     [yatou] = listed["actions"]
     assert yatou["revision"] == 2 and yatou["versions"][-1]["status"] == "corrected"
     assert "（更正）" in (await stack.call("GET", yatou["notice"]["markdown"], "yatou")).text
 
 
 async def test_a_rerun_the_workflow_service_refuses_is_503_and_not_recorded(
-    stack: Stack, db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    stack: Stack,
+    db: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await load(db, known_rows())
     await run_assessment(stack.env.client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0))

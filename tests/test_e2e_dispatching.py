@@ -37,8 +37,16 @@ async def test_a_batch_with_bad_items_lands_the_good_ones_and_says_why_for_the_o
     assert answer.status_code == 200, answer.text
     out = answer.json()
     assert [i["status"] for i in out["items"]] == [
-        "created", "refused", "merged", "existing", "refused", "refused", "refused", "refused", "created",
-    ]  # fmt: skip
+        "created",
+        "refused",
+        "merged",
+        "existing",
+        "refused",
+        "refused",
+        "refused",
+        "refused",
+        "created",
+    ]
     assert out["counts"] == {"created": 2, "merged": 1, "existing": 1, "refused": 5}
     first, empty, merged, again, pigeon, bare, phone, scalar, noise = out["items"]
     assert merged["case_id"] == first["case_id"] and again["request_id"] == first["request_id"]
@@ -75,17 +83,21 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
 
     # Split: the second request was a different matter after all.
     refused = await stack.call(
-        "POST", f"/v1/cases/{first['case_id']}/split", "dispatcher",
+        "POST",
+        f"/v1/cases/{first['case_id']}/split",
+        "dispatcher",
         json={"request_id": first["request_id"], "reason": "不是同一件事"},
-    )  # fmt: skip
+    )
     assert refused.status_code == 409 and "stays with it" in refused.json()["detail"]
     assert (
         await stack.call("POST", f"/v1/cases/{first['case_id']}/split", "hrss", json={"request_id": "x", "reason": "r"})
     ).status_code == 403
     split = await stack.call(
-        "POST", f"/v1/cases/{first['case_id']}/split", "dispatcher",
+        "POST",
+        f"/v1/cases/{first['case_id']}/split",
+        "dispatcher",
         json={"request_id": second["request_id"], "reason": "不是同一家公司"},
-    )  # fmt: skip
+    )
     assert split.status_code == 200, split.text
     new_case_id = split.json()["new_case_id"]
     assert [r["id"] for r in split.json()["case"]["requests"]] == [first["request_id"]]
@@ -102,12 +114,16 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     assert [r["id"] for r in merged.json()["requests"]] == [first["request_id"], second["request_id"]]
     gone = await stack.case_when(new_case_id, "merged")
     await record_history(stack.env.client, f"case-{new_case_id}", "case_merged_by_hand")
-    assert gone["timeline"][-1]["kind"] == "merged" and gone["timeline"][-1]["detail"]["into_case_id"] == first["case_id"]
+    assert (
+        gone["timeline"][-1]["kind"] == "merged" and gone["timeline"][-1]["detail"]["into_case_id"] == first["case_id"]
+    )
     again = await stack.call(
         "POST", f"/v1/cases/{new_case_id}/merge", "dispatcher", json={"into": first["case_id"], "reason": "again"}
     )
     assert again.status_code == 409
-    missing = await stack.call("POST", f"/v1/cases/{first['case_id']}/merge", "dispatcher", json={"into": "nope", "reason": "r"})
+    missing = await stack.call(
+        "POST", f"/v1/cases/{first['case_id']}/merge", "dispatcher", json={"into": "nope", "reason": "r"}
+    )
     assert missing.status_code == 404
 
     corrections = (await stack.call("GET", "/v1/merge-corrections", "auditor")).json()["items"]
@@ -129,8 +145,9 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     async def visits() -> bool:
         tasks = (await stack.call("GET", "/v1/callbacks", "agent", params={"status": "pending"})).json()["items"]
         return {t["request_id"] for t in tasks if t["case_id"] == first["case_id"]} == {
-            first["request_id"], second["request_id"],
-        }  # fmt: skip
+            first["request_id"],
+            second["request_id"],
+        }
 
     await eventually(visits)
     await record_history(stack.env.client, f"case-{first['case_id']}", "case_split_then_merged_into")
@@ -139,8 +156,12 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     stats = (await stack.call("GET", "/v1/stats/intake", "leader", params={"from": today, "to": today})).json()
     [period] = stats["periods"]
     assert period["total"] | {"channel": "*"} == {
-        "channel": "*", "requests": 2, "cases": 1, "merged": 1, "reduction": 0.5,
-    }  # fmt: skip
+        "channel": "*",
+        "requests": 2,
+        "cases": 1,
+        "merged": 1,
+        "reduction": 0.5,
+    }
 
 
 async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
@@ -160,9 +181,11 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
     assert (await stack.call("GET", "/v1/dispatch-queue", "hrss")).status_code == 403
 
     dispatched = await stack.call(
-        "POST", f"/v1/cases/{unclear['case_id']}/dispatch", "dispatcher",
+        "POST",
+        f"/v1/cases/{unclear['case_id']}/dispatch",
+        "dispatcher",
         json={"unit": "hrss_bureau", "matter_type": "wage_arrears"},
-    )  # fmt: skip
+    )
     assert dispatched.status_code == 200, dispatched.text
     assert await queued() == []
     # The manual dispatch is a labelled example for the classifier's text model.

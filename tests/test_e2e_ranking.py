@@ -4,8 +4,8 @@ a unit's indicators over time, and the errors a caller can act on."""
 from __future__ import annotations
 
 from domain.indicators import RankingInput
-from persistence.db import Database
 from minsheng.settings import Settings
+from persistence.db import Database
 from tests.test_e2e import Stack, stack  # noqa: F401  (the stack fixture)
 from tests.test_ranking import DAY, known_rows, load, run_ranking
 
@@ -31,9 +31,7 @@ async def test_daily_ranking_and_unit_trend_over_http(stack: Stack, db: Database
     month = (await stack.call("GET", "/v1/rankings/daily", "auditor", params={"date": day, "period": "month"})).json()
     assert next(i for i in month["items"] if i["unit"] == "chengxi")["satisfaction_rate"] == 0.5
 
-    trend = await stack.call(
-        "GET", "/v1/units/yatou/indicators", "auditor", params={"from": "2026-11-18", "to": day}
-    )
+    trend = await stack.call("GET", "/v1/units/yatou/indicators", "auditor", params={"from": "2026-11-18", "to": day})
     assert trend.status_code == 200
     assert [(i["day"], i["rank_all"], i["return_rate"]) for i in trend.json()["items"]] == [(day, 2, 0.25)]
 
@@ -41,6 +39,8 @@ async def test_daily_ranking_and_unit_trend_over_http(stack: Stack, db: Database
     assert bad_kind.status_code == 422 and bad_kind.json()["detail"][0]["loc"] == ["query", "kind"]
     unknown = await stack.call("GET", "/v1/units/atlantis/indicators", "leader", params={"from": day, "to": day})
     assert unknown.status_code == 404 and "atlantis" in unknown.json()["detail"]
-    backwards = await stack.call("GET", "/v1/units/yatou/indicators", "leader", params={"from": day, "to": "2026-11-01"})
+    backwards = await stack.call(
+        "GET", "/v1/units/yatou/indicators", "leader", params={"from": day, "to": "2026-11-01"}
+    )
     assert backwards.status_code == 422 and backwards.json()["detail"][0]["loc"] == ["query", "from"]
     assert (await stack.http.get("/v1/rankings/daily")).status_code == 401

@@ -26,7 +26,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa: F811
-    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(content=GAS, channel_ref="G-1"))).json()["case_id"]
+    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(content=GAS, channel_ref="G-1"))).json()[
+        "case_id"
+    ]
     dispatched = await stack.case_when(case_id, "dispatched")
     assert dispatched["tier"] == "red"
     unit = dispatched["unit"]
@@ -39,8 +41,11 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
     case = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
     assert case["overdue"] is True
     assert [e["detail"]["trigger"] for e in case["timeline"] if e["kind"] == "slip"] == [
-        "acceptance", "reminder_point", "deadline", "warning_grace",
-    ]  # fmt: skip
+        "acceptance",
+        "reminder_point",
+        "deadline",
+        "warning_grace",
+    ]
     warnings = (await stack.call("GET", "/v1/slips", "auditor", params={"kind": "warning", "unit": unit})).json()
     assert [s["case_id"] for s in warnings["items"]] == [case_id]
 
@@ -56,25 +61,39 @@ async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noq
     due = datetime.fromisoformat((await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["deadline_at"])
 
     later = (due + timedelta(days=2)).isoformat()
-    asked = await stack.call("POST", f"/v1/cases/{case_id}/extension", "hrss", json={"until": later, "reason": "需调取社保记录"})
+    asked = await stack.call(
+        "POST", f"/v1/cases/{case_id}/extension", "hrss", json={"until": later, "reason": "需调取社保记录"}
+    )
     assert asked.status_code == 200, asked.text
-    again = await stack.call("POST", f"/v1/cases/{case_id}/extension", "hrss", json={"until": later, "reason": "再次申请"})
+    again = await stack.call(
+        "POST", f"/v1/cases/{case_id}/extension", "hrss", json={"until": later, "reason": "再次申请"}
+    )
     assert again.status_code == 409 and "already has an extension request" in again.json()["detail"]
-    assert (await stack.call("POST", f"/v1/cases/{case_id}/extension/decision", "hrss", json={"approve": True})).status_code == 403
-    approved = await stack.call("POST", f"/v1/cases/{case_id}/extension/decision", "dispatcher", json={"approve": True, "note": "同意"})
+    assert (
+        await stack.call("POST", f"/v1/cases/{case_id}/extension/decision", "hrss", json={"approve": True})
+    ).status_code == 403
+    approved = await stack.call(
+        "POST", f"/v1/cases/{case_id}/extension/decision", "dispatcher", json={"approve": True, "note": "同意"}
+    )
     assert approved.status_code == 200
-    assert (await stack.call("POST", f"/v1/cases/{case_id}/extension/decision", "dispatcher", json={"approve": True})).status_code == 409
+    assert (
+        await stack.call("POST", f"/v1/cases/{case_id}/extension/decision", "dispatcher", json={"approve": True})
+    ).status_code == 409
 
     async def moved() -> bool:
         body_ = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
         return datetime.fromisoformat(body_["deadline_at"]) == datetime.fromisoformat(later)
 
     await eventually(moved)
-    bad_tier = await stack.call("POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "purple", "reason": "x"})
+    bad_tier = await stack.call(
+        "POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "purple", "reason": "x"}
+    )
     assert bad_tier.status_code == 422
     no_reason = await stack.call("POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "green"})
     assert no_reason.status_code == 422
-    changed = await stack.call("POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "green", "reason": "常规事项"})
+    changed = await stack.call(
+        "POST", f"/v1/cases/{case_id}/tier", "dispatcher", json={"tier": "green", "reason": "常规事项"}
+    )
     assert changed.status_code == 200 and changed.json()["tier"] == "green"
     kinds = [e["kind"] for e in changed.json()["timeline"]]
     assert kinds.count("deadlines") >= 2 and "extension_approved" in kinds and "tier_changed" in kinds
@@ -94,10 +113,17 @@ async def test_figures_count_the_cases_replied_in_the_period(stack: Stack) -> No
     period = {"from": (now - timedelta(hours=1)).isoformat(), "to": (now + timedelta(hours=1)).isoformat()}
     stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params=period)).json()
     assert stats["city"] == {
-        "unit": None, "replied": 1, "on_time": 1, "on_time_rate": 1.0, "average_working_days": 0.0, "open_overdue": 0,
-    }  # fmt: skip
+        "unit": None,
+        "replied": 1,
+        "on_time": 1,
+        "on_time_rate": 1.0,
+        "average_working_days": 0.0,
+        "open_overdue": 0,
+    }
     assert [u["unit"] for u in stats["units"]] == ["hrss_bureau"]
     own = await stack.call("GET", "/v1/stats/handling", "hrss", params={"unit": "yatou"})
     assert own.status_code == 403
-    backwards = await stack.call("GET", "/v1/stats/handling", "auditor", params={"from": period["to"], "to": period["from"]})
+    backwards = await stack.call(
+        "GET", "/v1/stats/handling", "auditor", params={"from": period["to"], "to": period["from"]}
+    )
     assert backwards.status_code == 422

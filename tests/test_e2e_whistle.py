@@ -24,10 +24,12 @@ async def test_whistle_respond_rate_over_http(stack: Stack) -> None:  # noqa: F8
     await stack.case_when(case_id, "dispatched")
     assert (await stack.call("GET", f"/v1/cases/{case_id}", "police")).status_code == 403
 
-    whistle = {"summonses": [
-        {"unit": "public_security_bureau", "task": "约谈企业负责人", "reason": "涉嫌恶意欠薪"},
-        {"unit": "market_regulation_bureau", "task": "调取企业登记信息", "reason": "核实企业主体"},
-    ]}  # fmt: skip
+    whistle = {
+        "summonses": [
+            {"unit": "public_security_bureau", "task": "约谈企业负责人", "reason": "涉嫌恶意欠薪"},
+            {"unit": "market_regulation_bureau", "task": "调取企业登记信息", "reason": "核实企业主体"},
+        ]
+    }
     assert (await stack.call("POST", f"/v1/cases/{case_id}/whistle", "yatou", json=whistle)).status_code == 403
     bad = {"summonses": [{"unit": "mars", "task": "x", "reason": "y"}]}
     assert (await stack.call("POST", f"/v1/cases/{case_id}/whistle", "hrss", json=bad)).status_code == 422
@@ -45,25 +47,49 @@ async def test_whistle_respond_rate_over_http(stack: Stack) -> None:  # noqa: F8
     # A summoned unit sees the case, and acts only on its own part.
     assert (await stack.call("GET", f"/v1/cases/{case_id}", "police")).status_code == 200
     assert case_id in [c["id"] for c in (await stack.call("GET", "/v1/cases", "police")).json()["items"]]
-    for_other = await stack.call("POST", f"/v1/cases/{case_id}/respond", "police", json={"summons_id": "W2", "report": "x"})
+    for_other = await stack.call(
+        "POST", f"/v1/cases/{case_id}/respond", "police", json={"summons_id": "W2", "report": "x"}
+    )
     assert for_other.status_code == 403 and "is for market_regulation_bureau" in for_other.json()["detail"]
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "police", json={})).status_code == 403
-    both = await stack.call("POST", f"/v1/cases/{case_id}/respond", "police", json={"summons_id": "W1", "report": "x", "decline_reason": "y"})
+    both = await stack.call(
+        "POST",
+        f"/v1/cases/{case_id}/respond",
+        "police",
+        json={"summons_id": "W1", "report": "x", "decline_reason": "y"},
+    )
     assert both.status_code == 422
 
-    assert (await stack.call("POST", f"/v1/cases/{case_id}/respond", "police", json={"summons_id": "W1", "report": "已约谈"})).status_code == 202
-    assert (await stack.call("POST", f"/v1/cases/{case_id}/respond", "market", json={"summons_id": "W2", "decline_reason": "非本局职责"})).status_code == 202
+    assert (
+        await stack.call(
+            "POST", f"/v1/cases/{case_id}/respond", "police", json={"summons_id": "W1", "report": "已约谈"}
+        )
+    ).status_code == 202
+    assert (
+        await stack.call(
+            "POST", f"/v1/cases/{case_id}/respond", "market", json={"summons_id": "W2", "decline_reason": "非本局职责"}
+        )
+    ).status_code == 202
 
     async def answered() -> bool:
         case = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
         return sorted(s["status"] for s in case["summonses"]) == ["declined", "responded"]
 
     await eventually(answered)
-    early = await stack.call("POST", f"/v1/cases/{case_id}/rate", "hrss", json={"summons_id": "W2", "speed": 3, "quality": 3})
+    early = await stack.call(
+        "POST", f"/v1/cases/{case_id}/rate", "hrss", json={"summons_id": "W2", "speed": 3, "quality": 3}
+    )
     assert early.status_code == 409
-    rated = await stack.call("POST", f"/v1/cases/{case_id}/rate", "hrss", json={"summons_id": "W1", "speed": 5, "quality": 4, "comment": "到位及时"})
+    rated = await stack.call(
+        "POST",
+        f"/v1/cases/{case_id}/rate",
+        "hrss",
+        json={"summons_id": "W1", "speed": 5, "quality": 4, "comment": "到位及时"},
+    )
     assert rated.status_code == 200, rated.text
-    ruled = await stack.call("POST", f"/v1/cases/{case_id}/decline-ruling", "dispatcher", json={"summons_id": "W2", "uphold": True})
+    ruled = await stack.call(
+        "POST", f"/v1/cases/{case_id}/decline-ruling", "dispatcher", json={"summons_id": "W2", "uphold": True}
+    )
     assert ruled.status_code == 200
 
     page = (await stack.call("GET", "/v1/whistles", "leader")).json()
@@ -104,7 +130,9 @@ async def test_a_worker_restart_between_whistle_and_response_loses_nothing(
         )
         await wait_for_event(db, submitted.case_id, "response_deadline")
         kill(first)
-    await case.signal(CaseWorkflow.respond, RespondInput(actor=Actor(role=Role.unit, unit="yatou"), summons_id="W1", report="已调解"))
+    await case.signal(
+        CaseWorkflow.respond, RespondInput(actor=Actor(role=Role.unit, unit="yatou"), summons_id="W1", report="已调解")
+    )
     with worker_process(address, settings, log):
         # The summons row and the timeline are written by the step that changed them; two steps in
         # flight together may land in either order, so wait for both.
@@ -115,4 +143,8 @@ async def test_a_worker_restart_between_whistle_and_response_loses_nothing(
 
 
 def _response_recorded(file: CaseFile) -> bool:
-    return bool(file.summonses) and file.summonses[0].status == "responded" and "responded" in [e.kind for e in file.events]
+    return (
+        bool(file.summonses)
+        and file.summonses[0].status == "responded"
+        and "responded" in [e.kind for e in file.events]
+    )

@@ -32,9 +32,19 @@ AGENT = Actor(role=Role.callback_agent, key_id="k_c")
 
 def test_the_three_indicators_by_hand() -> None:
     counts = UnitCounts(
-        unit="yatou", satisfied=6, basically_satisfied=2, dissatisfied=2, unreachable=3,
-        due=8, closed_by_end=6, accepted=9, returned=1, replied=5, on_time=4, handling_days=11,
-    )  # fmt: skip
+        unit="yatou",
+        satisfied=6,
+        basically_satisfied=2,
+        dissatisfied=2,
+        unreachable=3,
+        due=8,
+        closed_by_end=6,
+        accepted=9,
+        returned=1,
+        replied=5,
+        on_time=4,
+        handling_days=11,
+    )
     u = indicators_of(counts, UnitKind.town, POLICY)
     assert u.satisfaction_rate == pytest.approx(8 / 10)  # unreachable in neither part
     assert u.closure_rate == pytest.approx(6 / 8)
@@ -60,7 +70,7 @@ def test_an_undefined_rate_is_left_out_of_the_score_not_counted_as_zero() -> Non
 
 
 def test_weights_must_add_up_to_one() -> None:
-    with pytest.raises(ValidationError, match="add up to 1.1"):
+    with pytest.raises(ValidationError, match=r"add up to 1\.1"):
         Weights.model_validate({"satisfaction": 0.7, "closure": 0.3, "return": 0.1})
     assert Weights.model_validate({"satisfaction": 0.7, "closure": 0.2, "return": 0.1}).return_ == 0.1
 
@@ -132,9 +142,14 @@ def test_which_numbers_can_be_dialled(phone: str, number: str | None) -> None:
 def _replied(requests: list[str], attempts: int = 3, reopen_limit: int = 1) -> CaseState:
     t = datetime(2026, 11, 24, 9, tzinfo=UTC)
     case = CaseState(
-        case_id="C1", channel="hotline_12345", received_at=t, requests=requests, status=CaseStatus.replied,
-        unit="yatou", replied_at=t,
-    )  # fmt: skip
+        case_id="C1",
+        channel="hotline_12345",
+        received_at=t,
+        requests=requests,
+        status=CaseStatus.replied,
+        unit="yatou",
+        replied_at=t,
+    )
     case.plan_callbacks(t, CallbackPlan(attempt_due=[t] * attempts, reopen_limit=reopen_limit))
     return case
 
@@ -148,7 +163,7 @@ def test_unreachable_keeps_the_visit_open_until_the_last_attempt() -> None:
         assert event.detail["final"] == "no" and not case.callbacks_done
     case.hand_over("R1", 3)
     stale = CallbackInput(actor=AGENT, request_id="R1", answer=CallbackAnswer.satisfied, attempt=2)
-    with pytest.raises(Exception, match="attempt 2 .* is closed; attempt 3 is open"):
+    with pytest.raises(Exception, match=r"attempt 2 .* is closed; attempt 3 is open"):
         case.check_callback(stale)
     case.callback(t, CallbackInput(actor=AGENT, request_id="R1", answer=CallbackAnswer.unreachable, attempt=3))
     assert case.callbacks_done and case.callbacks == {"R1": CallbackAnswer.unreachable}

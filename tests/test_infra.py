@@ -23,9 +23,7 @@ def _files() -> list[Path]:
 
 def test_every_setting_infra_names_is_one_minsheng_reads() -> None:
     fields = {f"MINSHENG_{name.upper()}" for name in Settings.model_fields}
-    named = {
-        (m, str(p.relative_to(ROOT))) for p in _files() for m in re.findall(r"MINSHENG_[A-Z0-9_]+", p.read_text())
-    }
+    named = {(m, str(p.relative_to(ROOT))) for p in _files() for m in re.findall(r"MINSHENG_[A-Z0-9_]+", p.read_text())}
     # A family named in a comment (MINSHENG_WORKER_*) ends with "_".
     unknown = sorted((m, f) for m, f in named if m not in fields | COMPOSE_ONLY and not m.endswith("_"))
     assert not unknown, f"infra names settings Minsheng does not have: {unknown}"
@@ -44,4 +42,6 @@ def test_the_worker_memory_limit_holds_its_sticky_cache() -> None:
     worker = yaml.safe_load((INFRA / "helm/minsheng/values.yaml").read_text())["worker"]
     cached, limit = worker["maxCachedWorkflows"], worker["resources"]["limits"]["memory"]
     mib = int(limit.removesuffix("Gi")) * 1024 if limit.endswith("Gi") else int(limit.removesuffix("Mi"))
-    assert cached * 0.3 + 300 <= mib, f"{cached} cached cases need about {cached * 0.3 + 300:.0f} MiB; the limit is {limit}"
+    assert cached * 0.3 + 300 <= mib, (
+        f"{cached} cached cases need about {cached * 0.3 + 300:.0f} MiB; the limit is {limit}"
+    )

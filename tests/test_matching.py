@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.merging import agreement, load_corrections
 from domain.matching import (
     MatchPolicy,
     PlaceIndex,
@@ -21,7 +22,6 @@ from domain.matching import (
     submission_of,
     text_bar,
 )
-from bench.merging import agreement, load_corrections
 from domain.reference import ReferenceDataError, load_reference
 from domain.text import bigrams, dice, normalise
 from domain.textmodel import NaiveBayes
@@ -32,8 +32,14 @@ POLICY = MatchPolicy()
 HERE, THERE = (37.1650, 122.4860), (37.1650, 122.5085)
 
 
-def req(content: str, at: timedelta = timedelta(0), place: tuple[float, float] | None = HERE, matter: str | None = "water_outage",
-        address: str = "崖头街道华润小区", grid: str | None = None) -> Submission:  # fmt: skip
+def req(
+    content: str,
+    at: timedelta = timedelta(0),
+    place: tuple[float, float] | None = HERE,
+    matter: str | None = "water_outage",
+    address: str = "崖头街道华润小区",
+    grid: str | None = None,
+) -> Submission:
     lat, lon = place if place else (None, None)
     return Submission(content, address, T0 + at, lat, lon, grid, matter)
 
@@ -94,8 +100,14 @@ def test_the_most_similar_case_wins_and_the_index_finds_it_nearby() -> None:
 
 # A small text model: two matter types, a few words each.
 MODEL = NaiveBayes()
-for phrase, label in [("停水", "water_outage"), ("不来水", "water_outage"), ("小区停水", "water_outage"),
-                      ("垃圾清运", "garbage_collection"), ("垃圾桶满了", "garbage_collection"), ("小区垃圾", "garbage_collection")]:
+for phrase, label in [
+    ("停水", "water_outage"),
+    ("不来水", "water_outage"),
+    ("小区停水", "water_outage"),
+    ("垃圾清运", "garbage_collection"),
+    ("垃圾桶满了", "garbage_collection"),
+    ("小区垃圾", "garbage_collection"),
+]:
     MODEL.learn(phrase, label, 3)
 SYNONYMS = MatchPolicy(synonyms={"停水": ("没水", "断水")})
 
@@ -172,9 +184,17 @@ def test_the_policy_file_is_validated_field_by_field(tmp_path: Path) -> None:
 def test_dispatchers_corrections_are_pairs_the_matcher_is_measured_on(tmp_path: Path) -> None:
     """An export of GET /v1/merge-corrections: a split the matcher keeps apart, a manual merge it
     makes, and one whose counterpart is gone (left out)."""
+
     def seen(request_id: str, content: str, hours: int) -> dict[str, object]:
-        return {"request_id": request_id, "content": content, "address": "崖头街道华润小区", "grid": None,
-                "lat": HERE[0], "lon": HERE[1], "received_at": (T0 + timedelta(hours=hours)).isoformat()}  # fmt: skip
+        return {
+            "request_id": request_id,
+            "content": content,
+            "address": "崖头街道华润小区",
+            "grid": None,
+            "lat": HERE[0],
+            "lon": HERE[1],
+            "received_at": (T0 + timedelta(hours=hours)).isoformat(),
+        }
 
     water = seen("R1", "华润小区从昨天早上开始停水，到现在还没来水", 0)
     items = [
@@ -187,8 +207,16 @@ def test_dispatchers_corrections_are_pairs_the_matcher_is_measured_on(tmp_path: 
     corrections = load_corrections(export, load_reference(Path("config")))
     assert [c.kind for c in corrections] == ["split", "merge"]
     assert agreement(corrections, load_match_policy(Path("config/merging.yaml"))) == {
-        "splits": 1, "splits_kept_apart": 1, "merges": 1, "merges_made": 1,
-    }  # fmt: skip
+        "splits": 1,
+        "splits_kept_apart": 1,
+        "merges": 1,
+        "merges_made": 1,
+    }
     # Thresholds that merge anything at one place undo the dispatcher's split.
-    lax = MatchPolicy(same_matter_similarity=0.0, different_matter_similarity=0.0, related_matter_similarity=0.0, unknown_matter_similarity=0.0)
+    lax = MatchPolicy(
+        same_matter_similarity=0.0,
+        different_matter_similarity=0.0,
+        related_matter_similarity=0.0,
+        unknown_matter_similarity=0.0,
+    )
     assert agreement(corrections, lax)["splits_kept_apart"] == 0

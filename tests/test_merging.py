@@ -17,8 +17,8 @@ from domain.request import Location
 from minsheng.intake import join_case, submit_request
 from minsheng.settings import Settings
 from persistence import repo
-from persistence.models import CaseRow, RequestRow
 from persistence.db import Database
+from persistence.models import CaseRow, RequestRow
 from tests.conftest import ROOT
 from tests.helpers import (
     WAGES,
@@ -58,7 +58,9 @@ async def test_a_second_report_of_the_matter_joins_the_case_and_both_citizens_ar
         second = await submit(db, client, settings, new_request(AGAIN, location=NEXT_DOOR, channel="minsheng_app"))
         assert (second.merged, second.case_id) == (True, first.case_id)
         elsewhere = await submit(db, client, settings, new_request(FIRST, location=ACROSS_TOWN))
-        other_problem = await submit(db, client, settings, new_request("工地晚上施工噪音太大，吵得睡不着", location=SITE))
+        other_problem = await submit(
+            db, client, settings, new_request("工地晚上施工噪音太大，吵得睡不着", location=SITE)
+        )
         assert not elsewhere.merged and not other_problem.merged
         assert len({first.case_id, elsewhere.case_id, other_problem.case_id}) == 3
 
@@ -134,9 +136,14 @@ async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_wi
         assert not after.merged and after.case_id != first.case_id
         # A request whose intake matched just before the window closed, and whose join came just
         # after, is not lost: the case, still visiting, opens a case of its own for it.
-        raced = RequestRow(**(await case_file(db, after.case_id)).requests[0].model_dump() | {
-            "id": "R-RACED", "channel_ref": "raced", "case_id": first.case_id,
-        })  # fmt: skip
+        raced = RequestRow(
+            **(await case_file(db, after.case_id)).requests[0].model_dump()
+            | {
+                "id": "R-RACED",
+                "channel_ref": "raced",
+                "case_id": first.case_id,
+            }
+        )
         await db.write(lambda session: repo.add_intake(session, None, raced))
         assert await join_case(client, raced)
         moved = await wait_for_request_case(db, "R-RACED", lambda case_id: case_id != first.case_id)
@@ -165,7 +172,9 @@ async def _ready(case_id: Awaitable[str], ready: Callable[[str], bool]) -> bool:
 async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
     time_env: WorkflowEnvironment, db: Database, database_url: str
 ) -> None:
-    settings = Settings(database_url=database_url, config_dir=ROOT / "config", task_queue="long-case", case_history_limit=100)
+    settings = Settings(
+        database_url=database_url, config_dir=ROOT / "config", task_queue="long-case", case_history_limit=100
+    )
     client = time_env.client
     async with build_worker(client, settings, db):
         first = await submit(db, client, settings, new_request(FIRST, location=SITE))
@@ -174,7 +183,9 @@ async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
         first_run = (await case.describe()).run_id
         joined = [await submit(db, client, settings, new_request(AGAIN, location=SITE)) for _ in range(20)]
         assert {j.case_id for j in joined} == {first.case_id}
-        await wait_for(db, first.case_id, lambda f: len(f.requests) == 21 and f.events[-1].kind == "request_joined", "joined")
+        await wait_for(
+            db, first.case_id, lambda f: len(f.requests) == 21 and f.events[-1].kind == "request_joined", "joined"
+        )
         await eventually(lambda: _ran_on(case, first_run))
 
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=HRSS))
@@ -202,16 +213,30 @@ async def test_an_address_only_request_is_compared_with_those_at_its_door_number
 
     def request_at(n: int, number: int | None, hint: str = "wage_arrears") -> RequestRow:
         return RequestRow(
-            id=f"R{n}", case_id=f"C{n}", channel="sms", channel_ref=f"ref-{n}", citizen_name="张三",
-            citizen_phone="13800000000", content=FIRST, address=f"崖头街道成山大道{number}号", town_code="yatou",
-            house_number=number, matter_hint=hint, received_at=now, intake_key_id="k_test",
-        )  # fmt: skip
+            id=f"R{n}",
+            case_id=f"C{n}",
+            channel="sms",
+            channel_ref=f"ref-{n}",
+            citizen_name="张三",
+            citizen_phone="13800000000",
+            content=FIRST,
+            address=f"崖头街道成山大道{number}号",
+            town_code="yatou",
+            house_number=number,
+            matter_hint=hint,
+            received_at=now,
+            intake_key_id="k_test",
+        )
 
     open_cases = [request_at(1, 100), request_at(2, 102), request_at(3, None), request_at(4, 104, "water_outage")]
-    await db.write(lambda session: [
-        repo.add_intake(session, CaseRow(id=r.case_id, status="received", channel="sms", received_at=now, updated_at=now), r)
-        for r in open_cases
-    ])  # fmt: skip
+    await db.write(
+        lambda session: [
+            repo.add_intake(
+                session, CaseRow(id=r.case_id, status="received", channel="sms", received_at=now, updated_at=now), r
+            )
+            for r in open_cases
+        ]
+    )
 
     async def candidates(new: RequestRow) -> list[str]:
         rows = await db.write(lambda session: repo.merge_candidates(session, new, since, since, area_wide))

@@ -15,15 +15,21 @@ from domain.accountability import AccountabilityInput, Step, hold_accountable
 from domain.analysis import AnalysisInput, MatterMonth, analyse
 from domain.assessment import AnalysisPolicy
 from minsheng.charts import (
+    dissatisfaction_chart,
     domain_on_time_chart,
     domain_satisfaction_chart,
     domain_share_chart,
-    dissatisfaction_chart,
     rising_chart,
 )
-from minsheng.notices import NoticeDocument, NoticeInput, NoticeStatus, WithdrawalInput, render_notice, render_withdrawal
+from minsheng.notices import (
+    NoticeDocument,
+    NoticeInput,
+    NoticeStatus,
+    WithdrawalInput,
+    render_notice,
+    render_withdrawal,
+)
 from tests.test_accountability import month_result, stored
-
 
 JANUARY = month_result("2026-01")
 
@@ -74,7 +80,9 @@ def test_the_pdf_is_a_chinese_pdf_and_the_same_every_time(tmp_path: Path) -> Non
     assert NoticeDocument.model_validate_json(doc.model_dump_json()) == doc
     if shutil.which("pdftotext"):
         (tmp_path / "n.pdf").write_bytes(pdf)
-        text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "关于将ningjin民生诉求办理问题移交市纪委监委的函" in text
         assert "第 1 页" in text
 
@@ -103,18 +111,22 @@ def test_a_correction_is_marked_and_dated_as_issued() -> None:
     history = (stored("2025-12", "ningjin", "chengxi"), stored("2025-11", "ningjin"))
     action = hold_accountable(AccountabilityInput(assessment=JANUARY, history=history)).actions[0]
     first = render_notice(NoticeInput(action=action, policy=JANUARY.policy, issued_on=date(2026, 2, 1)))
-    again = render_notice(NoticeInput(
-        action=action, policy=JANUARY.policy, revision=2, issued_on=date(2026, 2, 9), replaces=date(2026, 2, 1)
-    ))  # fmt: skip
+    again = render_notice(
+        NoticeInput(
+            action=action, policy=JANUARY.policy, revision=2, issued_on=date(2026, 2, 9), replaces=date(2026, 2, 1)
+        )
+    )
     assert (first.revision, first.status, "更正" in first.markdown) == (1, NoticeStatus.issued, False)
     assert (again.revision, again.status) == (2, NoticeStatus.corrected)
     assert again.title.endswith("（更正）") and again.filename.endswith("-r2")
     assert "本件更正2026年2月1日印发的同号文件（第1版），原件作废" in again.markdown
     assert "2026年2月9日" in again.markdown and "第2版" in again.markdown
     assert b"/CreationDate (D:20260209000000+08'00')" in again.pdf
-    gone = render_withdrawal(WithdrawalInput(
-        action=action, policy=JANUARY.policy, revision=3, issued_on=date(2026, 2, 20), replaces=date(2026, 2, 9)
-    ))  # fmt: skip
+    gone = render_withdrawal(
+        WithdrawalInput(
+            action=action, policy=JANUARY.policy, revision=3, issued_on=date(2026, 2, 20), replaces=date(2026, 2, 9)
+        )
+    )
     assert gone.status is NoticeStatus.withdrawn and gone.title.startswith("关于撤销《")
     assert "【撤销】" in gone.markdown and "2026年2月9日印发的" in gone.markdown and "第2版）予以撤销" in gone.markdown
     assert "予以撤销".encode("utf-16-be").hex().upper().encode() in gone.pdf
@@ -122,8 +134,15 @@ def test_a_correction_is_marked_and_dated_as_issued() -> None:
 
 # ---- analysis and charts ----
 
-NAMES = {"labour": "劳动和社会保障", "wages": "拖欠工资", "contract": "劳动合同纠纷", "property": "物业服务",
-         "fees": "物业收费", "yatou": "崖头街道", "chengxi": "城西街道"}  # fmt: skip
+NAMES = {
+    "labour": "劳动和社会保障",
+    "wages": "拖欠工资",
+    "contract": "劳动合同纠纷",
+    "property": "物业服务",
+    "fees": "物业收费",
+    "yatou": "崖头街道",
+    "chengxi": "城西街道",
+}
 
 
 def mm(month: str, domain: str, matter: str, town: str | None, requests: int, **extra: int) -> MatterMonth:
@@ -135,7 +154,18 @@ FIGURES = (
     mm("2025-10", "labour", "wages", "yatou", 4),
     mm("2025-11", "labour", "wages", "yatou", 6),
     mm("2025-12", "labour", "wages", "yatou", 8, satisfied=6, dissatisfied=2, replied=8, on_time=6),
-    mm("2025-12", "property", "fees", "chengxi", 12, satisfied=9, basically_satisfied=1, dissatisfied=2, replied=10, on_time=10),
+    mm(
+        "2025-12",
+        "property",
+        "fees",
+        "chengxi",
+        12,
+        satisfied=9,
+        basically_satisfied=1,
+        dissatisfied=2,
+        replied=10,
+        on_time=10,
+    ),
     # January: wages in yatou 9 ≥ 1.5 × mean(4, 6, 8) = 9 and ≥ 10? No: 9 < 10 requests.
     mm("2026-01", "labour", "wages", "yatou", 9, satisfied=5, dissatisfied=4, replied=9, on_time=9),
     # fees in chengxi: 30 ≥ 1.5 × mean(0, 0, 12) = 6, and ≥ 10: rising.
@@ -145,8 +175,12 @@ FIGURES = (
 )
 
 
-def analysis():  # noqa: ANN201
-    return analyse(AnalysisInput(first_month="2025-12", last_month="2026-01", policy=AnalysisPolicy(), names=NAMES, figures=FIGURES))
+def analysis():
+    return analyse(
+        AnalysisInput(
+            first_month="2025-12", last_month="2026-01", policy=AnalysisPolicy(), names=NAMES, figures=FIGURES
+        )
+    )
 
 
 def test_shares_satisfaction_and_on_time_month_by_month() -> None:
@@ -167,7 +201,10 @@ def test_most_dissatisfaction() -> None:
     a = analysis()
     # Both have 7 dissatisfied answers over the period: the lower satisfaction first, wages
     # 11/18 before fees 30/37 (basically satisfied counted as satisfied). contract has none.
-    assert [(m.matter_type, m.dissatisfied, m.answered) for m in a.most_dissatisfied] == [("wages", 7, 18), ("fees", 7, 37)]
+    assert [(m.matter_type, m.dissatisfied, m.answered) for m in a.most_dissatisfied] == [
+        ("wages", 7, 18),
+        ("fees", 7, 37),
+    ]
     assert (a.most_dissatisfied[0].satisfaction, a.most_dissatisfied[1].satisfaction) == (11 / 18, 30 / 37)
 
 
@@ -176,17 +213,26 @@ def test_rising_is_exact_at_the_factor() -> None:
     # contract in chengxi rises from nothing (first), fees 30 against a mean of 4; wages in yatou,
     # 9 against a mean of 6, reaches the factor but not min_requests 10.
     assert [(r.town, r.matter_type, r.requests, r.previous) for r in a.rising] == [
-        ("chengxi", "contract", 10, (0, 0, 0)), ("chengxi", "fees", 30, (0, 0, 12)),
-    ]  # fmt: skip
+        ("chengxi", "contract", 10, (0, 0, 0)),
+        ("chengxi", "fees", 30, (0, 0, 12)),
+    ]
     lower = AnalysisPolicy.model_validate({"rising": {"min_requests": 9}})
-    again = analyse(AnalysisInput(first_month="2026-01", last_month="2026-01", policy=lower, names=NAMES, figures=FIGURES))
+    again = analyse(
+        AnalysisInput(first_month="2026-01", last_month="2026-01", policy=lower, names=NAMES, figures=FIGURES)
+    )
     # wages in yatou: 9 × 3 = 27 ≥ 1.5 × 18 = 27, exactly at the factor: rising.
     assert ("yatou", "wages") in {(r.town, r.matter_type) for r in again.rising}
 
 
 def test_charts_are_valid_svg_with_chinese_labels() -> None:
     a = analysis()
-    for svg in (domain_share_chart(a), domain_satisfaction_chart(a), domain_on_time_chart(a), dissatisfaction_chart(a), rising_chart(a)):
+    for svg in (
+        domain_share_chart(a),
+        domain_satisfaction_chart(a),
+        domain_on_time_chart(a),
+        dissatisfaction_chart(a),
+        rising_chart(a),
+    ):
         root = ET.fromstring(svg)
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
         assert root.find("{http://www.w3.org/2000/svg}title") is not None
@@ -207,7 +253,9 @@ def test_a_period_backwards_is_refused() -> None:
 def test_rate_charts_span_the_values_and_shares_start_at_zero() -> None:
     a = analysis()
     # Satisfaction lies between 75% and 83.3%: the axis runs 74%–84%, so the months are told apart.
-    satisfaction = [t.text for t in ET.fromstring(domain_satisfaction_chart(a)).iter("{http://www.w3.org/2000/svg}text")]
+    satisfaction = [
+        t.text for t in ET.fromstring(domain_satisfaction_chart(a)).iter("{http://www.w3.org/2000/svg}text")
+    ]
     assert "74%" in satisfaction and "84%" in satisfaction and "0%" not in satisfaction and "100%" not in satisfaction
     share = [t.text for t in ET.fromstring(domain_share_chart(a)).iter("{http://www.w3.org/2000/svg}text")]
     assert "0%" in share

@@ -23,13 +23,27 @@ async def _slipped_case(db: Database) -> None:
         lambda s: repo.add_intake(
             s,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
-            RequestRow(id="R1", case_id="C1", channel="wechat", channel_ref="wx-1", citizen_name="李四",
-                       citizen_phone="13900000000", content="x", address="崖头", received_at=T0, intake_key_id="k"),
+            RequestRow(
+                id="R1",
+                case_id="C1",
+                channel="wechat",
+                channel_ref="wx-1",
+                citizen_name="李四",
+                citizen_phone="13900000000",
+                content="x",
+                address="崖头",
+                received_at=T0,
+                intake_key_id="k",
+            ),
         )
-    )  # fmt: skip
+    )
     state = CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
-    state.receive(CaseRequestRef(request_id="R1", channel="wechat", content="x", address="崖头", received_at=T0, actor=SYSTEM))
-    state.dispatch(T0, DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.red))
+    state.receive(
+        CaseRequestRef(request_id="R1", channel="wechat", content="x", address="崖头", received_at=T0, actor=SYSTEM)
+    )
+    state.dispatch(
+        T0, DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.red)
+    )
     state.set_deadlines(T0, Deadlines(accept_by=T0, remind_at=T0, due_at=T0, warn_at=T0))
     event = state.slip(T0, SlipTrigger.deadline)
     await repo.apply_case_events(db, CaseEvents(state=state, events=[event]), T0)

@@ -8,7 +8,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from domain.case import SYSTEM, AcceptInput, Actor, Role, CallbackTasks, CaseEvents, CaseRequestRef, CaseState, DispatchInput
+from domain.case import (
+    SYSTEM,
+    AcceptInput,
+    Actor,
+    CallbackTasks,
+    CaseEvents,
+    CaseRequestRef,
+    CaseState,
+    DispatchInput,
+    Role,
+)
 from domain.reference import Tier
 from persistence import repo
 from persistence.db import Database
@@ -31,22 +41,32 @@ async def _case(db: Database) -> CaseState:
             session,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(
-                id="R1", case_id="C1", channel="wechat", channel_ref="wx-1", citizen_name="李四",
-                citizen_phone="13900000000", content="拖欠工资", address="崖头", received_at=T0,
+                id="R1",
+                case_id="C1",
+                channel="wechat",
+                channel_ref="wx-1",
+                citizen_name="李四",
+                citizen_phone="13900000000",
+                content="拖欠工资",
+                address="崖头",
+                received_at=T0,
                 intake_key_id="k_test",
             ),
         )
-    )  # fmt: skip
+    )
     return CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
 
 
 async def test_a_retried_write_records_each_event_once(db: Database) -> None:
     state = await _case(db)
     received = state.receive(
-        CaseRequestRef(request_id="R1", channel="wechat", content="拖欠工资", address="崖头", received_at=T0, actor=SYSTEM)
+        CaseRequestRef(
+            request_id="R1", channel="wechat", content="拖欠工资", address="崖头", received_at=T0, actor=SYSTEM
+        )
     )
     dispatched = state.dispatch(
-        T0, DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow)
+        T0,
+        DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
     )
     batch = CaseEvents(state=state, events=[received, dispatched])
     for _ in range(3):

@@ -35,33 +35,68 @@ def at(day: date, hour: int = 10) -> datetime:
 BEFORE, AFTER = DAY - timedelta(days=1), DAY + timedelta(days=5)
 
 
-def _case(case_id: str, unit: str, deadline: date, replied: date | None, on_time: bool | None, days: int | None,
-          closed: date | None, callback_round: int = 1) -> CaseRow:  # fmt: skip
+def _case(
+    case_id: str,
+    unit: str,
+    deadline: date,
+    replied: date | None,
+    on_time: bool | None,
+    days: int | None,
+    closed: date | None,
+    callback_round: int = 1,
+) -> CaseRow:
     return CaseRow(
-        id=case_id, status="closed" if closed else "accepted", channel="hotline_12345", tier="yellow",
-        unit_code=unit, received_at=at(deadline - timedelta(days=3)), updated_at=at(DAY), deadline_at=at(deadline, 18),
-        replied_at=at(replied) if replied else None, on_time=on_time, handling_working_days=days,
-        closed_at=at(closed, 16) if closed else None, callback_round=callback_round,
-    )  # fmt: skip
+        id=case_id,
+        status="closed" if closed else "accepted",
+        channel="hotline_12345",
+        tier="yellow",
+        unit_code=unit,
+        received_at=at(deadline - timedelta(days=3)),
+        updated_at=at(DAY),
+        deadline_at=at(deadline, 18),
+        replied_at=at(replied) if replied else None,
+        on_time=on_time,
+        handling_working_days=days,
+        closed_at=at(closed, 16) if closed else None,
+        callback_round=callback_round,
+    )
 
 
 def _request(request_id: str, case_id: str) -> RequestRow:
     return RequestRow(
-        id=request_id, case_id=case_id, channel="hotline_12345", channel_ref=request_id, citizen_name="张三",
-        citizen_phone="13800000000", content="拖欠工资", address="崖头街道", received_at=at(DAY - timedelta(days=5)),
+        id=request_id,
+        case_id=case_id,
+        channel="hotline_12345",
+        channel_ref=request_id,
+        citizen_name="张三",
+        citizen_phone="13800000000",
+        content="拖欠工资",
+        address="崖头街道",
+        received_at=at(DAY - timedelta(days=5)),
         intake_key_id="k_test",
-    )  # fmt: skip
+    )
 
 
-def _answer(case_id: str, request_id: str, answer: str, round_: int = 1, attempt: int = 1, final: bool = True) -> CallbackRow:
+def _answer(
+    case_id: str, request_id: str, answer: str, round_: int = 1, attempt: int = 1, final: bool = True
+) -> CallbackRow:
     return CallbackRow(
-        case_id=case_id, request_id=request_id, round=round_, attempt=attempt, status="answered", answer=answer,
-        final=final, created_at=at(DAY), answered_at=at(DAY, 15),
-    )  # fmt: skip
+        case_id=case_id,
+        request_id=request_id,
+        round=round_,
+        attempt=attempt,
+        status="answered",
+        answer=answer,
+        final=final,
+        created_at=at(DAY),
+        answered_at=at(DAY, 15),
+    )
 
 
 def _decision(case_id: str, seq: int, kind: str, unit: str, day: date = DAY) -> CaseEventRow:
-    return CaseEventRow(case_id=case_id, seq=seq, at=at(day, 9), kind=kind, status="accepted", actor_role="unit", actor_unit=unit)
+    return CaseEventRow(
+        case_id=case_id, seq=seq, at=at(day, 9), kind=kind, status="accepted", actor_role="unit", actor_unit=unit
+    )
 
 
 def known_rows() -> list[object]:
@@ -75,8 +110,19 @@ def known_rows() -> list[object]:
         _case("C6", "chengxi", AFTER, None, None, None, None),  # returned by yatou, now with chengxi
         _case("C7", "chengxi", BEFORE, BEFORE, True, 1, BEFORE),  # the day before: month only
     ]
-    requests = [_request(r, c) for r, c in (("R1", "C1"), ("R2a", "C2"), ("R2b", "C2"), ("R3", "C3"),
-                                           ("R4", "C4"), ("R5", "C5"), ("R6", "C6"), ("R7", "C7"))]  # fmt: skip
+    requests = [
+        _request(r, c)
+        for r, c in (
+            ("R1", "C1"),
+            ("R2a", "C2"),
+            ("R2b", "C2"),
+            ("R3", "C3"),
+            ("R4", "C4"),
+            ("R5", "C5"),
+            ("R6", "C6"),
+            ("R7", "C7"),
+        )
+    ]
     callbacks = [
         _answer("C1", "R1", "satisfied"),
         _answer("C2", "R2a", "basically_satisfied"),
@@ -97,11 +143,27 @@ def known_rows() -> list[object]:
         _decision("C7", 4, "accepted", "chengxi", BEFORE),
     ]
     summonses = [
-        SummonsRow(case_id="C2", summons_id="S1", lead_unit="yatou", unit="hrss_bureau", task="核实", reason="劳动",
-                   whistled_at=at(DAY, 8), status="responded"),
-        SummonsRow(case_id="C2", summons_id="S2", lead_unit="yatou", unit="urban_management_bureau", task="核实",
-                   reason="城管", whistled_at=at(DAY, 8), status="released"),
-    ]  # fmt: skip
+        SummonsRow(
+            case_id="C2",
+            summons_id="S1",
+            lead_unit="yatou",
+            unit="hrss_bureau",
+            task="核实",
+            reason="劳动",
+            whistled_at=at(DAY, 8),
+            status="responded",
+        ),
+        SummonsRow(
+            case_id="C2",
+            summons_id="S2",
+            lead_unit="yatou",
+            unit="urban_management_bureau",
+            task="核实",
+            reason="城管",
+            whistled_at=at(DAY, 8),
+            status="released",
+        ),
+    ]
     return [*cases, *requests, *callbacks, *events, *summonses]
 
 
@@ -121,7 +183,9 @@ async def rows_of(db: Database, day: date, period: str) -> dict[str, UnitIndicat
 
 async def run_ranking(client: Client, settings: Settings, inp: RankingInput, record_as: str = "") -> list[date]:
     workflow_id = f"ranking-{uuid.uuid4().hex[:8]}"
-    result = await client.execute_workflow(DailyRankingWorkflow.run, inp, id=workflow_id, task_queue=settings.task_queue)
+    result = await client.execute_workflow(
+        DailyRankingWorkflow.run, inp, id=workflow_id, task_queue=settings.task_queue
+    )
     if record_as:
         await record_history(client, workflow_id, record_as)
     return [r.day for r in result]
@@ -137,7 +201,15 @@ async def test_a_day_ranked_from_known_rows(time_env: WorkflowEnvironment, db: D
         # of C1, C2, C4 due = 2/3; return: 1 of 4 decisions; on time: C1, C3 of 3 replied.
         y = day["yatou"]
         assert (y.satisfied, y.basically_satisfied, y.dissatisfied, y.unreachable) == (2, 1, 0, 1)
-        assert (y.due, y.closed_by_end, y.accepted, y.returned, y.replied, y.on_time, y.handling_days) == (3, 2, 3, 1, 3, 2, 6)
+        assert (y.due, y.closed_by_end, y.accepted, y.returned, y.replied, y.on_time, y.handling_days) == (
+            3,
+            2,
+            3,
+            1,
+            3,
+            2,
+            6,
+        )
         assert (y.satisfaction_rate, y.return_rate, y.average_handling_days) == (1.0, 0.25, 2.0)
         assert y.closure_rate == pytest.approx(2 / 3) and y.on_time_rate == pytest.approx(2 / 3)
         assert y.score == pytest.approx(0.7 * 1 + 0.2 * 2 / 3 + 0.1 * 0.75)  # 0.9083
@@ -152,8 +224,10 @@ async def test_a_day_ranked_from_known_rows(time_env: WorkflowEnvironment, db: D
         assert day["urban_management_bureau"].score is None and day["urban_management_bureau"].rank_all is None
 
         assert [(u, day[u].rank_all, day[u].rank_in_kind) for u in ("hrss_bureau", "yatou", "chengxi")] == [
-            ("hrss_bureau", 1, 1), ("yatou", 2, 1), ("chengxi", 3, 2),
-        ]  # fmt: skip
+            ("hrss_bureau", 1, 1),
+            ("yatou", 2, 1),
+            ("chengxi", 3, 2),
+        ]
         assert sum(r.rank_all is not None for r in day.values()) == 3 and len(day) == len(settings.reference.units)
 
         # The month to date adds C7 (the day before) for chengxi: S 1 of 2, closure 2/2, 3 accepted.
@@ -172,7 +246,9 @@ async def test_a_missed_day_is_caught_up_by_the_next_run(
     time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
     async with build_worker(time_env.client, settings, db):
-        ranked = await run_ranking(time_env.client, settings, RankingInput(day=DAY - timedelta(days=2), catch_up_days=0))
+        ranked = await run_ranking(
+            time_env.client, settings, RankingInput(day=DAY - timedelta(days=2), catch_up_days=0)
+        )
         assert ranked == [DAY - timedelta(days=2)]
         # The run for DAY finds the day before it and the one before that missing (the worker was down).
         ranked = await run_ranking(
@@ -216,7 +292,9 @@ async def test_the_schedule_is_applied_idempotently_and_ranks_yesterday(
             [started] = (await schedule.describe()).info.recent_actions
             await client.get_workflow_handle(started.action.workflow_id).result()
             async with db.session() as session:
-                rows = (await session.exec(select(UnitIndicatorRow.period).where(UnitIndicatorRow.day == yesterday))).all()
+                rows = (
+                    await session.exec(select(UnitIndicatorRow.period).where(UnitIndicatorRow.day == yesterday))
+                ).all()
             assert sorted(set(rows)) == ["day", "month"]
     finally:
         await schedule.delete()

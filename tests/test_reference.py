@@ -25,7 +25,7 @@ def test_shipped_data_covers_a_rongcheng_sized_city(reference: ReferenceData) ->
     assert any(m.responsible == TOWN_OF_LOCATION for m in reference.matter_types.values())
 
 
-def _broken_copy(tmp_path: Path, file: str, edit) -> Path:  # noqa: ANN001
+def _broken_copy(tmp_path: Path, file: str, edit) -> Path:
     folder = tmp_path / "config"
     shutil.copytree(ROOT / "config", folder)
     data = yaml.safe_load((folder / file).read_text(encoding="utf-8"))

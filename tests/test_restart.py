@@ -69,7 +69,9 @@ async def wait_for_slips(db: Database, case_id: str, seconds: float = 40) -> Non
         await asyncio.sleep(0.2)
 
 
-async def test_slips_due_while_the_worker_was_down_are_issued_once(db: Database, settings: Settings, tmp_path: Path) -> None:
+async def test_slips_due_while_the_worker_was_down_are_issued_once(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
     log = tmp_path / "worker.log"
     async with server(settings):
         client = await connect(settings.temporal_address)

@@ -70,26 +70,47 @@ async def test_three_departments_summoned_two_in_time_one_late(
                 ],
             ),
         )
-        await wait_for(db, case_id, lambda f: sum(e.kind == "response_deadline" for e in f.events) == 3, "set 3 response deadlines")
+        await wait_for(
+            db, case_id, lambda f: sum(e.kind == "response_deadline" for e in f.events) == 3, "set 3 response deadlines"
+        )
         attributes = (await case.describe()).typed_search_attributes
-        assert sorted(attributes.get(CASE_WAITING_ON) or []) == ["market_regulation_bureau", "public_security_bureau", "yatou"]
+        assert sorted(attributes.get(CASE_WAITING_ON) or []) == [
+            "market_regulation_bureau",
+            "public_security_bureau",
+            "yatou",
+        ]
 
         await env.sleep(timedelta(minutes=30))
-        await case.signal(CaseWorkflow.respond, RespondInput(actor=unit("public_security_bureau"), summons_id="W1", report="已约谈企业负责人"))
-        await case.signal(CaseWorkflow.respond, RespondInput(actor=unit("market_regulation_bureau"), summons_id="W2", report="已提供登记信息"))
+        await case.signal(
+            CaseWorkflow.respond,
+            RespondInput(actor=unit("public_security_bureau"), summons_id="W1", report="已约谈企业负责人"),
+        )
+        await case.signal(
+            CaseWorkflow.respond,
+            RespondInput(actor=unit("market_regulation_bureau"), summons_id="W2", report="已提供登记信息"),
+        )
         await wait_for(db, case_id, lambda f: sum(e.kind == "responded" for e in f.events) == 2, "recorded 2 responses")
         await env.sleep(timedelta(hours=3))  # past the 2-hour response limit for 属地 yatou
-        await wait_for(db, case_id, lambda f: any(e.kind == "slip" and e.detail["trigger"] == "response:W3" for e in f.events), "slipped W3")
+        await wait_for(
+            db,
+            case_id,
+            lambda f: any(e.kind == "slip" and e.detail["trigger"] == "response:W3" for e in f.events),
+            "slipped W3",
+        )
         await case.signal(CaseWorkflow.respond, RespondInput(actor=unit("yatou"), summons_id="W3", report="已到场稳控"))
         await wait_for(db, case_id, lambda f: sum(e.kind == "responded" for e in f.events) == 3, "recorded 3 responses")
         await env.sleep(timedelta(hours=3))
         response_slips = [s for s in await slips(db, case_id) if s[2].startswith("response")]
         assert response_slips == [(1, "supervision", "response:W3")], "one slip, for the late unit only"
 
-        await case.execute_update(CaseWorkflow.rate, RateInput(actor=LEAD, summons_id="W1", speed=5, quality=4, comment="响应迅速"))
+        await case.execute_update(
+            CaseWorkflow.rate, RateInput(actor=LEAD, summons_id="W1", speed=5, quality=4, comment="响应迅速")
+        )
         again = case.execute_update(CaseWorkflow.rate, RateInput(actor=LEAD, summons_id="W1", speed=1, quality=1))
         assert "already rated" in await refusal(again)
-        other = case.execute_update(CaseWorkflow.rate, RateInput(actor=unit("yatou"), summons_id="W2", speed=1, quality=1))
+        other = case.execute_update(
+            CaseWorkflow.rate, RateInput(actor=unit("yatou"), summons_id="W2", speed=1, quality=1)
+        )
         assert "only the lead unit" in await refusal(other)
 
         rows = await summonses(db, case_id)
@@ -100,30 +121,50 @@ async def test_three_departments_summoned_two_in_time_one_late(
         assert (await case.describe()).typed_search_attributes.get(CASE_WAITING_ON) in (None, [])
 
 
-async def test_a_decline_goes_to_the_dispatcher(own_time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_a_decline_goes_to_the_dispatcher(
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     env = own_time_env
     async with build_worker(env.client, settings, db):
         case_id = await dispatched_case(env, db, settings, Tier.yellow)
         case = handle(env.client, case_id)
         await case.signal(
             CaseWorkflow.whistle,
-            WhistleInput(actor=LEAD, summonses=[
-                SummonsRequest(unit="housing_bureau", task="核查工程款拨付", reason="建筑工地欠薪"),
-                SummonsRequest(unit="transport_bureau", task="核查运输合同", reason="涉运输企业"),
-            ]),
-        )  # fmt: skip
-        await case.signal(CaseWorkflow.respond, RespondInput(actor=unit("housing_bureau"), summons_id="W1", decline_reason="项目不在我局监管范围"))
-        await case.signal(CaseWorkflow.respond, RespondInput(actor=unit("transport_bureau"), summons_id="W2", decline_reason="非运输企业"))
+            WhistleInput(
+                actor=LEAD,
+                summonses=[
+                    SummonsRequest(unit="housing_bureau", task="核查工程款拨付", reason="建筑工地欠薪"),
+                    SummonsRequest(unit="transport_bureau", task="核查运输合同", reason="涉运输企业"),
+                ],
+            ),
+        )
+        await case.signal(
+            CaseWorkflow.respond,
+            RespondInput(actor=unit("housing_bureau"), summons_id="W1", decline_reason="项目不在我局监管范围"),
+        )
+        await case.signal(
+            CaseWorkflow.respond,
+            RespondInput(actor=unit("transport_bureau"), summons_id="W2", decline_reason="非运输企业"),
+        )
         await wait_for(db, case_id, lambda f: sum(e.kind == "declined" for e in f.events) == 2, "recorded 2 declines")
-        by_lead = case.execute_update(CaseWorkflow.rule_decline, RuleDeclineInput(actor=LEAD, summons_id="W1", uphold=True))
+        by_lead = case.execute_update(
+            CaseWorkflow.rule_decline, RuleDeclineInput(actor=LEAD, summons_id="W1", uphold=True)
+        )
         assert "only dispatcher" in await refusal(by_lead)
-        await case.execute_update(CaseWorkflow.rule_decline, RuleDeclineInput(actor=DISPATCHER, summons_id="W1", uphold=False, note="属住建领域，须报到"))
-        await case.execute_update(CaseWorkflow.rule_decline, RuleDeclineInput(actor=DISPATCHER, summons_id="W2", uphold=True, note="确非运输企业"))
+        await case.execute_update(
+            CaseWorkflow.rule_decline,
+            RuleDeclineInput(actor=DISPATCHER, summons_id="W1", uphold=False, note="属住建领域，须报到"),
+        )
+        await case.execute_update(
+            CaseWorkflow.rule_decline,
+            RuleDeclineInput(actor=DISPATCHER, summons_id="W2", uphold=True, note="确非运输企业"),
+        )
         await wait_for(
-            db, case_id,
+            db,
+            case_id,
             lambda f: [e.detail["summons_id"] for e in f.events if e.kind == "response_deadline"].count("W1") == 2,
             "set W1 a new response deadline after the overrule",
-        )  # fmt: skip
+        )
         rows = await summonses(db, case_id)
         assert (rows["housing_bureau"].status, rows["transport_bureau"].status) == ("summoned", "released")
         assert rows["housing_bureau"].ruling_note == "属住建领域，须报到"
@@ -142,7 +183,9 @@ async def test_a_whistle_after_the_reply_or_by_another_unit_is_refused(
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=LEAD))
         await case.execute_update(CaseWorkflow.reply, ReplyInput(actor=LEAD, result="已办结"))
         await case.signal(CaseWorkflow.whistle, WhistleInput(actor=LEAD, summonses=summon))
-        file = await wait_for(db, case_id, lambda f: sum(e.kind == "refused" for e in f.events) == 2, "recorded 2 refusals")
+        file = await wait_for(
+            db, case_id, lambda f: sum(e.kind == "refused" for e in f.events) == 2, "recorded 2 refusals"
+        )
         reasons = [e.detail["reason"] for e in file.events if e.kind == "refused"]
         assert "assigned to hrss_bureau, not to yatou" in reasons[0]
         assert "a whistle needs a case that is dispatched or accepted" in reasons[1]

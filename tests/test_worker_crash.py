@@ -82,9 +82,16 @@ async def test_a_killed_worker_loses_nothing(
 
     file = await case_file(db, submitted.case_id)
     assert [e.kind for e in file.events] == [
-        "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
-        "callback", "closed",
-    ], log.read_text()[-3000:]  # fmt: skip
+        "received",
+        "classified",
+        "dispatched",
+        "deadlines",
+        "accepted",
+        "replied",
+        "callbacks_planned",
+        "callback",
+        "closed",
+    ], log.read_text()[-3000:]
     assert [e.seq for e in file.events] == list(range(1, 10))
     assert len(file.callbacks) == 1 and file.callbacks[0].answer == "satisfied"
     assert file.case.status == "closed"

@@ -11,7 +11,6 @@ from domain.case import (
     AcceptInput,
     Actor,
     CallbackAnswer,
-    CallbackInput,
     CaseState,
     CaseStatus,
     DispatchInput,
@@ -66,9 +65,16 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
         closed = await case_file(db, submitted.case_id)
         assert closed.case.status == "closed" and closed.case.closed_at is not None
         assert [e.kind for e in closed.events] == [
-            "received", "classified", "dispatched", "deadlines", "accepted", "replied", "callbacks_planned",
-            "callback", "closed",
-        ]  # fmt: skip
+            "received",
+            "classified",
+            "dispatched",
+            "deadlines",
+            "accepted",
+            "replied",
+            "callbacks_planned",
+            "callback",
+            "closed",
+        ]
         assert [e.seq for e in closed.events] == list(range(1, 10))
         assert closed.events[4].actor_unit == "hrss_bureau" and closed.events[4].actor_key_id == "k_hrss"
         assert [(c.status, c.answer, c.final) for c in closed.callbacks] == [("answered", "satisfied", True)]
@@ -77,12 +83,16 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
         attributes = (await case.describe()).typed_search_attributes
         assert attributes.get(CASE_STATUS) == "closed"
         assert (attributes.get(CASE_UNIT), attributes.get(CASE_TIER), attributes.get(CASE_DOMAIN)) == (
-            "hrss_bureau", "yellow", "labour",
-        )  # fmt: skip
+            "hrss_bureau",
+            "yellow",
+            "labour",
+        )
         await replay_history(await case.fetch_history())
 
 
-async def test_unclear_request_waits_for_a_dispatcher(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_unclear_request_waits_for_a_dispatcher(
+    time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     client = time_env.client
     async with build_worker(client, settings, db):
         submitted = await submit(db, client, settings, new_request(UNCLEAR))
@@ -95,14 +105,23 @@ async def test_unclear_request_waits_for_a_dispatcher(time_env: WorkflowEnvironm
 
         await case.execute_update(
             CaseWorkflow.dispatch,
-            DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow, note="人工分拨"),
+            DispatchInput(
+                actor=DISPATCHER,
+                unit="yatou",
+                domain="labour",
+                matter_type="wage_arrears",
+                tier=Tier.yellow,
+                note="人工分拨",
+            ),
         )
         dispatched = await case_file(db, submitted.case_id)
         assert dispatched.case.status == "dispatched" and dispatched.case.unit_code == "yatou"
         assert [e.actor_role for e in dispatched.events if e.kind == "dispatched"] == ["dispatcher"]
 
 
-async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironment, db: Database, settings: Settings) -> None:
+async def test_a_return_goes_back_to_the_dispatcher(
+    time_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
     client = time_env.client
     async with build_worker(client, settings, db):
         submitted = await submit(db, client, settings)
@@ -113,7 +132,9 @@ async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironmen
 
         await case.execute_update(
             CaseWorkflow.dispatch,
-            DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
+            DispatchInput(
+                actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow
+            ),
         )
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=YATOU))
         file = await case_file(db, submitted.case_id)
@@ -121,7 +142,7 @@ async def test_a_return_goes_back_to_the_dispatcher(time_env: WorkflowEnvironmen
         assert [e.kind for e in file.events][-4:] == ["returned", "dispatched", "deadlines", "accepted"]
 
 
-async def _refused(update, inp) -> ApplicationError:  # noqa: ANN001
+async def _refused(update, inp) -> ApplicationError:
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await update(inp)
     assert isinstance(failed.value.cause, ApplicationError)
@@ -137,7 +158,7 @@ async def test_wrong_actions_are_refused_before_entering_history(
         case = handle(client, submitted.case_id)
         await wait_for_event(db, submitted.case_id, "classified")
 
-        def update(method):  # noqa: ANN001, ANN202
+        def update(method):
             return lambda inp: case.execute_update(method, inp)
 
         refused = await _refused(update(CaseWorkflow.accept), AcceptInput(actor=HRSS))
@@ -145,7 +166,9 @@ async def test_wrong_actions_are_refused_before_entering_history(
 
         await case.execute_update(
             CaseWorkflow.dispatch,
-            DispatchInput(actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
+            DispatchInput(
+                actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow
+            ),
         )
         refused = await _refused(update(CaseWorkflow.reply), ReplyInput(actor=HRSS, result="x"))
         assert refused.type == "conflict" and "reply needs a case that is accepted" in refused.message
@@ -156,7 +179,9 @@ async def test_wrong_actions_are_refused_before_entering_history(
 
         before = await case_file(db, submitted.case_id)
         history = await case.fetch_history()
-        rejected_updates = [e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
+        rejected_updates = [
+            e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")
+        ]
         assert len(rejected_updates) == 1, "only the dispatch was accepted into history"
         state: CaseState = await case.query(CaseWorkflow.status)
         assert state.status is CaseStatus.dispatched and state.seq == before.case.seq

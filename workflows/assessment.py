@@ -82,7 +82,9 @@ class MonthlyAssessmentWorkflow:
         rerun = inp.rerun_id is not None
         months = await workflow.execute_activity_method(
             AssessmentActivities.months_to_assess,
-            MonthsToAssessInput(scheduled_at=scheduled_at, month=inp.month, catch_up_months=inp.catch_up_months, rerun=rerun),
+            MonthsToAssessInput(
+                scheduled_at=scheduled_at, month=inp.month, catch_up_months=inp.catch_up_months, rerun=rerun
+            ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=RETRY,
         )
@@ -98,15 +100,19 @@ class MonthlyAssessmentWorkflow:
         if failed:
             # The later months were assessed all the same; the run ends failed, so that it shows.
             raise ApplicationError(
-                "months not assessed: " + "; ".join(failed), [d.model_dump(mode="json") for d in assessed],
-                type="MonthsNotAssessed", non_retryable=True,
-            )  # fmt: skip
+                "months not assessed: " + "; ".join(failed),
+                [d.model_dump(mode="json") for d in assessed],
+                type="MonthsNotAssessed",
+                non_retryable=True,
+            )
         return assessed
 
     async def _assess(self, inp: AssessMonthInput) -> MonthAssessed:
         while True:
             try:
-                return await workflow.execute_child_workflow(AssessMonthWorkflow.run, inp, id=month_workflow_id(inp.month))
+                return await workflow.execute_child_workflow(
+                    AssessMonthWorkflow.run, inp, id=month_workflow_id(inp.month)
+                )
             except WorkflowAlreadyStartedError:
                 # Another run is assessing this month: wait for it, then go again (a re-run assesses
                 # it after the other run; any other run then finds it assessed and keeps it).

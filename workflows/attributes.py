@@ -13,5 +13,12 @@ CASE_WAITING_ON = SearchAttributeKey.for_keyword_list("CaseWaitingOn")
 """Units summoned by a whistle that have not responded yet."""
 
 ALL_KEYS = (
-    CASE_STATUS, CASE_TIER, CASE_UNIT, CASE_DOMAIN, CASE_CHANNEL, CASE_DEADLINE, CASE_OVERDUE, CASE_WAITING_ON,
-)  # fmt: skip
+    CASE_STATUS,
+    CASE_TIER,
+    CASE_UNIT,
+    CASE_DOMAIN,
+    CASE_CHANNEL,
+    CASE_DEADLINE,
+    CASE_OVERDUE,
+    CASE_WAITING_ON,
+)

@@ -13,11 +13,13 @@ module's execution took 1.3-1.6 ms, now about 1.0 ms).
 """
 
 import asyncio
+import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -56,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         VisitInput,
         WhistleInput,
     )
+    from domain.classification import Classification
     from domain.deadlines import Deadlines
     from workflows.attributes import (
         CASE_DEADLINE,
@@ -100,12 +103,16 @@ class CaseWorkflow:
         # Built from the input before any update is delivered, so validators always see a state.
         self._input = inp
         self._recalculate = False
-        self.state = inp.carried.model_copy(deep=True) if inp.carried else CaseState(
-            case_id=inp.case_id,
-            channel=inp.request.channel,
-            received_at=inp.request.received_at,
-            requests=[inp.request.request_id],
-        )  # fmt: skip
+        self.state = (
+            inp.carried.model_copy(deep=True)
+            if inp.carried
+            else CaseState(
+                case_id=inp.case_id,
+                channel=inp.request.channel,
+                received_at=inp.request.received_at,
+                requests=[inp.request.request_id],
+            )
+        )
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseState:
@@ -128,7 +135,7 @@ class CaseWorkflow:
                     await self._supervise()
                 else:
                     await workflow.wait_condition(lambda: self.state.status is CaseStatus.replied)
-                await workflow.execute_activity(
+                await workflow.execute_activity_method(
                     CaseActivities.open_callback_tasks,
                     CallbackTasks(case_id=inp.case_id, unit=self.state.unit, request_ids=self.state.requests),
                     start_to_close_timeout=timedelta(seconds=30),
@@ -152,7 +159,7 @@ class CaseWorkflow:
         """Classify the request, and dispatch it when the classifier is sure."""
         request = inp.request
         received = self.state.receive(request)
-        result = await workflow.execute_local_activity(
+        result: Classification = await workflow.execute_local_activity_method(
             CaseActivities.classify_request,
             ClassifyInput(
                 content=request.content,
@@ -261,19 +268,25 @@ class CaseWorkflow:
                 answer = await workflow.execute_activity_method(
                     CallbackActivities.visit_citizen,
                     VisitInput(
-                        case_id=state.case_id, request_id=request_id, unit=state.unit,
-                        round=state.callback_round, attempt=attempt, due_at=due_at,
+                        case_id=state.case_id,
+                        request_id=request_id,
+                        unit=state.unit,
+                        round=state.callback_round,
+                        attempt=attempt,
+                        due_at=due_at,
                     ),
                     start_to_close_timeout=timedelta(minutes=5),
                     heartbeat_timeout=timedelta(seconds=30),
                     retry_policy=GATEWAY_RETRY,
-                )  # fmt: skip
+                )
             except ActivityError as failure:
                 cause = failure.cause
                 if not (isinstance(cause, ApplicationError) and cause.type == BAD_NUMBER):
                     raise
                 await self._record(
-                    state.record_answer(workflow.now(), SYSTEM, request_id, CallbackAnswer.unreachable, cause.message, final=True)
+                    state.record_answer(
+                        workflow.now(), SYSTEM, request_id, CallbackAnswer.unreachable, cause.message, final=True
+                    )
                 )
                 return
             if answer is not None and state.visits[request_id].awaiting:
@@ -310,13 +323,10 @@ class CaseWorkflow:
                     state.deadlines = None
                     continue
             await self._continue_if_long()
-            seen = state.seq
             pending: tuple[SlipTrigger | str, datetime] | None = state.next_trigger()
             if (response := state.next_response_due()) and (pending is None or response[1] < pending[1]):
                 pending = response
-            changed = lambda: (  # noqa: E731
-                self.state.seq != seen or self.state.status is CaseStatus.replied or self._recalculate
-            )
+            changed = functools.partial(self._changed_since, state.seq)
             if pending is None:
                 await workflow.wait_condition(changed)
                 continue
@@ -328,6 +338,9 @@ class CaseWorkflow:
                     await self._record(state.slip(workflow.now(), trigger))
                 else:
                     await self._record(state.response_slip(workflow.now(), trigger))
+
+    def _changed_since(self, seq: int) -> bool:
+        return self.state.seq != seq or self.state.status is CaseStatus.replied or self._recalculate
 
     async def _compute_deadlines(self) -> Deadlines:
         state = self.state
@@ -341,32 +354,17 @@ class CaseWorkflow:
     async def _record(self, *events: TimelineEvent) -> None:
         """Write events and the state after them to the read model; keep search attributes current."""
         state = self.state
-        workflow.upsert_search_attributes(
-            [
-                CASE_STATUS.value_set(state.status.value),
-                *(
-                    key.value_set(value) if value else key.value_unset()
-                    for key, value in (
-                        (CASE_TIER, state.tier),
-                        (CASE_UNIT, state.unit),
-                        (CASE_DOMAIN, state.domain),
-                    )
-                ),
-                *(
-                    [
-                        CASE_DEADLINE.value_set(state.deadlines.due_at),
-                        CASE_OVERDUE.value_set(state.overdue),
-                    ]
-                    if state.deadlines
-                    else []
-                ),
-                # Only once a whistle was blown, so that earlier cases replay as they ran.
-                *([CASE_WAITING_ON.value_set(state.waiting_on)] if state.summonses else []),
-            ]
-        )
+        updates: list[SearchAttributeUpdate[Any]] = [CASE_STATUS.value_set(state.status.value)]
+        for key, value in ((CASE_TIER, state.tier), (CASE_UNIT, state.unit), (CASE_DOMAIN, state.domain)):
+            updates.append(key.value_set(value) if value else key.value_unset())
+        if state.deadlines:
+            updates += [CASE_DEADLINE.value_set(state.deadlines.due_at), CASE_OVERDUE.value_set(state.overdue)]
+        if state.summonses:  # only once a whistle was blown, so that earlier cases replay as they ran
+            updates.append(CASE_WAITING_ON.value_set(state.waiting_on))
+        workflow.upsert_search_attributes(updates)
         workflow.upsert_memo({"summary": self._summary()})
         # Concurrent writes are safe: events are keyed by seq and the case row only moves forward.
-        await workflow.execute_activity(
+        await workflow.execute_activity_method(
             CaseActivities.record_case_events,
             CaseEvents(state=state.model_copy(deep=True), events=list(events)),
             start_to_close_timeout=timedelta(seconds=30),
@@ -376,9 +374,7 @@ class CaseWorkflow:
     def _summary(self) -> str:
         """What an operator sees in the UI's memo: no names, phones, addresses or content."""
         s = self.state
-        return " · ".join(
-            part for part in (s.status.value, s.tier, s.matter_type, s.unit) if part
-        )
+        return " · ".join(part for part in (s.status.value, s.tier, s.matter_type, s.unit) if part)
 
     @workflow.query
     def status(self) -> CaseState:

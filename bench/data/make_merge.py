@@ -39,151 +39,482 @@ WIND_DAYS = [datetime(2026, 11, 19, 14), datetime(2026, 12, 8, 10)]
 # --------------------------------------------------------------------------- towns and places
 # centre (lat, lon) invented but plausible; kind: urban / semi / rural; coastal towns get harbours.
 TOWNS: dict[str, dict] = {
-    "yatou": dict(c=(37.165, 122.488), kind="urban", coastal=False,
-                  comms=["沽河社区", "华侨社区", "府新社区", "蜊江社区"],
-                  compounds=["海景花园", "蓝海御园", "凯旋城", "世纪花园", "华侨新村", "樱花苑", "天润城", "书香门第", "金色家园", "幸福里小区"],
-                  villages=[], roads=["青山中路", "府新路", "沽河路", "观海中路"],
-                  squares=["崖头文化广场", "沽河公园"], schools=["崖头实验小学", "蜊江中学"], markets=["蜊江农贸市场"],
-                  sites=["悦海华府项目工地", "沽河片区安置房工地"], factories=[("华隆机械厂", "noisy")], harbours=[], farms=[]),
-    "chengxi": dict(c=(37.158, 122.428), kind="urban", coastal=False,
-                    comms=["西环社区", "向阳埠社区", "福禄山社区", "城西社区"],
-                    compounds=["西环小区", "福禄山庄", "阳光华府", "康宁苑", "翠竹园", "鑫城花园", "向阳埠新村"],
-                    villages=[], roads=["西环路", "福禄路", "兴业路"],
-                    squares=["福禄山公园"], schools=["城西小学"], markets=["城西农贸市场"],
-                    sites=["鑫城花园三期工地"], factories=[("荣发食品有限公司", "noisy"), ("宏泰冷藏厂", "noisy")], harbours=[], farms=[]),
-    "ningjin": dict(c=(37.060, 122.600), kind="semi", coastal=True,
-                    comms=["止马滩社区", "宁津社区", "东楮岛村", "所前王家村"],
-                    compounds=["海韵嘉园", "宁津花园", "滨海新城"],
-                    villages=["东楮岛村", "所前王家村", "西泊村"], roads=["宁津大街", "滨海路"],
-                    squares=["止马滩广场"], schools=["宁津中学"], markets=["宁津大集"],
-                    sites=[], factories=[("海丰水产有限公司", "smelly"), ("祥云鱼粉厂", "smelly")], harbours=["宁津渔港"], farms=[]),
-    "gangwan": dict(c=(37.050, 122.505), kind="semi", coastal=True,
-                    comms=["大鱼岛社区", "映红山社区", "港湾社区"],
-                    compounds=["金海湾花园", "映红山小区", "观海苑", "蓝天小区", "海天华府"],
-                    villages=["大鱼岛村"], roads=["黄海中路", "港湾大街"],
-                    squares=["渔人码头广场"], schools=["港湾小学"], markets=["大鱼岛海鲜市场"],
-                    sites=["海天华府二期工地"], factories=[("远洋冷藏有限公司", "noisy"), ("鸿源水产", "smelly")],
-                    harbours=["大鱼岛渔港"], farms=[]),
-    "taoyuan": dict(c=(37.035, 122.420), kind="semi", coastal=True,
-                    comms=["瀛海社区", "桃园社区", "青木寨村", "西南海村"],
-                    compounds=["瀛海花园", "桃园新村", "丽景苑", "和美家园"],
-                    villages=["青木寨村", "西南海村", "东岚村"], roads=["瀛海路", "桃园路"],
-                    squares=["瀛海广场"], schools=["桃园学校"], markets=["桃园农贸市场"],
-                    sites=["瀛海路安置小区工地"], factories=[("泰和水产", "smelly")], harbours=["西南海码头"], farms=[]),
-    "wanglian": dict(c=(37.075, 122.360), kind="semi", coastal=False,
-                     comms=["王连社区", "寨前峨石村", "大汛姜家村", "马岭孙家村"],
-                     compounds=["王连小区", "盛世家园"],
-                     villages=["寨前峨石村", "大汛姜家村", "马岭孙家村", "北岚村"], roads=["王连大街"],
-                     squares=[], schools=["王连小学"], markets=["王连大集"],
-                     sites=[], factories=[("恒通石材厂", "noisy")], harbours=[], farms=[("马岭孙家村养鸡场", "马岭孙家村", "养鸡场")]),
-    "dongshan": dict(c=(37.030, 122.560), kind="semi", coastal=True,
-                     comms=["东山社区", "甲子山社区", "柳树集村", "双榜泊村"],
-                     compounds=["东山花园", "甲子山小区", "悦海苑", "银河小区", "东方明珠小区"],
-                     villages=["柳树集村", "双榜泊村"], roads=["金海路", "甲子山路"],
-                     squares=["东山文化广场"], schools=["东山中学"], markets=["柳树集市场"],
-                     sites=["金海路商住项目工地"], factories=[("瑞达水产", "smelly")], harbours=["东山码头"], farms=[]),
-    "chishan": dict(c=(37.100, 122.455), kind="semi", coastal=False,
-                    comms=["斥山社区", "火塘寨村", "北庙山村"],
-                    compounds=["悦澜府邸", "斥山花园", "龙腾苑"],
-                    villages=["火塘寨村", "北庙山村", "南窑村"], roads=["斥山大街", "环山路"],
-                    squares=[], schools=["斥山小学"], markets=["斥山农贸市场"],
-                    sites=["悦澜府邸二期工地"], factories=[("正阳机械厂", "noisy")], harbours=[], farms=[]),
-    "xunshan": dict(c=(37.205, 122.640), kind="semi", coastal=True,
-                    comms=["寻山社区", "青鱼滩村", "牛口石村", "逍遥山村"],
-                    compounds=["寻山花园"],
-                    villages=["青鱼滩村", "牛口石村", "逍遥山村", "后岭村"], roads=["寻山大街"],
-                    squares=[], schools=["寻山学校"], markets=["寻山大集"],
-                    sites=[], factories=[("青鱼滩冷库", "noisy"), ("北洋海产", "smelly")], harbours=["青鱼滩码头"], farms=[]),
-    "laoshan": dict(c=(37.230, 122.500), kind="semi", coastal=False,
-                    comms=["崂山社区", "崂山屯社区", "鸿河社区", "毕家屯村"],
-                    compounds=["鸿河小区", "崂山花苑", "怡和苑", "盛泉家园"],
-                    villages=["毕家屯村", "崂山屯村"], roads=["鸿河路", "崂山大街"],
-                    squares=["鸿河广场"], schools=["崂山小学"], markets=["崂山农贸市场"],
-                    sites=["鸿河路厂房工地"], factories=[("宏达汽车配件厂", "noisy")], harbours=[], farms=[]),
-    "lidao": dict(c=(37.285, 122.585), kind="rural", coastal=True,
-                  comms=["俚岛社区", "烟墩角村", "马道河村", "大庄许家村"],
-                  compounds=["俚岛新苑"],
-                  villages=["烟墩角村", "马道河村", "大庄许家村", "后店村", "东崮村"], roads=["俚岛大街"],
-                  squares=[], schools=["俚岛中学"], markets=["俚岛大集"],
-                  sites=[], factories=[("马道河鱼粉厂", "smelly"), ("海洋之星水产", "smelly")], harbours=["俚岛渔港"], farms=[]),
-    "chengshan": dict(c=(37.370, 122.620), kind="rural", coastal=True,
-                      comms=["成山社区", "西霞口村", "龙须岛社区", "马山寨村"],
-                      compounds=["龙须岛小区", "成山新居"],
-                      villages=["西霞口村", "马山寨村", "北山后村"], roads=["成山镇大街"],
-                      squares=[], schools=["成山中学"], markets=["龙须岛海鲜市场"],
-                      sites=[], factories=[("龙须岛冷藏厂", "noisy"), ("远洋鱼粉厂", "smelly")], harbours=["龙须岛渔港"], farms=[]),
-    "buliu": dict(c=(37.330, 122.420), kind="rural", coastal=False,
-                  comms=["埠柳社区", "凤头村", "汉章泊村", "蓦驾山村"],
-                  compounds=["埠柳新居"],
-                  villages=["凤头村", "汉章泊村", "蓦驾山村", "北沟村"], roads=["埠柳大街"],
-                  squares=[], schools=["埠柳小学"], markets=["埠柳大集"],
-                  sites=[], factories=[("兴旺花生加工厂", "noisy")], harbours=[], farms=[("汉章泊养猪场", "汉章泊村", "养猪场")]),
-    "gangxi": dict(c=(37.375, 122.510), kind="rural", coastal=True,
-                   comms=["港西社区", "那香海社区", "鸡鸣岛村", "旭口村"],
-                   compounds=["那香海海景公寓", "港西新苑"],
-                   villages=["旭口村", "鸡鸣岛村", "巍巍村"], roads=["港西大街"],
-                   squares=[], schools=["港西中学"], markets=["港西大集"],
-                   sites=["那香海文旅项目工地"], factories=[("旭口水产", "smelly")], harbours=["旭口渔港"], farms=[]),
-    "xiazhuang": dict(c=(37.250, 122.390), kind="rural", coastal=False,
-                      comms=["夏庄社区", "马安埠村", "青埠岭村", "江林庄村"],
-                      compounds=["夏庄新苑"],
-                      villages=["马安埠村", "青埠岭村", "江林庄村", "西山村"], roads=["夏庄大街"],
-                      squares=[], schools=["夏庄小学"], markets=["夏庄大集"],
-                      sites=[], factories=[("富民石材厂", "noisy")], harbours=[], farms=[("青埠岭养鸡场", "青埠岭村", "养鸡场")]),
-    "yaxi": dict(c=(37.205, 122.300), kind="rural", coastal=False,
-                 comms=["崖西社区", "潘家沟村", "戴家庵村", "林道沟村"],
-                 compounds=["崖西新村"],
-                 villages=["潘家沟村", "戴家庵村", "林道沟村", "南泊村"], roads=["崖西大街"],
-                 squares=[], schools=["崖西小学"], markets=["崖西大集"],
-                 sites=[], factories=[], harbours=[], farms=[("戴家庵养鸭场", "戴家庵村", "养鸭场")]),
-    "yinzi": dict(c=(37.120, 122.245), kind="rural", coastal=False,
-                  comms=["荫子社区", "塘子崖村", "马台村", "三冢泊村"],
-                  compounds=["荫子新居"],
-                  villages=["塘子崖村", "马台村", "三冢泊村", "小河村"], roads=["荫子大街"],
-                  squares=[], schools=["荫子中学"], markets=["荫子大集"],
-                  sites=[], factories=[("金鼎花生制品厂", "noisy")], harbours=[], farms=[("三冢泊养猪场", "三冢泊村", "养猪场")]),
-    "tengjia": dict(c=(37.160, 122.345), kind="rural", coastal=False,
-                    comms=["滕家社区", "桑梓村", "草埠屯村", "高落山村"],
-                    compounds=["滕家花园", "桑梓苑"],
-                    villages=["桑梓村", "草埠屯村", "高落山村"], roads=["滕家大街", "工业路"],
-                    squares=[], schools=["滕家中学"], markets=["滕家大集"],
-                    sites=["工业路厂房工地"], factories=[("滕家机械制造厂", "noisy")], harbours=[], farms=[]),
-    "datuan": dict(c=(37.085, 122.285), kind="rural", coastal=False,
-                   comms=["大疃社区", "大珠玑村", "户山屯村", "诵庄村"],
-                   compounds=["大疃新居"],
-                   villages=["大珠玑村", "户山屯村", "诵庄村", "西岭村"], roads=["大疃大街"],
-                   squares=[], schools=["大疃小学"], markets=["大疃大集"],
-                   sites=[], factories=[], harbours=[], farms=[("户山屯养鸡场", "户山屯村", "养鸡场")]),
-    "shangzhuang": dict(c=(37.120, 122.385), kind="rural", coastal=False,
-                        comms=["上庄社区", "南沙岛村", "蔡官屯村", "旗杆石村"],
-                        compounds=["上庄新苑"],
-                        villages=["蔡官屯村", "旗杆石村", "南沙岛村", "东河村"], roads=["上庄大街"],
-                        squares=[], schools=["上庄小学"], markets=["上庄大集"],
-                        sites=[], factories=[("顺达石材厂", "noisy")], harbours=[], farms=[("旗杆石养猪场", "旗杆石村", "养猪场")]),
-    "hushan": dict(c=(37.045, 122.225), kind="rural", coastal=True,
-                   comms=["虎山社区", "鹊岛村", "五龙嘴村", "得胜寨村"],
-                   compounds=["虎山新居"],
-                   villages=["鹊岛村", "五龙嘴村", "得胜寨村", "后庄村"], roads=["虎山大街"],
-                   squares=[], schools=["虎山小学"], markets=["虎山大集"],
-                   sites=[], factories=[("鹊岛水产", "smelly")], harbours=["五龙嘴渔港"], farms=[]),
-    "renhe": dict(c=(37.025, 122.300), kind="rural", coastal=True,
-                  comms=["人和社区", "靖海卫村", "院夼村", "蟠龙石村"],
-                  compounds=["人和新苑"],
-                  villages=["靖海卫村", "院夼村", "蟠龙石村", "北泊村"], roads=["人和大街"],
-                  squares=[], schools=["人和中学"], markets=["院夼海鲜市场"],
-                  sites=[], factories=[("院夼鱼粉厂", "smelly"), ("靖海冷藏厂", "noisy")], harbours=["院夼渔港"], farms=[]),
+    "yatou": dict(
+        c=(37.165, 122.488),
+        kind="urban",
+        coastal=False,
+        comms=["沽河社区", "华侨社区", "府新社区", "蜊江社区"],
+        compounds=[
+            "海景花园",
+            "蓝海御园",
+            "凯旋城",
+            "世纪花园",
+            "华侨新村",
+            "樱花苑",
+            "天润城",
+            "书香门第",
+            "金色家园",
+            "幸福里小区",
+        ],
+        villages=[],
+        roads=["青山中路", "府新路", "沽河路", "观海中路"],
+        squares=["崖头文化广场", "沽河公园"],
+        schools=["崖头实验小学", "蜊江中学"],
+        markets=["蜊江农贸市场"],
+        sites=["悦海华府项目工地", "沽河片区安置房工地"],
+        factories=[("华隆机械厂", "noisy")],
+        harbours=[],
+        farms=[],
+    ),
+    "chengxi": dict(
+        c=(37.158, 122.428),
+        kind="urban",
+        coastal=False,
+        comms=["西环社区", "向阳埠社区", "福禄山社区", "城西社区"],
+        compounds=["西环小区", "福禄山庄", "阳光华府", "康宁苑", "翠竹园", "鑫城花园", "向阳埠新村"],
+        villages=[],
+        roads=["西环路", "福禄路", "兴业路"],
+        squares=["福禄山公园"],
+        schools=["城西小学"],
+        markets=["城西农贸市场"],
+        sites=["鑫城花园三期工地"],
+        factories=[("荣发食品有限公司", "noisy"), ("宏泰冷藏厂", "noisy")],
+        harbours=[],
+        farms=[],
+    ),
+    "ningjin": dict(
+        c=(37.060, 122.600),
+        kind="semi",
+        coastal=True,
+        comms=["止马滩社区", "宁津社区", "东楮岛村", "所前王家村"],
+        compounds=["海韵嘉园", "宁津花园", "滨海新城"],
+        villages=["东楮岛村", "所前王家村", "西泊村"],
+        roads=["宁津大街", "滨海路"],
+        squares=["止马滩广场"],
+        schools=["宁津中学"],
+        markets=["宁津大集"],
+        sites=[],
+        factories=[("海丰水产有限公司", "smelly"), ("祥云鱼粉厂", "smelly")],
+        harbours=["宁津渔港"],
+        farms=[],
+    ),
+    "gangwan": dict(
+        c=(37.050, 122.505),
+        kind="semi",
+        coastal=True,
+        comms=["大鱼岛社区", "映红山社区", "港湾社区"],
+        compounds=["金海湾花园", "映红山小区", "观海苑", "蓝天小区", "海天华府"],
+        villages=["大鱼岛村"],
+        roads=["黄海中路", "港湾大街"],
+        squares=["渔人码头广场"],
+        schools=["港湾小学"],
+        markets=["大鱼岛海鲜市场"],
+        sites=["海天华府二期工地"],
+        factories=[("远洋冷藏有限公司", "noisy"), ("鸿源水产", "smelly")],
+        harbours=["大鱼岛渔港"],
+        farms=[],
+    ),
+    "taoyuan": dict(
+        c=(37.035, 122.420),
+        kind="semi",
+        coastal=True,
+        comms=["瀛海社区", "桃园社区", "青木寨村", "西南海村"],
+        compounds=["瀛海花园", "桃园新村", "丽景苑", "和美家园"],
+        villages=["青木寨村", "西南海村", "东岚村"],
+        roads=["瀛海路", "桃园路"],
+        squares=["瀛海广场"],
+        schools=["桃园学校"],
+        markets=["桃园农贸市场"],
+        sites=["瀛海路安置小区工地"],
+        factories=[("泰和水产", "smelly")],
+        harbours=["西南海码头"],
+        farms=[],
+    ),
+    "wanglian": dict(
+        c=(37.075, 122.360),
+        kind="semi",
+        coastal=False,
+        comms=["王连社区", "寨前峨石村", "大汛姜家村", "马岭孙家村"],
+        compounds=["王连小区", "盛世家园"],
+        villages=["寨前峨石村", "大汛姜家村", "马岭孙家村", "北岚村"],
+        roads=["王连大街"],
+        squares=[],
+        schools=["王连小学"],
+        markets=["王连大集"],
+        sites=[],
+        factories=[("恒通石材厂", "noisy")],
+        harbours=[],
+        farms=[("马岭孙家村养鸡场", "马岭孙家村", "养鸡场")],
+    ),
+    "dongshan": dict(
+        c=(37.030, 122.560),
+        kind="semi",
+        coastal=True,
+        comms=["东山社区", "甲子山社区", "柳树集村", "双榜泊村"],
+        compounds=["东山花园", "甲子山小区", "悦海苑", "银河小区", "东方明珠小区"],
+        villages=["柳树集村", "双榜泊村"],
+        roads=["金海路", "甲子山路"],
+        squares=["东山文化广场"],
+        schools=["东山中学"],
+        markets=["柳树集市场"],
+        sites=["金海路商住项目工地"],
+        factories=[("瑞达水产", "smelly")],
+        harbours=["东山码头"],
+        farms=[],
+    ),
+    "chishan": dict(
+        c=(37.100, 122.455),
+        kind="semi",
+        coastal=False,
+        comms=["斥山社区", "火塘寨村", "北庙山村"],
+        compounds=["悦澜府邸", "斥山花园", "龙腾苑"],
+        villages=["火塘寨村", "北庙山村", "南窑村"],
+        roads=["斥山大街", "环山路"],
+        squares=[],
+        schools=["斥山小学"],
+        markets=["斥山农贸市场"],
+        sites=["悦澜府邸二期工地"],
+        factories=[("正阳机械厂", "noisy")],
+        harbours=[],
+        farms=[],
+    ),
+    "xunshan": dict(
+        c=(37.205, 122.640),
+        kind="semi",
+        coastal=True,
+        comms=["寻山社区", "青鱼滩村", "牛口石村", "逍遥山村"],
+        compounds=["寻山花园"],
+        villages=["青鱼滩村", "牛口石村", "逍遥山村", "后岭村"],
+        roads=["寻山大街"],
+        squares=[],
+        schools=["寻山学校"],
+        markets=["寻山大集"],
+        sites=[],
+        factories=[("青鱼滩冷库", "noisy"), ("北洋海产", "smelly")],
+        harbours=["青鱼滩码头"],
+        farms=[],
+    ),
+    "laoshan": dict(
+        c=(37.230, 122.500),
+        kind="semi",
+        coastal=False,
+        comms=["崂山社区", "崂山屯社区", "鸿河社区", "毕家屯村"],
+        compounds=["鸿河小区", "崂山花苑", "怡和苑", "盛泉家园"],
+        villages=["毕家屯村", "崂山屯村"],
+        roads=["鸿河路", "崂山大街"],
+        squares=["鸿河广场"],
+        schools=["崂山小学"],
+        markets=["崂山农贸市场"],
+        sites=["鸿河路厂房工地"],
+        factories=[("宏达汽车配件厂", "noisy")],
+        harbours=[],
+        farms=[],
+    ),
+    "lidao": dict(
+        c=(37.285, 122.585),
+        kind="rural",
+        coastal=True,
+        comms=["俚岛社区", "烟墩角村", "马道河村", "大庄许家村"],
+        compounds=["俚岛新苑"],
+        villages=["烟墩角村", "马道河村", "大庄许家村", "后店村", "东崮村"],
+        roads=["俚岛大街"],
+        squares=[],
+        schools=["俚岛中学"],
+        markets=["俚岛大集"],
+        sites=[],
+        factories=[("马道河鱼粉厂", "smelly"), ("海洋之星水产", "smelly")],
+        harbours=["俚岛渔港"],
+        farms=[],
+    ),
+    "chengshan": dict(
+        c=(37.370, 122.620),
+        kind="rural",
+        coastal=True,
+        comms=["成山社区", "西霞口村", "龙须岛社区", "马山寨村"],
+        compounds=["龙须岛小区", "成山新居"],
+        villages=["西霞口村", "马山寨村", "北山后村"],
+        roads=["成山镇大街"],
+        squares=[],
+        schools=["成山中学"],
+        markets=["龙须岛海鲜市场"],
+        sites=[],
+        factories=[("龙须岛冷藏厂", "noisy"), ("远洋鱼粉厂", "smelly")],
+        harbours=["龙须岛渔港"],
+        farms=[],
+    ),
+    "buliu": dict(
+        c=(37.330, 122.420),
+        kind="rural",
+        coastal=False,
+        comms=["埠柳社区", "凤头村", "汉章泊村", "蓦驾山村"],
+        compounds=["埠柳新居"],
+        villages=["凤头村", "汉章泊村", "蓦驾山村", "北沟村"],
+        roads=["埠柳大街"],
+        squares=[],
+        schools=["埠柳小学"],
+        markets=["埠柳大集"],
+        sites=[],
+        factories=[("兴旺花生加工厂", "noisy")],
+        harbours=[],
+        farms=[("汉章泊养猪场", "汉章泊村", "养猪场")],
+    ),
+    "gangxi": dict(
+        c=(37.375, 122.510),
+        kind="rural",
+        coastal=True,
+        comms=["港西社区", "那香海社区", "鸡鸣岛村", "旭口村"],
+        compounds=["那香海海景公寓", "港西新苑"],
+        villages=["旭口村", "鸡鸣岛村", "巍巍村"],
+        roads=["港西大街"],
+        squares=[],
+        schools=["港西中学"],
+        markets=["港西大集"],
+        sites=["那香海文旅项目工地"],
+        factories=[("旭口水产", "smelly")],
+        harbours=["旭口渔港"],
+        farms=[],
+    ),
+    "xiazhuang": dict(
+        c=(37.250, 122.390),
+        kind="rural",
+        coastal=False,
+        comms=["夏庄社区", "马安埠村", "青埠岭村", "江林庄村"],
+        compounds=["夏庄新苑"],
+        villages=["马安埠村", "青埠岭村", "江林庄村", "西山村"],
+        roads=["夏庄大街"],
+        squares=[],
+        schools=["夏庄小学"],
+        markets=["夏庄大集"],
+        sites=[],
+        factories=[("富民石材厂", "noisy")],
+        harbours=[],
+        farms=[("青埠岭养鸡场", "青埠岭村", "养鸡场")],
+    ),
+    "yaxi": dict(
+        c=(37.205, 122.300),
+        kind="rural",
+        coastal=False,
+        comms=["崖西社区", "潘家沟村", "戴家庵村", "林道沟村"],
+        compounds=["崖西新村"],
+        villages=["潘家沟村", "戴家庵村", "林道沟村", "南泊村"],
+        roads=["崖西大街"],
+        squares=[],
+        schools=["崖西小学"],
+        markets=["崖西大集"],
+        sites=[],
+        factories=[],
+        harbours=[],
+        farms=[("戴家庵养鸭场", "戴家庵村", "养鸭场")],
+    ),
+    "yinzi": dict(
+        c=(37.120, 122.245),
+        kind="rural",
+        coastal=False,
+        comms=["荫子社区", "塘子崖村", "马台村", "三冢泊村"],
+        compounds=["荫子新居"],
+        villages=["塘子崖村", "马台村", "三冢泊村", "小河村"],
+        roads=["荫子大街"],
+        squares=[],
+        schools=["荫子中学"],
+        markets=["荫子大集"],
+        sites=[],
+        factories=[("金鼎花生制品厂", "noisy")],
+        harbours=[],
+        farms=[("三冢泊养猪场", "三冢泊村", "养猪场")],
+    ),
+    "tengjia": dict(
+        c=(37.160, 122.345),
+        kind="rural",
+        coastal=False,
+        comms=["滕家社区", "桑梓村", "草埠屯村", "高落山村"],
+        compounds=["滕家花园", "桑梓苑"],
+        villages=["桑梓村", "草埠屯村", "高落山村"],
+        roads=["滕家大街", "工业路"],
+        squares=[],
+        schools=["滕家中学"],
+        markets=["滕家大集"],
+        sites=["工业路厂房工地"],
+        factories=[("滕家机械制造厂", "noisy")],
+        harbours=[],
+        farms=[],
+    ),
+    "datuan": dict(
+        c=(37.085, 122.285),
+        kind="rural",
+        coastal=False,
+        comms=["大疃社区", "大珠玑村", "户山屯村", "诵庄村"],
+        compounds=["大疃新居"],
+        villages=["大珠玑村", "户山屯村", "诵庄村", "西岭村"],
+        roads=["大疃大街"],
+        squares=[],
+        schools=["大疃小学"],
+        markets=["大疃大集"],
+        sites=[],
+        factories=[],
+        harbours=[],
+        farms=[("户山屯养鸡场", "户山屯村", "养鸡场")],
+    ),
+    "shangzhuang": dict(
+        c=(37.120, 122.385),
+        kind="rural",
+        coastal=False,
+        comms=["上庄社区", "南沙岛村", "蔡官屯村", "旗杆石村"],
+        compounds=["上庄新苑"],
+        villages=["蔡官屯村", "旗杆石村", "南沙岛村", "东河村"],
+        roads=["上庄大街"],
+        squares=[],
+        schools=["上庄小学"],
+        markets=["上庄大集"],
+        sites=[],
+        factories=[("顺达石材厂", "noisy")],
+        harbours=[],
+        farms=[("旗杆石养猪场", "旗杆石村", "养猪场")],
+    ),
+    "hushan": dict(
+        c=(37.045, 122.225),
+        kind="rural",
+        coastal=True,
+        comms=["虎山社区", "鹊岛村", "五龙嘴村", "得胜寨村"],
+        compounds=["虎山新居"],
+        villages=["鹊岛村", "五龙嘴村", "得胜寨村", "后庄村"],
+        roads=["虎山大街"],
+        squares=[],
+        schools=["虎山小学"],
+        markets=["虎山大集"],
+        sites=[],
+        factories=[("鹊岛水产", "smelly")],
+        harbours=["五龙嘴渔港"],
+        farms=[],
+    ),
+    "renhe": dict(
+        c=(37.025, 122.300),
+        kind="rural",
+        coastal=True,
+        comms=["人和社区", "靖海卫村", "院夼村", "蟠龙石村"],
+        compounds=["人和新苑"],
+        villages=["靖海卫村", "院夼村", "蟠龙石村", "北泊村"],
+        roads=["人和大街"],
+        squares=[],
+        schools=["人和中学"],
+        markets=["院夼海鲜市场"],
+        sites=[],
+        factories=[("院夼鱼粉厂", "smelly"), ("靖海冷藏厂", "noisy")],
+        harbours=["院夼渔港"],
+        farms=[],
+    ),
 }
 
-CROSS_STREETS = ["胜利街", "文化路", "建设街", "和平路", "振华街", "新华路", "育才路", "健康路", "光明街", "兴华路", "海滨路",
-                 "学府路", "湖滨路", "松山路", "昆仑路", "泰山路", "燕山路", "华山路", "嵩山路", "庐山路", "黄山路", "衡山路",
-                 "长安街", "人民路", "中山路", "解放路", "工农路", "同心路", "裕民路", "瑞和路", "朝阳街", "石桥街", "永安路",
-                 "富强路", "民主街", "青年路", "东风路", "红旗路", "幸福街", "文明路"]
-LANDMARKS = ["农商银行", "邮政储蓄", "中石化加油站", "华联超市", "移动营业厅", "社区卫生服务站", "家家悦超市", "利群超市",
-             "中国银行", "建设银行", "供电所", "派出所", "老年公寓", "快递驿站", "烟酒超市"]
-SHOP_PREFIX = ["老张", "鑫鑫", "聚福", "康乐", "金鼎", "海之味", "渔家", "福满园", "好运来", "胶东", "大红门", "蓝天", "宏达",
-               "金海", "小胖", "东北人", "一品", "顺心", "喜来", "同福", "悦来", "新世纪", "佳佳", "欢乐颂", "阿强", "老刘",
-               "王记", "李记", "小丽", "尚品", "优尚", "动感", "启航", "博学", "星光", "天天", "红太阳", "乐途", "美丽人生",
-               "锦绣", "德顺", "海韵", "鲜味", "北方", "川味", "香满楼", "如意", "兄弟", "阳光", "满堂红"]
+CROSS_STREETS = [
+    "胜利街",
+    "文化路",
+    "建设街",
+    "和平路",
+    "振华街",
+    "新华路",
+    "育才路",
+    "健康路",
+    "光明街",
+    "兴华路",
+    "海滨路",
+    "学府路",
+    "湖滨路",
+    "松山路",
+    "昆仑路",
+    "泰山路",
+    "燕山路",
+    "华山路",
+    "嵩山路",
+    "庐山路",
+    "黄山路",
+    "衡山路",
+    "长安街",
+    "人民路",
+    "中山路",
+    "解放路",
+    "工农路",
+    "同心路",
+    "裕民路",
+    "瑞和路",
+    "朝阳街",
+    "石桥街",
+    "永安路",
+    "富强路",
+    "民主街",
+    "青年路",
+    "东风路",
+    "红旗路",
+    "幸福街",
+    "文明路",
+]
+LANDMARKS = [
+    "农商银行",
+    "邮政储蓄",
+    "中石化加油站",
+    "华联超市",
+    "移动营业厅",
+    "社区卫生服务站",
+    "家家悦超市",
+    "利群超市",
+    "中国银行",
+    "建设银行",
+    "供电所",
+    "派出所",
+    "老年公寓",
+    "快递驿站",
+    "烟酒超市",
+]
+SHOP_PREFIX = [
+    "老张",
+    "鑫鑫",
+    "聚福",
+    "康乐",
+    "金鼎",
+    "海之味",
+    "渔家",
+    "福满园",
+    "好运来",
+    "胶东",
+    "大红门",
+    "蓝天",
+    "宏达",
+    "金海",
+    "小胖",
+    "东北人",
+    "一品",
+    "顺心",
+    "喜来",
+    "同福",
+    "悦来",
+    "新世纪",
+    "佳佳",
+    "欢乐颂",
+    "阿强",
+    "老刘",
+    "王记",
+    "李记",
+    "小丽",
+    "尚品",
+    "优尚",
+    "动感",
+    "启航",
+    "博学",
+    "星光",
+    "天天",
+    "红太阳",
+    "乐途",
+    "美丽人生",
+    "锦绣",
+    "德顺",
+    "海韵",
+    "鲜味",
+    "北方",
+    "川味",
+    "香满楼",
+    "如意",
+    "兄弟",
+    "阳光",
+    "满堂红",
+]
 SHOP_TYPES = {
     "noisy": ["烧烤", "KTV", "酒吧", "海鲜大排档", "网吧", "烤肉店"],
     "food": ["饭店", "面馆", "麻辣烫", "快餐店", "超市", "熟食店", "包子铺"],
@@ -197,15 +528,35 @@ TITLES = ["女士", "先生", "先生", "女士", "师傅", "大姐", "大爷", 
 CN = "零一二三四五六七八九十"
 
 CHANNELS_ONLINE_WEIGHTS = {
-    "hotline_12345": 30, "minsheng_app": 14, "wechat": 11, "ishandong_app": 5, "web_portal": 4, "sms": 4,
-    "provincial_12345": 3, "mayor_mailbox": 3, "people_daily_board": 2, "weibo": 2, "petition_online": 1,
+    "hotline_12345": 30,
+    "minsheng_app": 14,
+    "wechat": 11,
+    "ishandong_app": 5,
+    "web_portal": 4,
+    "sms": 4,
+    "provincial_12345": 3,
+    "mayor_mailbox": 3,
+    "people_daily_board": 2,
+    "weibo": 2,
+    "petition_online": 1,
     "media_inquiry": 1,
 }
 CHANNEL_NAMES = {
-    "hotline_12345": ["12345", "热线"], "minsheng_app": ["荣成民生App", "民生App"], "wechat": ["微信公众号"],
-    "ishandong_app": ["爱山东"], "web_portal": ["政府网站"], "sms": ["短信平台"], "provincial_12345": ["省12345"],
-    "mayor_mailbox": ["市长信箱"], "people_daily_board": ["人民网留言板"], "weibo": ["微博"], "petition_online": ["网上信访"],
-    "media_inquiry": ["电视台"], "grid_worker": ["网格员"], "door_to_door": ["走访的同志"], "city_inspector": ["城管"],
+    "hotline_12345": ["12345", "热线"],
+    "minsheng_app": ["荣成民生App", "民生App"],
+    "wechat": ["微信公众号"],
+    "ishandong_app": ["爱山东"],
+    "web_portal": ["政府网站"],
+    "sms": ["短信平台"],
+    "provincial_12345": ["省12345"],
+    "mayor_mailbox": ["市长信箱"],
+    "people_daily_board": ["人民网留言板"],
+    "weibo": ["微博"],
+    "petition_online": ["网上信访"],
+    "media_inquiry": ["电视台"],
+    "grid_worker": ["网格员"],
+    "door_to_door": ["走访的同志"],
+    "city_inspector": ["城管"],
 }
 
 
@@ -288,7 +639,9 @@ class World:
         t = TOWNS[town]
         if comm is None:
             comm = self.rng.randint(1, len(t["comms"]))
-        p = Place(f"P{len(self.places) + 1:03d}", kind, town, name, pt[0], pt[1], comm, self.rng.randint(1, 28), attrs or {})
+        p = Place(
+            f"P{len(self.places) + 1:03d}", kind, town, name, pt[0], pt[1], comm, self.rng.randint(1, 28), attrs or {}
+        )
         self.places.append(p)
         self.by_town[town].append(p)
         return p
@@ -316,15 +669,24 @@ class World:
                 for i in range(npts):
                     s = (i - (npts - 1) / 2) * spacing + rng.uniform(-120, 120)
                     pts.append(offset(clat, clon, ox + s * math.cos(ang), oy + s * math.sin(ang)))
-                if all(self._ok(pt, code) for pt in pts) and all(dist(a, b) >= 320 for i, a in enumerate(pts) for b in pts[i + 1:]):
+                if all(self._ok(pt, code) for pt in pts) and all(
+                    dist(a, b) >= 320 for i, a in enumerate(pts) for b in pts[i + 1 :]
+                ):
                     break
             else:
                 raise RuntimeError(f"cannot place road {road} in {code}")
             base_no = rng.choice([6, 12, 20, 36])
             for i, pt in enumerate(pts):
                 num = base_no + 2 * int((i * spacing) / 9) + rng.randint(0, 6) * 2
-                self._add("r", code, road, pt, attrs=dict(road=road, num=num, cross=self._cross(),
-                                                           landmark=rng.choice(LANDMARKS), idx=i, npts=npts))
+                self._add(
+                    "r",
+                    code,
+                    road,
+                    pt,
+                    attrs=dict(
+                        road=road, num=num, cross=self._cross(), landmark=rng.choice(LANDMARKS), idx=i, npts=npts
+                    ),
+                )
         road_list = t["roads"]
 
         def road_attr():
@@ -351,9 +713,22 @@ class World:
                     if all(dist(bp, q) >= 14 for q in blds.values()) or tries > 500:
                         blds[b] = bp
                         break
-            self._add("c", code, name, pt, attrs=dict(road=r, num=num, buildings=blds, high=high, floors=floors,
-                                                       gates=rng.sample(["东门", "西门", "南门", "北门"], 2),
-                                                       newer=rng.random() < 0.4, landmark=rng.choice(LANDMARKS)))
+            self._add(
+                "c",
+                code,
+                name,
+                pt,
+                attrs=dict(
+                    road=r,
+                    num=num,
+                    buildings=blds,
+                    high=high,
+                    floors=floors,
+                    gates=rng.sample(["东门", "西门", "南门", "北门"], 2),
+                    newer=rng.random() < 0.4,
+                    landmark=rng.choice(LANDMARKS),
+                ),
+            )
         for i, v in enumerate(t["villages"]):
             pt = self._random_point(code, radius)
             if pt is None:
@@ -384,7 +759,10 @@ class World:
             if pt:
                 vill = [p for p in self.by_town[code] if p.kind == "v"]
                 near = min(vill, key=lambda v: dist(v.pt, pt)).name if vill else None
-                label = {"smelly": "鱼粉厂" if "鱼粉" in name else "水产加工厂", "noisy": "冷库" if ("冷" in name) else "厂子"}[fk]
+                label = {
+                    "smelly": "鱼粉厂" if "鱼粉" in name else "水产加工厂",
+                    "noisy": "冷库" if ("冷" in name) else "厂子",
+                }[fk]
                 self._add("f", code, name, pt, attrs=dict(fk=fk, near=near, label=label))
         for name, vill, label in t["farms"]:
             pt = self._random_point(code, radius)
@@ -432,7 +810,9 @@ class World:
         return None
 
     def homes_near(self, place: Place, maxd: float = 1000) -> list[str]:
-        out = [p for p in self.by_town[place.town] if p.kind in "cv" and p is not place and dist(p.pt, place.pt) <= maxd]
+        out = [
+            p for p in self.by_town[place.town] if p.kind in "cv" and p is not place and dist(p.pt, place.pt) <= maxd
+        ]
         out.sort(key=lambda p: dist(p.pt, place.pt))
         return [p.name for p in out[:3]]
 
@@ -442,7 +822,8 @@ def town_prefix(rng, town: str, units) -> str:
     name = units[town]["name"]
     short = name[:-2] if name.endswith("街道") else name[:-1]
     return rng.choices(
-        [f"荣成市{name}", name, short, "", f"山东省威海市荣成市{name}", "荣成市"], weights=[3, 4, 2, 4, 1, 1])[0]
+        [f"荣成市{name}", name, short, "", f"山东省威海市荣成市{name}", "荣成市"], weights=[3, 4, 2, 4, 1, 1]
+    )[0]
 
 
 def short_of(units, town: str) -> str:
@@ -460,14 +841,17 @@ def with_xiaoqu(name: str) -> str:
     return name if name.endswith(("小区", "新村", "公寓")) else name + "小区"
 
 
-def mention(rng, w: World, p: Place, voice: str, bld: int | None, unit: int | None, sub_part: str | None,
-            spot: bool = False) -> str:
+def mention(
+    rng, w: World, p: Place, voice: str, bld: int | None, unit: int | None, sub_part: str | None, spot: bool = False
+) -> str:
     """How the writer names the place inside the content."""
     short = short_of(w.units, p.town)
     a = p.attrs
     if p.kind == "c":
-        base = rng.choices([p.name, with_xiaoqu(p.name), join_prefix(short, p.name, short), w.units[p.town]["name"] + p.name],
-                           weights=[5, 4, 1, 1])[0]
+        base = rng.choices(
+            [p.name, with_xiaoqu(p.name), join_prefix(short, p.name, short), w.units[p.town]["name"] + p.name],
+            weights=[5, 4, 1, 1],
+        )[0]
         if bld is not None and spot:
             b = f"{bld}号楼"
             forms = [f"{base}{b}前", f"{base}{b}旁边", f"{p.name}{b}楼下", f"{p.name}{bld}#楼前面"]
@@ -484,19 +868,38 @@ def mention(rng, w: World, p: Place, voice: str, bld: int | None, unit: int | No
         return rng.choice(forms)
     if p.kind == "v":
         v = p.name
-        forms = [v, v, join_prefix(short, v, short), w.units[p.town]["name"] + v, v[:-1] if v.endswith("村") and len(v) > 3 else v]
+        forms = [
+            v,
+            v,
+            join_prefix(short, v, short),
+            w.units[p.town]["name"] + v,
+            v[:-1] if v.endswith("村") and len(v) > 3 else v,
+        ]
         if sub_part:
             forms += [v + sub_part, v + sub_part]
         return rng.choice(forms)
     if p.kind == "r":
         road, cross, lm, num = a["road"], a["cross"], a["landmark"], a["num"]
-        forms = [f"{road}与{cross}交叉口", f"{road}{cross}路口", f"{road}{num}号附近", f"{road}{lm}门口",
-                 f"{road}{lm}附近", join_prefix(short, f"{road}{lm}那里", short), f"{road}和{cross}交汇处"]
+        forms = [
+            f"{road}与{cross}交叉口",
+            f"{road}{cross}路口",
+            f"{road}{num}号附近",
+            f"{road}{lm}门口",
+            f"{road}{lm}附近",
+            join_prefix(short, f"{road}{lm}那里", short),
+            f"{road}和{cross}交汇处",
+        ]
         return rng.choice(forms)
     if p.kind == "s":
         road, num, typ = a["road"], a["num"], a["typ"]
-        forms = [p.name, p.name, f"{road}上的{p.name}", f"{road}{num}号{p.name}", f"{road}那家{typ}",
-                 f"{road}{num}号的{typ}"]
+        forms = [
+            p.name,
+            p.name,
+            f"{road}上的{p.name}",
+            f"{road}{num}号{p.name}",
+            f"{road}那家{typ}",
+            f"{road}{num}号的{typ}",
+        ]
         if a.get("next_to"):
             forms.append(f"{road}{num}号{p.name}")
         return rng.choice(forms)
@@ -508,8 +911,16 @@ def mention(rng, w: World, p: Place, voice: str, bld: int | None, unit: int | No
         forms.append(join_prefix(short, p.name, short))
         return rng.choice(forms)
     if p.kind == "t":
-        return rng.choice([p.name, p.name, f"{a['road']}上的工地", join_prefix(a["road"], p.name, a["road"]), f"{a['dev']}的工地",
-                           p.name.replace("项目工地", "").replace("工地", "") + "工地"])
+        return rng.choice(
+            [
+                p.name,
+                p.name,
+                f"{a['road']}上的工地",
+                join_prefix(a["road"], p.name, a["road"]),
+                f"{a['dev']}的工地",
+                p.name.replace("项目工地", "").replace("工地", "") + "工地",
+            ]
+        )
     if p.kind == "q":
         return rng.choice([p.name, p.name, p.name + "那边", join_prefix(short, p.name, short)])
     if p.kind == "h":
@@ -519,8 +930,13 @@ def mention(rng, w: World, p: Place, voice: str, bld: int | None, unit: int | No
     if p.kind == "g":
         return rng.choice([p.name, p.name.replace("渔港", "码头"), join_prefix(short, p.name, short)])
     if p.kind == "a":
-        return rng.choice([p.name, f"{a['near']}{rng.choice(['西头', '北边', '南边'])}的{a['label']}",
-                           f"{a['near']}老{a['owner']}家的{a['label']}"])
+        return rng.choice(
+            [
+                p.name,
+                f"{a['near']}{rng.choice(['西头', '北边', '南边'])}的{a['label']}",
+                f"{a['near']}老{a['owner']}家的{a['label']}",
+            ]
+        )
     raise ValueError(p.kind)
 
 
@@ -547,25 +963,54 @@ def _address(rng, w: World, p: Place, bld: int | None, unit: int | None, sub_par
         T = T0[: -len(short)]
     if p.kind == "c":
         TC = f"{T0}{comm}" if comm else T
-        forms = [f"{T}{p.name}", f"{T}{with_xiaoqu(p.name)}", f"{a['road']}{a['num']}号{p.name}",
-                 f"{p.name}（{a['road']}）", f"{TC}{p.name}", f"{T}{p.name}{rng.choice(a['gates'])}"]
+        forms = [
+            f"{T}{p.name}",
+            f"{T}{with_xiaoqu(p.name)}",
+            f"{a['road']}{a['num']}号{p.name}",
+            f"{p.name}（{a['road']}）",
+            f"{TC}{p.name}",
+            f"{T}{p.name}{rng.choice(a['gates'])}",
+        ]
         if bld is not None:
-            forms += [f"{T}{p.name}{bld}号楼", f"{T}{with_xiaoqu(p.name)}{bld}号楼{unit}单元",
-                      f"{TC}{p.name}{bld}号楼", f"{p.name}{bld}-{unit}"] * 2
+            forms += [
+                f"{T}{p.name}{bld}号楼",
+                f"{T}{with_xiaoqu(p.name)}{bld}号楼{unit}单元",
+                f"{TC}{p.name}{bld}号楼",
+                f"{p.name}{bld}-{unit}",
+            ] * 2
         return rng.choice(forms)
     if p.kind == "v":
         v = p.name
-        forms = [f"{T}{v}", f"{T}{v}", f"{v}村委会附近", f"{T}{v}{rng.choice(['中街', '前街', '后街'])}{rng.randint(1, 90)}号"]
+        forms = [
+            f"{T}{v}",
+            f"{T}{v}",
+            f"{v}村委会附近",
+            f"{T}{v}{rng.choice(['中街', '前街', '后街'])}{rng.randint(1, 90)}号",
+        ]
         if sub_part:
             forms.append(f"{T}{v}{sub_part}")
         return rng.choice(forms)
     if p.kind == "r":
         road, cross, lm, num = a["road"], a["cross"], a["landmark"], a["num"]
-        return rng.choice([f"{T}{road}{num}号", f"{T}{road}与{cross}交叉口", f"{road}（{lm}对面）", f"{T}{road}{lm}",
-                           f"{road}{num}号附近", f"{T}{road}{cross}路口"])
+        return rng.choice(
+            [
+                f"{T}{road}{num}号",
+                f"{T}{road}与{cross}交叉口",
+                f"{road}（{lm}对面）",
+                f"{T}{road}{lm}",
+                f"{road}{num}号附近",
+                f"{T}{road}{cross}路口",
+            ]
+        )
     if p.kind == "s":
-        return rng.choice([f"{T}{a['road']}{a['num']}号{p.name}", f"{p.name}（{a['road']}{a['num']}号）",
-                           f"{T}{a['road']}{a['num']}号", f"{T}{a['road']}{p.name}"])
+        return rng.choice(
+            [
+                f"{T}{a['road']}{a['num']}号{p.name}",
+                f"{p.name}（{a['road']}{a['num']}号）",
+                f"{T}{a['road']}{a['num']}号",
+                f"{T}{a['road']}{p.name}",
+            ]
+        )
     if p.kind == "f":
         near = a.get("near")
         forms = [f"{T}{p.name}"]
@@ -573,7 +1018,9 @@ def _address(rng, w: World, p: Place, bld: int | None, unit: int | None, sub_par
             forms += [f"{T}{near}{p.name}", f"{near}北{p.name}"]
         return rng.choice(forms)
     if p.kind == "t":
-        return rng.choice([f"{T}{p.name}", f"{T}{join_prefix(a['road'], p.name, a['road'])}", f"{a['road']}{a['num']}号（{p.name}）"])
+        return rng.choice(
+            [f"{T}{p.name}", f"{T}{join_prefix(a['road'], p.name, a['road'])}", f"{a['road']}{a['num']}号（{p.name}）"]
+        )
     if p.kind in "qg":
         return rng.choice([f"{T}{p.name}", p.name])
     if p.kind in "hm":
@@ -615,8 +1062,16 @@ def spot_scoped(scen: str, place: Place) -> bool:
 
 
 # estate-wide problems that a resident naturally reports for their own building ("5号楼停水")
-RESIDENT_BLD = {"water_outage", "water_quality", "power_outage", "heating_cold", "drain_backup", "property_fee",
-                "property_service", "certificate_delay"}
+RESIDENT_BLD = {
+    "water_outage",
+    "water_quality",
+    "power_outage",
+    "heating_cold",
+    "drain_backup",
+    "property_fee",
+    "property_service",
+    "certificate_delay",
+}
 
 FAMILY = {"water_quality": "water_outage", "zombie_car": "illegal_parking", "construction_dust": "construction_noise"}
 
@@ -632,25 +1087,118 @@ SIZE_PROFILES = {
 }
 
 WEIGHTS = {
-    "urban": dict(water_outage=5, water_quality=2, power_outage=3, heating_cold=12, gas_smell=2, drain_backup=3,
-                  elevator=5, corridor_light=3, unit_door=2, roof_leak=2, renovation_noise=2, property_service=3,
-                  property_fee=3, fire_hazard=3, falling_tiles=2, certificate_delay=2, square_dance=3, shop_noise=4,
-                  construction_noise=4, construction_dust=2, industrial_noise=1, garbage=4, pothole=4, manhole=4,
-                  street_light=4, traffic_light=3, vending=3, illegal_parking=4, zombie_car=2, small_ads=2, snow_ice=2,
-                  tree_branch=2, roadworks=2, bus_service=2, school_traffic=2, food_safety=3, prepaid_card=3,
-                  training_closed=2, wage_arrears=2),
-    "semi": dict(water_outage=4, water_quality=2, power_outage=3, heating_cold=7, gas_smell=1, drain_backup=2,
-                 elevator=2, corridor_light=2, unit_door=1, roof_leak=1, property_service=2, property_fee=2,
-                 fire_hazard=2, falling_tiles=1, certificate_delay=1, square_dance=2, shop_noise=3,
-                 construction_noise=3, construction_dust=1, industrial_noise=3, garbage=4, pothole=4, manhole=2,
-                 street_light=4, traffic_light=1, vending=2, illegal_parking=2, zombie_car=1, small_ads=1, snow_ice=2,
-                 tree_branch=1, roadworks=1, bus_service=2, school_traffic=2, food_safety=2, prepaid_card=2,
-                 training_closed=1, wage_arrears=2, seafood_odour=4, fishing_crew_wage=3, sewage=3, open_burning=1,
-                 village_affairs=1, livestock=2),
-    "rural": dict(water_outage=4, power_outage=3, heating_cold=2, street_light=3, pothole=4, garbage=3,
-                  open_burning=3, village_affairs=3, livestock=3, seafood_odour=4, fishing_crew_wage=3, sewage=2,
-                  bus_service=2, school_traffic=1, food_safety=1, shop_noise=1, wage_arrears=1, industrial_noise=2,
-                  snow_ice=1, vending=1, water_quality=1, roadworks=1, construction_noise=1),
+    "urban": dict(
+        water_outage=5,
+        water_quality=2,
+        power_outage=3,
+        heating_cold=12,
+        gas_smell=2,
+        drain_backup=3,
+        elevator=5,
+        corridor_light=3,
+        unit_door=2,
+        roof_leak=2,
+        renovation_noise=2,
+        property_service=3,
+        property_fee=3,
+        fire_hazard=3,
+        falling_tiles=2,
+        certificate_delay=2,
+        square_dance=3,
+        shop_noise=4,
+        construction_noise=4,
+        construction_dust=2,
+        industrial_noise=1,
+        garbage=4,
+        pothole=4,
+        manhole=4,
+        street_light=4,
+        traffic_light=3,
+        vending=3,
+        illegal_parking=4,
+        zombie_car=2,
+        small_ads=2,
+        snow_ice=2,
+        tree_branch=2,
+        roadworks=2,
+        bus_service=2,
+        school_traffic=2,
+        food_safety=3,
+        prepaid_card=3,
+        training_closed=2,
+        wage_arrears=2,
+    ),
+    "semi": dict(
+        water_outage=4,
+        water_quality=2,
+        power_outage=3,
+        heating_cold=7,
+        gas_smell=1,
+        drain_backup=2,
+        elevator=2,
+        corridor_light=2,
+        unit_door=1,
+        roof_leak=1,
+        property_service=2,
+        property_fee=2,
+        fire_hazard=2,
+        falling_tiles=1,
+        certificate_delay=1,
+        square_dance=2,
+        shop_noise=3,
+        construction_noise=3,
+        construction_dust=1,
+        industrial_noise=3,
+        garbage=4,
+        pothole=4,
+        manhole=2,
+        street_light=4,
+        traffic_light=1,
+        vending=2,
+        illegal_parking=2,
+        zombie_car=1,
+        small_ads=1,
+        snow_ice=2,
+        tree_branch=1,
+        roadworks=1,
+        bus_service=2,
+        school_traffic=2,
+        food_safety=2,
+        prepaid_card=2,
+        training_closed=1,
+        wage_arrears=2,
+        seafood_odour=4,
+        fishing_crew_wage=3,
+        sewage=3,
+        open_burning=1,
+        village_affairs=1,
+        livestock=2,
+    ),
+    "rural": dict(
+        water_outage=4,
+        power_outage=3,
+        heating_cold=2,
+        street_light=3,
+        pothole=4,
+        garbage=3,
+        open_burning=3,
+        village_affairs=3,
+        livestock=3,
+        seafood_odour=4,
+        fishing_crew_wage=3,
+        sewage=2,
+        bus_service=2,
+        school_traffic=1,
+        food_safety=1,
+        shop_noise=1,
+        wage_arrears=1,
+        industrial_noise=2,
+        snow_ice=1,
+        vending=1,
+        water_quality=1,
+        roadworks=1,
+        construction_noise=1,
+    ),
 }
 BASE_COUNT = {"urban": 24, "semi": 15, "rural": 10}
 
@@ -674,7 +1222,12 @@ def place_fits(sc: dict, p: Place) -> bool:
         return False
     if sc["code"] == "wage_arrears" and p.kind == "f" and p.attrs.get("fk") != "noisy":
         return False
-    if sc["code"] == "square_dance" and p.kind == "c" and p.attrs.get("high") is False and TOWNS[p.town]["kind"] == "rural":
+    if (
+        sc["code"] == "square_dance"
+        and p.kind == "c"
+        and p.attrs.get("high") is False
+        and TOWNS[p.town]["kind"] == "rural"
+    ):
         return False
     return True
 
@@ -686,7 +1239,9 @@ class Planner:
         self.matters: list[Matter] = []
 
     # conflicts: same family at the same place (or same compound) within 31 days of each other
-    def conflict(self, scen: str, place: Place, start: datetime, span: float = 10, allow: set[int] = frozenset()) -> bool:
+    def conflict(
+        self, scen: str, place: Place, start: datetime, span: float = 10, allow: set[int] = frozenset()
+    ) -> bool:
         for m in self.matters:
             if m.key in allow:
                 continue
@@ -726,12 +1281,22 @@ class Planner:
         prof = SIZE_PROFILES[sc["size"]]
         return self.rng.choices(range(1, len(prof) + 1), weights=prof)[0]
 
-    def new_matter(self, scen: str, place: Place, start: datetime | None = None, size: int | None = None,
-                   sub: str | None = None, bld: int | None = None, span_max: float | None = None) -> Matter:
+    def new_matter(
+        self,
+        scen: str,
+        place: Place,
+        start: datetime | None = None,
+        size: int | None = None,
+        sub: str | None = None,
+        bld: int | None = None,
+        span_max: float | None = None,
+    ) -> Matter:
         rng = self.rng
         sc = P.S[scen]
         if span_max is None:
-            span_max = {"burst": rng.uniform(0.3, 4.5), "event": rng.uniform(0.1, 2.0)}.get(sc["tempo"], rng.uniform(1.5, 9.5))
+            span_max = {"burst": rng.uniform(0.3, 4.5), "event": rng.uniform(0.1, 2.0)}.get(
+                sc["tempo"], rng.uniform(1.5, 9.5)
+            )
         if start is None:
             start = self.sample_start(sc, span_max)
         start = self.adjust_hour(sc, start)
@@ -740,7 +1305,9 @@ class Planner:
         if start + timedelta(days=span_max) > T_MAX:
             span_max = max(0.05, (T_MAX - start).total_seconds() / 86400 - 0.05)
         if sc.get("subs"):
-            valid = [x for x in sc["subs"] if pick_lines(sc["c1"], place.kind, x) and pick_lines(sc["c3"], place.kind, x)]
+            valid = [
+                x for x in sc["subs"] if pick_lines(sc["c1"], place.kind, x) and pick_lines(sc["c3"], place.kind, x)
+            ]
             if scen == "industrial_noise":
                 valid = ["cooling"] if "冷" in place.name else ["machine"]
             if sub not in valid:
@@ -757,7 +1324,11 @@ class Planner:
 
     def candidates(self, scen: str, towns: list[str] | None = None, exclude: set[str] = frozenset()) -> list[Place]:
         sc = P.S[scen]
-        return [p for p in self.w.places if (towns is None or p.town in towns) and p.pid not in exclude and place_fits(sc, p)]
+        return [
+            p
+            for p in self.w.places
+            if (towns is None or p.town in towns) and p.pid not in exclude and place_fits(sc, p)
+        ]
 
     def plan(self) -> None:
         rng = self.rng
@@ -832,9 +1403,14 @@ class Planner:
             sc = P.S[scen]
             same_road = []
             if src.place.kind == "r":
-                same_road = [p for p in self.w.by_town[src.place.town]
-                             if p.kind == "r" and p.attrs["road"] == src.place.attrs["road"]
-                             and dist(p.pt, src.place.pt) >= 1500 and place_fits(sc, p)]
+                same_road = [
+                    p
+                    for p in self.w.by_town[src.place.town]
+                    if p.kind == "r"
+                    and p.attrs["road"] == src.place.attrs["road"]
+                    and dist(p.pt, src.place.pt) >= 1500
+                    and place_fits(sc, p)
+                ]
             mode = rng.random()
             if same_road and mode < 0.6:
                 cands, tag = same_road, "same_road_far"
@@ -863,7 +1439,13 @@ class Planner:
         for p in self.w.places:
             if p.kind == "r":
                 roads[(p.town, p.attrs["road"])].append(p)
-        pairs = [(a, b) for pts in roads.values() for i, a in enumerate(pts) for b in pts[i + 1:] if dist(a.pt, b.pt) >= 1500]
+        pairs = [
+            (a, b)
+            for pts in roads.values()
+            for i, a in enumerate(pts)
+            for b in pts[i + 1 :]
+            if dist(a.pt, b.pt) >= 1500
+        ]
         rng.shuffle(pairs)
         made = 0
         for a_pl, b_pl in pairs:
@@ -893,8 +1475,11 @@ class Planner:
         for src in hosts:
             if made >= 32:
                 break
-            options = [c for c, s in P.S.items() if family(c) != family(src.scen) and place_fits(s, src.place)
-                       and s.get("season") != "snow"]
+            options = [
+                c
+                for c, s in P.S.items()
+                if family(c) != family(src.scen) and place_fits(s, src.place) and s.get("season") != "snow"
+            ]
             if src.place.kind == "t":
                 options = [c for c in options if c in ("construction_dust", "wage_arrears")] or options
             if not options:
@@ -929,8 +1514,14 @@ class Planner:
             scen = src.scen if same_kind else rng.choice([c for c in bscens if place_fits(P.S[c], src.place)])
             start = src.start + timedelta(hours=rng.uniform(-30, 60))
             start = min(max(start, T_MIN + timedelta(hours=1)), T_MAX - timedelta(days=0.5))
-            clash = [m for m in self.matters if m.place is src.place and family(m.scen) == family(scen)
-                     and m.key != src.key and abs((m.start - start).days) < 45]
+            clash = [
+                m
+                for m in self.matters
+                if m.place is src.place
+                and family(m.scen) == family(scen)
+                and m.key != src.key
+                and abs((m.start - start).days) < 45
+            ]
             if clash:
                 continue
             m = self.new_matter(scen, src.place, start, bld=b2, sub=src.sub if scen == src.scen else None)
@@ -944,7 +1535,10 @@ class Planner:
         for src in shops:
             if made >= 10:
                 break
-            cat = rng.choice([c for c in ("noisy", "food", "prepaid", "training") if c != src.place.attrs["cat"]] + [src.place.attrs["cat"]])
+            cat = rng.choice(
+                [c for c in ("noisy", "food", "prepaid", "training") if c != src.place.attrs["cat"]]
+                + [src.place.attrs["cat"]]
+            )
             nb = self.w.neighbour_shop(src.place, cat)
             if nb is None:
                 continue
@@ -1025,15 +1619,26 @@ def time_slots(rng, m: Matter, t: datetime) -> dict:
                 if part == "早上" and rng.random() < 0.4:
                     when = "今天一早"
             elif dd == 1:
-                when = rng.choice([f"昨天{part}", f"昨天{part}{hour_word(rng, ts)}", "昨晚" if part in ("晚上", "半夜") else f"昨天{part}"])
+                when = rng.choice(
+                    [
+                        f"昨天{part}",
+                        f"昨天{part}{hour_word(rng, ts)}",
+                        "昨晚" if part in ("晚上", "半夜") else f"昨天{part}",
+                    ]
+                )
             elif dd == 2:
                 when = rng.choice([f"前天{part}", f"{D}号{part}", f"{D}号"])
             else:
                 when = rng.choice([f"{D}号", f"{M}月{D}号", f"{M}月{D}日", f"{D}号{part}"])
             if hrs < 24:
                 h = max(1, int(hrs))
-                dur = rng.choice([f"{cnl(h)}个多小时" if h < 10 else "大半天", "好几个小时" if h > 2 else f"{cnl(h)}个多小时",
-                                  "一宿" if part in ("晚上", "半夜") and dd == 1 else "大半天"])
+                dur = rng.choice(
+                    [
+                        f"{cnl(h)}个多小时" if h < 10 else "大半天",
+                        "好几个小时" if h > 2 else f"{cnl(h)}个多小时",
+                        "一宿" if part in ("晚上", "半夜") and dd == 1 else "大半天",
+                    ]
+                )
             elif hrs < 48:
                 dur = rng.choice(["一天多", "一天一宿", "二十多个小时" if hrs < 30 else "一天多"])
             else:
@@ -1050,7 +1655,9 @@ def time_slots(rng, m: Matter, t: datetime) -> dict:
         third = "初" if began.day <= 10 else ("中旬" if began.day <= 20 else "下旬")
         when = rng.choice([f"{dur}前", f"{began.month}月{third}", f"{began.month}月{third}"])
     else:
-        when = rng.choice([f"{dur}前", "上个月" if (t.month - began.month) % 12 == 1 else f"{began.month}月份", f"{began.month}月份"])
+        when = rng.choice(
+            [f"{dur}前", "上个月" if (t.month - began.month) % 12 == 1 else f"{began.month}月份", f"{began.month}月份"]
+        )
     since = rng.choice([f"最近{dur}", f"从{when}开始", f"这{dur}以来", f"{dur}来"])
     since3 = rng.choice([f"近{dur}来", "近期", "长期", f"自{when}以来"])
     return dict(when=when, since=since, dur=dur, since3=since3)
@@ -1087,7 +1694,11 @@ def request_times(rng, m: Matter) -> list[datetime]:
                 if sc["tempo"] == "event":
                     off = rng.expovariate(1 / 0.6) if r < 0.8 else rng.uniform(1, 24 * m.span_max)
                 else:
-                    off = rng.expovariate(1 / 2.0) if r < 0.6 else (rng.uniform(4, 48) if r < 0.9 else rng.uniform(24, 24 * m.span_max))
+                    off = (
+                        rng.expovariate(1 / 2.0)
+                        if r < 0.6
+                        else (rng.uniform(4, 48) if r < 0.9 else rng.uniform(24, 24 * m.span_max))
+                    )
                 off = min(off, 24 * m.span_max)
                 t = first + timedelta(hours=off)
                 if 0 <= t.hour < 6 and rng.random() < 0.85 and sc["hours"] != "any":
@@ -1154,18 +1765,33 @@ def amount(rng, lo: int, hi: int) -> str:
 def matter_facts(rng, w: World, m: Matter) -> None:
     f = m.facts
     p = m.place
-    f["n"] = {"street_light": rng.randint(3, 12), "prepaid_card": rng.randint(80, 300), "training_closed": rng.randint(40, 160),
-              "wage_arrears": rng.randint(12, 60), "fishing_crew_wage": rng.randint(5, 14)}.get(m.scen, rng.randint(5, 30))
+    f["n"] = {
+        "street_light": rng.randint(3, 12),
+        "prepaid_card": rng.randint(80, 300),
+        "training_closed": rng.randint(40, 160),
+        "wage_arrears": rng.randint(12, 60),
+        "fishing_crew_wage": rng.randint(5, 14),
+    }.get(m.scen, rng.randint(5, 30))
     f["t0"] = rng.randint(13, 16)
     f["years"] = rng.choice(["两", "三", "四", "五", "六"])
     f["dev"] = p.attrs.get("dev") or rng.choice(DEVELOPERS)
     f["homes"] = w.homes_near(p) or ["附近"]
     f["route"] = rng.choice(["1路", "3路", "5路", "7路", "8路", "11路", "12路", "K2路", "K5路", "102路"])
     f["boat"] = f"鲁荣渔{rng.randint(50000, 59999)}"
-    f["boss"] = rng.choice([f"包工头{rng.choice(SURNAMES)}某", f"{rng.choice(SURNAMES)}老板", f"项目经理{rng.choice(SURNAMES)}某",
-                            f"工头老{rng.choice(SURNAMES)}"])
+    f["boss"] = rng.choice(
+        [
+            f"包工头{rng.choice(SURNAMES)}某",
+            f"{rng.choice(SURNAMES)}老板",
+            f"项目经理{rng.choice(SURNAMES)}某",
+            f"工头老{rng.choice(SURNAMES)}",
+        ]
+    )
     f["months"] = rng.choice(["八九两个月", "三个月", "从七月份到现在", "半年", "九月到十一月"])
-    f["job"] = rng.choice(["钢筋工", "木工", "瓦工", "小工", "水电工"]) if p.kind == "t" else rng.choice(["流水线", "装卸", "切料", "打包"])
+    f["job"] = (
+        rng.choice(["钢筋工", "木工", "瓦工", "小工", "水电工"])
+        if p.kind == "t"
+        else rng.choice(["流水线", "装卸", "切料", "打包"])
+    )
     f["part"] = rng.choice([None, None, "村东头", "村西头", "村北", "村南头"]) if p.kind == "v" else None
 
 
@@ -1173,9 +1799,18 @@ def req_slots(rng, w: World, m: Matter, t: datetime, voice: str, bld: int | None
     f = m.facts
     s = time_slots(rng, m, t)
     s.update(
-        t=str(f["t0"] + rng.choice([-1, 0, 0, 0, 1])), days=str(max(1, (t - HEATING_START).days)),
-        fl=f"{fl}楼", years=f["years"], dev=f["dev"], home=rng.choice(f["homes"]), route=f["route"], boat=f["boat"],
-        boss=f["boss"], months=f["months"], job=f["job"], n=str(f["n"]),
+        t=str(f["t0"] + rng.choice([-1, 0, 0, 0, 1])),
+        days=str(max(1, (t - HEATING_START).days)),
+        fl=f"{fl}楼",
+        years=f["years"],
+        dev=f["dev"],
+        home=rng.choice(f["homes"]),
+        route=f["route"],
+        boat=f["boat"],
+        boss=f["boss"],
+        months=f["months"],
+        job=f["job"],
+        n=str(f["n"]),
         nn=cn(min(90, max(10, f["n"] // 10 * 10))),
     )
     if m.scen == "prepaid_card":
@@ -1189,7 +1824,9 @@ def req_slots(rng, w: World, m: Matter, t: datetime, voice: str, bld: int | None
     s["p"] = mention(rng, w, m.place, voice, bld, unit, f["part"], spot=m.scen in SPOT_IN_ESTATE)
     if m.scen == "bus_service":
         a = m.place.attrs
-        s["p"] = rng.choice([f"{a['road']}{a['landmark']}", f"{a['cross']}路口", f"{a['road']}{a['cross']}", f"{a['landmark']}"])
+        s["p"] = rng.choice(
+            [f"{a['road']}{a['landmark']}", f"{a['cross']}路口", f"{a['road']}{a['cross']}", f"{a['landmark']}"]
+        )
     return s
 
 
@@ -1207,7 +1844,7 @@ def apply_typos(rng, text: str, k: int) -> str:
         if not idx:
             continue
         i = rng.choice(idx)
-        text = text[:i] + rng.choice(P.TYPOS[key]) + text[i + len(key):]
+        text = text[:i] + rng.choice(P.TYPOS[key]) + text[i + len(key) :]
     return text
 
 
@@ -1215,9 +1852,29 @@ def tidy(text: str) -> str:
     text = re.sub(r"([，。！？：；、])[，。]+", r"\1", text)
     text = re.sub(r"，([！？])", r"\1", text)
     text = re.sub(r"：，", "：", text)
-    for a, b in (("尽快赶紧", "尽快"), ("尽快尽快", "尽快"), ("派人来派人来", "派人来"), ("派人来来水", "来水"), ("派人来来电", "来电"),
-                 ("派人来给个", "给个"), ("帮忙给个", "给个"), ("帮忙帮忙", "帮忙"), ("帮忙帮", "帮"), ("单元单元", "单元"), ("校门口校门口", "校门口"), ("培训培训", "培训"),
-                 ("门口校门口", "校门口"), ("水产水产", "水产"), ("尽快马上", "马上"), ("尽快立即", "立即"), ("门口门口", "门口"), ("小区小区", "小区"), ("校门口门口", "校门口"), ("那边那边", "那边"), ("周边门口", "周边")):
+    for a, b in (
+        ("尽快赶紧", "尽快"),
+        ("尽快尽快", "尽快"),
+        ("派人来派人来", "派人来"),
+        ("派人来来水", "来水"),
+        ("派人来来电", "来电"),
+        ("派人来给个", "给个"),
+        ("帮忙给个", "给个"),
+        ("帮忙帮忙", "帮忙"),
+        ("帮忙帮", "帮"),
+        ("单元单元", "单元"),
+        ("校门口校门口", "校门口"),
+        ("培训培训", "培训"),
+        ("门口校门口", "校门口"),
+        ("水产水产", "水产"),
+        ("尽快马上", "马上"),
+        ("尽快立即", "立即"),
+        ("门口门口", "门口"),
+        ("小区小区", "小区"),
+        ("校门口门口", "校门口"),
+        ("那边那边", "那边"),
+        ("周边门口", "周边"),
+    ):
         text = text.replace(a, b)
     text = re.sub(r"！{4,}", "！！！", text)
     text = text.replace("。。", "。").replace("？。", "？").replace("！。", "！").replace("，，", "，")
@@ -1271,7 +1928,9 @@ def style_of(rng, channel: str) -> str:
         return "weibo"
     if channel in ("mayor_mailbox", "people_daily_board", "petition_online"):
         return "letter"
-    return {"media_inquiry": "media", "grid_worker": "grid", "door_to_door": "visit", "city_inspector": "inspector"}[channel]
+    return {"media_inquiry": "media", "grid_worker": "grid", "door_to_door": "visit", "city_inspector": "inspector"}[
+        channel
+    ]
 
 
 def punctuate(rng, text: str, persona: Persona) -> str:
@@ -1311,8 +1970,19 @@ def render(rng, w: World, m: Matter, req: dict, persona: Persona, repeat: dict |
     def core1() -> str:
         tpl = rng.choice(c1)
         if voice == "1p" and tpl.startswith("{p}") and rng.random() < 0.12:
-            we = {"c": "我们小区", "v": "我们村", "r": "我们家门口这条路", "s": "楼下这家店", "f": "村边这个厂",
-                  "t": "家旁边这个工地", "q": "楼下广场", "h": "学校门口", "m": "市场这边", "g": "码头上", "a": "村边的养殖场"}[kind]
+            we = {
+                "c": "我们小区",
+                "v": "我们村",
+                "r": "我们家门口这条路",
+                "s": "楼下这家店",
+                "f": "村边这个厂",
+                "t": "家旁边这个工地",
+                "q": "楼下广场",
+                "h": "学校门口",
+                "m": "市场这边",
+                "g": "码头上",
+                "a": "村边的养殖场",
+            }[kind]
             if m.bld is not None:
                 we = f"我们{m.bld}号楼" + ("楼下" if m.scen in SPOT_IN_ESTATE else "")
             return fmt(tpl.replace("{p}", we, 1), slots)
@@ -1349,7 +2019,10 @@ def render(rng, w: World, m: Matter, req: dict, persona: Persona, repeat: dict |
             head = rng.choice(P.OPENERS)
         if style == "letter":
             who = m.place.name if m.place.kind in "cv" else rng.choice(m.facts["homes"])
-            intro = fmt(rng.choice(pick_lines(P.LETTER_SELF, m.place.kind, None)), dict(town=w.units[m.place.town]["name"], place=who))
+            intro = fmt(
+                rng.choice(pick_lines(P.LETTER_SELF, m.place.kind, None)),
+                dict(town=w.units[m.place.town]["name"], place=who),
+            )
             if m.place.kind not in "cv" and who == "附近":
                 intro = "我是一名普通市民，"
             head = rng.choice(P.LETTER_OPEN) + intro + head
@@ -1367,7 +2040,13 @@ def render(rng, w: World, m: Matter, req: dict, persona: Persona, repeat: dict |
     elif style == "weibo":
         body = fmt(rng.choice(sh + c1), slots).rstrip("。！？ ")
         tail = rng.choice(P.WEIBO_TAIL)
-        text = rng.choice(P.WEIBO_PREFIX) + " " + body + ("" if tail.startswith("！") else rng.choice(["，", " ", "！"])) + tail
+        text = (
+            rng.choice(P.WEIBO_PREFIX)
+            + " "
+            + body
+            + ("" if tail.startswith("！") else rng.choice(["，", " ", "！"]))
+            + tail
+        )
     elif style in ("hotline", "provincial", "visit", "media"):
         hot_follow = followup and style == "hotline" and rng.random() < 0.5
         if hot_follow:
@@ -1389,7 +2068,9 @@ def render(rng, w: World, m: Matter, req: dict, persona: Persona, repeat: dict |
                 head += fmt(rng.choice(P.HOTLINE_PREFIX), slots)
             text = head + body + rng.choice(P.ASK3).format(fix=fix3)
         elif style == "visit":
-            who = rng.choice([f"村民{persona.name}", f"{m.place.name}居民", f"{cn(rng.randint(3, 9))}户群众", f"群众{persona.name}"])
+            who = rng.choice(
+                [f"村民{persona.name}", f"{m.place.name}居民", f"{cn(rng.randint(3, 9))}户群众", f"群众{persona.name}"]
+            )
             head = fmt(rng.choice(P.VISIT_PREFIX), dict(who=who, place=m.place.name))
             text = head + body + rng.choice(P.ASK3).format(fix=fix3).replace("来电人", "群众")
         else:
@@ -1448,7 +2129,12 @@ def build_requests(rng, w: World, m: Matter) -> None:
     for i, t in enumerate(times):
         ch = choose_channel(rng, m, t)
         repeat = None
-        if i > 0 and personas and rng.random() < 0.22 and ch not in ("grid_worker", "city_inspector", "door_to_door", "media_inquiry"):
+        if (
+            i > 0
+            and personas
+            and rng.random() < 0.22
+            and ch not in ("grid_worker", "city_inspector", "door_to_door", "media_inquiry")
+        ):
             j = rng.randrange(len(personas))
             persona, prev_ch, bld, unit, fl = personas[j]
             if prev_ch == ch or prev_ch in ("grid_worker", "city_inspector", "door_to_door", "media_inquiry"):
@@ -1473,7 +2159,11 @@ def build_requests(rng, w: World, m: Matter) -> None:
                 bld, unit, fl = None, None, 3
         followup = i > 0 and (t - times[0]).total_seconds() > 6 * 3600 and rng.random() < 0.25
         style = style_of(rng, ch)
-        mbld = m.bld if m.bld is not None else (bld if (p.kind == "c" and m.scen in RESIDENT_BLD and rng.random() < 0.35) else None)
+        mbld = (
+            m.bld
+            if m.bld is not None
+            else (bld if (p.kind == "c" and m.scen in RESIDENT_BLD and rng.random() < 0.35) else None)
+        )
         req = dict(t=t, channel=ch, style=style, bld=mbld, unit=unit, fl=fl)
         content = render(rng, w, m, req, persona, repeat, followup)
         for _ in range(30):
@@ -1482,15 +2172,31 @@ def build_requests(rng, w: World, m: Matter) -> None:
             content = render(rng, w, m, req, persona, repeat, followup)
         else:
             raise RuntimeError(f"content names another town: {content}")
-        addr_bld = m.bld if m.bld is not None and rng.random() < 0.65 else (bld if p.kind == "c" and rng.random() < 0.5 else None)
+        addr_bld = (
+            m.bld
+            if m.bld is not None and rng.random() < 0.65
+            else (bld if p.kind == "c" and rng.random() < 0.5 else None)
+        )
         addr = address(rng, w, p, addr_bld, unit, m.facts["part"])
         lat, lon = coords_for(rng, m, m.bld if m.bld is not None else bld)
         online = ch not in ("grid_worker", "door_to_door", "city_inspector")
         grid = f"{w.units[p.town]['grid_prefix']}-{p.comm:02d}-{p.grid:02d}"
         if online and rng.random() < 0.22:
             grid = None
-        m.requests.append(dict(channel=ch, content=content, address=addr, lat=round(lat, 6), lon=round(lon, 6), grid=grid,
-                               t=t, persona=persona.name, style=style, repeat=bool(repeat)))
+        m.requests.append(
+            dict(
+                channel=ch,
+                content=content,
+                address=addr,
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                grid=grid,
+                t=t,
+                persona=persona.name,
+                style=style,
+                repeat=bool(repeat),
+            )
+        )
         personas.append((persona, ch, bld, unit, fl))
 
 
@@ -1534,22 +2240,42 @@ def generate(seed: int) -> tuple[list[dict], list[dict], World]:
             mid[m.key] = f"M{len(mid) + 1:04d}"
     out = []
     for i, (t, m, r) in enumerate(rows, 1):
-        out.append({
-            "id": f"m{i:05d}", "matter": mid[m.key], "channel": r["channel"], "content": r["content"],
-            "address": r["address"], "lat": r["lat"], "lon": r["lon"], "grid": r["grid"],
-            "received_at": t.replace(tzinfo=TZ).isoformat(timespec="seconds"),
-        })
+        out.append(
+            {
+                "id": f"m{i:05d}",
+                "matter": mid[m.key],
+                "channel": r["channel"],
+                "content": r["content"],
+                "address": r["address"],
+                "lat": r["lat"],
+                "lon": r["lon"],
+                "grid": r["grid"],
+                "received_at": t.replace(tzinfo=TZ).isoformat(timespec="seconds"),
+            }
+        )
     meta = []
     for m in sorted(pl.matters, key=lambda m: mid[m.key]):
         ts = [r["t"] for r in m.requests]
-        meta.append({
-            "matter": mid[m.key], "kind": m.scen, "sub": m.sub, "matter_type": m.sc["mt"], "town": m.place.town,
-            "place_id": m.place.pid, "place": m.place.name, "place_kind": m.place.kind,
-            "building": m.bld, "lat": round(m.place.lat, 6), "lon": round(m.place.lon, 6),
-            "requests": len(m.requests), "first": min(ts).replace(tzinfo=TZ).isoformat(timespec="seconds"),
-            "last": max(ts).replace(tzinfo=TZ).isoformat(timespec="seconds"),
-            "tags": sorted(m.tags), "related": sorted(mid[k] for k in m.related),
-        })
+        meta.append(
+            {
+                "matter": mid[m.key],
+                "kind": m.scen,
+                "sub": m.sub,
+                "matter_type": m.sc["mt"],
+                "town": m.place.town,
+                "place_id": m.place.pid,
+                "place": m.place.name,
+                "place_kind": m.place.kind,
+                "building": m.bld,
+                "lat": round(m.place.lat, 6),
+                "lon": round(m.place.lon, 6),
+                "requests": len(m.requests),
+                "first": min(ts).replace(tzinfo=TZ).isoformat(timespec="seconds"),
+                "last": max(ts).replace(tzinfo=TZ).isoformat(timespec="seconds"),
+                "tags": sorted(m.tags),
+                "related": sorted(mid[k] for k in m.related),
+            }
+        )
     return out, meta, w
 
 
@@ -1574,7 +2300,9 @@ def check(path: Path, meta_path: Path) -> dict:
         if r["channel"] not in channels:
             problems.append(f"{r['id']}: unknown channel {r['channel']}")
         t = datetime.fromisoformat(r["received_at"])
-        if t.utcoffset() != timedelta(hours=8) or not (T_MIN.replace(tzinfo=TZ) <= t <= T_MAX.replace(tzinfo=TZ) + timedelta(minutes=1)):
+        if t.utcoffset() != timedelta(hours=8) or not (
+            T_MIN.replace(tzinfo=TZ) <= t <= T_MAX.replace(tzinfo=TZ) + timedelta(minutes=1)
+        ):
             problems.append(f"{r['id']}: time {r['received_at']}")
         times.append(t)
         located = min(TOWNS, key=lambda c: dist((r["lat"], r["lon"]), TOWNS[c]["c"]))
@@ -1602,7 +2330,7 @@ def check(path: Path, meta_path: Path) -> dict:
     spans = []
     for mm, rs in by_m.items():
         pts = [(r["lat"], r["lon"]) for r in rs]
-        d = max((dist(a, b) for i, a in enumerate(pts) for b in pts[i + 1:]), default=0)
+        d = max((dist(a, b) for i, a in enumerate(pts) for b in pts[i + 1 :]), default=0)
         spread.append(d)
         ts = [datetime.fromisoformat(r["received_at"]) for r in rs]
         span = (max(ts) - min(ts)).total_seconds() / 86400
@@ -1623,7 +2351,7 @@ def check(path: Path, meta_path: Path) -> dict:
     has_lookalike = set()
     has_near = set()
     for i, a in enumerate(ms):
-        for b in ms[i + 1:]:
+        for b in ms[i + 1 :]:
             d = dist((a["lat"], a["lon"]), (b["lat"], b["lon"]))
             if a["place_id"] != b["place_id"] and d < 300:
                 close_pairs["neighbouring places (<300 m)"] += 1
@@ -1655,21 +2383,44 @@ def check(path: Path, meta_path: Path) -> dict:
     sizes = Counter(len(rs) for rs in by_m.values())
     tags = Counter(t for m in ms for t in m["tags"])
     stats = dict(
-        requests=len(rows), matters=len(by_m), size_distribution=dict(sorted(sizes.items())),
-        singletons=sizes[1], multi_request_matters=len(by_m) - sizes[1],
-        merges_possible=len(rows) - len(by_m), caseload_cut=round(1 - len(by_m) / len(rows), 3),
-        towns=len({m["town"] for m in ms}), channels=dict(Counter(r["channel"] for r in rows).most_common()),
-        kinds=len({m["kind"] for m in ms}), matter_types=len({m["matter_type"] for m in ms}),
-        matters_with_lookalike=len(has_lookalike), lookalike_share=round(len(has_lookalike) / len(by_m), 3),
-        matters_with_near_lookalike=len(has_near), near_lookalike_share=round(len(has_near) / len(by_m), 3),
-        pair_counts=dict(lookalike), close_place_pairs=dict(close_pairs), tags=dict(tags),
-        grid_null=sum(r["grid"] is None for r in rows), duplicate_contents=dups,
+        requests=len(rows),
+        matters=len(by_m),
+        size_distribution=dict(sorted(sizes.items())),
+        singletons=sizes[1],
+        multi_request_matters=len(by_m) - sizes[1],
+        merges_possible=len(rows) - len(by_m),
+        caseload_cut=round(1 - len(by_m) / len(rows), 3),
+        towns=len({m["town"] for m in ms}),
+        channels=dict(Counter(r["channel"] for r in rows).most_common()),
+        kinds=len({m["kind"] for m in ms}),
+        matter_types=len({m["matter_type"] for m in ms}),
+        matters_with_lookalike=len(has_lookalike),
+        lookalike_share=round(len(has_lookalike) / len(by_m), 3),
+        matters_with_near_lookalike=len(has_near),
+        near_lookalike_share=round(len(has_near) / len(by_m), 3),
+        pair_counts=dict(lookalike),
+        close_place_pairs=dict(close_pairs),
+        tags=dict(tags),
+        grid_null=sum(r["grid"] is None for r in rows),
+        duplicate_contents=dups,
         max_spread_m=round(max(spread)),
-        multi_spread_m_median=round(sorted(d for d, rs in zip(spread, by_m.values()) if len(rs) > 1)[len([1 for rs in by_m.values() if len(rs) > 1]) // 2]),
+        multi_spread_m_median=round(
+            sorted(d for d, rs in zip(spread, by_m.values()) if len(rs) > 1)[
+                len([1 for rs in by_m.values() if len(rs) > 1]) // 2
+            ]
+        ),
         max_span_days=round(max(spans), 2),
-        multi_span_days_median=round(sorted(s for s, rs in zip(spans, by_m.values()) if len(rs) > 1)[len([1 for rs in by_m.values() if len(rs) > 1]) // 2], 2),
-        content_chars=dict(min=min(len(r["content"]) for r in rows), max=max(len(r["content"]) for r in rows),
-                           mean=round(sum(len(r["content"]) for r in rows) / len(rows), 1)),
+        multi_span_days_median=round(
+            sorted(s for s, rs in zip(spans, by_m.values()) if len(rs) > 1)[
+                len([1 for rs in by_m.values() if len(rs) > 1]) // 2
+            ],
+            2,
+        ),
+        content_chars=dict(
+            min=min(len(r["content"]) for r in rows),
+            max=max(len(r["content"]) for r in rows),
+            mean=round(sum(len(r["content"]) for r in rows) / len(rows), 1),
+        ),
         problems=problems,
     )
     return stats

@@ -25,8 +25,18 @@ def scen(code: str, **kw) -> None:
 
 # --------------------------------------------------------------------------- utilities
 scen(
-    "water_outage", mt="water_outage", fix3=["恢复供水", "查明停水原因，尽快恢复供水", "告知来水时间"], topic="停水", kinds="cv", size="big", tempo="burst", hours="day",
-    scope="place", formal=False, inspector=False, recur=True,
+    "water_outage",
+    mt="water_outage",
+    fix3=["恢复供水", "查明停水原因，尽快恢复供水", "告知来水时间"],
+    topic="停水",
+    kinds="cv",
+    size="big",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    recur=True,
     fix=L("""
 恢复供水
 来水
@@ -95,8 +105,18 @@ c|物业电话无人接听
 )
 
 scen(
-    "water_quality", mt="water_outage", topic="自来水水质", kinds="cv", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=False, subs=["yellow", "pressure"], pre=(2, 20),
+    "water_quality",
+    mt="water_outage",
+    topic="自来水水质",
+    kinds="cv",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    subs=["yellow", "pressure"],
+    pre=(2, 20),
     fix=L("""
 #yellow:检测一下水质
 查一下管网
@@ -149,8 +169,18 @@ scen(
 )
 
 scen(
-    "power_outage", mt="power_outage", fix3=["恢复供电", "安排抢修", "排查线路故障"], topic="停电", kinds="cv", size="big", tempo="burst", hours="any",
-    scope="place", formal=False, inspector=False, recur=True,
+    "power_outage",
+    mt="power_outage",
+    fix3=["恢复供电", "安排抢修", "排查线路故障"],
+    topic="停电",
+    kinds="cv",
+    size="big",
+    tempo="burst",
+    hours="any",
+    scope="place",
+    formal=False,
+    inspector=False,
+    recur=True,
     fix=L("""
 恢复供电
 抢修
@@ -206,8 +236,19 @@ c|{p}好几栋楼都停电了，电梯也停了
 )
 
 scen(
-    "heating_cold", mt="heating", topic="暖气不热", kinds="c", size="big", tempo="chronic", hours="any",
-    scope="place", formal=True, inspector=False, recur=True, pre=(1, 12), season="heating",
+    "heating_cold",
+    mt="heating",
+    topic="暖气不热",
+    kinds="c",
+    size="big",
+    tempo="chronic",
+    hours="any",
+    scope="place",
+    formal=True,
+    inspector=False,
+    recur=True,
+    pre=(1, 12),
+    season="heating",
     fix=L("""
 调高供水温度
 派人来检修
@@ -265,8 +306,16 @@ scen(
 )
 
 scen(
-    "gas_smell", mt="gas_leak", topic="燃气泄漏", kinds="c", size="medium", tempo="event", hours="any",
-    scope="building", formal=False, inspector=False,
+    "gas_smell",
+    mt="gas_leak",
+    topic="燃气泄漏",
+    kinds="c",
+    size="medium",
+    tempo="event",
+    hours="any",
+    scope="building",
+    formal=False,
+    inspector=False,
     fix=L("""
 马上派人来检查
 赶紧来处理
@@ -314,8 +363,18 @@ scen(
 )
 
 scen(
-    "drain_backup", mt="drainage", topic="下水道堵塞", kinds="c", size="medium", tempo="burst", hours="day",
-    scope="place", formal=False, inspector=False, recur=True, subs=["overflow", "septic"],
+    "drain_backup",
+    mt="drainage",
+    topic="下水道堵塞",
+    kinds="c",
+    size="medium",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    recur=True,
+    subs=["overflow", "septic"],
     fix=L("""
 #overflow:疏通下水道
 #septic:清掏化粪池
@@ -361,8 +420,18 @@ scen(
 
 # --------------------------------------------------------------------------- estates
 scen(
-    "elevator", mt="elevator_safety", topic="电梯故障", kinds="c", size="medium", tempo="burst", hours="day",
-    scope="building", formal=False, inspector=False, recur=True, subs=["stopped", "noise"],
+    "elevator",
+    mt="elevator_safety",
+    topic="电梯故障",
+    kinds="c",
+    size="medium",
+    tempo="burst",
+    hours="day",
+    scope="building",
+    formal=False,
+    inspector=False,
+    recur=True,
+    subs=["stopped", "noise"],
     fix=L("""
 修好电梯
 彻底检修一下电梯
@@ -420,8 +489,17 @@ scen(
 )
 
 scen(
-    "corridor_light", mt="common_facilities_repair", topic="楼道灯不亮", kinds="c", size="small",
-    tempo="chronic", hours="day", scope="building", formal=False, inspector=False, pre=(5, 40),
+    "corridor_light",
+    mt="common_facilities_repair",
+    topic="楼道灯不亮",
+    kinds="c",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="building",
+    formal=False,
+    inspector=False,
+    pre=(5, 40),
     fix=L("""
 修一下楼道灯
 把灯换了
@@ -463,8 +541,18 @@ scen(
 )
 
 scen(
-    "unit_door", mt="common_facilities_repair", topic="单元门损坏", kinds="c", size="small", tempo="chronic",
-    hours="day", scope="building", formal=False, inspector=False, pre=(3, 30), subs=["open", "card", "slam"],
+    "unit_door",
+    mt="common_facilities_repair",
+    topic="单元门损坏",
+    kinds="c",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="building",
+    formal=False,
+    inspector=False,
+    pre=(3, 30),
+    subs=["open", "card", "slam"],
     fix=L("""
 修单元门
 把门禁修好
@@ -511,8 +599,18 @@ scen(
 )
 
 scen(
-    "roof_leak", mt="common_facilities_repair", topic="屋面漏水", kinds="c", size="small", tempo="chronic",
-    hours="day", scope="building", formal=True, inspector=False, pre=(10, 300), top=True,
+    "roof_leak",
+    mt="common_facilities_repair",
+    topic="屋面漏水",
+    kinds="c",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="building",
+    formal=True,
+    inspector=False,
+    pre=(10, 300),
+    top=True,
     fix=L("""
 维修屋面
 做一下防水
@@ -552,8 +650,17 @@ scen(
 )
 
 scen(
-    "renovation_noise", mt="noise_nuisance", topic="装修噪音", kinds="c", size="small", tempo="chronic",
-    hours="day", scope="building", formal=False, inspector=False, pre=(2, 20),
+    "renovation_noise",
+    mt="noise_nuisance",
+    topic="装修噪音",
+    kinds="c",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="building",
+    formal=False,
+    inspector=False,
+    pre=(2, 20),
     fix=L("""
 管一管
 让他们按规定时间装修
@@ -589,8 +696,18 @@ scen(
 )
 
 scen(
-    "property_service", mt="property_service_quality", topic="物业服务差", kinds="c", size="medium",
-    tempo="chronic", hours="day", scope="place", formal=True, inspector=False, pre=(20, 200), subs=["cleaning", "security", "facilities"],
+    "property_service",
+    mt="property_service_quality",
+    topic="物业服务差",
+    kinds="c",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(20, 200),
+    subs=["cleaning", "security", "facilities"],
     fix=L("""
 管管这个物业
 督促物业整改
@@ -635,8 +752,17 @@ scen(
 )
 
 scen(
-    "property_fee", mt="property_fees", topic="物业乱收费", kinds="c", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=True, inspector=False, pre=(3, 40),
+    "property_fee",
+    mt="property_fees",
+    topic="物业乱收费",
+    kinds="c",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(3, 40),
     subs=["parking", "deposit", "shared_power"],
     fix=L("""
 查一查物业收费
@@ -683,8 +809,18 @@ scen(
 )
 
 scen(
-    "fire_hazard", mt="fire_hazard", topic="消防隐患", kinds="c", size="small", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=False, pre=(2, 60), subs=["lane", "charging", "clutter"],
+    "fire_hazard",
+    mt="fire_hazard",
+    topic="消防隐患",
+    kinds="c",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(2, 60),
+    subs=["lane", "charging", "clutter"],
     fix=L("""
 来查一查
 #lane:清理消防通道
@@ -730,8 +866,17 @@ scen(
 )
 
 scen(
-    "falling_tiles", mt="falling_objects", topic="外墙脱落", kinds="c", size="medium", tempo="burst",
-    hours="day", scope="building", formal=False, inspector=False, subs=["tiles", "insulation"],
+    "falling_tiles",
+    mt="falling_objects",
+    topic="外墙脱落",
+    kinds="c",
+    size="medium",
+    tempo="burst",
+    hours="day",
+    scope="building",
+    formal=False,
+    inspector=False,
+    subs=["tiles", "insulation"],
     fix=L("""
 赶紧排险
 把松动的都清掉
@@ -772,8 +917,19 @@ scen(
 )
 
 scen(
-    "certificate_delay", mt="certificate_delay", fix3=["督促开发商办理房产证", "协调解决办证问题", "明确办证时限"], topic="办不了房产证", kinds="c", size="big",
-    tempo="chronic", hours="day", scope="place", formal=True, inspector=False, pre=(300, 1500), newer=True,
+    "certificate_delay",
+    mt="certificate_delay",
+    fix3=["督促开发商办理房产证", "协调解决办证问题", "明确办证时限"],
+    topic="办不了房产证",
+    kinds="c",
+    size="big",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(300, 1500),
+    newer=True,
     fix=L("""
 帮我们把房产证办下来
 督促开发商办证
@@ -817,8 +973,18 @@ scen(
 
 # --------------------------------------------------------------------------- noise
 scen(
-    "square_dance", mt="noise_nuisance", topic="广场舞扰民", kinds="qc", size="medium", tempo="chronic",
-    hours="evening", scope="place", formal=False, inspector=False, recur=True, pre=(5, 60),
+    "square_dance",
+    mt="noise_nuisance",
+    topic="广场舞扰民",
+    kinds="qc",
+    size="medium",
+    tempo="chronic",
+    hours="evening",
+    scope="place",
+    formal=False,
+    inspector=False,
+    recur=True,
+    pre=(5, 60),
     fix=L("""
 管一管
 把音量降下来
@@ -861,8 +1027,19 @@ scen(
 )
 
 scen(
-    "shop_noise", mt="noise_nuisance", topic="夜间经营噪音", kinds="s", size="medium", tempo="chronic",
-    hours="night", scope="place", formal=False, inspector=False, recur=True, pre=(3, 60), shop="noisy",
+    "shop_noise",
+    mt="noise_nuisance",
+    topic="夜间经营噪音",
+    kinds="s",
+    size="medium",
+    tempo="chronic",
+    hours="night",
+    scope="place",
+    formal=False,
+    inspector=False,
+    recur=True,
+    pre=(3, 60),
+    shop="noisy",
     fix=L("""
 管一管
 让他们晚上早点关门
@@ -905,8 +1082,17 @@ scen(
 )
 
 scen(
-    "construction_noise", mt="construction_site", topic="夜间施工扰民", kinds="t", size="big", tempo="chronic",
-    hours="night", scope="place", formal=True, inspector=False, pre=(2, 30),
+    "construction_noise",
+    mt="construction_site",
+    topic="夜间施工扰民",
+    kinds="t",
+    size="big",
+    tempo="chronic",
+    hours="night",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(2, 30),
     fix=L("""
 停止夜间施工
 查一查这个工地
@@ -955,8 +1141,17 @@ scen(
 )
 
 scen(
-    "construction_dust", mt="construction_site", topic="工地扬尘", kinds="t", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=True, pre=(2, 20),
+    "construction_dust",
+    mt="construction_site",
+    topic="工地扬尘",
+    kinds="t",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(2, 20),
     fix=L("""
 管一管
 洒水降尘
@@ -994,8 +1189,19 @@ scen(
 )
 
 scen(
-    "industrial_noise", mt="industrial_noise", topic="工厂噪音", kinds="f", size="medium", tempo="chronic",
-    hours="night", scope="place", formal=False, inspector=False, pre=(5, 90), factory="noisy", subs=["cooling", "machine"],
+    "industrial_noise",
+    mt="industrial_noise",
+    topic="工厂噪音",
+    kinds="f",
+    size="medium",
+    tempo="chronic",
+    hours="night",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(5, 90),
+    factory="noisy",
+    subs=["cooling", "machine"],
     fix=L("""
 加装隔音设施
 测一测噪声超没超标
@@ -1036,8 +1242,19 @@ scen(
 
 # --------------------------------------------------------------------------- streets
 scen(
-    "garbage", mt="garbage_collection", topic="垃圾未清运", kinds="cvmr", size="small", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=True, recur=True, pre=(1, 8), subs=["bins", "debris"],
+    "garbage",
+    mt="garbage_collection",
+    topic="垃圾未清运",
+    kinds="cvmr",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    recur=True,
+    pre=(1, 8),
+    subs=["bins", "debris"],
     fix=L("""
 清运
 安排车来拉走
@@ -1083,8 +1300,17 @@ scen(
 )
 
 scen(
-    "pothole", mt="road_damage", topic="路面坑洼", kinds="rv", size="small", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=True, pre=(2, 30),
+    "pothole",
+    mt="road_damage",
+    topic="路面坑洼",
+    kinds="rv",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(2, 30),
     fix=L("""
 补一下
 修修路
@@ -1128,8 +1354,18 @@ v|{p}村道破损严重
 )
 
 scen(
-    "manhole", mt="manhole_covers", topic="井盖缺失", kinds="rc", size="medium", tempo="burst", hours="day",
-    scope="place", formal=False, inspector=True, recur=True, subs=["missing", "broken", "sunk"],
+    "manhole",
+    mt="manhole_covers",
+    topic="井盖缺失",
+    kinds="rc",
+    size="medium",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    recur=True,
+    subs=["missing", "broken", "sunk"],
     fix=L("""
 补个井盖
 赶紧处理
@@ -1175,8 +1411,18 @@ scen(
 )
 
 scen(
-    "street_light", mt="street_lights", topic="路灯不亮", kinds="rvc", size="small", tempo="chronic",
-    hours="evening", scope="place", formal=False, inspector=True, recur=True, pre=(2, 30),
+    "street_light",
+    mt="street_lights",
+    topic="路灯不亮",
+    kinds="rvc",
+    size="small",
+    tempo="chronic",
+    hours="evening",
+    scope="place",
+    formal=False,
+    inspector=True,
+    recur=True,
+    pre=(2, 30),
     fix=L("""
 修修路灯
 派人看看线路
@@ -1217,8 +1463,18 @@ v|{p}村里的太阳能路灯早就不亮了
 )
 
 scen(
-    "traffic_light", mt="traffic_signals", topic="红绿灯故障", kinds="r", size="small", tempo="burst",
-    hours="day", scope="place", formal=False, inspector=True, subs=["broken", "timing", "zebra"], cross=True,
+    "traffic_light",
+    mt="traffic_signals",
+    topic="红绿灯故障",
+    kinds="r",
+    size="small",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    subs=["broken", "timing", "zebra"],
+    cross=True,
     fix=L("""
 #broken:修一下红绿灯
 #broken:派交警来疏导
@@ -1265,8 +1521,18 @@ scen(
 )
 
 scen(
-    "vending", mt="street_vending", topic="占道经营", kinds="rmh", size="small", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=True, pre=(3, 40), subs=["stalls", "bbq"],
+    "vending",
+    mt="street_vending",
+    topic="占道经营",
+    kinds="rmh",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(3, 40),
+    subs=["stalls", "bbq"],
     fix=L("""
 管一管
 清理一下
@@ -1307,8 +1573,18 @@ scen(
 )
 
 scen(
-    "illegal_parking", mt="illegal_parking", topic="违章停车", kinds="rsch", size="small", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=True, pre=(0, 20), subs=["blocking", "sidewalk", "repair"],
+    "illegal_parking",
+    mt="illegal_parking",
+    topic="违章停车",
+    kinds="rsch",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(0, 20),
+    subs=["blocking", "sidewalk", "repair"],
     fix=L("""
 贴罚单
 叫交警来处理
@@ -1352,8 +1628,18 @@ scen(
 )
 
 scen(
-    "zombie_car", mt="illegal_parking", topic="僵尸车", kinds="rc", size="small", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=True, pre=(60, 400), subs=["van", "sedan", "noplate"],
+    "zombie_car",
+    mt="illegal_parking",
+    topic="僵尸车",
+    kinds="rc",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(60, 400),
+    subs=["van", "sedan", "noplate"],
     fix=L("""
 拖走
 查一查车主
@@ -1394,8 +1680,18 @@ scen(
 )
 
 scen(
-    "small_ads", mt="city_appearance", topic="小广告", kinds="rc", size="small", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=True, pre=(5, 60), subs=["posters", "spray"],
+    "small_ads",
+    mt="city_appearance",
+    topic="小广告",
+    kinds="rc",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(5, 60),
+    subs=["posters", "spray"],
     fix=L("""
 清理一下
 查查是谁贴的
@@ -1431,8 +1727,17 @@ scen(
 )
 
 scen(
-    "snow_ice", mt="road_damage", topic="积雪结冰", kinds="rc", size="medium", tempo="burst", hours="day",
-    scope="place", formal=False, inspector=True, season="snow",
+    "snow_ice",
+    mt="road_damage",
+    topic="积雪结冰",
+    kinds="rc",
+    size="medium",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    season="snow",
     fix=L("""
 清清雪
 撒点融雪剂
@@ -1471,8 +1776,17 @@ scen(
 )
 
 scen(
-    "tree_branch", mt="greening", topic="树木隐患", kinds="rc", size="small", tempo="burst", hours="day",
-    scope="place", formal=False, inspector=True, subs=["broken", "dead", "overgrown"],
+    "tree_branch",
+    mt="greening",
+    topic="树木隐患",
+    kinds="rc",
+    size="small",
+    tempo="burst",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    subs=["broken", "dead", "overgrown"],
     fix=L("""
 #overgrown:修剪一下
 #broken:把断枝清掉
@@ -1514,8 +1828,18 @@ scen(
 )
 
 scen(
-    "roadworks", mt="roadworks", topic="道路施工", kinds="r", size="medium", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=True, pre=(5, 60), subs=["slow", "closure", "unfenced"],
+    "roadworks",
+    mt="roadworks",
+    topic="道路施工",
+    kinds="r",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=True,
+    pre=(5, 60),
+    subs=["slow", "closure", "unfenced"],
     fix=L("""
 #slow:加快施工
 #slow:给个完工时间
@@ -1558,8 +1882,18 @@ scen(
 )
 
 scen(
-    "bus_service", mt="bus_service", topic="公交服务", kinds="r", size="medium", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=False, pre=(3, 30), subs=["late", "skip", "stop"],
+    "bus_service",
+    mt="bus_service",
+    topic="公交服务",
+    kinds="r",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(3, 30),
+    subs=["late", "skip", "stop"],
     fix=L("""
 #late:管一管
 #late:按时发车
@@ -1605,8 +1939,18 @@ scen(
 )
 
 scen(
-    "school_traffic", mt="school_safety", topic="校门口安全", kinds="h", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=False, pre=(5, 60), subs=["jam", "speed", "snacks"],
+    "school_traffic",
+    mt="school_safety",
+    topic="校门口安全",
+    kinds="h",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(5, 60),
+    subs=["jam", "speed", "snacks"],
     fix=L("""
 #jam:在放学时段派人疏导
 #jam:规范一下接送车辆停放
@@ -1650,8 +1994,19 @@ scen(
 
 # --------------------------------------------------------------------------- business
 scen(
-    "food_safety", mt="food_safety", topic="食品安全", kinds="s", size="small", tempo="chronic", hours="day",
-    scope="place", formal=False, inspector=False, pre=(0, 5), shop="food", subs=["foreign", "dirty", "expired"],
+    "food_safety",
+    mt="food_safety",
+    topic="食品安全",
+    kinds="s",
+    size="small",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(0, 5),
+    shop="food",
+    subs=["foreign", "dirty", "expired"],
     fix=L("""
 查一查
 依法处理
@@ -1693,8 +2048,19 @@ scen(
 )
 
 scen(
-    "prepaid_card", mt="consumer_rights", fix3=["督促商家退还余额", "查处商家", "协调退款"], topic="预付卡跑路", kinds="s", size="big", tempo="chronic",
-    hours="day", scope="place", formal=True, inspector=False, pre=(1, 12), shop="prepaid",
+    "prepaid_card",
+    mt="consumer_rights",
+    fix3=["督促商家退还余额", "查处商家", "协调退款"],
+    topic="预付卡跑路",
+    kinds="s",
+    size="big",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(1, 12),
+    shop="prepaid",
     fix=L("""
 帮我们把钱要回来
 查一查这个老板
@@ -1736,8 +2102,18 @@ scen(
 )
 
 scen(
-    "training_closed", mt="off_campus_training", topic="培训机构停课", kinds="s", size="big", tempo="chronic",
-    hours="day", scope="place", formal=True, inspector=False, pre=(1, 10), shop="training",
+    "training_closed",
+    mt="off_campus_training",
+    topic="培训机构停课",
+    kinds="s",
+    size="big",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(1, 10),
+    shop="training",
     fix=L("""
 帮忙退费
 查一查这个机构
@@ -1777,8 +2153,18 @@ scen(
 )
 
 scen(
-    "wage_arrears", mt="wage_arrears", fix3=["督促支付拖欠工资", "协调解决欠薪问题", "帮助追讨工资"], topic="拖欠工资", kinds="tf", size="big", tempo="chronic", hours="day",
-    scope="place", formal=True, inspector=False, pre=(20, 120),
+    "wage_arrears",
+    mt="wage_arrears",
+    fix3=["督促支付拖欠工资", "协调解决欠薪问题", "帮助追讨工资"],
+    topic="拖欠工资",
+    kinds="tf",
+    size="big",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(20, 120),
     fix=L("""
 帮我们要回工资
 督促老板发工资
@@ -1826,8 +2212,18 @@ f|{p}的{boss}说厂里资金紧张，就是不给我们发工资
 )
 
 scen(
-    "fishing_crew_wage", mt="fishing_crew_wages", fix3=["督促船东支付船员工资", "协调解决工资纠纷"], topic="船员工资", kinds="g", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=True, inspector=False, pre=(20, 120),
+    "fishing_crew_wage",
+    mt="fishing_crew_wages",
+    fix3=["督促船东支付船员工资", "协调解决工资纠纷"],
+    topic="船员工资",
+    kinds="g",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(20, 120),
     fix=L("""
 帮我们要工钱
 给我们做主
@@ -1866,8 +2262,18 @@ scen(
 
 # --------------------------------------------------------------------------- environment, rural
 scen(
-    "seafood_odour", mt="seafood_processing_odour", topic="水产加工异味", kinds="f", size="big",
-    tempo="chronic", hours="any", scope="place", formal=True, inspector=False, recur=True, pre=(5, 400),
+    "seafood_odour",
+    mt="seafood_processing_odour",
+    topic="水产加工异味",
+    kinds="f",
+    size="big",
+    tempo="chronic",
+    hours="any",
+    scope="place",
+    formal=True,
+    inspector=False,
+    recur=True,
+    pre=(5, 400),
     factory="smelly",
     fix=L("""
 彻底查一查
@@ -1915,8 +2321,17 @@ scen(
 )
 
 scen(
-    "sewage", mt="water_pollution", topic="污水直排", kinds="fv", size="medium", tempo="chronic", hours="day",
-    scope="place", formal=True, inspector=False, pre=(3, 60),
+    "sewage",
+    mt="water_pollution",
+    topic="污水直排",
+    kinds="fv",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(3, 60),
     fix=L("""
 查一查
 取样检测
@@ -1959,8 +2374,17 @@ f|{p}偷排污水
 )
 
 scen(
-    "livestock", mt="livestock_pollution", topic="养殖污染", kinds="a", size="medium", tempo="chronic",
-    hours="day", scope="place", formal=False, inspector=False, pre=(10, 300),
+    "livestock",
+    mt="livestock_pollution",
+    topic="养殖污染",
+    kinds="a",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    pre=(10, 300),
     fix=L("""
 管一管
 让他们把粪污处理好
@@ -1999,8 +2423,17 @@ scen(
 )
 
 scen(
-    "open_burning", mt="open_burning", topic="露天焚烧", kinds="v", size="small", tempo="event", hours="day",
-    scope="place", formal=False, inspector=False, subs=["rubbish", "straw", "hill"],
+    "open_burning",
+    mt="open_burning",
+    topic="露天焚烧",
+    kinds="v",
+    size="small",
+    tempo="event",
+    hours="day",
+    scope="place",
+    formal=False,
+    inspector=False,
+    subs=["rubbish", "straw", "hill"],
     fix=L("""
 管一管
 赶紧来人看看
@@ -2041,8 +2474,18 @@ scen(
 )
 
 scen(
-    "village_affairs", mt="village_affairs_transparency", fix3=["核查村级账目", "给予答复", "镇上出面调查处理"], topic="村务公开", kinds="v", size="medium",
-    tempo="chronic", hours="day", scope="place", formal=True, inspector=False, pre=(60, 700),
+    "village_affairs",
+    mt="village_affairs_transparency",
+    fix3=["核查村级账目", "给予答复", "镇上出面调查处理"],
+    topic="村务公开",
+    kinds="v",
+    size="medium",
+    tempo="chronic",
+    hours="day",
+    scope="place",
+    formal=True,
+    inspector=False,
+    pre=(60, 700),
     subs=["accounts", "dividend", "compensation"],
     fix=L("""
 查一查村里的账

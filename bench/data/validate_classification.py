@@ -30,7 +30,9 @@ GRID = re.compile(r"^([A-Z]{2,3})-\d{2}-\d{2}$")
 def main() -> int:
     catalogue = yaml.safe_load((ROOT / "config/catalogue.yaml").read_text(encoding="utf-8"))
     units = yaml.safe_load((ROOT / "config/units.yaml").read_text(encoding="utf-8"))["units"]
-    channels = {c["code"] for c in yaml.safe_load((ROOT / "config/channels.yaml").read_text(encoding="utf-8"))["channels"]}
+    channels = {
+        c["code"] for c in yaml.safe_load((ROOT / "config/channels.yaml").read_text(encoding="utf-8"))["channels"]
+    }
     domains = {d["code"] for d in catalogue["domains"]}
     matter = {m["code"]: (d["code"], m["responsible"]) for d in catalogue["domains"] for m in d["matter_types"]}
     unit_codes = {u["code"] for u in units}
@@ -106,7 +108,9 @@ def main() -> int:
     for code in (d["code"] for d in catalogue["domains"]):
         print(f"  {code:28s} {per_domain[code]}")
     missing = [m for m in matter if per_matter[m] < 3]
-    print(f"matter types covered: {sum(1 for m in matter if per_matter[m])}/{len(matter)}; under 3 lines: {missing or 'none'}")
+    print(
+        f"matter types covered: {sum(1 for m in matter if per_matter[m])}/{len(matter)}; under 3 lines: {missing or 'none'}"
+    )
     print("per channel:", dict(collections.Counter(r["channel"] for r in rows).most_common()))
     return 1 if errors else 0
 

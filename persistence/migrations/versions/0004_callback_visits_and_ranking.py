@@ -15,9 +15,18 @@ depends_on = None
 
 UTC_TIME = sa.DateTime(timezone=True)
 COUNTS = (
-    "satisfied", "basically_satisfied", "dissatisfied", "unreachable", "due", "closed_by_end",
-    "accepted", "returned", "replied", "on_time", "handling_days",
-)  # fmt: skip
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "unreachable",
+    "due",
+    "closed_by_end",
+    "accepted",
+    "returned",
+    "replied",
+    "on_time",
+    "handling_days",
+)
 RATES = ("satisfaction_rate", "closure_rate", "return_rate", "on_time_rate", "average_handling_days", "score")
 
 

@@ -8,7 +8,6 @@ Create Date: 2026-11-24
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
