@@ -13,7 +13,6 @@ from pathlib import Path
 
 import structlog
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 import workflows
@@ -22,17 +21,15 @@ from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
 from activities.ranking import RankingActivities
-from minsheng.callbacks import CallbackGateway, QueueGateway, WebhookGateway
-from minsheng.notify import LogNotifier, WebhookNotifier, deliver_forever
+from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
+from gateways.cases import CaseGateway
+from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import repo
 from persistence.db import Database
-from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
-from workflows.case import CaseWorkflow
-from workflows.ranking import DailyRankingWorkflow
+from workflows.registry import WORKFLOWS
 
-WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow, MonthlyAssessmentWorkflow, AssessMonthWorkflow]
 log = structlog.get_logger(__name__)
 
 
@@ -63,7 +60,7 @@ def build_worker(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
     ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
-    corrections = CorrectionActivities(db, client, settings)
+    corrections = CorrectionActivities(db, CaseGateway(client, settings))
     assessment = AssessmentActivities(
         db,
         settings.reference,
@@ -102,13 +99,10 @@ async def retime_provisional_cases(client: Client, settings: Settings, db: Datab
     """Signal the open cases whose provisional deadline falls in a year the calendar now has."""
     async with db.session() as session:
         case_ids = await repo.provisional_open_cases(session, settings.timing.calendar.years)
+    cases = CaseGateway(client, settings)
     sent = 0
     for case_id in case_ids:
-        try:
-            await client.get_workflow_handle(f"case-{case_id}").signal(CaseWorkflow.recalculate_deadlines)
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
+        if not await cases.recalculate_deadlines(case_id):
             log.warning("provisional deadline of a case whose workflow has ended: left as it is", case_id=case_id)
             continue
         log.info("provisional deadline sent for recalculation", case_id=case_id)

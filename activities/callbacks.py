@@ -9,10 +9,11 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.inputs import PlanInput, VisitInput
 from domain.callbacks import CallbackPlan, CallbackPolicy, dialable, plan_visits
-from domain.case import CallbackAnswer, PlanInput, VisitInput
+from domain.case import CallbackAnswer
 from domain.deadlines import Timing
-from minsheng.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
+from gateways.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
 from persistence import repo
 from persistence.db import Database
 

@@ -9,7 +9,7 @@ import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
-from domain.case import CallbackTasks, CaseEvents, DeadlineInput, ResponseDeadlineInput
+from activities.inputs import CallbackTasks, CaseEvents, DeadlineInput, ResponseDeadlineInput
 from domain.classification import Classification, classify
 from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
 from domain.reference import ReferenceData

@@ -8,30 +8,26 @@ from datetime import UTC, datetime
 
 import structlog
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
-from domain.case import JoinInput, MergeCaseInput, SplitRequestInput
-from minsheng.intake import request_ref, start_case, workflow_id
-from minsheng.settings import Settings
+from activities.inputs import MergeCaseInput, SplitRequestInput
+from domain.case import ActionRefused, JoinInput
+from gateways.cases import CaseGateway, request_ref
 from persistence import merging
 from persistence.db import Database
-from workflows.case import CaseWorkflow
 
 log = structlog.get_logger(__name__)
 
 
 class CorrectionActivities:
-    def __init__(self, db: Database, client: Client, settings: Settings) -> None:
+    def __init__(self, db: Database, cases: CaseGateway) -> None:
         self.db = db
-        self.client = client
-        self.settings = settings
+        self.cases = cases
 
     @activity.defn(name="split_request")
     async def split_request(self, inp: SplitRequestInput) -> None:
         request, case = await self.db.write(lambda session: merging.split_request(session, inp, datetime.now(UTC)))
-        await start_case(self.client, self.settings, case, request)
+        await self.cases.start(case, request)
         log.info("request split out", case_id=inp.case_id, request_id=request.id, new_case_id=case.id)
 
     @activity.defn(name="merge_case")
@@ -42,17 +38,10 @@ class CorrectionActivities:
         if row is not None:
             ref = request_ref(row).model_copy(update={"actor": inp.merge.actor})
             try:
-                await self.client.get_workflow_handle(workflow_id(inp.merge.into_case_id)).execute_update(
-                    CaseWorkflow.join, JoinInput(request=ref)
-                )
-            except WorkflowUpdateFailedError as failed:
-                if "already part of" not in (message := str(failed.cause)):
-                    raise ApplicationError(message, type="conflict", non_retryable=True) from None
-            except RPCError as exc:
-                if exc.status != RPCStatusCode.NOT_FOUND:
-                    raise
-                message = f"case {inp.merge.into_case_id} is no longer open"
-                raise ApplicationError(message, type="conflict", non_retryable=True) from None
+                await self.cases.act(inp.merge.into_case_id, "join", JoinInput(request=ref))
+            except ActionRefused as refused:
+                if "already part of" not in refused.message:  # else: a retry after the join
+                    raise ApplicationError(refused.message, type="conflict", non_retryable=True) from None
             await self.db.write(lambda session: merging.merge_request(session, inp, datetime.now(UTC)))
         log.info(
             "request merged by hand",

@@ -18,12 +18,14 @@ from temporalio.service import RPCError
 
 from api import assessments, callbacks, cases, dispatching, intake, rankings, supervision, whistles
 from api.context import AppContext
+from domain.case import ActionRefused
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import repo
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
+REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
 
 
 class RequestContext:
@@ -93,6 +95,11 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     app.include_router(assessments.router)
 
     app.add_middleware(RequestContext)
+
+    @app.exception_handler(ActionRefused)
+    async def refused(request: Request, exc: ActionRefused) -> JSONResponse:
+        # The case's own rule said no: the caller reads why and may act on it.
+        return JSONResponse({"detail": exc.message}, status_code=REFUSAL_STATUS[exc.kind])
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(request: Request, exc: RPCError) -> JSONResponse:

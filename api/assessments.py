@@ -32,8 +32,8 @@ from domain.assessment import (
 )
 from domain.case import Role
 from domain.reference import UnitKind
-from minsheng import charts
 from persistence import assessment
+from reports import charts
 from workflows.assessment import MonthlyAssessmentWorkflow, month_workflow_id
 
 router = APIRouter(prefix="/v1", tags=["assessment"])

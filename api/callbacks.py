@@ -11,7 +11,6 @@ from api.context import CallbackAgent, Context
 from api.schemas import CallbackIn, CallbackPage, CallbackTaskOut, CaseOut
 from domain.case import CallbackInput
 from persistence import repo
-from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 
@@ -45,4 +44,4 @@ async def answer_callback(callback_id: int, body: CallbackIn, principal: Callbac
     inp = CallbackInput(
         actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
     )
-    return await act(context, principal, task.case_id, CaseWorkflow.callback, inp, closed_too=True)
+    return await act(context, principal, task.case_id, "callback", inp, closed_too=True)

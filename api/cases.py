@@ -1,17 +1,15 @@
-"""Reading cases, and the case actions: dispatch, accept, return, reply, tier, extension."""
+"""Reading cases, and the case actions a caller takes over HTTP: each is a row of ``CASE_ACTIONS``
+(its path, body, who may call it, and the case's action it becomes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.schemas import (
@@ -26,25 +24,12 @@ from api.schemas import (
     ReturnIn,
     TierIn,
 )
-from domain.case import (
-    AcceptInput,
-    CaseStatus,
-    DispatchInput,
-    ExtensionDecisionInput,
-    ExtensionRequestInput,
-    ReplyInput,
-    ReturnInput,
-    Role,
-    TierChangeInput,
-)
+from domain.case import ACTIONS, CaseStatus, DispatchInput, Role
 from domain.reference import Tier
-from minsheng.intake import workflow_id
 from persistence import repo
 from persistence.repo import CaseFile, CaseFilter
-from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
 
 
 async def load_case(context: Context, principal: Principal, case_id: str) -> CaseFile:
@@ -86,47 +71,27 @@ async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut
     return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
-@contextmanager
-def open_case(case_id: str) -> Iterator[None]:
-    """A case whose workflow has ended can no longer be acted on: 409, not an engine error."""
-    try:
-        yield
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(409, f"case {case_id} is no longer open") from None
-        raise
-
-
 async def act(
-    context: Context, principal: Principal, case_id: str, update: Any, inp: BaseModel, closed_too: bool = False
+    context: Context, principal: Principal, case_id: str, action: str, inp: BaseModel, closed_too: bool = False
 ) -> CaseOut:
-    """Send an action to the case workflow as an update; a refusal comes back with its reason.
-    ``closed_too``: the action may reach a closed case still taking late joiners (their visits)."""
+    """Send an action to the case; a refusal comes back with its reason (``ActionRefused``, mapped
+    to 403 or 409 by the app). ``closed_too``: the action may reach a closed case still taking late
+    joiners (their visits)."""
     file = await load_case(context, principal, case_id)
     if file.case.status == CaseStatus.merged or (file.case.status == CaseStatus.closed and not closed_too):
         raise HTTPException(409, f"case {case_id} is {file.case.status}")
-    handle = context.client.get_workflow_handle(workflow_id(case_id))
-    try:
-        with open_case(case_id):
-            await handle.execute_update(update, inp)
-    except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        if isinstance(cause, ApplicationError) and cause.type in REFUSAL_STATUS:
-            raise HTTPException(REFUSAL_STATUS[cause.type], cause.message) from None
-        raise
+    await context.cases.act(case_id, action, inp)
     return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
-@router.post("/{case_id}/dispatch", response_model=CaseOut)
-async def dispatch(case_id: str, body: DispatchIn, principal: Dispatcher, context: Context) -> CaseOut:
-    """A dispatcher assigns the case to a unit, with its matter type and tier."""
+def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) -> DispatchInput:
     reference = context.reference
     if body.unit not in reference.units:
         raise field_errors({"unit": f"unknown unit {body.unit!r}; see config/units.yaml"})
     matter = reference.matter_types.get(body.matter_type)
     if matter is None:
         raise field_errors({"matter_type": f"unknown matter type {body.matter_type!r}; see config/catalogue.yaml"})
-    inp = DispatchInput(
+    return DispatchInput(
         actor=principal.actor,
         unit=body.unit,
         domain=reference.domain_of[matter.code],
@@ -134,46 +99,107 @@ async def dispatch(case_id: str, body: DispatchIn, principal: Dispatcher, contex
         tier=body.tier or matter.tier,
         note=body.note,
     )
-    return await act(context, principal, case_id, CaseWorkflow.dispatch, inp)
 
 
-@router.post("/{case_id}/accept", response_model=CaseOut)
-async def accept(case_id: str, body: AcceptIn, principal: UnitKey, context: Context) -> CaseOut:
-    """The assigned unit signs for the case (签收)."""
-    inp = AcceptInput(actor=principal.actor, note=body.note)
-    return await act(context, principal, case_id, CaseWorkflow.accept, inp)
+@dataclass(frozen=True)
+class CaseAction:
+    """One case action over HTTP: ``POST`` to ``path`` (under its router) with ``body``, by a key of
+    ``caller``'s role. By default the body's fields and the caller's actor make the action's input."""
+
+    path: str
+    name: str
+    body: type[BaseModel]
+    caller: Any
+    action: str
+    doc: str
+    to_input: Callable[[Any, Principal, Context], BaseModel] | None = None
 
 
-@router.post("/{case_id}/return", response_model=CaseOut)
-async def return_case(case_id: str, body: ReturnIn, principal: UnitKey, context: Context) -> CaseOut:
-    """The assigned unit returns a case that is not its own (退办), with the reason."""
-    inp = ReturnInput(actor=principal.actor, reason=body.reason)
-    return await act(context, principal, case_id, CaseWorkflow.return_, inp)
+CASE_ACTIONS = (
+    CaseAction(
+        path="/{case_id}/dispatch",
+        name="dispatch",
+        body=DispatchIn,
+        caller=Dispatcher,
+        action="dispatch",
+        doc="A dispatcher assigns the case to a unit, with its matter type and tier.",
+        to_input=_dispatch_input,
+    ),
+    CaseAction(
+        path="/{case_id}/accept",
+        name="accept",
+        body=AcceptIn,
+        caller=UnitKey,
+        action="accept",
+        doc="The assigned unit signs for the case (签收).",
+    ),
+    CaseAction(
+        path="/{case_id}/return",
+        name="return_case",
+        body=ReturnIn,
+        caller=UnitKey,
+        action="return",
+        doc="The assigned unit returns a case that is not its own (退办), with the reason.",
+    ),
+    CaseAction(
+        path="/{case_id}/reply",
+        name="reply",
+        body=ReplyIn,
+        caller=UnitKey,
+        action="reply",
+        doc="The assigned unit reports what it did (办结).",
+    ),
+    CaseAction(
+        path="/{case_id}/tier",
+        name="change_tier",
+        body=TierIn,
+        caller=Dispatcher,
+        action="change_tier",
+        doc="A dispatcher changes the colour tier, with the reason; the pending deadlines move.",
+    ),
+    CaseAction(
+        path="/{case_id}/extension",
+        name="request_extension",
+        body=ExtensionIn,
+        caller=UnitKey,
+        action="request_extension",
+        doc="The assigned unit asks for a later deadline (延期), with the reason.",
+    ),
+    CaseAction(
+        path="/{case_id}/extension/decision",
+        name="decide_extension",
+        body=ExtensionDecisionIn,
+        caller=Dispatcher,
+        action="decide_extension",
+        doc="A dispatcher approves or refuses the unit's extension request.",
+    ),
+)
 
 
-@router.post("/{case_id}/reply", response_model=CaseOut)
-async def reply(case_id: str, body: ReplyIn, principal: UnitKey, context: Context) -> CaseOut:
-    """The assigned unit reports what it did (办结)."""
-    inp = ReplyInput(actor=principal.actor, result=body.result)
-    return await act(context, principal, case_id, CaseWorkflow.reply, inp)
+def _endpoint(spec: CaseAction) -> Callable[..., Any]:
+    async def endpoint(case_id: str, body: BaseModel, principal: Principal, context: Context) -> CaseOut:
+        if spec.to_input is not None:
+            inp = spec.to_input(body, principal, context)
+        else:
+            inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
+        return await act(context, principal, case_id, spec.action, inp)
+
+    # FastAPI reads the body's model and the caller's dependency from the annotations.
+    endpoint.__annotations__ = {
+        "case_id": str,
+        "body": spec.body,
+        "principal": spec.caller,
+        "context": Context,
+        "return": CaseOut,
+    }
+    endpoint.__name__ = spec.name
+    endpoint.__doc__ = spec.doc
+    return endpoint
 
 
-@router.post("/{case_id}/tier", response_model=CaseOut)
-async def change_tier(case_id: str, body: TierIn, principal: Dispatcher, context: Context) -> CaseOut:
-    """A dispatcher changes the colour tier, with the reason; the pending deadlines move."""
-    inp = TierChangeInput(actor=principal.actor, tier=body.tier, reason=body.reason)
-    return await act(context, principal, case_id, CaseWorkflow.change_tier, inp)
+def add_case_actions(router: APIRouter, actions: tuple[CaseAction, ...]) -> None:
+    for spec in actions:
+        router.add_api_route(spec.path, _endpoint(spec), methods=["POST"], response_model=CaseOut)
 
 
-@router.post("/{case_id}/extension", response_model=CaseOut)
-async def request_extension(case_id: str, body: ExtensionIn, principal: UnitKey, context: Context) -> CaseOut:
-    """The assigned unit asks for a later deadline (延期), with the reason."""
-    inp = ExtensionRequestInput(actor=principal.actor, until=body.until, reason=body.reason)
-    return await act(context, principal, case_id, CaseWorkflow.request_extension, inp)
-
-
-@router.post("/{case_id}/extension/decision", response_model=CaseOut)
-async def decide_extension(case_id: str, body: ExtensionDecisionIn, principal: Dispatcher, context: Context) -> CaseOut:
-    """A dispatcher approves or refuses the unit's extension request."""
-    inp = ExtensionDecisionInput(actor=principal.actor, approve=body.approve, note=body.note)
-    return await act(context, principal, case_id, CaseWorkflow.decide_extension, inp)
+add_case_actions(router, CASE_ACTIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -13,6 +14,7 @@ from temporalio.client import Client
 
 from domain.case import Actor, Role
 from domain.reference import ReferenceData
+from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
@@ -36,6 +38,10 @@ class AppContext:
     client: Client
     reference: ReferenceData
     _keys: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+
+    @cached_property
+    def cases(self) -> CaseGateway:
+        return CaseGateway(self.client, self.settings)
 
     async def principal(self, secret: str) -> Principal | None:
         """Look a key up, trusting the answer for ``api_key_cache_seconds``."""

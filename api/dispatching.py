@@ -26,10 +26,9 @@ from api.schemas import (
 )
 from domain.case import CaseStatus, MergeInput, Role, SplitInput
 from domain.intake_stats import By, intake_periods, reduction
-from minsheng.intake import new_id
 from persistence import merging
 from persistence.models import RequestRow
-from workflows.case import CaseWorkflow
+from services.intake import new_id
 
 router = APIRouter(prefix="/v1", tags=["dispatching"])
 Overseer = Annotated[Principal, require(Role.dispatcher, Role.leader, Role.auditor)]
@@ -57,7 +56,7 @@ async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Con
     classified and dispatched afresh. Recorded as training data for the matcher."""
     new_case_id = new_id("", datetime.now(UTC))
     inp = SplitInput(actor=principal.actor, request_id=body.request_id, new_case_id=new_case_id, reason=body.reason)
-    case = await act(context, principal, case_id, CaseWorkflow.split, inp)
+    case = await act(context, principal, case_id, "split", inp)
     return SplitOut(new_case_id=new_case_id, case=case)
 
 
@@ -70,7 +69,7 @@ async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Con
     if into.case.status in (CaseStatus.closed, CaseStatus.merged):
         raise HTTPException(409, f"case {body.into} is {into.case.status}: it takes no more requests")
     inp = MergeInput(actor=principal.actor, into_case_id=body.into, reason=body.reason)
-    await act(context, principal, case_id, CaseWorkflow.merge_into, inp)
+    await act(context, principal, case_id, "merge_into", inp)
     return CaseOut.of_file(await load_case(context, principal, body.into))
 
 

@@ -15,7 +15,7 @@ from temporalio.service import RPCError
 from api.context import AppContext, Context, Intake, Principal, field_errors
 from api.schemas import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
-from minsheng.intake import Submitted, submit_request
+from services.intake import Submitted, submit_request
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +33,7 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
     now = datetime.now(UTC)
     if problems := request_problems(body, context.reference, now):
         raise field_errors(problems)
-    submitted = await submit_request(context.db, context.client, context.settings, body, principal.key_id, now)
+    submitted = await submit_request(context.db, context.cases, context.settings, body, principal.key_id, now)
     if not submitted.created:
         response.status_code = 200
     return IntakeOut(request_id=submitted.request_id, case_id=submitted.case_id, status=_status(submitted))
@@ -68,7 +68,7 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
         errors = [ItemError(field=f, msg=m) for f, m in problems.items()]
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
     try:
-        submitted = await submit_request(context.db, context.client, context.settings, new, principal.key_id, now)
+        submitted = await submit_request(context.db, context.cases, context.settings, new, principal.key_id, now)
     except (RPCError, SQLAlchemyError) as exc:
         # The rows may be committed; the same item sent again starts or joins its case.
         log.warning("batch item not taken in", index=index, error=str(exc))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 
-from api.cases import REFUSAL_STATUS, act, load_case, open_case
+from api.cases import CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.schemas import (
-    CaseOut,
     RateIn,
     RespondIn,
     RuleDeclineIn,
@@ -22,36 +21,17 @@ from api.schemas import (
     WhistlePage,
 )
 from api.supervision import period
-from domain.case import (
-    ActionRefused,
-    CaseState,
-    RateInput,
-    RespondInput,
-    RuleDeclineInput,
-    SummonsRequest,
-    WhistleInput,
-)
-from minsheng.intake import workflow_id
+from domain.case import CaseState, RespondInput, SummonsRequest, WhistleInput
 from persistence import repo
-from workflows.case import CaseWorkflow
 
 router = APIRouter(prefix="/v1", tags=["whistle and respond"])
 
 
 async def _signal[T: BaseModel](
-    context: Context, principal: Principal, case_id: str, check: Callable[[CaseState, T], None], signal: Any, inp: T
+    context: Context, principal: Principal, case_id: str, action: str, inp: T, check: Callable[[CaseState, T], None]
 ) -> Sent:
-    """Check against the live state (a signal cannot answer back), then send the signal. The
-    workflow checks again and records a refusal if the case changed in between."""
     await load_case(context, principal, case_id)
-    handle = context.client.get_workflow_handle(workflow_id(case_id))
-    try:
-        with open_case(case_id):
-            state: CaseState = await handle.query(CaseWorkflow.status)
-            check(state, inp)
-            await handle.signal(signal, inp)
-    except ActionRefused as refused:
-        raise HTTPException(REFUSAL_STATUS[refused.kind], refused.message) from None
+    await context.cases.signal(case_id, action, inp, check)
     return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
 
 
@@ -65,7 +45,7 @@ async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Co
         actor=principal.actor,
         summonses=[SummonsRequest(unit=s.unit, task=s.task, reason=s.reason) for s in body.summonses],
     )
-    return await _signal(context, principal, case_id, CaseState.check_whistle, CaseWorkflow.whistle, inp)
+    return await _signal(context, principal, case_id, "whistle", inp, CaseState.check_whistle)
 
 
 @router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
@@ -76,23 +56,30 @@ async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Co
     inp = RespondInput(
         actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
     )
-    return await _signal(context, principal, case_id, CaseState.check_respond, CaseWorkflow.respond, inp)
+    return await _signal(context, principal, case_id, "respond", inp, CaseState.check_respond)
 
 
-@router.post("/cases/{case_id}/decline-ruling", response_model=CaseOut)
-async def rule_decline(case_id: str, body: RuleDeclineIn, principal: Dispatcher, context: Context) -> CaseOut:
-    """A dispatcher rules on a summoned unit's decline: uphold (released) or overrule (must respond)."""
-    inp = RuleDeclineInput(actor=principal.actor, summons_id=body.summons_id, uphold=body.uphold, note=body.note)
-    return await act(context, principal, case_id, CaseWorkflow.rule_decline, inp)
-
-
-@router.post("/cases/{case_id}/rate", response_model=CaseOut)
-async def rate(case_id: str, body: RateIn, principal: UnitKey, context: Context) -> CaseOut:
-    """The lead unit rates a unit that responded, on speed and quality (1–5), once per summons."""
-    inp = RateInput(
-        actor=principal.actor, summons_id=body.summons_id, speed=body.speed, quality=body.quality, comment=body.comment
-    )
-    return await act(context, principal, case_id, CaseWorkflow.rate, inp)
+add_case_actions(
+    router,
+    (
+        CaseAction(
+            path="/cases/{case_id}/decline-ruling",
+            name="rule_decline",
+            body=RuleDeclineIn,
+            caller=Dispatcher,
+            action="rule_decline",
+            doc="A dispatcher rules on a summoned unit's decline: uphold (released) or overrule (must respond).",
+        ),
+        CaseAction(
+            path="/cases/{case_id}/rate",
+            name="rate",
+            body=RateIn,
+            caller=UnitKey,
+            action="rate",
+            doc="The lead unit rates a unit that responded, on speed and quality (1–5), once per summons.",
+        ),
+    ),
+)
 
 
 @router.get("/whistles", response_model=WhistlePage)

@@ -33,6 +33,7 @@ from domain.classification import classify
 from domain.reference import ReferenceData, Tier
 from minsheng.settings import Settings
 from minsheng.setup import migrate
+from minsheng.temporal import case_workflow_id
 from persistence import repo
 from persistence.db import Database
 from persistence.models import CaseEventRow, CaseRow, SlipRow
@@ -285,7 +286,7 @@ async def _slips_per_case(db: Database, case_ids: list[str]) -> dict[str, int]:
 
 async def _history_length(server: Any, case_id: str) -> int:
     client = await server.client()
-    return len((await client.get_workflow_handle(f"case-{case_id}").fetch_history()).events)
+    return len((await client.get_workflow_handle(case_workflow_id(case_id)).fetch_history()).events)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from typing import Any
 
 import structlog
 
+from minsheng.temporal import case_id_of
+
 
 def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     record = event.get("_record")
@@ -21,9 +23,9 @@ def _temporal_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[s
                 event.setdefault(key, value)
         workflow = getattr(record, "temporal_workflow", None) or getattr(record, "temporal_activity", None)
         if isinstance(workflow, dict) and "workflow_id" in workflow:
-            workflow_id = str(workflow["workflow_id"])
-            if workflow_id.startswith("case-"):
-                event.setdefault("case_id", workflow_id.removeprefix("case-"))
+            case_id = case_id_of(str(workflow["workflow_id"]))
+            if case_id is not None:
+                event.setdefault("case_id", case_id)
     return event
 
 

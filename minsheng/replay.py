@@ -6,8 +6,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from minsheng.settings import Settings
-from minsheng.temporal import DATA_CONVERTER, connect
-from worker import WORKFLOWS
+from minsheng.temporal import DATA_CONVERTER, case_id_of, case_workflow_id, connect
+from workflows.registry import WORKFLOWS
 
 
 async def replay_history(history: WorkflowHistory) -> None:
@@ -18,7 +18,7 @@ async def replay_history(history: WorkflowHistory) -> None:
 
 async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
     client = await connect(settings.temporal_address, settings.temporal_namespace)
-    workflow_id = case_id if case_id.startswith("case-") else f"case-{case_id}"
+    workflow_id = case_id if case_id_of(case_id) else case_workflow_id(case_id)
     try:
         history = await client.get_workflow_handle(workflow_id).fetch_history()
     except Exception as exc:  # noqa: BLE001  (the reason is the answer)

@@ -1,4 +1,5 @@
-"""Connecting to Temporal with Minsheng's data converter and registering its search attributes."""
+"""Minsheng on Temporal: the data converter, the connection, the case workflows' ids and the search
+attributes operators filter on in the Web UI (registered here)."""
 
 import functools
 from typing import Any
@@ -8,6 +9,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import (
     CompositePayloadConverter,
@@ -17,7 +19,38 @@ from temporalio.converter import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from workflows.attributes import ALL_KEYS
+CASE_PREFIX = "case-"
+"""A case's workflow id is its case id after this."""
+CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
+CASE_TIER = SearchAttributeKey.for_keyword("CaseTier")
+CASE_UNIT = SearchAttributeKey.for_keyword("CaseUnit")
+CASE_DOMAIN = SearchAttributeKey.for_keyword("CaseDomain")
+CASE_CHANNEL = SearchAttributeKey.for_keyword("CaseChannel")
+CASE_DEADLINE = SearchAttributeKey.for_datetime("CaseDeadline")
+CASE_OVERDUE = SearchAttributeKey.for_bool("CaseOverdue")
+CASE_WAITING_ON = SearchAttributeKey.for_keyword_list("CaseWaitingOn")
+"""Units summoned by a whistle that have not responded yet."""
+
+ALL_KEYS = (
+    CASE_STATUS,
+    CASE_TIER,
+    CASE_UNIT,
+    CASE_DOMAIN,
+    CASE_CHANNEL,
+    CASE_DEADLINE,
+    CASE_OVERDUE,
+    CASE_WAITING_ON,
+)
+
+
+def case_workflow_id(case_id: str) -> str:
+    return f"{CASE_PREFIX}{case_id}"
+
+
+def case_id_of(workflow_id: str) -> str | None:
+    """The case a workflow id names, or None for another workflow (a ranking, an assessment)."""
+    return workflow_id.removeprefix(CASE_PREFIX) if workflow_id.startswith(CASE_PREFIX) else None
+
 
 _adapter = functools.lru_cache(maxsize=256)(TypeAdapter)
 

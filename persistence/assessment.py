@@ -30,7 +30,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.accountability import AccountabilityAction, MonthAccountability, MonthBottom, Step
 from domain.analysis import MatterMonth
 from domain.assessment import MonthlyAssessment
-from minsheng.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
 from persistence.db import Database
 from persistence.models import (
     AccountabilityActionRow,
@@ -47,6 +46,7 @@ from persistence.models import (
     SummonsRow,
 )
 from persistence.repo import DISCIPLINE_RECORD, LEADERSHIP, dialect_insert
+from reports.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
 
 
 def _count(condition: Any) -> Any:

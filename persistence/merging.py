@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CaseStatus, MergeCaseInput, Role, SplitRequestInput
+from activities.inputs import MergeCaseInput, SplitRequestInput
+from domain.case import CaseStatus, Role
 from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
 
 QUEUED = (CaseStatus.received.value, CaseStatus.returned.value)

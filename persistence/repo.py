@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CallbackTasks, CaseEvents, CaseState, CaseStatus, Role, TimelineEvent, VisitInput
+from activities.inputs import CallbackTasks, CaseEvents, VisitInput
+from domain.case import CaseState, CaseStatus, Role, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.matching import neighbour_cells
 from domain.reference import ReferenceData

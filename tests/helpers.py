@@ -12,12 +12,13 @@ from temporalio.client import Client, WorkflowHandle
 
 from domain.case import Actor, CallbackAnswer, CallbackInput, CaseState, Role
 from domain.request import Citizen, Location, NewRequest
-from minsheng.intake import Submitted, submit_request
+from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
 from persistence.models import CallbackRow
 from persistence.repo import CaseFile
+from services.intake import Submitted, submit_request
 from workflows.case import CaseWorkflow
 
 WAGES = "公司拖欠工资三个月不发，老板联系不上"
@@ -45,7 +46,9 @@ def new_request(content: str = WAGES, address: str = "崖头街道成山大道10
 
 
 async def submit(db: Database, client: Client, settings: Settings, request: NewRequest | None = None) -> Submitted:
-    return await submit_request(db, client, settings, request or new_request(), "k_test", datetime.now(UTC))
+    return await submit_request(
+        db, CaseGateway(client, settings), settings, request or new_request(), "k_test", datetime.now(UTC)
+    )
 
 
 async def case_file(db: Database, case_id: str) -> CaseFile:

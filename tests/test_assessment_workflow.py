@@ -28,7 +28,7 @@ from domain.assessment import (
     ReasonCode,
     month_before,
 )
-from minsheng.notify import deliver_pending
+from gateways.notify import deliver_pending
 from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from persistence import assessment

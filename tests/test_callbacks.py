@@ -25,7 +25,7 @@ from domain.case import (
     ReplyInput,
     Role,
 )
-from minsheng.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway, with_heartbeats
+from gateways.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway, with_heartbeats
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import RequestRow

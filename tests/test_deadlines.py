@@ -24,11 +24,11 @@ from domain.case import (
 from domain.deadlines import Timing
 from domain.reference import Tier
 from minsheng.settings import Settings
+from minsheng.temporal import CASE_DEADLINE, CASE_OVERDUE
 from persistence.db import Database
 from persistence.models import OutboxRow, SlipRow
 from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for, wait_for_event
 from worker import build_worker, retime_provisional_cases
-from workflows.attributes import CASE_DEADLINE, CASE_OVERDUE
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(90)]

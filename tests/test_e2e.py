@@ -19,11 +19,11 @@ from api.app import create_app
 from api.context import AppContext
 from domain.case import Role
 from minsheng.settings import Settings
+from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
 from persistence.db import Database
 from tests.conftest import make_key
 from tests.helpers import WAGES, eventually, somewhere
 from worker import build_worker
-from workflows.attributes import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
 
 pytestmark = pytest.mark.timeout(90)
 HISTORIES = Path(__file__).parent / "histories"

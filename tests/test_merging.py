@@ -14,11 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import AcceptInput, Actor, CallbackAnswer, CaseState, ReplyInput, Role
 from domain.request import Location
-from minsheng.intake import join_case, submit_request
+from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
+from services.intake import submit_request
 from tests.conftest import ROOT
 from tests.helpers import (
     WAGES,
@@ -132,7 +133,9 @@ async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_wi
 
         # Past the window the same report opens a case of its own (intake's clock moved on too).
         later = datetime.now(UTC) + past_window
-        after = await submit_request(db, client, settings, new_request(AGAIN, location=SITE), "k_test", later)
+        after = await submit_request(
+            db, CaseGateway(client, settings), settings, new_request(AGAIN, location=SITE), "k_test", later
+        )
         assert not after.merged and after.case_id != first.case_id
         # A request whose intake matched just before the window closed, and whose join came just
         # after, is not lost: the case, still visiting, opens a case of its own for it.
@@ -145,14 +148,14 @@ async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_wi
             }
         )
         await db.write(lambda session: repo.add_intake(session, None, raced))
-        assert await join_case(client, raced)
+        assert await CaseGateway(client, settings).join(raced)
         moved = await wait_for_request_case(db, "R-RACED", lambda case_id: case_id != first.case_id)
         await wait_for_status(db, moved, "dispatched")
 
         # The last visit answered, the case's workflow ends; a join then is refused outright.
         await answer_callback(case, still_open, CallbackAnswer.satisfied)
         assert (await case.result()).status == "closed"
-        assert not await join_case(client, raced)
+        assert not await CaseGateway(client, settings).join(raced)
         await record_history(client, case.id, "case_late_joiners")
 
 

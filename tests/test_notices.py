@@ -14,14 +14,14 @@ import pytest
 from domain.accountability import AccountabilityInput, Step, hold_accountable
 from domain.analysis import AnalysisInput, MatterMonth, analyse
 from domain.assessment import AnalysisPolicy
-from minsheng.charts import (
+from reports.charts import (
     dissatisfaction_chart,
     domain_on_time_chart,
     domain_satisfaction_chart,
     domain_share_chart,
     rising_chart,
 )
-from minsheng.notices import (
+from reports.notices import (
     NoticeDocument,
     NoticeInput,
     NoticeStatus,

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import httpx
 
-from domain.case import SYSTEM, CaseEvents, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
+from activities.inputs import CaseEvents
+from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
 from domain.deadlines import Deadlines
 from domain.reference import Tier
-from minsheng.notify import WebhookNotifier, deliver_pending
+from gateways.notify import WebhookNotifier, deliver_pending
 from persistence import repo
 from persistence.db import Database
 from persistence.models import CaseRow, OutboxRow, RequestRow

@@ -8,17 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from domain.case import (
-    SYSTEM,
-    AcceptInput,
-    Actor,
-    CallbackTasks,
-    CaseEvents,
-    CaseRequestRef,
-    CaseState,
-    DispatchInput,
-    Role,
-)
+from activities.inputs import CallbackTasks, CaseEvents
+from domain.case import SYSTEM, AcceptInput, Actor, CaseRequestRef, CaseState, DispatchInput, Role
 from domain.reference import Tier
 from persistence import repo
 from persistence.db import Database

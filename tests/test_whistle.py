@@ -22,12 +22,12 @@ from domain.case import (
 )
 from domain.reference import Tier
 from minsheng.settings import Settings
+from minsheng.temporal import CASE_WAITING_ON
 from persistence.db import Database
 from persistence.models import SummonsRow
 from tests.helpers import case_file, handle, wait_for
 from tests.test_deadlines import dispatched_case, slips
 from worker import build_worker
-from workflows.attributes import CASE_WAITING_ON
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(90)]

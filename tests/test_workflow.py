@@ -21,6 +21,7 @@ from domain.case import (
 from domain.reference import Tier
 from minsheng.replay import replay_history
 from minsheng.settings import Settings
+from minsheng.temporal import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
 from persistence.db import Database
 from tests.helpers import (
     UNCLEAR,
@@ -35,7 +36,6 @@ from tests.helpers import (
     wait_for_status,
 )
 from worker import build_worker
-from workflows.attributes import CASE_DOMAIN, CASE_STATUS, CASE_TIER, CASE_UNIT
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(60)]

@@ -25,42 +25,38 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.callbacks import BAD_NUMBER, CallbackActivities
     from activities.case import CaseActivities, ClassifyInput
-    from domain.case import (
-        SYSTEM,
-        AcceptInput,
-        ActionRefused,
-        CallbackAnswer,
-        CallbackInput,
+    from activities.corrections import CorrectionActivities
+    from activities.inputs import (
         CallbackTasks,
         CaseEvents,
+        DeadlineInput,
+        MergeCaseInput,
+        PlanInput,
+        ResponseDeadlineInput,
+        SplitRequestInput,
+        VisitInput,
+    )
+    from domain.case import (
+        ACTIONS,
+        SYSTEM,
+        ActionRefused,
+        CallbackAnswer,
         CaseInput,
         CaseState,
         CaseStatus,
-        DeadlineInput,
         DispatchInput,
-        ExtensionDecisionInput,
-        ExtensionRequestInput,
         JoinInput,
-        MergeCaseInput,
         MergeInput,
-        PlanInput,
-        RateInput,
-        ReplyInput,
         RespondInput,
-        ResponseDeadlineInput,
-        ReturnInput,
-        RuleDeclineInput,
         SlipTrigger,
         SplitInput,
-        SplitRequestInput,
-        TierChangeInput,
         TimelineEvent,
-        VisitInput,
         WhistleInput,
     )
     from domain.classification import Classification
     from domain.deadlines import Deadlines
-    from workflows.attributes import (
+    from gateways.cases import CASE_WORKFLOW, RECALCULATE_DEADLINES, STATUS, TAKE_REQUEST
+    from minsheng.temporal import (
         CASE_DEADLINE,
         CASE_DOMAIN,
         CASE_OVERDUE,
@@ -96,7 +92,27 @@ def _refuse[T](check: Callable[[T], None], inp: T) -> None:
         raise ApplicationError(refused.message, type=refused.kind, non_retryable=True) from None
 
 
-@workflow.defn
+def _case_action(name: str) -> Any:
+    """The update for one action of ``ACTIONS``: its validator runs the action's check (so a
+    refused action never enters the history), its handler the transition and the record."""
+    action = ACTIONS[name]
+
+    async def handler(self: "CaseWorkflow", inp: Any) -> CaseState:
+        await self._record(action.apply(self.state, workflow.now(), inp))
+        return self.state
+
+    def validator(self: "CaseWorkflow", inp: Any) -> None:
+        _refuse(functools.partial(action.check, self.state), inp)
+
+    # The SDK reads the input's type from the annotations to decode the payload.
+    handler.__annotations__ = {"inp": action.input, "return": CaseState}
+    validator.__annotations__ = {"inp": action.input, "return": None}
+    update = workflow.update(name=name, description=action.input.__doc__)(handler)
+    update.validator(validator)
+    return update
+
+
+@workflow.defn(name=CASE_WORKFLOW)
 class CaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
@@ -376,77 +392,27 @@ class CaseWorkflow:
         s = self.state
         return " · ".join(part for part in (s.status.value, s.tier, s.matter_type, s.unit) if part)
 
-    @workflow.query
+    @workflow.query(name=STATUS)
     def status(self) -> CaseState:
         return self.state
 
-    @workflow.signal
+    @workflow.signal(name=RECALCULATE_DEADLINES)
     def recalculate_deadlines(self) -> None:
         """Sent when the calendar gains the year a provisional deadline counted on weekdays alone."""
         self._recalculate = True
 
-    @workflow.update
-    async def dispatch(self, inp: DispatchInput) -> CaseState:
-        await self._record(self.state.dispatch(workflow.now(), inp))
-        return self.state
-
-    @dispatch.validator
-    def _validate_dispatch(self, inp: DispatchInput) -> None:
-        _refuse(self.state.check_dispatch, inp)
-
-    @workflow.update
-    async def accept(self, inp: AcceptInput) -> CaseState:
-        await self._record(self.state.accept(workflow.now(), inp))
-        return self.state
-
-    @accept.validator
-    def _validate_accept(self, inp: AcceptInput) -> None:
-        _refuse(self.state.check_accept, inp)
-
-    @workflow.update(name="return")
-    async def return_(self, inp: ReturnInput) -> CaseState:
-        await self._record(self.state.return_(workflow.now(), inp))
-        return self.state
-
-    @return_.validator
-    def _validate_return(self, inp: ReturnInput) -> None:
-        _refuse(self.state.check_return, inp)
-
-    @workflow.update
-    async def reply(self, inp: ReplyInput) -> CaseState:
-        await self._record(self.state.reply(workflow.now(), inp))
-        return self.state
-
-    @reply.validator
-    def _validate_reply(self, inp: ReplyInput) -> None:
-        _refuse(self.state.check_reply, inp)
-
-    @workflow.update
-    async def change_tier(self, inp: TierChangeInput) -> CaseState:
-        await self._record(self.state.change_tier(workflow.now(), inp))
-        return self.state
-
-    @change_tier.validator
-    def _validate_change_tier(self, inp: TierChangeInput) -> None:
-        _refuse(self.state.check_tier_change, inp)
-
-    @workflow.update
-    async def request_extension(self, inp: ExtensionRequestInput) -> CaseState:
-        await self._record(self.state.request_extension(workflow.now(), inp))
-        return self.state
-
-    @request_extension.validator
-    def _validate_request_extension(self, inp: ExtensionRequestInput) -> None:
-        _refuse(self.state.check_extension_request, inp)
-
-    @workflow.update
-    async def decide_extension(self, inp: ExtensionDecisionInput) -> CaseState:
-        await self._record(self.state.decide_extension(workflow.now(), inp))
-        return self.state
-
-    @decide_extension.validator
-    def _validate_decide_extension(self, inp: ExtensionDecisionInput) -> None:
-        _refuse(self.state.check_extension_decision, inp)
+    # The actions a caller takes and the case answers at once: one update each, from the table.
+    dispatch = _case_action("dispatch")
+    accept = _case_action("accept")
+    return_ = _case_action("return")
+    reply = _case_action("reply")
+    change_tier = _case_action("change_tier")
+    request_extension = _case_action("request_extension")
+    decide_extension = _case_action("decide_extension")
+    rule_decline = _case_action("rule_decline")
+    rate = _case_action("rate")
+    callback = _case_action("callback")
+    join = _case_action("join")
 
     @workflow.signal
     async def whistle(self, inp: WhistleInput) -> None:
@@ -467,34 +433,7 @@ class CaseWorkflow:
             event = self.state.refused(workflow.now(), "respond", inp.actor, refused.message)
         await self._record(event)
 
-    @workflow.update
-    async def rule_decline(self, inp: RuleDeclineInput) -> CaseState:
-        await self._record(self.state.rule_decline(workflow.now(), inp))
-        return self.state
-
-    @rule_decline.validator
-    def _validate_rule_decline(self, inp: RuleDeclineInput) -> None:
-        _refuse(self.state.check_rule_decline, inp)
-
-    @workflow.update
-    async def rate(self, inp: RateInput) -> CaseState:
-        await self._record(self.state.rate(workflow.now(), inp))
-        return self.state
-
-    @rate.validator
-    def _validate_rate(self, inp: RateInput) -> None:
-        _refuse(self.state.check_rate, inp)
-
-    @workflow.update
-    async def callback(self, inp: CallbackInput) -> CaseState:
-        await self._record(self.state.callback(workflow.now(), inp))
-        return self.state
-
-    @callback.validator
-    def _validate_callback(self, inp: CallbackInput) -> None:
-        _refuse(self.state.check_callback, inp)
-
-    @workflow.signal
+    @workflow.signal(name=TAKE_REQUEST)
     async def take_request(self, inp: JoinInput) -> None:
         """Intake's merge (一事多投), as a signal so that intake answers without waiting for a
         worker. A request the case can no longer take (it closed or was merged meanwhile) opens a
@@ -508,8 +447,8 @@ class CaseWorkflow:
             # The request's id gives its case's: a repeated signal finds the same case.
             new_case_id = request_id.removeprefix("R")
             split = SplitInput(actor=SYSTEM, request_id=request_id, new_case_id=new_case_id, reason=refused.message)
-            await workflow.execute_activity(
-                "split_request",
+            await workflow.execute_activity_method(
+                CorrectionActivities.split_request,
                 SplitRequestInput(case_id=self.state.case_id, split=split),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=DB_RETRY,
@@ -518,21 +457,12 @@ class CaseWorkflow:
         await self._record(event)
 
     @workflow.update
-    async def join(self, inp: JoinInput) -> CaseState:
-        await self._record(self.state.join(workflow.now(), inp))
-        return self.state
-
-    @join.validator
-    def _validate_join(self, inp: JoinInput) -> None:
-        _refuse(self.state.check_join, inp)
-
-    @workflow.update
     async def split(self, inp: SplitInput) -> CaseState:
         """Take a wrongly merged request out: it becomes a case of its own (started by the
         activity, retried until it stands, so the request is never left without a case)."""
         event = self.state.split(workflow.now(), inp)
-        await workflow.execute_activity(
-            "split_request",
+        await workflow.execute_activity_method(
+            CorrectionActivities.split_request,
             SplitRequestInput(case_id=self.state.case_id, split=inp),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=DB_RETRY,
@@ -554,8 +484,8 @@ class CaseWorkflow:
         moved: list[TimelineEvent] = []
         try:
             for request_id in list(state.requests):
-                await workflow.execute_activity(
-                    "merge_case",
+                await workflow.execute_activity_method(
+                    CorrectionActivities.merge_case,
                     MergeCaseInput(case_id=state.case_id, merge=inp, request_id=request_id),
                     start_to_close_timeout=timedelta(seconds=60),
                     retry_policy=DB_RETRY,

@@ -7,7 +7,6 @@ leaves the rows, and the channel's retry of the same call starts or joins then.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,27 +14,16 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from temporalio.client import Client
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from domain.case import Actor, CaseInput, CaseRequestRef, JoinInput, Role
 from domain.classification import locate_town
 from domain.ids import RANDOM_BITS, readable_id
 from domain.matching import Submission, best_match, geo_cell, submission_of
 from domain.request import NewRequest
+from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
-from workflows.attributes import CASE_CHANNEL, CASE_STATUS
-from workflows.case import CaseWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -44,75 +32,12 @@ def new_id(prefix: str, now: datetime) -> str:
     return readable_id(prefix, now, secrets.randbits(RANDOM_BITS))
 
 
-def workflow_id(case_id: str) -> str:
-    return f"case-{case_id}"
-
-
 @dataclass(frozen=True)
 class Submitted:
     request_id: str
     case_id: str
     created: bool
     merged: bool = False
-
-
-def request_ref(request: RequestRow) -> CaseRequestRef:
-    """What the workflow keeps of a request: no name, no phone."""
-    return CaseRequestRef(
-        request_id=request.id,
-        channel=request.channel,
-        content=request.content,
-        address=request.address,
-        grid=request.grid,
-        category_hint=request.category_hint,
-        received_at=request.received_at,
-        actor=Actor(role=Role.intake, key_id=request.intake_key_id),
-    )
-
-
-async def start_case(client: Client, settings: Settings, case: CaseRow, request: RequestRow) -> None:
-    """Start the case workflow; starting it again (a retried intake) is a no-op.
-
-    USE_EXISTING answers a running workflow; REJECT_DUPLICATE keeps a closed case from starting
-    again under the same id.
-    """
-    with contextlib.suppress(WorkflowAlreadyStartedError):
-        await client.start_workflow(
-            CaseWorkflow.run,
-            CaseInput(
-                case_id=case.id,
-                request=request_ref(request),
-                classify_threshold=settings.classify_threshold,
-                joins_after_close_days=settings.match_policy.closed_within_days,
-                history_limit=settings.case_history_limit,
-            ),
-            id=workflow_id(case.id),
-            task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(CASE_STATUS, case.status),
-                    SearchAttributePair(CASE_CHANNEL, case.channel),
-                ]
-            ),
-        )
-
-
-async def join_case(client: Client, request: RequestRow) -> bool:
-    """Send a merged request to its case's workflow; False when that workflow has ended. A
-    signal, so intake does not wait for a busy worker; the case takes the request or, if it can
-    no longer (it closed or was merged meanwhile), opens a case of its own for it. Sending again (a
-    retried intake) changes nothing."""
-    try:
-        await client.get_workflow_handle(workflow_id(request.case_id)).signal(
-            CaseWorkflow.take_request, JoinInput(request=request_ref(request))
-        )
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise
-        return False
-    return True
 
 
 def _new_case(request: RequestRow, now: datetime) -> CaseRow:
@@ -150,7 +75,7 @@ def _take_in(
 
 
 async def submit_request(
-    db: Database, client: Client, settings: Settings, new: NewRequest, key_id: str, now: datetime
+    db: Database, cases: CaseGateway, settings: Settings, new: NewRequest, key_id: str, now: datetime
 ) -> Submitted:
     """Take a request in: merged into the open case of the same matter if there is one, else a
     new case. Idempotent on (channel, channel_ref)."""
@@ -196,14 +121,14 @@ async def submit_request(
             raise
         (request, case), created = found, False
     structlog.contextvars.bind_contextvars(case_id=request.case_id)
-    if request.merged_place is not None and not await join_case(client, request):
+    if request.merged_place is not None and not await cases.join(request):
         # The case closed between the match and the join: the request starts its own case.
         case = _new_case(request, now)
         await db.write(lambda session: repo.move_request(session, request.id, case))
         request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
     if case is not None and case.seq == 0 and request.merged_place is None:
         # Not yet seen by the worker: a crash may have come between the commit and the start.
-        await start_case(client, settings, case, request)
+        await cases.start(case, request)
     merged = request.merged_place is not None
     log.info(
         ("request merged" if merged else "request taken in") if created else "request seen before",

@@ -1,0 +1,137 @@
+"""Dispatch, accept, return, reply (派单/签收/退办/办结), tier changes and extensions (延期)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.case.actions import (
+    AcceptInput,
+    DispatchInput,
+    ExtensionDecisionInput,
+    ExtensionRequestInput,
+    ReplyInput,
+    ReturnInput,
+    TierChangeInput,
+)
+from domain.case.model import ActionRefused, CaseStatus, Extension, Role, TimelineEvent
+from domain.case.record import CaseRecord
+
+
+class Handling(CaseRecord):
+    def check_dispatch(self, inp: DispatchInput) -> None:
+        # The system dispatches a confidently classified case; people dispatch the rest.
+        self._require_role(inp.actor, Role.dispatcher, Role.system)
+        self._require_status("dispatch", CaseStatus.received, CaseStatus.returned)
+
+    def check_accept(self, inp: AcceptInput) -> None:
+        self._require_role(inp.actor, Role.unit)
+        self._require_status("accept", CaseStatus.dispatched)
+        self._require_own_unit(inp.actor)
+
+    def check_return(self, inp: ReturnInput) -> None:
+        self._require_role(inp.actor, Role.unit)
+        self._require_status("return", CaseStatus.dispatched, CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
+
+    def check_reply(self, inp: ReplyInput) -> None:
+        self._require_role(inp.actor, Role.unit)
+        self._require_status("reply", CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
+        self._require_not_merging()
+
+    def check_tier_change(self, inp: TierChangeInput) -> None:
+        self._require_role(inp.actor, Role.dispatcher)
+        self._require_status(
+            "a tier change", CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned
+        )
+        if inp.tier == self.tier:
+            raise ActionRefused("conflict", f"case {self.case_id} is already {inp.tier.value}")
+
+    def check_extension_request(self, inp: ExtensionRequestInput) -> None:
+        self._require_role(inp.actor, Role.unit)
+        self._require_status("an extension request", CaseStatus.dispatched, CaseStatus.accepted)
+        self._require_own_unit(inp.actor)
+        if self.extension is not None and self.extension.status == "requested":
+            raise ActionRefused("conflict", f"case {self.case_id} already has an extension request waiting")
+        if self.deadlines is not None and inp.until <= self.deadlines.due_at:
+            raise ActionRefused(
+                "conflict",
+                f"the new date {inp.until.isoformat()} is not after the deadline {self.deadlines.due_at.isoformat()}",
+            )
+
+    def check_extension_decision(self, inp: ExtensionDecisionInput) -> None:
+        self._require_role(inp.actor, Role.dispatcher)
+        self._require_status("an extension decision", CaseStatus.dispatched, CaseStatus.accepted)
+        if self.extension is None or self.extension.status != "requested":
+            raise ActionRefused("conflict", f"case {self.case_id} has no extension request waiting")
+
+    def dispatch(self, at: datetime, inp: DispatchInput) -> TimelineEvent:
+        self.check_dispatch(inp)
+        self.status = CaseStatus.dispatched
+        self.round += 1
+        self.dispatched_at = at
+        self.deadlines = None
+        self.extension = None
+        self.unit, self.domain, self.matter_type, self.tier = (
+            inp.unit,
+            inp.domain,
+            inp.matter_type,
+            inp.tier,
+        )
+        return self._event(
+            at,
+            "dispatched",
+            inp.actor,
+            {
+                "unit": inp.unit,
+                "domain": inp.domain,
+                "matter_type": inp.matter_type,
+                "tier": inp.tier,
+                "note": inp.note or None,
+            },
+        )
+
+    def accept(self, at: datetime, inp: AcceptInput) -> TimelineEvent:
+        self.check_accept(inp)
+        self.status = CaseStatus.accepted
+        return self._event(at, "accepted", inp.actor, {"note": inp.note or None})
+
+    def return_(self, at: datetime, inp: ReturnInput) -> TimelineEvent:
+        self.check_return(inp)
+        self.status = CaseStatus.returned
+        return self._event(at, "returned", inp.actor, {"reason": inp.reason})
+
+    def reply(self, at: datetime, inp: ReplyInput) -> TimelineEvent:
+        self.check_reply(inp)
+        self.status = CaseStatus.replied
+        self.replied_at = at
+        self.callbacks = {request_id: None for request_id in self.requests}
+        return self._event(at, "replied", inp.actor, {"result": inp.result})
+
+    def change_tier(self, at: datetime, inp: TierChangeInput) -> TimelineEvent:
+        self.check_tier_change(inp)
+        before, self.tier = self.tier, inp.tier
+        self.deadlines = None  # recomputed from the same dispatch; slips already issued stay
+        return self._event(at, "tier_changed", inp.actor, {"from": before, "to": inp.tier, "reason": inp.reason})
+
+    def request_extension(self, at: datetime, inp: ExtensionRequestInput) -> TimelineEvent:
+        self.check_extension_request(inp)
+        self.extension = Extension(until=inp.until, reason=inp.reason)
+        return self._event(at, "extension_requested", inp.actor, {"until": inp.until.isoformat(), "reason": inp.reason})
+
+    def decide_extension(self, at: datetime, inp: ExtensionDecisionInput) -> TimelineEvent:
+        self.check_extension_decision(inp)
+        assert self.extension is not None
+        self.extension = self.extension.model_copy(update={"status": "approved" if inp.approve else "refused"})
+        if inp.approve:
+            self.deadlines = None  # recomputed with the approved date
+        return self._event(
+            at,
+            "extension_approved" if inp.approve else "extension_refused",
+            inp.actor,
+            {"until": self.extension.until.isoformat(), "note": inp.note or None},
+        )
+
+    @property
+    def extended_until(self) -> datetime | None:
+        return self.extension.until if self.extension and self.extension.status == "approved" else None

@@ -1,0 +1,149 @@
+"""The case's vocabulary: statuses, roles, who acts, summonses, visits, timeline events, and the
+refusal every check raises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+NonBlank = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands. ``received`` and ``returned`` cases wait in the dispatch queue."""
+
+    received = "received"
+    dispatched = "dispatched"
+    accepted = "accepted"
+    returned = "returned"
+    replied = "replied"
+    closed = "closed"
+    merged = "merged"
+    """Merged into another case of the same matter by a dispatcher: its requests are that case's."""
+
+
+class Role(StrEnum):
+    intake = "intake"
+    dispatcher = "dispatcher"
+    unit = "unit"
+    callback_agent = "callback_agent"
+    leader = "leader"
+    auditor = "auditor"
+    system = "system"
+
+
+class CallbackAnswer(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    dissatisfied = "dissatisfied"
+    unreachable = "unreachable"
+
+
+class SlipKind(StrEnum):
+    reminder = "reminder"  # 提示单
+    supervision = "supervision"  # 督办单
+    warning = "warning"  # 警示单
+
+
+class SlipTrigger(StrEnum):
+    """What issues a slip: not accepted in time, the reminder point, the deadline, the grace after it."""
+
+    acceptance = "acceptance"
+    reminder_point = "reminder_point"
+    deadline = "deadline"
+    warning_grace = "warning_grace"
+
+
+SLIP_KIND = {
+    SlipTrigger.acceptance: SlipKind.reminder,
+    SlipTrigger.reminder_point: SlipKind.reminder,
+    SlipTrigger.deadline: SlipKind.supervision,
+    SlipTrigger.warning_grace: SlipKind.warning,
+}
+SLIP_REASON = {
+    SlipTrigger.acceptance: "not accepted within the acceptance limit",
+    SlipTrigger.reminder_point: "the reminder point of the handling limit passed without a reply",
+    SlipTrigger.deadline: "the handling deadline passed without a reply; the case is overdue",
+    SlipTrigger.warning_grace: "the warning grace after the deadline passed without a reply",
+}
+
+
+class Actor(BaseModel):
+    """Who acts: a role, the unit for unit keys, and the API key id (never the key itself)."""
+
+    role: Role
+    unit: str | None = None
+    key_id: str | None = None
+
+
+SYSTEM = Actor(role=Role.system)
+
+
+class CaseRequestRef(BaseModel):
+    """What the workflow needs of a request; the citizen's name and phone stay in the database."""
+
+    request_id: str
+    channel: str
+    content: str
+    address: str
+    grid: str | None = None
+    category_hint: str | None = None
+    received_at: datetime
+    actor: Actor
+
+
+class Visit(BaseModel):
+    """One citizen's callback visit in the current round: the attempt handed to the gateway last,
+    and whether its answer is still out."""
+
+    attempt: int = 0
+    awaiting: bool = False
+
+
+class Summons(BaseModel):
+    id: str
+    unit: str
+    task: str
+    reason: str
+    whistled_at: datetime
+    respond_by: datetime | None = None
+    status: Literal["summoned", "responded", "declined", "released"] = "summoned"
+    responded_at: datetime | None = None
+    report: str | None = None
+    decline_reason: str | None = None
+    ruling_note: str | None = None
+    speed: int | None = None
+    quality: int | None = None
+    rating_comment: str | None = None
+    rated_at: datetime | None = None
+
+    @property
+    def rated(self) -> bool:
+        return self.rated_at is not None
+
+
+class Extension(BaseModel):
+    until: datetime
+    reason: str
+    status: Literal["requested", "approved", "refused"] = "requested"
+
+
+class TimelineEvent(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    status: CaseStatus
+    actor: Actor
+    detail: dict[str, str] = {}
+
+
+class ActionRefused(Exception):
+    """An action that may not be taken now, or not by this actor. ``kind`` maps to 403 or 409."""
+
+    def __init__(self, kind: Literal["forbidden", "conflict"], message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message

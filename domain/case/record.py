@@ -1,0 +1,134 @@
+"""What a case holds, and what every part of its rules shares: the role, status and unit checks,
+and the timeline event each transition returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from domain.callbacks import CallbackPlan
+from domain.case.model import (
+    SYSTEM,
+    ActionRefused,
+    Actor,
+    CallbackAnswer,
+    CaseRequestRef,
+    CaseStatus,
+    Extension,
+    Role,
+    Summons,
+    TimelineEvent,
+    Visit,
+)
+from domain.classification import Classification
+from domain.deadlines import Deadlines
+from domain.reference import Tier
+
+
+class CaseRecord(BaseModel):
+    case_id: str
+    status: CaseStatus = CaseStatus.received
+    channel: str
+    received_at: datetime
+    domain: str | None = None
+    matter_type: str | None = None
+    tier: Tier | None = None
+    unit: str | None = None
+    confidence: float | None = None
+    requests: list[str]
+    callbacks: dict[str, CallbackAnswer | None] = {}
+    closed_at: datetime | None = None
+    seq: int = 0
+    # One dispatch round per (re-)dispatch: each unit gets its own limit from its own dispatch.
+    round: int = 0
+    dispatched_at: datetime | None = None
+    deadlines: Deadlines | None = None
+    extension: Extension | None = None
+    overdue: bool = False
+    replied_at: datetime | None = None
+    slips: list[str] = []
+    """``round:trigger`` of every slip issued, so each is issued once."""
+    summonses: dict[str, Summons] = {}
+    # Callback visits (回访), one round per reply. Empty ``visits``: a case started before visits
+    # were activities, whose agents answered the callback tasks directly.
+    callback_round: int = 0
+    callback_plan: CallbackPlan | None = None
+    visits: dict[str, Visit] = {}
+    reopened: int = 0
+    joins_until: datetime | None = None
+    """While set, the closed case still takes requests of its matter (until then)."""
+    late_joiners: list[str] = []
+    """Requests that joined after the close, not yet visited."""
+    merging_into: str | None = None
+    """Set while a dispatcher's merge into that case moves the requests: the case takes no other
+    correction, join or reply meanwhile."""
+
+    @property
+    def waiting_on(self) -> list[str]:
+        """The units summoned and not yet answered, for the CaseWaitingOn search attribute."""
+        return sorted({s.unit for s in self.summonses.values() if s.status == "summoned"})
+
+    def _require_role(self, actor: Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            allowed = " or ".join(r.value for r in roles)
+            raise ActionRefused("forbidden", f"only {allowed} may do this; you act as {actor.role}")
+
+    def _require_status(self, action: str, *statuses: CaseStatus) -> None:
+        if self.status not in statuses:
+            allowed = " or ".join(s.value for s in statuses)
+            raise ActionRefused(
+                "conflict",
+                f"case {self.case_id} is {self.status.value}; {action} needs a case that is {allowed}",
+            )
+
+    def _require_own_unit(self, actor: Actor) -> None:
+        if actor.unit != self.unit:
+            raise ActionRefused(
+                "forbidden",
+                f"case {self.case_id} is assigned to {self.unit or 'no unit'}, not to {actor.unit}",
+            )
+
+    def _require_not_merging(self) -> None:
+        if self.merging_into:
+            raise ActionRefused("conflict", f"case {self.case_id} is being merged into case {self.merging_into}")
+
+    def _event(self, at: datetime, kind: str, actor: Actor, detail: dict[str, str | None]) -> TimelineEvent:
+        self.seq += 1
+        return TimelineEvent(
+            seq=self.seq,
+            at=at,
+            kind=kind,
+            status=self.status,
+            actor=actor,
+            detail={k: v for k, v in detail.items() if v is not None},
+        )
+
+    def receive(self, request: CaseRequestRef) -> TimelineEvent:
+        return self._event(
+            request.received_at,
+            "received",
+            request.actor,
+            {"request_id": request.request_id, "channel": request.channel},
+        )
+
+    def classified(self, at: datetime, result: Classification) -> TimelineEvent:
+        self.confidence = result.confidence
+        return self._event(
+            at,
+            "classified",
+            SYSTEM,
+            {
+                "domain": result.domain,
+                "matter_type": result.matter_type,
+                "tier": result.tier,
+                "unit": result.unit,
+                "confidence": f"{result.confidence:.3f}",
+                "outcome": "dispatch" if result.confident else "dispatcher queue",
+                "reason": result.reason,
+            },
+        )
+
+    def refused(self, at: datetime, action: str, actor: Actor, reason: str) -> TimelineEvent:
+        """A signal that may not be acted on: it is recorded, not dropped."""
+        return self._event(at, "refused", actor, {"action": action, "reason": reason})

@@ -1,0 +1,1 @@
+"""Use cases the API and the activities share: taking a request in."""

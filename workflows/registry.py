@@ -1,0 +1,7 @@
+"""Every workflow Minsheng runs: what a worker registers and a replay checks against."""
+
+from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
+from workflows.case import CaseWorkflow
+from workflows.ranking import DailyRankingWorkflow
+
+WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow, MonthlyAssessmentWorkflow, AssessMonthWorkflow]
