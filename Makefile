@@ -1,5 +1,5 @@
 # Minsheng: `make run` starts the whole stack, `make test` runs the suite. Both set up first.
-# Python 3.12: see README (Python section) for why not 3.11.
+# Python 3.12: see docs/development.md.
 PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 VENV := .venv
 BIN := $(VENV)/bin

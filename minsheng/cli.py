@@ -35,7 +35,7 @@ def cmd_api(_args: argparse.Namespace) -> int:
     settings = _settings()
     settings.validate_config()
     app = create_app(settings)
-    # uvloop and httptools: the event loop and HTTP parsing in C (README, Performance).
+    # uvloop and httptools: the event loop and HTTP parsing in C (bench/README.md).
     uvicorn.run(
         app,
         host=settings.api_host,

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     text model disagrees, it is not)."""
     classify_model_threshold: float = Field(default=0.9999, ge=0.0, le=1.0)
     """The text model's posterior at or above which it dispatches alone, the keywords not agreeing
-    (naive Bayes posteriors run high: 0.9999 was chosen on the tuning half, README Performance)."""
+    (naive Bayes posteriors run high: 0.9999 was chosen on the tuning half, bench/README.md)."""
     case_history_limit: int | None = Field(default=None, ge=100)
     """History events at which a case continues as a new run; unset: when the server suggests
     it (Temporal's default: about 4,000 events or 4 MB)."""

@@ -49,7 +49,7 @@ class Database:
     of a ``Session``) in a transaction that commits on success and rolls back on error.
 
     SQLite has one writer at a time per file, and the API and the worker are separate processes.
-    Measured on the intake benchmark (see README): left to itself a second writer sleeps in SQLite's
+    Measured on the intake benchmark (see bench/README.md): left to itself a second writer sleeps in SQLite's
     busy handler (39 requests/s, p99 3.7 s); queueing writers on a lock fixed the tail, not the
     rate, because an async transaction holds the lock across event-loop turns, and the worker's loop
     is busy with workflow tasks (135 ms held per transaction). So on SQLite the writes waiting in a

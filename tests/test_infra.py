@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from minsheng.settings import Settings
+from minsheng.temporal import ALL_KEYS
 from tests.conftest import ROOT
 
 INFRA = ROOT / "infra"
@@ -37,7 +38,7 @@ def test_infra_yaml_parses(path: str) -> None:
 
 
 def test_the_worker_memory_limit_holds_its_sticky_cache() -> None:
-    """A cached case costs a worker about 0.3 MiB (README, Performance): the Helm limit must hold
+    """A cached case costs a worker about 0.3 MiB (bench/README.md): the Helm limit must hold
     the cache it is given, with room for the process itself."""
     worker = yaml.safe_load((INFRA / "helm/minsheng/values.yaml").read_text())["worker"]
     cached, limit = worker["maxCachedWorkflows"], worker["resources"]["limits"]["memory"]
@@ -45,3 +46,12 @@ def test_the_worker_memory_limit_holds_its_sticky_cache() -> None:
     assert cached * 0.3 + 300 <= mib, (
         f"{cached} cached cases need about {cached * 0.3 + 300:.0f} MiB; the limit is {limit}"
     )
+
+
+def test_staging_registers_every_search_attribute_the_workflow_sets() -> None:
+    """An attribute the workflow upserts and the namespace lacks fails the case's workflow task."""
+    script = (INFRA / "temporal" / "register-minsheng.sh").read_text()
+    registered = dict(re.findall(r"^register (\w+) (\w+)$", script, re.MULTILINE))
+    cli_type = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool", "KEYWORD_LIST": "KeywordList"}
+    expected = {key.name: cli_type[key.indexed_value_type.name] for key in ALL_KEYS}
+    assert registered == expected

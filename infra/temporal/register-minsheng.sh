@@ -4,7 +4,7 @@
 # search attributes that the Web UI filters on and the workflow upserts. Idempotent: an existing
 # namespace is left as it is, and the server skips attributes that already exist.
 #
-# The attribute list must match workflows/attributes.py (ALL_KEYS): a workflow that upserts an
+# The attribute list must match minsheng/temporal.py (ALL_KEYS; a test checks it): a workflow that upserts an
 # unregistered attribute fails its workflow task until the attribute exists.
 # Environment: TEMPORAL_ADDRESS, MINSHENG_TEMPORAL_NAMESPACE, TEMPORAL_NAMESPACE_RETENTION.
 set -eu
@@ -46,6 +46,8 @@ register CaseUnit Keyword
 register CaseDomain Keyword
 register CaseChannel Keyword
 register CaseDeadline Datetime
+register CaseOverdue Bool
+register CaseWaitingOn KeywordList
 
 temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" --namespace "$NAMESPACE"
 echo "temporal-admin-tools: namespace $NAMESPACE and case search attributes ready"
