@@ -13,7 +13,6 @@ import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -21,15 +20,13 @@ import pytest
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Role
 from domain.reference import ReferenceData, load_reference
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import DATA_CONVERTER, ensure_search_attributes
-from persistence import repo
 from persistence.db import Database
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("MINSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
@@ -146,5 +143,12 @@ def settings(database_url: str) -> Settings:
     )
 
 
-async def make_key(db: Database, role: Role, unit: str | None = None) -> tuple[str, str]:
-    return await repo.create_api_key(db, role, unit, "test", datetime.now(UTC))
+KINDS = ("unit", "workflows", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its kind, the folder it lives in: ``pytest -m unit`` is the fast loop."""
+    for item in items:
+        kind = item.path.relative_to(ROOT / "tests").parts[0]
+        if kind in KINDS:
+            item.add_marker(kind)

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import httpx
 from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
-from domain.case import Actor, CallbackAnswer, CallbackInput, CaseState, Role
+from domain.case import (
+    Actor,
+    CallbackAnswer,
+    CallbackInput,
+    CaseState,
+    DispatchInput,
+    Role,
+)
+from domain.reference import Tier
 from domain.request import Citizen, Location, NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
-from persistence.models import CallbackRow
+from persistence.models import CallbackRow, SlipRow
 from persistence.repo import CaseFile
 from services.intake import Submitted, submit_request
 from workflows.case import CaseWorkflow
@@ -127,3 +141,79 @@ async def closed_state(db: Database, case: WorkflowHandle[CaseWorkflow, CaseStat
     taking repeat submissions (config/merging.yaml, closed_within_days), so no result yet."""
     await wait_for_status(db, case.id.removeprefix("case-"), "closed", seconds)
     return await case.query(CaseWorkflow.status)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def make_key(db: Database, role: Role, unit: str | None = None) -> tuple[str, str]:
+    return await repo.create_api_key(db, role, unit, "test", datetime.now(UTC))
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def body(**overrides: object) -> dict:
+    return {
+        "channel": "hotline_12345",
+        "channel_ref": "HL-20261124-0001",
+        "citizen": {"name": "王五", "phone": "13700000000"},
+        "content": WAGES,
+        "address": "崖头街道成山大道100号",
+        "location": somewhere().model_dump(),
+        "grid": "YT-03-12",
+    } | overrides
+
+
+async def record_history(client: Client, workflow_id: str, name: str, run_id: str | None = None) -> None:
+    """With MINSHENG_RECORD_HISTORIES=1, keep this workflow's history (its latest run, or ``run_id``)
+    for the replay tests. A recorded history is never overwritten: it stands for the code it ran
+    on; record new ones by new names."""
+    if os.environ.get("MINSHENG_RECORD_HISTORIES") and not (HISTORIES / f"{name}.json").exists():
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+async def dispatched_case(env: WorkflowEnvironment, db: Database, settings: Settings, tier: Tier) -> str:
+    """An unclear request, dispatched by hand to the labour bureau with ``tier``."""
+    submitted = await submit(db, env.client, settings, new_request(UNCLEAR))
+    await wait_for_event(db, submitted.case_id, "classified")
+    await handle(env.client, submitted.case_id).execute_update(
+        CaseWorkflow.dispatch,
+        DispatchInput(actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=tier),
+    )
+    await wait_for_event(db, submitted.case_id, "deadlines")
+    return submitted.case_id
+
+
+async def slips(db: Database, case_id: str) -> list[tuple[int, str, str]]:
+    async with db.session() as session:
+        rows = (
+            await session.exec(SlipRow.__table__.select().where(SlipRow.case_id == case_id).order_by(SlipRow.issued_at))
+        ).all()  # type: ignore[attr-defined]
+    return [(r.round, r.kind, r.trigger) for r in rows]
+
+
+DISPATCHER = Actor(role=Role.dispatcher, key_id="k_disp")
+
+
+@dataclass
+class Stack:
+    http: httpx.AsyncClient
+    env: WorkflowEnvironment
+    keys: dict[str, dict[str, str]]
+
+    async def call(self, method: str, path: str, as_: str, **kw: object) -> httpx.Response:
+        return await self.http.request(method, path, headers=self.keys[as_], **kw)  # type: ignore[arg-type]
+
+    async def case_when(self, case_id: str, status: str, seconds: float = 30) -> dict:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            body = (await self.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
+            if body["status"] == status:
+                return body
+            assert asyncio.get_running_loop().time() < deadline, f"case is {body['status']}, not {status}"
+            await asyncio.sleep(0.05)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")

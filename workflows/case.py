@@ -14,6 +14,7 @@ module's execution took 1.3-1.6 ms, now about 1.0 ms).
 
 import asyncio
 import functools
+import inspect
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,7 +108,8 @@ def _case_action(name: str) -> Any:
     # The SDK reads the input's type from the annotations to decode the payload.
     handler.__annotations__ = {"inp": action.input, "return": CaseState}
     validator.__annotations__ = {"inp": action.input, "return": None}
-    update = workflow.update(name=name, description=action.input.__doc__)(handler)
+    doc = action.input.__doc__
+    update = workflow.update(name=name, description=inspect.cleandoc(doc) if doc else None)(handler)
     update.validator(validator)
     return update
 

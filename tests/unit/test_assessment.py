@@ -15,7 +15,6 @@ from domain.assessment import (
     AccountabilityPolicy,
     AssessmentInput,
     AssessmentPolicy,
-    Group,
     MonthlyAssessment,
     NoticeLine,
     ReasonCode,
@@ -28,43 +27,8 @@ from domain.assessment import (
 )
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceDataError, UnitKind
-from tests.conftest import ROOT
-
-ONLY_SATISFACTION = IndicatorPolicy.model_validate(
-    {"weights": {"satisfaction": 1, "closure": 0, "return": 0, "on_time": 0}}
-)
-NOTICES = {
-    "issuer": "荣成市社会治理服务中心",
-    "recipients": "各镇（街道）、市直各有关部门",
-    "rectify_within_working_days": 10,
-}
-POLICY = AssessmentPolicy(
-    towns=(
-        Group(code="towns_c", name="镇街C组", min_cases=0, baseline=Decimal(90), bonus_line=Decimal(95)),
-        Group(code="towns_b", name="镇街B组", min_cases=100, baseline=Decimal(88), bonus_line=Decimal(94)),
-        Group(code="towns_a", name="镇街A组", min_cases=300, baseline=Decimal(85), bonus_line=Decimal(92)),
-    ),
-    departments=(
-        Group(code="departments_d", name="部门D组", min_cases=0, baseline=Decimal(93), bonus_line=Decimal(98)),
-        Group(code="departments_c", name="部门C组", min_cases=50, baseline=Decimal(91), bonus_line=Decimal(97)),
-        Group(code="departments_b", name="部门B组", min_cases=200, baseline=Decimal(89), bonus_line=Decimal(96)),
-        Group(code="departments_a", name="部门A组", min_cases=500, baseline=Decimal(87), bonus_line=Decimal(95)),
-    ),
-    notices=NOTICES,
-)
-
-
-def unit(
-    code: str, cases: int, satisfied: int, dissatisfied: int, kind: UnitKind = UnitKind.town, **extra: int
-) -> UnitMonth:
-    return UnitMonth(
-        unit=code,
-        name=code,
-        kind=kind,
-        cases=cases,
-        counts=UnitCounts(unit=code, satisfied=satisfied, dissatisfied=dissatisfied),
-        **extra,
-    )
+from tests.helpers import ROOT
+from tests.scenarios.months import ONLY_SATISFACTION, POLICY, unit
 
 
 def assess(*units: UnitMonth, policy: AssessmentPolicy = POLICY) -> MonthlyAssessment:

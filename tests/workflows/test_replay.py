@@ -7,8 +7,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from minsheng.replay import replay_history
+from tests.helpers import HISTORIES
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+RECORDED = sorted(HISTORIES.glob("*.json"))
 
 
 def test_the_recorded_cases_are_there() -> None:
@@ -29,10 +30,10 @@ def test_the_recorded_cases_are_there() -> None:
         "case_late_joiners.json",  # joined after the close; one more refused, given its own case
         "case_before_continue_as_new.json",  # a case joined again and again, then continued as new
         "case_continued_as_new.json",  # ... and the run after it, carrying its 21 requests
-    } <= {p.name for p in HISTORIES}
+    } <= {p.name for p in RECORDED}
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(f"case-{path.stem}", path.read_text())
     await replay_history(history)

@@ -14,8 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from minsheng.settings import Settings
 from persistence import repo
 from persistence.db import Database
-from tests.conftest import ROOT
-from tests.helpers import submit, wait_for_status
+from tests.helpers import ROOT, submit, wait_for_status
 from worker import build_worker
 
 pytestmark = pytest.mark.timeout(60)

@@ -22,7 +22,7 @@ from domain.indicators import (
     rank_units,
 )
 from domain.reference import UnitKind
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = load_calendar(ROOT / "config" / "calendar")

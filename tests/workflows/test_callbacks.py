@@ -36,11 +36,11 @@ from tests.helpers import (
     closed_state,
     handle,
     pending_callbacks,
+    record_history,
     submit,
     wait_for,
     wait_for_status,
 )
-from tests.test_e2e import record_history
 from worker import build_worker
 from workflows.case import CaseWorkflow
 

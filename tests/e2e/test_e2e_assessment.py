@@ -14,9 +14,8 @@ from minsheng.settings import Settings
 from persistence import assessment
 from persistence.db import Database
 from persistence.models import CallbackRow
-from tests.helpers import eventually
-from tests.test_assessment_workflow import MONTH, known_rows, load, run_assessment
-from tests.test_e2e import Stack, stack  # noqa: F401  (the stack fixture)
+from tests.helpers import Stack, eventually
+from tests.scenarios.assessment import MONTH, known_rows, load, run_assessment
 
 
 async def test_assessment_accountability_notices_analysis_and_rerun_over_http(

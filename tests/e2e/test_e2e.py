@@ -3,95 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Awaitable
 
-import httpx
 import pytest
-import uvicorn
-from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
-from api.context import AppContext
-from domain.case import Role
-from minsheng.settings import Settings
 from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
-from persistence.db import Database
-from tests.conftest import make_key
-from tests.helpers import WAGES, eventually, somewhere
-from worker import build_worker
+from tests.helpers import Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(90)
-HISTORIES = Path(__file__).parent / "histories"
-
-
-@dataclass
-class Stack:
-    http: httpx.AsyncClient
-    env: WorkflowEnvironment
-    keys: dict[str, dict[str, str]]
-
-    async def call(self, method: str, path: str, as_: str, **kw: object) -> httpx.Response:
-        return await self.http.request(method, path, headers=self.keys[as_], **kw)  # type: ignore[arg-type]
-
-    async def case_when(self, case_id: str, status: str, seconds: float = 30) -> dict:
-        deadline = asyncio.get_running_loop().time() + seconds
-        while True:
-            body = (await self.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
-            if body["status"] == status:
-                return body
-            assert asyncio.get_running_loop().time() < deadline, f"case is {body['status']}, not {status}"
-            await asyncio.sleep(0.05)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
-    keys = {}
-    for name, role, unit in [
-        ("intake", Role.intake, None),
-        ("dispatcher", Role.dispatcher, None),
-        ("agent", Role.callback_agent, None),
-        ("auditor", Role.auditor, None),
-        ("leader", Role.leader, None),
-        ("hrss", Role.unit, "hrss_bureau"),
-        ("yatou", Role.unit, "yatou"),
-        ("police", Role.unit, "public_security_bureau"),
-        ("market", Role.unit, "market_regulation_bureau"),
-    ]:
-        keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
-    app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    async with build_worker(dev_env.client, settings, db):
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.02)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            yield Stack(http, dev_env, keys)
-        server.should_exit = True
-        await serving
-
-
-def body(**overrides: object) -> dict:
-    return {
-        "channel": "hotline_12345",
-        "channel_ref": "HL-20261124-0001",
-        "citizen": {"name": "王五", "phone": "13700000000"},
-        "content": WAGES,
-        "address": "崖头街道成山大道100号",
-        "location": somewhere().model_dump(),
-        "grid": "YT-03-12",
-    } | overrides
 
 
 async def test_one_case_end_to_end(stack: Stack) -> None:
@@ -164,15 +83,6 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     )
     await record_history(stack.env.client, f"case-{case_id}", "case_closed_deadlines_at_dispatch")
     await record_history(stack.env.client, f"case-{case_id}", "case_closed_after_callback_visit")
-
-
-async def record_history(client: Client, workflow_id: str, name: str, run_id: str | None = None) -> None:
-    """With MINSHENG_RECORD_HISTORIES=1, keep this workflow's history (its latest run, or ``run_id``)
-    for the replay tests. A recorded history is never overwritten: it stands for the code it ran
-    on; record new ones by new names."""
-    if os.environ.get("MINSHENG_RECORD_HISTORIES") and not (HISTORIES / f"{name}.json").exists():
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from activities.case import DispatchModel
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.helpers import UNCLEAR, WAGES, eventually, somewhere
-from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
+from tests.helpers import UNCLEAR, WAGES, Stack, body, eventually, record_history, somewhere
 
 AGAIN = "我们在这家公司干活，老板拖欠工资三个月不发，人也找不到"
 NOISE = "工地晚上施工噪音太大，吵得睡不着"

@@ -26,35 +26,14 @@ from domain.reference import Tier
 from minsheng.settings import Settings
 from minsheng.temporal import CASE_DEADLINE, CASE_OVERDUE
 from persistence.db import Database
-from persistence.models import OutboxRow, SlipRow
-from tests.helpers import UNCLEAR, case_file, handle, new_request, submit, wait_for, wait_for_event
+from persistence.models import OutboxRow
+from tests.helpers import DISPATCHER, case_file, dispatched_case, handle, slips, wait_for, wait_for_event
 from worker import build_worker, retime_provisional_cases
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(90)]
 HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
-DISPATCHER = Actor(role=Role.dispatcher, key_id="k_disp")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-async def dispatched_case(env: WorkflowEnvironment, db: Database, settings: Settings, tier: Tier) -> str:
-    """An unclear request, dispatched by hand to the labour bureau with ``tier``."""
-    submitted = await submit(db, env.client, settings, new_request(UNCLEAR))
-    await wait_for_event(db, submitted.case_id, "classified")
-    await handle(env.client, submitted.case_id).execute_update(
-        CaseWorkflow.dispatch,
-        DispatchInput(actor=DISPATCHER, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=tier),
-    )
-    await wait_for_event(db, submitted.case_id, "deadlines")
-    return submitted.case_id
-
-
-async def slips(db: Database, case_id: str) -> list[tuple[int, str, str]]:
-    async with db.session() as session:
-        rows = (
-            await session.exec(SlipRow.__table__.select().where(SlipRow.case_id == case_id).order_by(SlipRow.issued_at))
-        ).all()  # type: ignore[attr-defined]
-    return [(r.round, r.kind, r.trigger) for r in rows]
 
 
 async def outbox(db: Database, case_id: str) -> list[str]:

@@ -25,8 +25,7 @@ from minsheng.settings import Settings
 from minsheng.temporal import CASE_WAITING_ON
 from persistence.db import Database
 from persistence.models import SummonsRow
-from tests.helpers import case_file, handle, wait_for
-from tests.test_deadlines import dispatched_case, slips
+from tests.helpers import case_file, dispatched_case, handle, slips, wait_for
 from worker import build_worker
 from workflows.case import CaseWorkflow
 

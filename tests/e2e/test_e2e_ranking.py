@@ -6,11 +6,11 @@ from __future__ import annotations
 from domain.indicators import RankingInput
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.test_e2e import Stack, stack  # noqa: F401  (the stack fixture)
-from tests.test_ranking import DAY, known_rows, load, run_ranking
+from tests.helpers import Stack
+from tests.scenarios.ranking import DAY, known_rows, load, run_ranking
 
 
-async def test_daily_ranking_and_unit_trend_over_http(stack: Stack, db: Database, settings: Settings) -> None:  # noqa: F811
+async def test_daily_ranking_and_unit_trend_over_http(stack: Stack, db: Database, settings: Settings) -> None:
     day = DAY.isoformat()
     missing = await stack.call("GET", "/v1/rankings/daily", "leader", params={"date": day})
     assert missing.status_code == 404 and "no ranking for 2026-11-20 yet" in missing.json()["detail"]

@@ -11,7 +11,7 @@ import yaml
 
 from minsheng.settings import Settings
 from minsheng.temporal import ALL_KEYS
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 INFRA = ROOT / "infra"
 # Variables of the compose file itself (which image, which host ports), not of Minsheng.

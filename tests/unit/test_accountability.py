@@ -8,54 +8,15 @@ import pytest
 
 from domain.accountability import (
     AccountabilityInput,
-    BottomEntry,
     MonthAccountability,
-    MonthBottom,
     Step,
     hold_accountable,
 )
-from domain.assessment import AccountabilityPolicy, AssessmentInput, MonthlyAssessment, NoticeLine, assess_month
-from domain.reference import UnitKind
-from tests.test_assessment import ONLY_SATISFACTION, POLICY, unit
+from domain.assessment import AccountabilityPolicy, NoticeLine
+from tests.scenarios.months import POLICY, month_result, stored
 
 # Six towns and four departments; satisfaction alone is P. Worst three towns: ningjin, chengxi,
 # yatou (in that order); worst three departments: power, water, transport.
-UNITS = (
-    unit("rongcheng", 150, 96, 4),
-    unit("shidao", 150, 95, 5),
-    unit("renhe", 150, 94, 6),
-    unit("yatou", 150, 87, 13),
-    unit("chengxi", 150, 85, 15),
-    unit("ningjin", 150, 80, 20),
-    unit("health", 100, 99, 1, UnitKind.department),
-    unit("transport", 100, 95, 5, UnitKind.department),
-    unit("water", 100, 90, 10, UnitKind.department),
-    unit("power", 100, 85, 15, UnitKind.department),
-)
-
-
-def month_result(month: str, policy=POLICY) -> MonthlyAssessment:
-    return assess_month(AssessmentInput(month=month, policy=policy, indicator_policy=ONLY_SATISFACTION, units=UNITS))
-
-
-def stored(month: str, *units: str) -> MonthBottom:
-    """A month's bottom list as it was stored then (figures as they were that month)."""
-    return MonthBottom(
-        month=month,
-        entries=tuple(
-            BottomEntry(
-                month=month,
-                unit=u,
-                name=u,
-                kind=UnitKind.town,
-                group_name="镇街B组",
-                score=Decimal("9.00"),
-                rank=6,
-                assessed_in_kind=6,
-            )
-            for u in units
-        ),
-    )
 
 
 def steps(result: MonthAccountability) -> dict[str, list[tuple[Step, int]]]:

@@ -4,12 +4,6 @@ and the read model holds every step exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,38 +12,12 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import AcceptInput, Actor, CallbackAnswer, CaseStatus, ReplyInput, Role
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.conftest import ROOT
 from tests.helpers import answer_callback, case_file, closed_state, handle, pending_callbacks, submit, wait_for_status
+from tests.processes import kill, worker_process
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
 HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
-
-
-@contextmanager
-def worker_process(address: str, settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    environment = os.environ | {
-        "MINSHENG_TEMPORAL_ADDRESS": address,
-        "MINSHENG_DATABASE_URL": settings.database_url,
-        "MINSHENG_TASK_QUEUE": settings.task_queue,
-        "MINSHENG_CONFIG_DIR": str(settings.config_dir),
-        "MINSHENG_LOG_FORMAT": "json",
-    }
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "minsheng", "worker"], env=environment, cwd=ROOT, stdout=out, stderr=out
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
-
-def kill(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait()
 
 
 async def test_a_killed_worker_loses_nothing(

@@ -29,7 +29,7 @@ from reports.notices import (
     render_notice,
     render_withdrawal,
 )
-from tests.test_accountability import month_result, stored
+from tests.scenarios.months import month_result, stored
 
 JANUARY = month_result("2026-01")
 

@@ -25,6 +25,7 @@ from domain.matching import (
 from domain.reference import ReferenceDataError, load_reference
 from domain.text import bigrams, dice, normalise
 from domain.textmodel import NaiveBayes
+from tests.helpers import ROOT
 
 T0 = datetime(2026, 11, 24, 9, tzinfo=UTC)
 POLICY = MatchPolicy()
@@ -165,7 +166,7 @@ def test_related_matter_types_lower_the_bar_and_unrelated_ones_do_not() -> None:
 
 
 def test_the_policy_file_is_validated_field_by_field(tmp_path: Path) -> None:
-    shipped = load_match_policy(Path(__file__).parent.parent / "config" / "merging.yaml")
+    shipped = load_match_policy(ROOT / "config" / "merging.yaml")
     assert shipped.synonyms and shipped.substitutions[0][0] and 0 < shipped.related_matter_affinity <= 1
     cases = {
         "synonyms:\n  停水: [没水]\n  断水: [没水]\n": "synonyms",

@@ -9,8 +9,7 @@ import pytest
 
 from minsheng.settings import Settings
 from tests.fast_policy import fast_config
-from tests.helpers import eventually
-from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
+from tests.helpers import Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(90)
 GAS = "楼道里煤气味很重，怀疑燃气泄漏，请马上来人"
@@ -25,7 +24,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
-async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa: F811
+async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(content=GAS, channel_ref="G-1"))).json()[
         "case_id"
     ]
@@ -54,7 +53,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:  # noqa:
     await record_history(stack.env.client, f"case-{case_id}", "case_red_supervised")
 
 
-async def test_extension_and_tier_change_over_http(stack: Stack) -> None:  # noqa: F811
+async def test_extension_and_tier_change_over_http(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="X-1"))).json()["case_id"]
     case = await stack.case_when(case_id, "dispatched")
     await eventually(lambda: _has_deadline(stack, case_id))
@@ -104,7 +103,7 @@ async def _has_deadline(stack: Stack, case_id: str) -> bool:
     return (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["deadline_at"] is not None
 
 
-async def test_figures_count_the_cases_replied_in_the_period(stack: Stack) -> None:  # noqa: F811
+async def test_figures_count_the_cases_replied_in_the_period(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="F-1"))).json()["case_id"]
     await stack.case_when(case_id, "dispatched")
     await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})

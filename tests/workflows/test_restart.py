@@ -19,7 +19,7 @@ from minsheng.temporal import connect
 from persistence.db import Database
 from tests.fast_policy import fast_config
 from tests.helpers import case_file, new_request, submit, wait_for_event
-from tests.test_worker_crash import kill, worker_process
+from tests.processes import kill, worker_process
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
 GAS = "楼道里煤气味很重，怀疑燃气泄漏"

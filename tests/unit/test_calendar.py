@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from domain.calendar import WorkingCalendar, load_calendar
 from domain.deadlines import deadlines_for, load_policy
 from domain.reference import Tier
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = load_calendar(ROOT / "config" / "calendar")

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from domain.reference import TOWN_OF_LOCATION, ReferenceData, ReferenceDataError, UnitKind, load_reference
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_shipped_data_covers_a_rongcheng_sized_city(reference: ReferenceData) -> None:

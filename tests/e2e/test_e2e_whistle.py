@@ -11,15 +11,14 @@ from domain.case import Actor, RespondInput, Role, SummonsRequest, WhistleInput
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.repo import CaseFile
-from tests.helpers import eventually, handle, submit, wait_for, wait_for_event
-from tests.test_e2e import Stack, body, record_history, stack  # noqa: F401  (the stack fixture)
-from tests.test_worker_crash import kill, worker_process
+from tests.helpers import Stack, body, eventually, handle, record_history, submit, wait_for, wait_for_event
+from tests.processes import kill, worker_process
 from workflows.case import CaseWorkflow
 
 pytestmark = pytest.mark.timeout(90)
 
 
-async def test_whistle_respond_rate_over_http(stack: Stack) -> None:  # noqa: F811
+async def test_whistle_respond_rate_over_http(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="WH-1"))).json()["case_id"]
     await stack.case_when(case_id, "dispatched")
     assert (await stack.call("GET", f"/v1/cases/{case_id}", "police")).status_code == 403

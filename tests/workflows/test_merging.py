@@ -20,8 +20,8 @@ from persistence import repo
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
 from services.intake import submit_request
-from tests.conftest import ROOT
 from tests.helpers import (
+    ROOT,
     WAGES,
     answer_callback,
     case_file,
@@ -30,12 +30,12 @@ from tests.helpers import (
     handle,
     new_request,
     pending_callbacks,
+    record_history,
     submit,
     wait_for,
     wait_for_event,
     wait_for_status,
 )
-from tests.test_e2e import record_history
 from worker import build_worker
 from workflows.case import CaseWorkflow
 
