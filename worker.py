@@ -26,7 +26,7 @@ from gateways.cases import CaseGateway
 from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
 from minsheng.settings import Settings
 from minsheng.temporal import connect
-from persistence import repo
+from persistence import cases as case_rows
 from persistence.db import Database
 from workflows.registry import WORKFLOWS
 
@@ -98,7 +98,7 @@ def build_worker(
 async def retime_provisional_cases(client: Client, settings: Settings, db: Database) -> int:
     """Signal the open cases whose provisional deadline falls in a year the calendar now has."""
     async with db.session() as session:
-        case_ids = await repo.provisional_open_cases(session, settings.timing.calendar.years)
+        case_ids = await case_rows.provisional_open_cases(session, settings.timing.calendar.years)
     cases = CaseGateway(client, settings)
     sent = 0
     for case_id in case_ids:

@@ -6,21 +6,36 @@ import asyncio
 from datetime import UTC, datetime
 
 import structlog
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.inputs import PlanInput, VisitInput
 from domain.callbacks import CallbackPlan, CallbackPolicy, dialable, plan_visits
 from domain.case import CallbackAnswer
 from domain.deadlines import Timing
 from gateways.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
-from persistence import repo
+from persistence.callbacks import VisitAttempt, open_visit
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
 
 BAD_NUMBER = "BadNumber"
 """The failure type of a visit whose number cannot be dialled: recorded unreachable, not retried."""
+
+
+class VisitInput(BaseModel):
+    """One attempt of one citizen's callback visit, for the gateway."""
+
+    case_id: str
+    request_id: str
+    unit: str | None
+    round: int
+    attempt: int
+    due_at: datetime
+
+
+class PlanInput(BaseModel):
+    replied_at: datetime
 
 
 class CallbackActivities:
@@ -42,7 +57,9 @@ class CallbackActivities:
     @activity.defn(name="visit_citizen")
     async def visit_citizen(self, inp: VisitInput) -> CallbackAnswer | None:
         """Open the attempt's callback task (once, however often retried) and hand it over."""
-        task = await repo.open_visit(self.db, inp, self.gateway.name, datetime.now(UTC))
+        attempt = VisitAttempt(inp.case_id, inp.request_id, inp.unit, inp.round, inp.attempt, inp.due_at)
+        now = datetime.now(UTC)
+        task = await self.db.write(lambda s: open_visit(s, attempt, self.gateway.name, now))
         bound = log.bind(case_id=inp.case_id, unit=inp.unit, callback_id=task.callback_id, attempt=inp.attempt)
         number = dialable(task.phone)
         if number is None:

@@ -9,15 +9,44 @@ import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities.inputs import CallbackTasks, CaseEvents, DeadlineInput, ResponseDeadlineInput
+from domain.case import CaseState, TimelineEvent
 from domain.classification import Classification, classify
 from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
-from domain.reference import ReferenceData
+from domain.reference import ReferenceData, Tier
 from domain.textmodel import NaiveBayes, catalogue_model
-from persistence import merging, repo
+from persistence import callbacks, cases, dispatching, outbox
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
+
+
+class CaseEvents(BaseModel):
+    """The persistence activity's input: new timeline events and the state after them."""
+
+    state: CaseState
+    events: list[TimelineEvent]
+
+
+class DeadlineInput(BaseModel):
+    """The deadline activity's input: the tier, the dispatch instant, an approved new date."""
+
+    tier: Tier
+    start: datetime
+    due_at: datetime | None = None
+
+
+class ResponseDeadlineInput(BaseModel):
+    tier: Tier
+    start: datetime
+
+
+class CallbackTasks(BaseModel):
+    """The callback activity's input: one callback task per request of the case."""
+
+    case_id: str
+    unit: str | None
+    request_ids: list[str]
+    round: int = 1
 
 
 class ClassifyInput(BaseModel):
@@ -43,7 +72,7 @@ class DispatchModel:
     async def learn(self, db: Database) -> int:
         """Retrain on the newest manual dispatches (seconds, in a thread); returns how many."""
         async with db.session() as session:
-            corrections = await merging.dispatch_corrections(session, LEARN_FROM_LATEST)
+            corrections = await dispatching.dispatch_corrections(session, LEARN_FROM_LATEST)
         self.model = await asyncio.to_thread(catalogue_model, self.reference, corrections)
         self.corrections = len(corrections)
         log.info("text model retrained on dispatchers' manual dispatches", corrections=self.corrections)
@@ -102,7 +131,8 @@ class CaseActivities:
             if state.replied_at
             else None
         )
-        await repo.apply_case_events(self.db, batch, datetime.now(UTC), figures)
+        now = datetime.now(UTC)
+        await self.db.write(lambda s: cases.record_case_events(s, batch.state, batch.events, now, figures))
         log.info(
             "case events recorded",
             case_id=state.case_id,
@@ -119,12 +149,15 @@ class CaseActivities:
                     unit=event.detail["unit"],
                     kind=event.detail["kind"],
                     trigger=event.detail["trigger"],
-                    recipients=repo.slip_recipients(event.detail["kind"], event.detail["unit"]),
+                    recipients=outbox.slip_recipients(event.detail["kind"], event.detail["unit"]),
                 )
 
     @activity.defn(name="open_callback_tasks")
     async def open_callback_tasks(self, tasks: CallbackTasks) -> None:
-        await repo.open_callbacks(self.db, tasks, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await self.db.write(
+            lambda s: callbacks.open_callbacks(s, tasks.case_id, tasks.unit, tasks.request_ids, tasks.round, now)
+        )
         log.info(
             "callback tasks opened",
             case_id=tasks.case_id,

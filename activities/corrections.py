@@ -7,16 +7,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import structlog
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.inputs import MergeCaseInput, SplitRequestInput
-from domain.case import ActionRefused, JoinInput
+from domain.case import ActionRefused, JoinInput, MergeInput, SplitInput
 from gateways.cases import CaseGateway, request_ref
-from persistence import merging
+from persistence import dispatching
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
+
+
+class SplitRequestInput(BaseModel):
+    """The split's activity: the request's own case, in the database and as a workflow."""
+
+    case_id: str
+    split: SplitInput
+
+
+class MergeCaseInput(BaseModel):
+    """The manual merge's activity: a request of the case joins the other case's workflow, then
+    moves to it in the database."""
+
+    case_id: str
+    merge: MergeInput
+    request_id: str
 
 
 class CorrectionActivities:
@@ -26,7 +42,9 @@ class CorrectionActivities:
 
     @activity.defn(name="split_request")
     async def split_request(self, inp: SplitRequestInput) -> None:
-        request, case = await self.db.write(lambda session: merging.split_request(session, inp, datetime.now(UTC)))
+        request, case = await self.db.write(
+            lambda session: dispatching.split_request(session, inp.case_id, inp.split, datetime.now(UTC))
+        )
         await self.cases.start(case, request)
         log.info("request split out", case_id=inp.case_id, request_id=request.id, new_case_id=case.id)
 
@@ -34,7 +52,7 @@ class CorrectionActivities:
     async def merge_case(self, inp: MergeCaseInput) -> None:
         """Join the request to the other case, then move its row. If that case refuses it (it
         closed, or is being merged itself, meanwhile), the request has not moved: a conflict."""
-        row = await self.db.write(lambda session: merging.request_on(session, inp.request_id, inp.case_id))
+        row = await self.db.write(lambda session: dispatching.request_on(session, inp.request_id, inp.case_id))
         if row is not None:
             ref = request_ref(row).model_copy(update={"actor": inp.merge.actor})
             try:
@@ -42,7 +60,11 @@ class CorrectionActivities:
             except ActionRefused as refused:
                 if "already part of" not in refused.message:  # else: a retry after the join
                     raise ApplicationError(refused.message, type="conflict", non_retryable=True) from None
-            await self.db.write(lambda session: merging.merge_request(session, inp, datetime.now(UTC)))
+            await self.db.write(
+                lambda session: dispatching.merge_request(
+                    session, inp.case_id, inp.merge, inp.request_id, datetime.now(UTC)
+                )
+            )
         log.info(
             "request merged by hand",
             case_id=inp.case_id,

@@ -21,7 +21,7 @@ from api.context import AppContext
 from domain.case import ActionRefused
 from minsheng.settings import Settings
 from minsheng.temporal import connect
-from persistence import repo
+from persistence.cases import count_provisional_open
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -140,7 +140,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         missing = [y for y in (this_year, this_year + 1) if y not in timing.calendar.years]
         try:
             async with ctx.db.session() as session:
-                provisional = await repo.count_provisional_open(session)
+                provisional = await count_provisional_open(session)
         except Exception:  # noqa: BLE001  (the database check above reports it)
             provisional = None
         return {

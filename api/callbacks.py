@@ -10,7 +10,7 @@ from api.cases import act
 from api.context import CallbackAgent, Context
 from api.schemas import CallbackIn, CallbackPage, CallbackTaskOut, CaseOut
 from domain.case import CallbackInput
-from persistence import repo
+from persistence import callbacks as callback_tasks
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 
@@ -27,7 +27,7 @@ async def list_callbacks(
     """Callback tasks, the earliest due first, with the citizen's name and phone to call. Each is
     one attempt: an unreachable citizen is tried again in a later task."""
     async with context.db.session() as session:
-        total, rows = await repo.list_callbacks(session, status, unit, limit, offset)
+        total, rows = await callback_tasks.list_callbacks(session, status, unit, limit, offset)
     return CallbackPage(total=total, limit=limit, offset=offset, items=[CallbackTaskOut.of_row(c, r) for c, r in rows])
 
 
@@ -36,7 +36,7 @@ async def answer_callback(callback_id: int, body: CallbackIn, principal: Callbac
     """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
     or unreachable (tried again later while attempts remain). Returns the case."""
     async with context.db.session() as session:
-        task = await repo.get_callback(session, callback_id)
+        task = await callback_tasks.get_callback(session, callback_id)
     if task is None:
         raise HTTPException(404, f"no callback task {callback_id}")
     if task.status != "pending":

@@ -26,8 +26,8 @@ from api.schemas import (
 )
 from domain.case import ACTIONS, CaseStatus, DispatchInput, Role
 from domain.reference import Tier
-from persistence import repo
-from persistence.repo import CaseFile, CaseFilter
+from persistence import cases
+from persistence.cases import CaseFile, CaseFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 async def load_case(context: Context, principal: Principal, case_id: str) -> CaseFile:
     structlog.contextvars.bind_contextvars(case_id=case_id)
     async with context.db.session() as session:
-        file = await repo.get_case(session, case_id)
+        file = await cases.get_case(session, case_id)
     if file is None:
         raise HTTPException(404, f"no case {case_id}")
     summoned = any(s.unit == principal.unit for s in file.summonses)
@@ -61,7 +61,7 @@ async def list_cases(
     unit = own_unit(principal, unit)
     where = CaseFilter(status=status, unit=unit, tier=tier, domain=domain, channel=channel)
     async with context.db.session() as session:
-        total, rows = await repo.list_cases(session, where, limit, offset)
+        total, rows = await cases.list_cases(session, where, limit, offset)
     return CasePage(total=total, limit=limit, offset=offset, items=[CaseSummary.of(r) for r in rows])
 
 

@@ -16,7 +16,7 @@ from domain.case import Actor, Role
 from domain.reference import ReferenceData
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import keys
 from persistence.db import Database
 
 
@@ -49,7 +49,8 @@ class AppContext:
         cached = self._keys.get(secret)
         if cached and cached[0] > now:
             return cached[1]
-        row = await repo.find_api_key(self.db, secret)
+        async with self.db.session() as session:
+            row = await keys.find_api_key(session, secret)
         principal = Principal(row.id, Role(row.role), row.unit_code) if row else None
         self._keys[secret] = (now + self.settings.api_key_cache_seconds, principal)
         return principal

@@ -26,7 +26,7 @@ from api.schemas import (
 )
 from domain.case import CaseStatus, MergeInput, Role, SplitInput
 from domain.intake_stats import By, intake_periods, reduction
-from persistence import merging
+from persistence import dispatching
 from persistence.models import RequestRow
 from services.intake import new_id
 
@@ -46,7 +46,7 @@ async def dispatch_queue(
     of (with what it proposed and how sure it was) and those a unit returned (with its reason).
     Dispatch one with ``POST /v1/cases/{id}/dispatch``; each such dispatch teaches the classifier."""
     async with context.db.session() as session:
-        total, rows = await merging.dispatch_queue(session, limit, offset)
+        total, rows = await dispatching.dispatch_queue(session, limit, offset)
     return DispatchQueuePage(total=total, limit=limit, offset=offset, items=[QueuedCase.of(*row) for row in rows])
 
 
@@ -80,7 +80,7 @@ async def merge_corrections(
     """Dispatchers' splits and manual merges, the oldest first, with each request's text and
     place: pairs the matcher must not merge, and pairs it missed (its training data)."""
     async with context.db.session() as session:
-        rows = await merging.corrections(session, since)
+        rows = await dispatching.corrections(session, since)
     return CorrectionPage(
         items=[
             CorrectionOut(
@@ -126,7 +126,7 @@ async def intake_stats(
     out = []
     async with context.db.session() as session:
         for period in periods:
-            counts = await merging.intake_counts(session, period.start, period.end)
+            counts = await dispatching.intake_counts(session, period.start, period.end)
             channels = [_figures(channel, c["requests"], c["cases"]) for channel, c in sorted(counts.items())]
             total = _figures("*", sum(c.requests for c in channels), sum(c.cases for c in channels))
             out.append(

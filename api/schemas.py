@@ -11,6 +11,7 @@ from domain.case import CallbackAnswer, CaseStatus
 from domain.indicators import Period, UnitCounts, Weights
 from domain.reference import Tier
 from domain.request import Citizen, Location
+from persistence.cases import CaseFile
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -20,7 +21,6 @@ from persistence.models import (
     SummonsRow,
     UnitIndicatorRow,
 )
-from persistence.repo import CaseFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 

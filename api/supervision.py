@@ -11,8 +11,8 @@ from pydantic import AwareDatetime
 from api.context import Context, Reader, field_errors, own_unit
 from api.schemas import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
 from domain.case import SlipKind
-from persistence import repo
-from persistence.repo import HandlingRow, SlipFilter
+from persistence import supervision
+from persistence.supervision import HandlingRow, SlipFilter
 
 router = APIRouter(prefix="/v1", tags=["supervision"])
 
@@ -39,7 +39,7 @@ async def list_slips(
     """Supervision slips issued, newest first, with counts by kind over the whole filter."""
     where = SlipFilter(unit=own_unit(principal, unit), kind=kind, since=since, until=until)
     async with context.db.session() as session:
-        counts, rows = await repo.list_slips(session, where, limit, offset)
+        counts, rows = await supervision.list_slips(session, where, limit, offset)
     return SlipPage(
         counts={k.value: counts.get(k.value, 0) for k in SlipKind},
         limit=limit,
@@ -73,6 +73,6 @@ async def handling_stats(
     responsibility, 同责); the city counts each case once."""
     since, until = period(since, until)
     async with context.db.session() as session:
-        rows = await repo.handling_stats(session, since, until, own_unit(principal, unit))
-        city = await repo.city_handling(session, since, until)
+        rows = await supervision.handling_stats(session, since, until, own_unit(principal, unit))
+        city = await supervision.city_handling(session, since, until)
     return HandlingStats(since=since, until=until, city=_figures(city), units=[_figures(r) for r in rows])

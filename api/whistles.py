@@ -22,7 +22,7 @@ from api.schemas import (
 )
 from api.supervision import period
 from domain.case import CaseState, RespondInput, SummonsRequest, WhistleInput
-from persistence import repo
+from persistence import supervision
 
 router = APIRouter(prefix="/v1", tags=["whistle and respond"])
 
@@ -96,7 +96,9 @@ async def list_whistles(
     summoned unit: responses, on-time response rate, average response time and ratings."""
     since_, until_ = period(since, until)
     async with context.db.session() as session:
-        figures, rows = await repo.list_whistles(session, own_unit(principal, unit), since_, until_, limit, offset)
+        figures, rows = await supervision.list_whistles(
+            session, own_unit(principal, unit), since_, until_, limit, offset
+        )
     return WhistlePage(
         since=since_,
         until=until_,

@@ -25,7 +25,7 @@ from domain.case import Role
 from domain.reference import TOWN_OF_LOCATION, ReferenceData
 from minsheng.settings import Settings
 from minsheng.setup import migrate
-from persistence import repo
+from persistence import keys
 from persistence.db import Database
 from persistence.models import CaseRow
 
@@ -166,7 +166,8 @@ async def run(
         settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
         await migrate(settings)
         db = Database(settings.database_url)
-        key = (await repo.create_api_key(db, Role.intake, None, "bench", datetime.now(UTC)))[1]
+        now = datetime.now(UTC)
+        key = (await db.write(lambda s: keys.add_api_key(s, Role.intake, None, "bench", now)))[1]
         processes = {
             "bare_worker": spawn(["-m", "bench.bare"], env),
             "worker": spawn(["-m", "minsheng", "worker"], env),

@@ -34,7 +34,7 @@ from domain.reference import ReferenceData, Tier
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import case_workflow_id
-from persistence import repo
+from persistence import keys
 from persistence.db import Database
 from persistence.models import CaseEventRow, CaseRow, SlipRow
 
@@ -111,7 +111,8 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
         settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
         await migrate(settings)
         db = Database(settings.database_url)
-        key = (await repo.create_api_key(db, Role.intake, None, "bench", datetime.now(UTC)))[1]
+        now = datetime.now(UTC)
+        key = (await db.write(lambda s: keys.add_api_key(s, Role.intake, None, "bench", now)))[1]
         intake = {"Authorization": f"Bearer {key}"}
         processes = {f"worker{n + 1}": spawn(["-m", "minsheng", "worker"], env) for n in range(workers)}
         processes["api"] = spawn(["-m", "minsheng", "api"], env)

@@ -15,7 +15,7 @@ from typing import Protocol
 import httpx
 import structlog
 
-from persistence import repo
+from persistence import outbox
 from persistence.db import Database
 from persistence.models import OutboxRow
 
@@ -64,7 +64,7 @@ class WebhookNotifier:
 async def deliver_pending(db: Database, notifier: Notifier, limit: int = 100) -> int:
     """Send the oldest pending notifications; stop at the first failure (tried again next round)."""
     async with db.session() as session:
-        pending = await repo.pending_notifications(session, limit)
+        pending = await outbox.pending_notifications(session, limit)
     sent: list[int] = []
     try:
         for item in pending:
@@ -74,7 +74,8 @@ async def deliver_pending(db: Database, notifier: Notifier, limit: int = 100) ->
     except Exception as exc:  # noqa: BLE001  (a notifier's failure must not stop the worker)
         log.warning("notification not delivered; will retry", error=str(exc))
     if sent:
-        await repo.mark_notifications_sent(db, sent, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await db.write(lambda s: outbox.mark_notifications_sent(s, sent, now))
     return len(sent)
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
+from sqlmodel import Session
 from temporalio.client import Client
 
 from domain.case import Role
@@ -27,7 +28,7 @@ from minsheng.schedules import apply_schedules
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import connect, ensure_search_attributes
-from persistence import repo
+from persistence import keys as api_keys
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -87,12 +88,17 @@ async def dev_keys(settings: Settings) -> Path:
         return path
     db = Database(settings.database_url)
     now = datetime.now(UTC)
-    keys: dict[str, str] = {}
+    wanted: list[tuple[str, Role, str | None]] = [
+        (role.value, role, None)
+        for role in (Role.intake, Role.dispatcher, Role.callback_agent, Role.leader, Role.auditor)
+    ]
+    wanted += [(f"unit:{unit}", Role.unit, unit) for unit in settings.reference.units]
+
+    def add_all(session: Session) -> dict[str, str]:
+        return {name: api_keys.add_api_key(session, role, unit, "dev", now)[1] for name, role, unit in wanted}
+
     try:
-        for role in (Role.intake, Role.dispatcher, Role.callback_agent, Role.leader, Role.auditor):
-            keys[role.value] = (await repo.create_api_key(db, role, None, "dev", now))[1]
-        for unit in settings.reference.units:
-            keys[f"unit:{unit}"] = (await repo.create_api_key(db, Role.unit, unit, "dev", now))[1]
+        keys = await db.write(add_all)
     finally:
         await db.close()
     path.write_text(json.dumps(keys, indent=2, ensure_ascii=False))

@@ -11,7 +11,8 @@ from sqlalchemy.engine import make_url
 
 from domain.case import Role
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import keys
+from persistence import reference as reference_tables
 from persistence.db import Database
 from persistence.migrate import upgrade
 
@@ -31,7 +32,7 @@ async def migrate(settings: Settings) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
     db = Database(settings.database_url)
     try:
-        await repo.sync_reference(db, reference)
+        await db.write(lambda s: reference_tables.sync_reference(s, reference))
     finally:
         await db.close()
     log.info(
@@ -49,6 +50,7 @@ async def create_key(settings: Settings, role: str, unit: str | None, label: str
         raise SystemExit(f"minsheng keys create: unknown unit {unit!r} (see {settings.config_dir}/units.yaml)")
     db = Database(settings.database_url)
     try:
-        return await repo.create_api_key(db, Role(role), unit, label, datetime.now(UTC))
+        now = datetime.now(UTC)
+        return await db.write(lambda s: keys.add_api_key(s, Role(role), unit, label, now))
     finally:
         await db.close()

@@ -45,7 +45,8 @@ from persistence.models import (
     SlipRow,
     SummonsRow,
 )
-from persistence.repo import DISCIPLINE_RECORD, LEADERSHIP, dialect_insert
+from persistence.outbox import DISCIPLINE_RECORD, LEADERSHIP
+from persistence.sql import dialect_insert
 from reports.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
 
 

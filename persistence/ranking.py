@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.indicators import UnitCounts, UnitIndicators
 from persistence.db import Database
 from persistence.models import CallbackRow, CaseEventRow, CaseRow, UnitIndicatorRow
-from persistence.repo import dialect_insert, responsible_units
+from persistence.sql import dialect_insert
+from persistence.supervision import responsible_units
 
 
 def _count(condition: Any) -> Any:

@@ -21,7 +21,7 @@ from domain.matching import Submission, best_match, geo_cell, submission_of
 from domain.request import NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import intake
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
 
@@ -50,12 +50,12 @@ def _take_in(
     """In one write transaction: the earlier copy of this request if the channel sent it before;
     else the request merged into the open case of its matter, or with a new case. On SQLite the
     writes are serialised, so two reports of one matter arriving together cannot both open a case."""
-    if earlier := repo.earlier_request(session, request.channel, request.channel_ref):
+    if earlier := intake.earlier_request(session, request.channel, request.channel_ref):
         return earlier[0], earlier[1], False
     model, policy = settings.text_model, settings.match_policy
     since = request.received_at - timedelta(days=policy.window_days)
     closed_since = request.received_at - timedelta(days=policy.closed_within_days)
-    rows = repo.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
+    rows = intake.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
     match = best_match(
         new,
         [
@@ -70,7 +70,7 @@ def _take_in(
     else:
         case = _new_case(request, request.received_at)
         request.case_id = case.id
-    repo.add_intake(session, case, request)
+    intake.add_intake(session, case, request)
     return request, case, True
 
 
@@ -116,7 +116,7 @@ async def submit_request(
     except IntegrityError:
         # PostgreSQL: a concurrent call with the same (channel, channel_ref) committed first.
         async with db.session() as session:
-            found = await repo.find_request(session, new.channel, new.channel_ref)
+            found = await intake.find_request(session, new.channel, new.channel_ref)
         if found is None:
             raise
         (request, case), created = found, False
@@ -124,7 +124,7 @@ async def submit_request(
     if request.merged_place is not None and not await cases.join(request):
         # The case closed between the match and the join: the request starts its own case.
         case = _new_case(request, now)
-        await db.write(lambda session: repo.move_request(session, request.id, case))
+        await db.write(lambda session: intake.move_request(session, request.id, case))
         request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
     if case is not None and case.seq == 0 and request.merged_place is None:
         # Not yet seen by the worker: a crash may have come between the commit and the start.

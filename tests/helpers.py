@@ -28,10 +28,10 @@ from domain.reference import Tier
 from domain.request import Citizen, Location, NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import cases, keys
+from persistence.cases import CaseFile
 from persistence.db import Database
 from persistence.models import CallbackRow, SlipRow
-from persistence.repo import CaseFile
 from services.intake import Submitted, submit_request
 from workflows.case import CaseWorkflow
 
@@ -67,7 +67,7 @@ async def submit(db: Database, client: Client, settings: Settings, request: NewR
 
 async def case_file(db: Database, case_id: str) -> CaseFile:
     async with db.session() as session:
-        found = await repo.get_case(session, case_id)
+        found = await cases.get_case(session, case_id)
     assert found is not None, f"case {case_id} is not in the database"
     return found
 
@@ -147,7 +147,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def make_key(db: Database, role: Role, unit: str | None = None) -> tuple[str, str]:
-    return await repo.create_api_key(db, role, unit, "test", datetime.now(UTC))
+    now = datetime.now(UTC)
+    return await db.write(lambda s: keys.add_api_key(s, role, unit, "test", now))
 
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -24,19 +24,16 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.callbacks import BAD_NUMBER, CallbackActivities
-    from activities.case import CaseActivities, ClassifyInput
-    from activities.corrections import CorrectionActivities
-    from activities.inputs import (
+    from activities.callbacks import BAD_NUMBER, CallbackActivities, PlanInput, VisitInput
+    from activities.case import (
         CallbackTasks,
+        CaseActivities,
         CaseEvents,
+        ClassifyInput,
         DeadlineInput,
-        MergeCaseInput,
-        PlanInput,
         ResponseDeadlineInput,
-        SplitRequestInput,
-        VisitInput,
     )
+    from activities.corrections import CorrectionActivities, MergeCaseInput, SplitRequestInput
     from domain.case import (
         ACTIONS,
         SYSTEM,

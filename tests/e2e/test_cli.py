@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import keys
 from persistence.db import Database
 from tests.helpers import ROOT, submit, wait_for_status
 from worker import build_worker
@@ -49,7 +49,8 @@ async def test_keys_create_prints_a_working_key(db: Database, database_url: str)
     result = minsheng("keys", "create", "--role", "unit", "--unit", "yatou", MINSHENG_DATABASE_URL=database_url)
     assert result.returncode == 0, result.stderr
     secret = result.stdout.strip()
-    row = await repo.find_api_key(db, secret)
+    async with db.session() as session:
+        row = await keys.find_api_key(session, secret)
     assert row is not None and (row.role, row.unit_code) == ("unit", "yatou")
     assert row.key_hash != secret
     refused = minsheng("keys", "create", "--role", "unit", MINSHENG_DATABASE_URL=database_url)

@@ -9,8 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import Actor, RespondInput, Role, SummonsRequest, WhistleInput
 from minsheng.settings import Settings
+from persistence.cases import CaseFile
 from persistence.db import Database
-from persistence.repo import CaseFile
 from tests.helpers import Stack, body, eventually, handle, record_history, submit, wait_for, wait_for_event
 from tests.processes import kill, worker_process
 from workflows.case import CaseWorkflow

@@ -16,7 +16,7 @@ from domain.case import AcceptInput, Actor, CallbackAnswer, CaseState, ReplyInpu
 from domain.request import Location
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
-from persistence import repo
+from persistence import intake
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
 from services.intake import submit_request
@@ -147,7 +147,7 @@ async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_wi
                 "case_id": first.case_id,
             }
         )
-        await db.write(lambda session: repo.add_intake(session, None, raced))
+        await db.write(lambda session: intake.add_intake(session, None, raced))
         assert await CaseGateway(client, settings).join(raced)
         moved = await wait_for_request_case(db, "R-RACED", lambda case_id: case_id != first.case_id)
         await wait_for_status(db, moved, "dispatched")
@@ -234,7 +234,7 @@ async def test_an_address_only_request_is_compared_with_those_at_its_door_number
     open_cases = [request_at(1, 100), request_at(2, 102), request_at(3, None), request_at(4, 104, "water_outage")]
     await db.write(
         lambda session: [
-            repo.add_intake(
+            intake.add_intake(
                 session, CaseRow(id=r.case_id, status="received", channel="sms", received_at=now, updated_at=now), r
             )
             for r in open_cases
@@ -242,7 +242,7 @@ async def test_an_address_only_request_is_compared_with_those_at_its_door_number
     )
 
     async def candidates(new: RequestRow) -> list[str]:
-        rows = await db.write(lambda session: repo.merge_candidates(session, new, since, since, area_wide))
+        rows = await db.write(lambda session: intake.merge_candidates(session, new, since, since, area_wide))
         return sorted(row[0] for row in rows)
 
     assert await candidates(request_at(0, 100)) == ["C1", "C3", "C4"]

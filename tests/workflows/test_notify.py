@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 
 import httpx
 
-from activities.inputs import CaseEvents
 from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
 from domain.deadlines import Deadlines
 from domain.reference import Tier
 from gateways.notify import WebhookNotifier, deliver_pending
-from persistence import repo
+from persistence import cases, intake
 from persistence.db import Database
 from persistence.models import CaseRow, OutboxRow, RequestRow
 
@@ -21,7 +20,7 @@ T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 async def _slipped_case(db: Database) -> None:
     await db.write(
-        lambda s: repo.add_intake(
+        lambda s: intake.add_intake(
             s,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(
@@ -47,8 +46,8 @@ async def _slipped_case(db: Database) -> None:
     )
     state.set_deadlines(T0, Deadlines(accept_by=T0, remind_at=T0, due_at=T0, warn_at=T0))
     event = state.slip(T0, SlipTrigger.deadline)
-    await repo.apply_case_events(db, CaseEvents(state=state, events=[event]), T0)
-    await repo.apply_case_events(db, CaseEvents(state=state, events=[event]), T0)  # a retried write
+    for _ in range(2):  # the second: a retried write
+        await db.write(lambda s: cases.record_case_events(s, state, [event], T0))
 
 
 class Collect:

@@ -8,10 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from activities.inputs import CallbackTasks, CaseEvents
 from domain.case import SYSTEM, AcceptInput, Actor, CaseRequestRef, CaseState, DispatchInput, Role
 from domain.reference import Tier
-from persistence import repo
+from persistence import callbacks, cases, intake
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
 
@@ -28,7 +27,7 @@ async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
 
 async def _case(db: Database) -> CaseState:
     await db.write(
-        lambda session: repo.add_intake(
+        lambda session: intake.add_intake(
             session,
             CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
             RequestRow(
@@ -59,9 +58,8 @@ async def test_a_retried_write_records_each_event_once(db: Database) -> None:
         T0,
         DispatchInput(actor=SYSTEM, unit="hrss_bureau", domain="labour", matter_type="wage_arrears", tier=Tier.yellow),
     )
-    batch = CaseEvents(state=state, events=[received, dispatched])
     for _ in range(3):
-        await repo.apply_case_events(db, batch, T0)
+        await db.write(lambda s: cases.record_case_events(s, state, [received, dispatched], T0))
     file = await _file(db)
     assert [(e.seq, e.kind) for e in file.events] == [(1, "received"), (2, "dispatched")]
     assert file.case.status == "dispatched" and file.case.unit_code == "hrss_bureau"
@@ -72,12 +70,11 @@ async def test_a_late_write_never_rolls_a_case_back(db: Database) -> None:
     state = await _case(db)
     dispatch = DispatchInput(actor=SYSTEM, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.yellow)
     event = state.dispatch(T0, dispatch)
-    dispatched = CaseEvents(state=state.model_copy(deep=True), events=[event])
-    accepted = CaseEvents(
-        state=state, events=[state.accept(T0, AcceptInput(actor=Actor(role=Role.unit, unit="yatou")))]
-    )
-    await repo.apply_case_events(db, accepted, T0)
-    await repo.apply_case_events(db, dispatched, T0)  # a retry that arrives after the next step
+    dispatched = state.model_copy(deep=True)
+    accepted = state.accept(T0, AcceptInput(actor=Actor(role=Role.unit, unit="yatou")))
+    await db.write(lambda s: cases.record_case_events(s, state, [accepted], T0))
+    # a retry that arrives after the next step
+    await db.write(lambda s: cases.record_case_events(s, dispatched, [event], T0))
     file = await _file(db)
     assert file.case.status == "accepted" and file.case.seq == 2
     assert [e.kind for e in file.events] == ["dispatched", "accepted"]
@@ -85,14 +82,13 @@ async def test_a_late_write_never_rolls_a_case_back(db: Database) -> None:
 
 async def test_callback_tasks_are_opened_once(db: Database) -> None:
     await _case(db)
-    tasks = CallbackTasks(case_id="C1", unit="hrss_bureau", request_ids=["R1"])
-    await repo.open_callbacks(db, tasks, T0)
-    await repo.open_callbacks(db, tasks, T0)
+    for _ in range(2):
+        await db.write(lambda s: callbacks.open_callbacks(s, "C1", "hrss_bureau", ["R1"], 1, T0))
     assert [(c.request_id, c.status) for c in (await _file(db)).callbacks] == [("R1", "pending")]
 
 
-async def _file(db: Database) -> repo.CaseFile:
+async def _file(db: Database) -> cases.CaseFile:
     async with db.session() as session:
-        file = await repo.get_case(session, "C1")
+        file = await cases.get_case(session, "C1")
     assert file is not None
     return file

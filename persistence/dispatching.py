@@ -10,20 +10,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from activities.inputs import MergeCaseInput, SplitRequestInput
-from domain.case import CaseStatus, Role
+from domain.case import CaseStatus, MergeInput, Role, SplitInput
 from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
 
 QUEUED = (CaseStatus.received.value, CaseStatus.returned.value)
 
 
-def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tuple[RequestRow, CaseRow]:
+def split_request(session: Session, case_id: str, split: SplitInput, now: datetime) -> tuple[RequestRow, CaseRow]:
     """The request split out of the case it was wrongly merged into (or could no longer join),
     with a case of its own, and a dispatcher's correction recorded. Done again (a retried
     activity) it finds the new case and changes nothing."""
-    split = inp.split
     request = session.get_one(RequestRow, split.request_id)
-    if request.case_id != inp.case_id:  # split already (a retried activity, or a repeated signal)
+    if request.case_id != case_id:  # split already (a retried activity, or a repeated signal)
         return request, session.get_one(CaseRow, request.case_id)
     case = CaseRow(
         id=split.new_case_id,
@@ -39,7 +37,7 @@ def split_request(session: Session, inp: SplitRequestInput, now: datetime) -> tu
             MergeCorrectionRow(
                 kind="split",
                 request_id=request.id,
-                from_case_id=inp.case_id,
+                from_case_id=case_id,
                 to_case_id=case.id,
                 merged_similarity=request.merged_similarity,
                 merged_place=request.merged_place,
@@ -60,17 +58,16 @@ def request_on(session: Session, request_id: str, case_id: str) -> RequestRow | 
     return request if request is not None and request.case_id == case_id else None
 
 
-def merge_request(session: Session, inp: MergeCaseInput, now: datetime) -> None:
+def merge_request(session: Session, case_id: str, merge: MergeInput, request_id: str, now: datetime) -> None:
     """Move a merged case's request to the case it was merged into, and record the correction.
     Done again (a retried activity) it finds the request moved and changes nothing."""
-    if (request := request_on(session, inp.request_id, inp.case_id)) is None:
+    if (request := request_on(session, request_id, case_id)) is None:
         return
-    merge = inp.merge
     session.add(
         MergeCorrectionRow(
             kind="merge",
             request_id=request.id,
-            from_case_id=inp.case_id,
+            from_case_id=case_id,
             to_case_id=merge.into_case_id,
             actor_key_id=merge.actor.key_id,
             reason=merge.reason,
