@@ -20,7 +20,8 @@ from domain.deadlines import Timing
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceData
 from persistence import assessment, ranking
-from persistence.assessment import StaleHistory, StoreMonthInput, UnitFigures
+from persistence.accountability import StaleHistory, StoreMonthInput, store_month
+from persistence.assessment import UnitFigures
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -136,7 +137,7 @@ class AssessmentActivities:
             api_url=self.api_url,
         )
         activity.heartbeat("writing")
-        stored = await _heartbeating(self.db.write(lambda session: assessment.store_month(session, store)), "writing")
+        stored = await _heartbeating(self.db.write(lambda session: store_month(session, store)), "writing")
         activity.heartbeat("written")
         if stored.already_assessed:
             log.info("month already assessed by another run: kept as stored", month=month)

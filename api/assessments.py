@@ -298,18 +298,20 @@ async def rerun_month(month: str, body: RerunIn, principal: Leader, context: Con
                 f"{month} was never assessed, so there is nothing to re-run: the monthly-assessment schedule "
                 f"assesses it (a missed month is backfilled by its next run)",
             )
-    row = await assessment.add_rerun(context.db, month, body.reason, principal.key_id, datetime.now(UTC))
-    assert row.id is not None
+    now = datetime.now(UTC)
+    row = await context.db.write(lambda s: assessment.add_rerun(s, month, body.reason, principal.key_id, now))
+    rerun_id = row.id
+    assert rerun_id is not None
     try:
         await context.client.start_workflow(
             MonthlyAssessmentWorkflow.run,
-            MonthlyAssessmentInput(month=month, rerun_id=row.id),
+            MonthlyAssessmentInput(month=month, rerun_id=rerun_id),
             id=row.workflow_id,
             task_queue=context.settings.task_queue,
         )
     except RPCError as exc:
         # Not started: not recorded either, so that the log of re-runs lists only runs that ran.
-        await assessment.remove_rerun(context.db, row.id)
+        await context.db.write(lambda s: assessment.remove_rerun(s, rerun_id))
         log.warning("re-run not started", month=month, error=str(exc))
         raise HTTPException(
             503,

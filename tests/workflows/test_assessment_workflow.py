@@ -149,7 +149,8 @@ def set_answer(case_id: str, answer: str):
 
 
 async def leader_rerun(client: Client, settings: Settings, db: Database, reason: str) -> list[MonthAssessed]:
-    rerun = await assessment.add_rerun(db, MONTH, reason, "k_leader", datetime.now(UTC))
+    now = datetime.now(UTC)
+    rerun = await db.write(lambda s: assessment.add_rerun(s, MONTH, reason, "k_leader", now))
     return await run_assessment(client, settings, MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id))
 
 
@@ -251,7 +252,8 @@ async def test_a_rerun_waits_for_another_run_assessing_the_month_then_assesses_i
             task_queue=elsewhere.task_queue,
         )
         await db.write(set_answer("C5", "satisfied"))
-        rerun = await assessment.add_rerun(db, MONTH, "C5回访结果录入错误，已更正", "k_leader", datetime.now(UTC))
+        now = datetime.now(UTC)
+        rerun = await db.write(lambda s: assessment.add_rerun(s, MONTH, "C5回访结果录入错误，已更正", "k_leader", now))
         run = await client.start_workflow(
             MonthlyAssessmentWorkflow.run,
             MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id),
