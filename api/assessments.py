@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from api.context import AppContext, Context, Principal, field_errors, in_order, own_unit, require
-from api.schemas import Text, _In
+from api.schemas.common import In, Text
 from domain.accountability import AccountabilityAction, BottomEntry, Step
 from domain.analysis import Analysis, AnalysisInput, analyse
 from domain.assessment import (
@@ -123,7 +123,7 @@ class AccountabilityOut(BaseModel):
     withdrawn: list[WithdrawnOut] = Field(description="actions a re-run after a data correction no longer found")
 
 
-class RerunIn(_In):
+class RerunIn(In):
     reason: Text = Field(max_length=2000, description="the data correction that calls for it")
 
 

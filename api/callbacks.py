@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act
 from api.context import CallbackAgent, Context
-from api.schemas import CallbackIn, CallbackPage, CallbackTaskOut, CaseOut
+from api.schemas.callbacks import CallbackIn, CallbackPage, CallbackTaskOut
+from api.schemas.cases import CaseOut
 from domain.case import CallbackInput
 from persistence import callbacks as callback_tasks
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
-from api.schemas import (
+from api.schemas.cases import (
     AcceptIn,
     CaseOut,
     CasePage,

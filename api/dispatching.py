@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
-from api.schemas import (
-    CaseOut,
+from api.schemas.cases import CaseOut
+from api.schemas.dispatching import (
     ChannelIntake,
     CorrectionOut,
     CorrectionPage,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
 from api.context import AppContext, Context, Intake, Principal, field_errors
-from api.schemas import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
+from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
 from services.intake import Submitted, submit_request
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from api.context import Context, Reader, in_order
-from api.schemas import RankingOut, UnitIndicatorsOut, UnitTrendOut
+from api.schemas.rankings import RankingOut, UnitIndicatorsOut, UnitTrendOut
 from domain.indicators import Period
 from persistence import ranking
 

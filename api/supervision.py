@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from api.context import Context, Reader, field_errors, own_unit
-from api.schemas import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
+from api.schemas.supervision import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
 from domain.case import SlipKind
 from persistence import supervision
 from persistence.supervision import HandlingRow, SlipFilter

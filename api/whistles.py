@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from api.cases import CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
-from api.schemas import (
+from api.schemas.whistles import (
     RateIn,
     RespondIn,
     RuleDeclineIn,

@@ -1,0 +1,131 @@
+"""The dispatchers' queue, their corrections of merging, and intake against cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.schemas.cases import CaseOut
+from api.schemas.common import In, Text
+from domain.case import CaseStatus
+from persistence.models import (
+    CaseRow,
+    RequestRow,
+)
+
+
+class SplitIn(In):
+    request_id: Text
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class SplitOut(BaseModel):
+    new_case_id: str = Field(description="the case the request now opens")
+    case: CaseOut = Field(description="the case it was split out of")
+
+
+class MergeIn(In):
+    into: Text = Field(description="the case this one is merged into")
+    reason: Annotated[Text, StringConstraints(max_length=2000)]
+
+
+class Suggestion(BaseModel):
+    """What the classifier proposed, or for a returned case who returned it and why."""
+
+    kind: Literal["classified", "returned"]
+    domain: str | None = None
+    matter_type: str | None = None
+    tier: str | None = None
+    unit: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+
+
+class QueuedCase(BaseModel):
+    case_id: str
+    status: CaseStatus
+    channel: str
+    received_at: datetime
+    waiting_since: datetime
+    content: str
+    address: str
+    town: str | None
+    suggestion: Suggestion | None
+
+    @classmethod
+    def of(cls, case: CaseRow, request: RequestRow, latest: dict[str, str]) -> QueuedCase:
+        suggestion = None
+        if latest:
+            fields = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
+            suggestion = Suggestion.model_validate(fields)
+        return cls(
+            case_id=case.id,
+            status=CaseStatus(case.status),
+            channel=case.channel,
+            received_at=case.received_at,
+            waiting_since=case.updated_at,
+            content=request.content,
+            address=request.address,
+            town=request.town_code,
+            suggestion=suggestion,
+        )
+
+
+class DispatchQueuePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[QueuedCase]
+
+
+class ChannelIntake(BaseModel):
+    channel: str
+    requests: int = Field(description="requests received in the period")
+    cases: int = Field(description="cases they opened: requests not merged into another case")
+    merged: int = Field(description="requests - cases: repeat submissions merged (一事多投)")
+    reduction: float | None = Field(description="merged / requests; null without requests")
+
+
+class IntakePeriod(BaseModel):
+    period: str = Field(description="the day (2026-11-24) or month (2026-11), in the city's zone")
+    start: datetime
+    end: datetime
+    total: ChannelIntake = Field(description="all channels together (channel '*')")
+    channels: list[ChannelIntake]
+
+
+class IntakeStats(BaseModel):
+    by: Literal["day", "month"]
+    periods: list[IntakePeriod]
+
+
+class CorrectionRequestOut(BaseModel):
+    """A request as the matcher sees it: its text, place and time."""
+
+    request_id: str
+    content: str
+    address: str
+    grid: str | None
+    lat: float | None
+    lon: float | None
+    received_at: datetime
+
+
+class CorrectionOut(CorrectionRequestOut):
+    """A dispatcher's correction of merging, a training pair for the matcher: the request, and the
+    ``counterpart`` it must not be merged with (``split``) or should have been (``merge``)."""
+
+    kind: Literal["split", "merge"]
+    from_case_id: str
+    to_case_id: str
+    merged_similarity: float | None
+    merged_place: str | None
+    reason: str
+    at: datetime
+    counterpart: CorrectionRequestOut | None
+
+
+class CorrectionPage(BaseModel):
+    items: list[CorrectionOut]

@@ -1,0 +1,49 @@
+"""Supervision slips and handling figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from persistence.models import (
+    SlipRow,
+)
+
+
+class SlipOut(BaseModel):
+    case_id: str
+    unit: str
+    round: int
+    kind: str
+    trigger: str
+    reason: str
+    due_at: datetime | None
+    issued_at: datetime
+
+    @classmethod
+    def of(cls, row: SlipRow) -> SlipOut:
+        return cls(**row.model_dump(exclude={"id", "unit_code"}), unit=row.unit_code)
+
+
+class SlipPage(BaseModel):
+    counts: dict[str, int] = Field(description="slips by kind, over the whole filter")
+    limit: int
+    offset: int
+    items: list[SlipOut]
+
+
+class HandlingFiguresOut(BaseModel):
+    unit: str | None = Field(description="None for the whole city")
+    replied: int = Field(description="cases replied in the period")
+    on_time: int = Field(description="of them, replied by the deadline in force (after approved extensions)")
+    on_time_rate: float | None
+    average_working_days: float | None = Field(description="from receipt to reply, in working days")
+    open_overdue: int = Field(description="open cases past their deadline now")
+
+
+class HandlingStats(BaseModel):
+    since: datetime
+    until: datetime
+    city: HandlingFiguresOut
+    units: list[HandlingFiguresOut]
