@@ -1,0 +1,3 @@
+from bench.ranking.run import main
+
+main()
