@@ -14,7 +14,7 @@ from domain.callbacks import CallbackPlan, CallbackPolicy, dialable, plan_visits
 from domain.case import CallbackAnswer
 from domain.deadlines import Timing
 from gateways.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
-from persistence.callbacks import VisitAttempt, open_visit
+from persistence.callbacks import open_visit
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -57,9 +57,20 @@ class CallbackActivities:
     @activity.defn(name="visit_citizen")
     async def visit_citizen(self, inp: VisitInput) -> CallbackAnswer | None:
         """Open the attempt's callback task (once, however often retried) and hand it over."""
-        attempt = VisitAttempt(inp.case_id, inp.request_id, inp.unit, inp.round, inp.attempt, inp.due_at)
         now = datetime.now(UTC)
-        task = await self.db.write(lambda s: open_visit(s, attempt, self.gateway.name, now))
+        task = await self.db.write(
+            lambda s: open_visit(
+                s,
+                case_id=inp.case_id,
+                request_id=inp.request_id,
+                unit=inp.unit,
+                round_=inp.round,
+                attempt=inp.attempt,
+                due_at=inp.due_at,
+                gateway=self.gateway.name,
+                now=now,
+            )
+        )
         bound = log.bind(case_id=inp.case_id, unit=inp.unit, callback_id=task.callback_id, attempt=inp.attempt)
         number = dialable(task.phone)
         if number is None:

@@ -45,29 +45,29 @@ class VisitTask:
     phone: str
 
 
-@dataclass(frozen=True)
-class VisitAttempt:
-    """One attempt of one citizen's callback visit."""
-
-    case_id: str
-    request_id: str
-    unit: str | None
-    round: int
-    attempt: int
-    due_at: datetime
-
-
-def open_visit(session: Session, visit: VisitAttempt, gateway: str, now: datetime) -> VisitTask:
-    """The attempt's callback row, inserted once however often the activity runs."""
+def open_visit(
+    session: Session,
+    *,
+    case_id: str,
+    request_id: str,
+    unit: str | None,
+    round_: int,
+    attempt: int,
+    due_at: datetime,
+    gateway: str,
+    now: datetime,
+) -> VisitTask:
+    """One attempt of one citizen's callback visit: its row, inserted once however often the
+    activity runs, and whom to call."""
     session.exec(
         dialect_insert(session, CallbackRow)
         .values(
-            case_id=visit.case_id,
-            request_id=visit.request_id,
-            unit_code=visit.unit,
-            round=visit.round,
-            attempt=visit.attempt,
-            due_at=visit.due_at,
+            case_id=case_id,
+            request_id=request_id,
+            unit_code=unit,
+            round=round_,
+            attempt=attempt,
+            due_at=due_at,
             gateway=gateway,
             status="pending",
             created_at=now,
@@ -78,10 +78,10 @@ def open_visit(session: Session, visit: VisitAttempt, gateway: str, now: datetim
         select(CallbackRow.id, RequestRow.citizen_name, RequestRow.citizen_phone)
         .join(RequestRow, col(RequestRow.id) == col(CallbackRow.request_id))
         .where(
-            CallbackRow.case_id == visit.case_id,
-            CallbackRow.request_id == visit.request_id,
-            CallbackRow.round == visit.round,
-            CallbackRow.attempt == visit.attempt,
+            CallbackRow.case_id == case_id,
+            CallbackRow.request_id == request_id,
+            CallbackRow.round == round_,
+            CallbackRow.attempt == attempt,
         )
     ).one()
     assert callback_id is not None
