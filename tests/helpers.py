@@ -28,6 +28,7 @@ from domain.reference import Tier
 from domain.request import Citizen, Location, NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
+from minsheng.temporal import case_id_of, case_workflow_id
 from persistence import cases, keys
 from persistence.cases import CaseFile
 from persistence.db import Database
@@ -98,7 +99,7 @@ async def wait_for_event(db: Database, case_id: str, kind: str, seconds: float =
 
 
 def handle(client: Client, case_id: str) -> WorkflowHandle[CaseWorkflow, CaseState]:
-    return client.get_workflow_handle_for(CaseWorkflow.run, f"case-{case_id}")
+    return client.get_workflow_handle_for(CaseWorkflow.run, case_workflow_id(case_id))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
@@ -139,7 +140,9 @@ async def answer_callback(
 async def closed_state(db: Database, case: WorkflowHandle[CaseWorkflow, CaseState], seconds: float = 20) -> CaseState:
     """The case's state once it is closed. Its workflow runs on for a few days after the close,
     taking repeat submissions (config/merging.yaml, closed_within_days), so no result yet."""
-    await wait_for_status(db, case.id.removeprefix("case-"), "closed", seconds)
+    case_id = case_id_of(case.id)
+    assert case_id is not None
+    await wait_for_status(db, case_id, "closed", seconds)
     return await case.query(CaseWorkflow.status)
 
 

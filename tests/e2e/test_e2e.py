@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 
 import pytest
 
-from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, CASE_UNIT
+from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, CASE_UNIT, case_workflow_id
 from tests.helpers import Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(90)
@@ -74,21 +74,21 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
         "CaseStatus = 'closed' AND CaseUnit = 'hrss_bureau' AND CaseChannel = 'hotline_12345' AND CaseTier = 'yellow'"
     )
     assert await _eventually_listed(stack, query, case_id)
-    handle = stack.env.client.get_workflow_handle(f"case-{case_id}")
+    handle = stack.env.client.get_workflow_handle(case_workflow_id(case_id))
     attributes = (await handle.describe()).typed_search_attributes
     assert (attributes.get(CASE_STATUS), attributes.get(CASE_UNIT), attributes.get(CASE_CHANNEL)) == (
         "closed",
         "hrss_bureau",
         "hotline_12345",
     )
-    await record_history(stack.env.client, f"case-{case_id}", "case_closed_deadlines_at_dispatch")
-    await record_history(stack.env.client, f"case-{case_id}", "case_closed_after_callback_visit")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_closed_deadlines_at_dispatch")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_closed_after_callback_visit")
 
 
 async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:
     # Visibility is eventually consistent, even on the dev server.
     for _ in range(100):
-        if f"case-{case_id}" in [w.id async for w in stack.env.client.list_workflows(query)]:
+        if case_workflow_id(case_id) in [w.id async for w in stack.env.client.list_workflows(query)]:
             return True
         await asyncio.sleep(0.1)
     return False
@@ -111,7 +111,7 @@ async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     assert (redispatched.json()["unit"], redispatched.json()["tier"]) == ("yatou", "yellow")
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})).status_code == 200
-    await record_history(stack.env.client, f"case-{case_id}", "case_returned_redispatched")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_returned_redispatched")
 
 
 async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:

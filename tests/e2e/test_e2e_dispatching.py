@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from activities.case import DispatchModel
 from minsheng.settings import Settings
+from minsheng.temporal import case_workflow_id
 from persistence.db import Database
 from tests.helpers import UNCLEAR, WAGES, Stack, body, eventually, record_history, somewhere
 
@@ -112,7 +113,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     assert merged.status_code == 200, merged.text
     assert [r["id"] for r in merged.json()["requests"]] == [first["request_id"], second["request_id"]]
     gone = await stack.case_when(new_case_id, "merged")
-    await record_history(stack.env.client, f"case-{new_case_id}", "case_merged_by_hand")
+    await record_history(stack.env.client, case_workflow_id(new_case_id), "case_merged_by_hand")
     assert (
         gone["timeline"][-1]["kind"] == "merged" and gone["timeline"][-1]["detail"]["into_case_id"] == first["case_id"]
     )
@@ -149,7 +150,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
         }
 
     await eventually(visits)
-    await record_history(stack.env.client, f"case-{first['case_id']}", "case_split_then_merged_into")
+    await record_history(stack.env.client, case_workflow_id(first["case_id"]), "case_split_then_merged_into")
 
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the city's day
     stats = (await stack.call("GET", "/v1/stats/intake", "leader", params={"from": today, "to": today})).json()

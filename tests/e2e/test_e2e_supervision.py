@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from minsheng.settings import Settings
+from minsheng.temporal import case_workflow_id
 from tests.fast_policy import fast_config
 from tests.helpers import Stack, body, eventually, record_history
 
@@ -50,7 +51,7 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:
 
     stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params={"unit": unit})).json()
     assert stats["city"]["open_overdue"] == 1 and stats["city"]["replied"] == 0
-    await record_history(stack.env.client, f"case-{case_id}", "case_red_supervised")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_red_supervised")
 
 
 async def test_extension_and_tier_change_over_http(stack: Stack) -> None:

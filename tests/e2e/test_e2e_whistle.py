@@ -9,6 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.case import Actor, RespondInput, Role, SummonsRequest, WhistleInput
 from minsheng.settings import Settings
+from minsheng.temporal import case_workflow_id
 from persistence.cases import CaseFile
 from persistence.db import Database
 from tests.helpers import Stack, body, eventually, handle, record_history, submit, wait_for, wait_for_event
@@ -108,7 +109,7 @@ async def test_whistle_respond_rate_over_http(stack: Stack) -> None:
     assert stats["city"]["replied"] == 1
     late = await stack.call("POST", f"/v1/cases/{case_id}/whistle", "hrss", json=whistle)
     assert late.status_code == 409
-    await record_history(stack.env.client, f"case-{case_id}", "case_whistled_and_rated")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_whistled_and_rated")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -27,6 +27,7 @@ from domain.case import (
 )
 from gateways.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway, with_heartbeats
 from minsheng.settings import Settings
+from minsheng.temporal import case_workflow_id
 from persistence.db import Database
 from persistence.models import RequestRow
 from tests.helpers import (
@@ -128,7 +129,7 @@ async def test_three_citizens_on_one_case_each_get_their_visit(
     planned = next(e for e in file.events if e.kind == "callbacks_planned")
     assert planned.detail["citizens"] == "3"
     assert file.case.outcome == "basically_satisfied"
-    await record_history(time_env.client, f"case-{case_id}", "case_three_citizens_visited")
+    await record_history(time_env.client, case_workflow_id(case_id), "case_three_citizens_visited")
 
 
 @ON_SQLITE
@@ -188,7 +189,7 @@ async def test_a_dissatisfied_citizen_reopens_the_case_to_the_same_unit(
     assert [e.kind for e in file.events].count("reopened") == 1
     assert [(c.round, c.answer) for c in file.callbacks] == [(1, "dissatisfied"), (2, second_answer.value)]
     assert (file.case.callback_round, file.case.outcome) == (2, second_answer.value)
-    await record_history(time_env.client, f"case-{case_id}", f"case_reopened_then_{second_answer.value}")
+    await record_history(time_env.client, case_workflow_id(case_id), f"case_reopened_then_{second_answer.value}")
 
 
 class FlakyGateway:

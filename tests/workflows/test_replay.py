@@ -7,6 +7,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from minsheng.replay import replay_history
+from minsheng.temporal import case_workflow_id
 from tests.helpers import HISTORIES
 
 RECORDED = sorted(HISTORIES.glob("*.json"))
@@ -35,5 +36,5 @@ def test_the_recorded_cases_are_there() -> None:
 
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"case-{path.stem}", path.read_text())
+    history = WorkflowHistory.from_json(case_workflow_id(path.stem), path.read_text())
     await replay_history(history)
