@@ -4,6 +4,7 @@ and its files parse (they are not run here)."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,10 @@ def test_staging_registers_every_search_attribute_the_workflow_sets() -> None:
     cli_type = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool", "KEYWORD_LIST": "KeywordList"}
     expected = {key.name: cli_type[key.indexed_value_type.name] for key in ALL_KEYS}
     assert registered == expected
+
+
+def test_the_image_holds_every_package_minsheng_installs() -> None:
+    """A package left out of the Dockerfile's COPY lines fails only in production, at import."""
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    copied = set(re.findall(r"^COPY (\w+)/ \1/$", (INFRA / "Dockerfile").read_text(), re.MULTILINE))
+    assert {p.split(".")[0] for p in packages} <= copied
