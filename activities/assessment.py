@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import structlog
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import assessment as rules
 from domain.accountability import AccountabilityInput, hold_accountable
-from domain.assessment import AssessmentPolicy, AssessMonthInput, MonthAssessed, MonthsToAssessInput, UnitMonth
+from domain.assessment import AssessmentPolicy, Month, UnitMonth
 from domain.deadlines import Timing
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceData
@@ -25,7 +24,6 @@ from persistence.assessment import UnitFigures
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
 INVALID_MONTH_DATA = "InvalidMonthData"
 """The failure type of a month whose figures fail validation: the same on every attempt, so not
@@ -44,6 +42,35 @@ async def _heartbeating[T](step: Awaitable[T], detail: str) -> T:
         if done:
             return task.result()
         activity.heartbeat(detail)
+
+
+class MonthsToAssessInput(BaseModel):
+    scheduled_at: datetime
+    month: Month | None
+    catch_up_months: int
+    rerun: bool
+
+
+class AssessMonthInput(BaseModel):
+    month: Month
+    rerun_id: int | None = None
+
+
+class MonthAssessed(BaseModel):
+    """What a month's step did, for the run's result in the UI."""
+
+    month: Month
+    units_assessed: int
+    actions: int
+    changed_units: tuple[str, ...]
+    """Units whose score, rank or actions differ from what was stored before (empty on a first run)."""
+    already_assessed: bool = False
+    """Not a leader's re-run, and the month was found assessed (by another run, or by this step
+    before a restart): kept as stored, nothing sent."""
+    next_assessed: Month | None = None
+    """The first later month with an assessment when this one was stored: a re-run goes on to it."""
+    failed: str | None = None
+    """The month could not be assessed (its data fails validation); set by the run, not the step."""
 
 
 class AssessmentActivities:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import structlog
+from pydantic import BaseModel
 from temporalio import activity
 
 from domain.deadlines import Timing
 from domain.indicators import (
-    DayRanked,
     IndicatorPolicy,
     Period,
-    RankDayInput,
-    RankingDaysInput,
     UnitCounts,
     days_to_rank,
     indicators_of,
@@ -25,6 +23,23 @@ from persistence import ranking
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
+
+
+class RankingDaysInput(BaseModel):
+    scheduled_at: datetime
+    day: date | None
+    catch_up_days: int
+
+
+class RankDayInput(BaseModel):
+    day: date
+
+
+class DayRanked(BaseModel):
+    day: date
+    units_ranked: int
+    first: str | None
+    """The best-ranked unit of the day, for the run's result in the UI."""
 
 
 class RankingActivities:

@@ -188,20 +188,3 @@ class RankingInput(BaseModel):
 
     day: date | None = None
     catch_up_days: int = Field(default=7, ge=0, le=62)
-
-
-class RankingDaysInput(BaseModel):
-    scheduled_at: datetime
-    day: date | None
-    catch_up_days: int
-
-
-class RankDayInput(BaseModel):
-    day: date
-
-
-class DayRanked(BaseModel):
-    day: date
-    units_ranked: int
-    first: str | None
-    """The best-ranked unit of the day, for the run's result in the UI."""

@@ -146,6 +146,7 @@ def settings(database_url: str) -> Settings:
 KINDS = ("unit", "workflows", "e2e")
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the markers added here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test is marked with its kind, the folder it lives in: ``pytest -m unit`` is the fast loop."""
     for item in items:

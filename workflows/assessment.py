@@ -31,8 +31,14 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, ChildWorkflowError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.assessment import INVALID_MONTH_DATA, AssessmentActivities
-    from domain.assessment import AssessMonthInput, MonthAssessed, MonthlyAssessmentInput, MonthsToAssessInput
+    from activities.assessment import (
+        INVALID_MONTH_DATA,
+        AssessmentActivities,
+        AssessMonthInput,
+        MonthAssessed,
+        MonthsToAssessInput,
+    )
+    from domain.assessment import MonthlyAssessmentInput
     from workflows.ranking import RETRY, SCHEDULED_START
 
 MONTH_RETRY = RetryPolicy(

@@ -14,8 +14,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ranking import RankingActivities
-    from domain.indicators import DayRanked, RankDayInput, RankingDaysInput, RankingInput
+    from activities.ranking import DayRanked, RankDayInput, RankingActivities, RankingDaysInput
+    from domain.indicators import RankingInput
 
 SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))

@@ -34,11 +34,11 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from activities.ranking import RankingActivities
+from activities.ranking import RankDayInput, RankingActivities
 from bench.common import write_result
 from bench.ranking.city import City
 from bench.ranking.rows import LIMIT_SECONDS, ROOT, SERVER, TABLES
-from domain.indicators import Period, RankDayInput, period_bounds
+from domain.indicators import Period, period_bounds
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence import ranking

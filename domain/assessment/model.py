@@ -3,7 +3,6 @@ the month's result; and the inputs and results of the monthly workflow and its s
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -153,35 +152,6 @@ class MonthlyAssessmentInput(BaseModel):
     rerun_id: int | None = None
     """A leader's re-run (``assessment_reruns`` row): ``month`` and every later assessed month are
     assessed again and the changes recorded on that row."""
-
-
-class MonthsToAssessInput(BaseModel):
-    scheduled_at: datetime
-    month: Month | None
-    catch_up_months: int
-    rerun: bool
-
-
-class AssessMonthInput(BaseModel):
-    month: Month
-    rerun_id: int | None = None
-
-
-class MonthAssessed(BaseModel):
-    """What a month's step did, for the run's result in the UI."""
-
-    month: Month
-    units_assessed: int
-    actions: int
-    changed_units: tuple[str, ...]
-    """Units whose score, rank or actions differ from what was stored before (empty on a first run)."""
-    already_assessed: bool = False
-    """Not a leader's re-run, and the month was found assessed (by another run, or by this step
-    before a restart): kept as stored, nothing sent."""
-    next_assessed: Month | None = None
-    """The first later month with an assessment when this one was stored: a re-run goes on to it."""
-    failed: str | None = None
-    """The month could not be assessed (its data fails validation); set by the run, not the step."""
 
 
 def _worst_first(u: UnitAssessment) -> tuple[Decimal, Decimal, int, float, str]:

@@ -8,10 +8,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 from temporalio.client import Client
 
-from domain.assessment import (
-    MonthAssessed,
-    MonthlyAssessmentInput,
-)
+from activities.assessment import MonthAssessed
+from domain.assessment import MonthlyAssessmentInput
 from minsheng.settings import Settings
 from persistence.db import Database
 from persistence.models import (

@@ -19,15 +19,8 @@ from temporalio.client import Client, ScheduleActionStartWorkflow, WorkflowExecu
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from activities.assessment import AssessmentActivities
-from domain.assessment import (
-    AssessMonthInput,
-    MonthAssessed,
-    MonthlyAssessment,
-    MonthlyAssessmentInput,
-    ReasonCode,
-    month_before,
-)
+from activities.assessment import AssessmentActivities, AssessMonthInput, MonthAssessed
+from domain.assessment import MonthlyAssessment, MonthlyAssessmentInput, ReasonCode, month_before
 from gateways.notify import deliver_pending
 from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
