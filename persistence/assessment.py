@@ -33,11 +33,7 @@ from persistence.models import (
     SlipRow,
     SummonsRow,
 )
-
-
-def _count(condition: Any) -> Any:
-    return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
-
+from persistence.sql import count_when
 
 # ---- figures of a month ----
 
@@ -97,9 +93,9 @@ async def unit_figures(session: AsyncSession, start: datetime, end: datetime) ->
     slips = await session.exec(
         select(
             SlipRow.unit_code,
-            _count(col(SlipRow.kind) == "reminder"),
-            _count(col(SlipRow.kind) == "supervision"),
-            _count(col(SlipRow.kind) == "warning"),
+            count_when(col(SlipRow.kind) == "reminder"),
+            count_when(col(SlipRow.kind) == "supervision"),
+            count_when(col(SlipRow.kind) == "warning"),
         )
         .where(col(SlipRow.issued_at) >= start, col(SlipRow.issued_at) < end)
         .group_by(SlipRow.unit_code)
@@ -131,7 +127,7 @@ async def matter_months(session: AsyncSession, month: str, start: datetime, end:
             CaseRow.domain_code,
             CaseRow.matter_type_code,
             RequestRow.town_code,
-            *(_count(col(CallbackRow.answer) == a) for a in ("satisfied", "basically_satisfied", "dissatisfied")),
+            *(count_when(col(CallbackRow.answer) == a) for a in ("satisfied", "basically_satisfied", "dissatisfied")),
         )
         .join(
             CallbackRow,
@@ -167,7 +163,7 @@ async def matter_months(session: AsyncSession, month: str, start: datetime, end:
             per_case.c.matter_type_code,
             per_case.c.town,
             func.count(),
-            _count(per_case.c.on_time.is_(True)),
+            count_when(per_case.c.on_time.is_(True)),
         ).group_by(per_case.c.domain_code, per_case.c.matter_type_code, per_case.c.town)
     )
     for domain, matter, town, n, on_time in replied.all():

@@ -243,13 +243,6 @@ async def count_provisional_open(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(CaseRow).where(*PROVISIONAL_OPEN))).one()
 
 
-async def is_summoned(session: AsyncSession, case_id: str, unit: str) -> bool:
-    found = await session.exec(
-        select(SummonsRow.id).where(SummonsRow.case_id == case_id, SummonsRow.unit == unit).limit(1)
-    )
-    return found.first() is not None
-
-
 async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
     rows = await session.exec(select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id)))
     return list(rows)

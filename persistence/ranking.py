@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -15,12 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.indicators import UnitCounts, UnitIndicators
 from persistence.db import Database
 from persistence.models import CallbackRow, CaseEventRow, CaseRow, UnitIndicatorRow
-from persistence.sql import dialect_insert
+from persistence.sql import count_when, dialect_insert
 from persistence.supervision import responsible_units
-
-
-def _count(condition: Any) -> Any:
-    return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
 async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[str, UnitCounts]:
@@ -42,7 +37,7 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
         select(
             closed.c.unit,
             *(
-                _count(col(CallbackRow.answer) == a)
+                count_when(col(CallbackRow.answer) == a)
                 for a in ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
             ),
         )
@@ -66,7 +61,9 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
         # A case merged into another by a dispatcher is handled there: its own deadline lapsed.
         col(CaseRow.status) != "merged",
     )
-    closure = await session.exec(select(due.c.unit, func.count(), _count(due.c.replied_at < end)).group_by(due.c.unit))
+    closure = await session.exec(
+        select(due.c.unit, func.count(), count_when(due.c.replied_at < end)).group_by(due.c.unit)
+    )
     for unit, n, done in closure.all():
         counts[unit].update(due=n, closed_by_end=done)
 
@@ -79,7 +76,7 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
         select(
             replied.c.unit,
             func.count(),
-            _count(replied.c.on_time.is_(True)),
+            count_when(replied.c.on_time.is_(True)),
             func.coalesce(func.sum(replied.c.days), 0),
         ).group_by(replied.c.unit)
     )
@@ -89,8 +86,8 @@ async def unit_counts(session: AsyncSession, start: datetime, end: datetime) -> 
     decisions = await session.exec(
         select(
             CaseEventRow.actor_unit,
-            _count(col(CaseEventRow.kind) == "accepted"),
-            _count(col(CaseEventRow.kind) == "returned"),
+            count_when(col(CaseEventRow.kind) == "accepted"),
+            count_when(col(CaseEventRow.kind) == "returned"),
         )
         .where(
             col(CaseEventRow.kind).in_(("accepted", "returned")),

@@ -1,12 +1,13 @@
-"""SQL that works on both databases: inserts with the dialect's ON CONFLICT clauses."""
+"""SQL both databases take: inserts with the dialect's ON CONFLICT clauses, and a conditional count."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, func
 
 
 def dialect_insert(session: Session, model: type[SQLModel]) -> Any:
@@ -21,3 +22,8 @@ def upsert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any
     stmt = dialect_insert(session, model).values(list(rows))
     updates = {c: stmt.excluded[c] for c in rows[0] if c != key}
     session.exec(stmt.on_conflict_do_update(index_elements=[key], set_=updates))
+
+
+def count_when(condition: Any) -> Any:
+    """How many rows meet ``condition``: 0, not NULL, when none do."""
+    return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
