@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.datastructures import Headers, MutableHeaders
@@ -61,6 +65,19 @@ class RequestContext:
         await self.app(scope, receive, send_with_id)
 
 
+def _writable(value: Any) -> Any:
+    """A value JSON can carry: a non-finite number, or text holding half a surrogate pair, as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode()
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _writable(v) for k, v in value.items()}
+    return value
+
+
 def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
     """The app; with no ``context`` it connects to the database and Temporal at start-up."""
 
@@ -95,6 +112,11 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     app.include_router(assessments.router)
 
     app.add_middleware(RequestContext)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, except that the caller's input each error repeats is made writable.
+        return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
 
     @app.exception_handler(ActionRefused)
     async def refused(request: Request, exc: ActionRefused) -> JSONResponse:

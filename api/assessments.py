@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from api.context import AppContext, Context, Principal, field_errors, in_order, own_unit, require
-from api.schemas.common import In, Text
+from api.schemas.common import In, RowId, Text
 from domain.accountability import AccountabilityAction, BottomEntry, Step
 from domain.analysis import Analysis, AnalysisInput, analyse
 from domain.assessment import (
@@ -27,9 +27,11 @@ from domain.assessment import (
     month_after,
     month_before,
     month_bounds,
+    month_count,
     month_minus,
     months_between,
 )
+from domain.calendar import SUPPORTED_YEARS
 from domain.case import Role
 from domain.reference import UnitKind
 from persistence import assessment
@@ -143,6 +145,9 @@ def _month(context: AppContext, value: str | None, field: str, location: str = "
         return month_before(datetime.now(context.settings.timing.zone).strftime("%Y-%m"))
     if not MONTH.match(value):
         raise field_errors({field: f"{value!r} is not a month: write YYYY-MM, e.g. 2026-11"}, location)
+    if int(value[:4]) not in SUPPORTED_YEARS:
+        first, last = SUPPORTED_YEARS[0], SUPPORTED_YEARS[-1]
+        raise field_errors({field: f"{value} is outside the years {first}-{last}"}, location)
     return value
 
 
@@ -261,7 +266,7 @@ async def notice_document(
     name: str,
     principal: Accountable,
     context: Context,
-    revision: Annotated[int | None, Query(ge=1, description="a version; default: the latest")] = None,
+    revision: Annotated[RowId | None, Query(description="a version; default: the latest")] = None,
 ) -> Response:
     """A notice document, ``{key}.md`` (Markdown) or ``{key}.pdf``, in Chinese, ready to circulate:
     the latest version (a correction is marked 更正, a withdrawal 撤销), or ``?revision=`` an
@@ -345,7 +350,7 @@ async def reruns(month: str, principal: Leadership, context: Context) -> list[Re
 async def _analysis(context: AppContext, first: str | None, last: str | None) -> Analysis:
     last = _month(context, last, "to")
     first = _month(context, first, "from") if first is not None else month_minus(last, 11)
-    in_order(first, last, MAX_ANALYSIS_MONTHS, len(months_between(first, last)), "months")
+    in_order(first, last, MAX_ANALYSIS_MONTHS, month_count(first, last), "months")
     policy = context.settings.assessment_policy.analysis
     # The rising matter types compare the last month with the months before it.
     load_from = min(first, month_minus(last, policy.rising.previous_months))

@@ -10,6 +10,7 @@ from api.cases import act
 from api.context import CallbackAgent, Context
 from api.schemas.callbacks import CallbackIn, CallbackPage, CallbackTaskOut
 from api.schemas.cases import CaseOut
+from api.schemas.common import Offset, RowId
 from domain.case import CallbackInput
 from persistence import callbacks as callback_tasks
 
@@ -23,7 +24,7 @@ async def list_callbacks(
     status: Literal["pending", "answered"] | None = None,
     unit: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> CallbackPage:
     """Callback tasks, the earliest due first, with the citizen's name and phone to call. Each is
     one attempt: an unreachable citizen is tried again in a later task."""
@@ -33,7 +34,7 @@ async def list_callbacks(
 
 
 @router.post("/{callback_id}", response_model=CaseOut)
-async def answer_callback(callback_id: int, body: CallbackIn, principal: CallbackAgent, context: Context) -> CaseOut:
+async def answer_callback(callback_id: RowId, body: CallbackIn, principal: CallbackAgent, context: Context) -> CaseOut:
     """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
     or unreachable (tried again later while attempts remain). Returns the case."""
     async with context.db.session() as session:

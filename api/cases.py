@@ -24,6 +24,7 @@ from api.schemas.cases import (
     ReturnIn,
     TierIn,
 )
+from api.schemas.common import Offset
 from domain.case import ACTIONS, CaseStatus, DispatchInput, Role
 from domain.reference import Tier
 from persistence import cases
@@ -55,7 +56,7 @@ async def list_cases(
     domain: str | None = None,
     channel: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> CasePage:
     """Cases, newest first. A unit key sees its own unit's cases only."""
     unit = own_unit(principal, unit)

@@ -3,7 +3,7 @@ cases by hand (一事多投), and what merging saved: requests received against 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 from api.cases import act, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
 from api.schemas.cases import CaseOut
+from api.schemas.common import Day, Offset
 from api.schemas.dispatching import (
     ChannelIntake,
     CorrectionOut,
@@ -25,7 +26,7 @@ from api.schemas.dispatching import (
     SplitOut,
 )
 from domain.case import CaseStatus, MergeInput, Role, SplitInput
-from domain.intake_stats import By, intake_periods, reduction
+from domain.intake_stats import By, intake_periods, period_count, reduction
 from persistence import dispatching
 from persistence.models import RequestRow
 from services.intake import new_id
@@ -40,7 +41,7 @@ async def dispatch_queue(
     principal: Overseer,
     context: Context,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> DispatchQueuePage:
     """Cases waiting for a dispatcher, the longest waiting first: those the classifier was not sure
     of (with what it proposed and how sure it was) and those a unit returned (with its reason).
@@ -115,14 +116,14 @@ def _as_seen(request: RequestRow) -> CorrectionRequestOut:
 async def intake_stats(
     principal: Overseer,
     context: Context,
-    first: Annotated[date, Query(alias="from")],
-    last: Annotated[date, Query(alias="to")],
+    first: Annotated[Day, Query(alias="from")],
+    last: Annotated[Day, Query(alias="to")],
     by: By = By.day,
 ) -> IntakeStats:
     """Requests received against cases opened, per channel, for each day or month from ``from``
     to ``to`` (the city's dates): how much merging repeat submissions (一事多投) saved."""
+    in_order(first, last, MAX_PERIODS[by], period_count(first, last, by), f"{by.value}s")
     periods = intake_periods(first, last, by, context.settings.timing.zone)
-    in_order(first, last, MAX_PERIODS[by], len(periods), f"{by.value}s")
     out = []
     async with context.db.session() as session:
         for period in periods:

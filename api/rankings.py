@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from api.context import Context, Reader, in_order
+from api.schemas.common import Day
 from api.schemas.rankings import RankingOut, UnitIndicatorsOut, UnitTrendOut
 from domain.indicators import Period
 from persistence import ranking
@@ -54,8 +55,8 @@ async def unit_indicators(
     code: str,
     principal: Reader,
     context: Context,
-    first: Annotated[date, Query(alias="from")],
-    last: Annotated[date, Query(alias="to")],
+    first: Annotated[Day, Query(alias="from")],
+    last: Annotated[Day, Query(alias="to")],
     period: Period = Period.day,
 ) -> UnitTrendOut:
     """A unit's indicators, score and ranks for each ranked day from ``from`` to ``to``."""

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from api.context import Context, Reader, field_errors, own_unit
+from api.schemas.common import Instant, Offset
 from api.schemas.supervision import HandlingFiguresOut, HandlingStats, SlipOut, SlipPage
 from domain.case import SlipKind
 from persistence import supervision
@@ -31,10 +31,10 @@ async def list_slips(
     context: Context,
     unit: str | None = None,
     kind: SlipKind | None = None,
-    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    since: Annotated[Instant | None, Query(alias="from")] = None,
+    until: Annotated[Instant | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> SlipPage:
     """Supervision slips issued, newest first, with counts by kind over the whole filter."""
     where = SlipFilter(unit=own_unit(principal, unit), kind=kind, since=since, until=until)
@@ -64,8 +64,8 @@ async def handling_stats(
     principal: Reader,
     context: Context,
     unit: str | None = None,
-    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    since: Annotated[Instant | None, Query(alias="from")] = None,
+    until: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> HandlingStats:
     """On-time closure rate and average handling time (working days from receipt) of the cases
     replied in the period (default: the last 30 days), per unit and for the city. A case counts

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from api.cases import CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.schemas.common import Instant, Offset
 from api.schemas.whistles import (
     RateIn,
     RespondIn,
@@ -87,10 +88,10 @@ async def list_whistles(
     principal: Reader,
     context: Context,
     unit: str | None = None,
-    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    since: Annotated[Instant | None, Query(alias="from")] = None,
+    until: Annotated[Instant | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> WhistlePage:
     """Summonses whistled in the period (default: the last 30 days), newest first, and per
     summoned unit: responses, on-time response rate, average response time and ratings."""

@@ -59,6 +59,12 @@ class CityFile(BaseModel):
     working_days: list[CalendarDay] = []
 
 
+SUPPORTED_YEARS = range(1900, 9999)
+"""The years a period asked of Minsheng may fall in: far enough inside what a date can hold that
+the arithmetic around them (the day or month after, the months before, the zone's offset) never
+leaves it."""
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     years: frozenset[int]

@@ -24,6 +24,13 @@ def _next_month(d: date) -> date:
     return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
+def period_count(first: date, last: date, by: By) -> int:
+    """How many days (or months) ``first`` to ``last`` inclusive holds, before any is made."""
+    if by is By.month:
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days + 1
+
+
 def intake_periods(first: date, last: date, by: By, zone: ZoneInfo) -> list[IntakePeriod]:
     """The city's days (or months) from ``first`` to ``last`` inclusive, as [start, end) in UTC."""
     periods = []

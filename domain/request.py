@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.calendar import SUPPORTED_YEARS
 from domain.reference import GRID_PATTERN, ReferenceData
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _unicode(value: str) -> str:
+    """JSON can carry half of a surrogate pair (``"\\ud800"``); no database or payload can store it."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired surrogate (\\ud800-\\udfff): send valid Unicode text") from None
+    return value
+
+
+def supported[T: (date, datetime)](value: T) -> T:
+    """A date or instant in the years Minsheng counts in (``SUPPORTED_YEARS``)."""
+    if value.year not in SUPPORTED_YEARS:
+        first, last = SUPPORTED_YEARS[0], SUPPORTED_YEARS[-1]
+        raise ValueError(f"{value.isoformat()} is outside the years {first}-{last}")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unicode)]
+Instant = Annotated[AwareDatetime, AfterValidator(supported)]
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -23,8 +43,8 @@ class Citizen(_In):
 
 
 class Location(_In):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
 class NewRequest(_In):
@@ -42,7 +62,7 @@ class NewRequest(_In):
     category_hint: Annotated[Text, StringConstraints(max_length=64)] | None = Field(
         default=None, description="the channel's own category: a matter type or domain code or name"
     )
-    reported_at: AwareDatetime | None = None
+    reported_at: Instant | None = None
 
 
 def request_problems(new: NewRequest, reference: ReferenceData, now: datetime) -> dict[str, str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas.common import In, Text
+from api.schemas.common import In, Instant, Text
 from api.schemas.whistles import SummonsOut
 from domain.case import CallbackAnswer, CaseStatus
 from domain.reference import Tier
@@ -186,7 +186,7 @@ class TierIn(In):
 
 
 class ExtensionIn(In):
-    until: AwareDatetime = Field(description="the new handling deadline the unit asks for")
+    until: Instant = Field(description="the new handling deadline the unit asks for")
     reason: Annotated[Text, StringConstraints(max_length=2000)]
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from domain.request import Instant, Text, supported
+
+Day = Annotated[date, AfterValidator(supported)]
+"""A date in the years Minsheng counts in."""
+Offset = Annotated[int, Field(ge=0, le=1_000_000_000)]
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A row's number: no larger than the database's BIGINT."""
+
+__all__ = ["Day", "In", "Instant", "Offset", "RowId", "Text"]
 
 
 class In(BaseModel):

@@ -12,14 +12,21 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 """A calendar month, ``YYYY-MM``."""
 
 
+def month_index(month: str) -> int:
+    """Months counted from year 0: arithmetic on months is arithmetic on these numbers."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_of(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def month_before(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+    return month_of(month_index(month) - 1)
 
 
 def month_after(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
+    return month_of(month_index(month) + 1)
 
 
 def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -29,19 +36,19 @@ def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def month_count(first: str, last: str) -> int:
+    """How many months ``first`` to ``last`` inclusive holds (0 when ``last`` is before ``first``):
+    known before any month of the range is made."""
+    return max(0, month_index(last) - month_index(first) + 1)
+
+
 def months_between(first: str, last: str) -> list[str]:
     """``first`` to ``last`` inclusive, in order (empty when ``last`` is before ``first``)."""
-    months = []
-    while first <= last:
-        months.append(first)
-        first = month_after(first)
-    return months
+    return [month_of(i) for i in range(month_index(first), month_index(last) + 1)]
 
 
 def month_minus(month: str, n: int) -> str:
-    for _ in range(n):
-        month = month_before(month)
-    return month
+    return month_of(month_index(month) - n)
 
 
 def months_to_assess(target: str, catch_up_months: int, assessed: set[str], rerun: bool) -> list[str]:

@@ -23,6 +23,9 @@ from domain.assessment import (
     load_assessment_policy,
     month_after,
     month_before,
+    month_count,
+    month_minus,
+    months_between,
     performance_of,
 )
 from domain.indicators import IndicatorPolicy, UnitCounts
@@ -249,3 +252,11 @@ def test_months_step_over_the_year() -> None:
         "2026-01",
         "2026-09",
     )
+
+
+def test_months_are_counted_as_numbers_not_text() -> None:
+    # As text "10000-01" sorts before "9999-12": a range ending in 9999 never ended.
+    assert month_after("9999-12") == "10000-01" and month_count("9999-01", "9999-12") == 12
+    assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert month_count("2026-02", "2025-11") == 0 and months_between("2026-02", "2025-11") == []
+    assert month_minus("2026-01", 13) == "2024-12" and month_before("2026-01") == "2025-12"
