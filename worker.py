@@ -135,7 +135,7 @@ async def learn_forever(model: DispatchModel, db: Database, minutes: float) -> N
 async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
     db = Database(settings.database_url, settings.db_pool_size)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -88,7 +88,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
             yield
             return
         db = Database(settings.database_url, settings.db_pool_size)
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
         app.state.context = AppContext(settings, db, client, settings.reference)
         log.info("api started", database=db.engine.dialect.name, temporal=settings.temporal_address)
         try:

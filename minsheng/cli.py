@@ -91,7 +91,7 @@ def cmd_schedules_apply(_args: argparse.Namespace) -> int:
     settings = _settings()
 
     async def apply() -> list[str]:
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
         return await apply_schedules(client, settings)
 
     for line in asyncio.run(apply()):

@@ -72,7 +72,7 @@ async def wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes]
         if process.poll() is not None:
             raise SystemExit(f"minsheng dev: the Temporal dev server exited ({process.returncode})")
         try:
-            client = await connect(settings.temporal_address, settings.temporal_namespace)
+            client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
             await ensure_search_attributes(client, settings.temporal_namespace)
             return client
         except Exception as exc:

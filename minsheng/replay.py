@@ -17,7 +17,7 @@ async def replay_history(history: WorkflowHistory) -> None:
 
 
 async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
     workflow_id = case_id if case_id_of(case_id) else case_workflow_id(case_id)
     try:
         history = await client.get_workflow_handle(workflow_id).fetch_history()

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.assessment import AssessmentPolicy, load_assessment_policy
@@ -16,6 +16,7 @@ from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.matching import MatchPolicy, load_match_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.textmodel import NaiveBayes, catalogue_model
+from minsheng.temporal import TemporalAccess
 
 
 class Settings(BaseSettings):
@@ -26,6 +27,17 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_tls: bool = False
+    """TLS to the Temporal frontend (a production cluster, Temporal Cloud); implied by the two below."""
+    temporal_tls_server_ca: Path | None = None
+    """The CA that signed the frontend's certificate, where the system's do not know it."""
+    temporal_tls_server_name: str | None = None
+    """The name on the frontend's certificate, where it is not the address's host."""
+    temporal_tls_client_cert: Path | None = None
+    """mTLS: this process's certificate (PEM); with ``temporal_tls_client_key``."""
+    temporal_tls_client_key: Path | None = None
+    temporal_api_key: SecretStr | None = None
+    """Temporal Cloud's API key (sent with TLS)."""
     task_queue: str = "minsheng-cases"
     config_dir: Path = Path("config")
     """Folder of the reference data files a city edits (channels, units, catalogue)."""
@@ -98,6 +110,27 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
+
+    @model_validator(mode="after")
+    def _temporal_access_complete(self) -> "Settings":
+        if (self.temporal_tls_client_cert is None) != (self.temporal_tls_client_key is None):
+            raise ValueError("temporal_tls_client_cert and temporal_tls_client_key go together (mTLS)")
+        for name in ("temporal_tls_server_ca", "temporal_tls_client_cert", "temporal_tls_client_key"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name}: no file at {path}")
+        return self
+
+    @property
+    def temporal_access(self) -> TemporalAccess:
+        return TemporalAccess(
+            tls=self.temporal_tls or self.temporal_api_key is not None,
+            server_ca=self.temporal_tls_server_ca,
+            server_name=self.temporal_tls_server_name,
+            client_cert=self.temporal_tls_client_cert,
+            client_key=self.temporal_tls_client_key,
+            api_key=self.temporal_api_key.get_secret_value() if self.temporal_api_key else None,
+        )
 
     def validate_config(self) -> None:
         """Read every data file a city edits, so that a mistake stops start-up with its name."""

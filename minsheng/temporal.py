@@ -2,6 +2,8 @@
 attributes operators filter on in the Web UI (registered here)."""
 
 import functools
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -17,7 +19,7 @@ from temporalio.converter import (
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
 )
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 CASE_PREFIX = "case-"
 """A case's workflow id is its case id after this."""
@@ -86,8 +88,38 @@ class PayloadConverter(CompositePayloadConverter):
 DATA_CONVERTER = DataConverter(payload_converter_class=PayloadConverter)
 
 
-async def connect(address: str, namespace: str = "default") -> Client:
-    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+@dataclass(frozen=True)
+class TemporalAccess:
+    """How to reach a Temporal frontend beyond the dev server's plain loopback: TLS (with the
+    server's CA and name where they are not the system's), mTLS (a client certificate and key), or
+    an API key (Temporal Cloud), each read from the files at connection."""
+
+    tls: bool = False
+    server_ca: Path | None = None
+    server_name: str | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    api_key: str | None = None
+
+    def tls_config(self) -> TLSConfig | bool:
+        if not (self.tls or self.server_ca or self.client_cert):
+            return False
+        return TLSConfig(
+            server_root_ca_cert=self.server_ca.read_bytes() if self.server_ca else None,
+            domain=self.server_name,
+            client_cert=self.client_cert.read_bytes() if self.client_cert else None,
+            client_private_key=self.client_key.read_bytes() if self.client_key else None,
+        )
+
+
+async def connect(address: str, namespace: str = "default", access: TemporalAccess = TemporalAccess()) -> Client:
+    return await Client.connect(
+        address,
+        namespace=namespace,
+        data_converter=DATA_CONVERTER,
+        tls=access.tls_config(),
+        api_key=access.api_key,
+    )
 
 
 async def ensure_search_attributes(client: Client, namespace: str = "default") -> None:
