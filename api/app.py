@@ -20,7 +20,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
-from api import assessments, callbacks, cases, dispatching, intake, rankings, supervision, whistles
+from api import assessments, callbacks, cases, dispatching, intake, rankings, reference, supervision, whistles
 from api.context import AppContext
 from domain.case import ActionRefused
 from minsheng.settings import Settings
@@ -110,6 +110,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     app.include_router(rankings.router)
     app.include_router(dispatching.router)
     app.include_router(assessments.router)
+    app.include_router(reference.router)
 
     app.add_middleware(RequestContext)
 

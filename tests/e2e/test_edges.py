@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from minsheng.settings import Settings
 from tests.helpers import Stack, body
 
 pytestmark = pytest.mark.timeout(60)
@@ -62,3 +63,16 @@ async def test_intake_refuses_what_json_or_a_database_cannot_hold(stack: Stack, 
     response = await stack.http.post("/v1/requests", content=sent.encode(), headers=headers)
     assert response.status_code == 422, response.text
     assert field in [e["loc"][-1] for e in response.json()["detail"]]
+
+
+async def test_every_key_reads_the_codes_a_request_may_name(stack: Stack, settings: Settings) -> None:
+    for role in ("intake", "dispatcher", "yatou", "auditor"):
+        reference = await stack.call("GET", "/v1/reference", role)
+        assert reference.status_code == 200
+    listed = reference.json()
+    reference_data = settings.reference
+    assert [c["code"] for c in listed["channels"]] == list(reference_data.channels)
+    assert [u["code"] for u in listed["units"]] == list(reference_data.units)
+    wage = next(m for d in listed["domains"] for m in d["matter_types"] if m["code"] == "wage_arrears")
+    assert (wage["responsible"], wage["tier"]) == ("hrss_bureau", "yellow")
+    assert (await stack.http.get("/v1/reference")).status_code == 401
