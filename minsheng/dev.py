@@ -3,22 +3,27 @@
 The Temporal dev server (SQLite in WAL mode under var/, so cases survive a restart), migrations and
 reference data, development API keys, then one worker and the API as child processes. The children
 run in their own process groups so that Ctrl-C reaches only this supervisor, which stops the API
-and the worker before the server they talk to.
+and the worker before the server they talk to. A child that exits is started again (with backoff),
+and so is an API that stops answering ``/healthz``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import structlog
 from sqlmodel import Session
 from temporalio.client import Client
@@ -127,6 +132,53 @@ def _stop(process: subprocess.Popen[bytes], name: str, timeout: float = 20) -> N
             process.wait()
 
 
+RESTART_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+"""Seconds before a component that exited is started again, by how many times in a row it has."""
+STEADY_SECONDS = 60.0
+"""Up this long, a component's next exit counts as its first again."""
+HEALTH_EVERY = 5.0
+HEALTH_MISSES = 3
+"""The API is restarted when ``/healthz`` gives no answer this many checks in a row."""
+
+
+@dataclass
+class Component:
+    """A child process ``minsheng dev`` keeps running: started again, with backoff, when it exits."""
+
+    name: str
+    start: Callable[[], subprocess.Popen[bytes]]
+    process: subprocess.Popen[bytes]
+    started_at: float
+    exits: int = 0
+    restart_at: float | None = None
+
+    def watch(self, now: float) -> None:
+        """Notice an exit (and when to start again); start again when that time has come."""
+        if self.restart_at is None and self.process.poll() is not None:
+            self.exits = self.exits + 1 if now - self.started_at < STEADY_SECONDS else 1
+            delay = RESTART_BACKOFF[min(self.exits, len(RESTART_BACKOFF)) - 1]
+            log.error(
+                "a component exited; starting it again",
+                process=self.name,
+                code=self.process.returncode,
+                in_seconds=delay,
+            )
+            self.restart_at = now + delay
+        if self.restart_at is not None and now >= self.restart_at:
+            self.process, self.started_at, self.restart_at = self.start(), now, None
+            log.info("component started again", process=self.name, pid=self.process.pid)
+
+
+async def _answers(url: str) -> bool:
+    """Whether the API answers ``/healthz`` at all (503 is an answer: the API is alive)."""
+    try:
+        async with httpx.AsyncClient(timeout=HEALTH_EVERY) as http:
+            await http.get(url)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
 async def run_dev(settings: Settings) -> int:
     settings.validate_config()  # a bad data file stops us before anything starts
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -134,20 +186,32 @@ async def run_dev(settings: Settings) -> int:
     _require_free_port(host, int(port), "Temporal gRPC")
     _require_free_port("127.0.0.1", settings.temporal_ui_port, "Temporal Web UI")
     _require_free_port(settings.api_host, settings.api_port, "API")
-    server = subprocess.Popen(dev_server_command(settings), start_new_session=True)
-    children: list[tuple[str, subprocess.Popen[bytes]]] = [("temporal", server)]
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    server = Component(
+        "temporal",
+        lambda: subprocess.Popen(dev_server_command(settings), start_new_session=True),
+        subprocess.Popen(dev_server_command(settings), start_new_session=True),
+        loop.time(),
+    )
+    children = [server]
+    stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        client = await wait_for_temporal(settings, server)
+        client = await wait_for_temporal(settings, server.process)
         await migrate(settings)
         for line in await apply_schedules(client, settings):
             log.info(line)
         keys = await dev_keys(settings)
-        children.append(("worker", _spawn("worker")))
-        children.append(("api", _spawn("api")))
+        for name in ("worker", "api"):
+            start = functools.partial(_spawn, name)
+            children.append(Component(name, start, start(), loop.time()))
+        api, health, misses, next_check = (
+            children[-1],
+            f"http://{settings.api_host}:{settings.api_port}/healthz",
+            0,
+            loop.time() + 30,
+        )
         print(
             "\nMinsheng is running. Ctrl-C stops it.\n"
             f"  API and docs      http://{settings.api_host}:{settings.api_port}/docs\n"
@@ -158,14 +222,19 @@ async def run_dev(settings: Settings) -> int:
             flush=True,
         )
         while not stop.is_set():
-            for name, process in children:
-                if process.poll() is not None:
-                    log.error("a component exited; stopping the rest", process=name, code=process.returncode)
-                    return 1
+            for component in children:
+                component.watch(loop.time())
+            if loop.time() >= next_check and api.restart_at is None and api.process.poll() is None:
+                misses = 0 if await _answers(health) else misses + 1
+                next_check = loop.time() + HEALTH_EVERY
+                if misses >= HEALTH_MISSES:
+                    log.error("the API stopped answering; starting it again", misses=misses)
+                    await asyncio.to_thread(_stop, api.process, api.name, 5)
+                    misses = 0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
         log.info("stopping")
         return 0
     finally:
-        for name, process in reversed(children):
-            await asyncio.to_thread(_stop, process, name)
+        for component in reversed(children):
+            await asyncio.to_thread(_stop, component.process, component.name)
