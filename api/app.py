@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
 from api import assessments, callbacks, cases, dispatching, intake, rankings, reference, supervision, whistles
-from api.context import AppContext
+from api.context import REFUSAL_STATUS, AppContext
 from domain.case import ActionRefused
 from minsheng.settings import Settings
 from minsheng.temporal import connect
@@ -29,7 +29,6 @@ from persistence.cases import count_provisional_open
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
-REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
 
 
 class RequestContext:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act
 from api.context import CallbackAgent, Context
+from api.idempotency import IdempotencyKey, answered_once, fingerprint
 from api.schemas.callbacks import CallbackIn, CallbackPage, CallbackTaskOut
 from api.schemas.cases import CaseOut
 from api.schemas.common import Offset, RowId
@@ -34,16 +35,27 @@ async def list_callbacks(
 
 
 @router.post("/{callback_id}", response_model=CaseOut)
-async def answer_callback(callback_id: RowId, body: CallbackIn, principal: CallbackAgent, context: Context) -> CaseOut:
+async def answer_callback(
+    callback_id: RowId,
+    body: CallbackIn,
+    principal: CallbackAgent,
+    context: Context,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
     or unreachable (tried again later while attempts remain). Returns the case."""
-    async with context.db.session() as session:
-        task = await callback_tasks.get_callback(session, callback_id)
-    if task is None:
-        raise HTTPException(404, f"no callback task {callback_id}")
-    if task.status != "pending":
-        raise HTTPException(409, f"callback task {callback_id} is already answered ({task.answer})")
-    inp = CallbackInput(
-        actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
-    )
-    return await act(context, principal, task.case_id, "callback", inp, closed_too=True)
+
+    async def answer(update_id: str | None) -> CaseOut:
+        async with context.db.session() as session:
+            task = await callback_tasks.get_callback(session, callback_id)
+        if task is None:
+            raise HTTPException(404, f"no callback task {callback_id}")
+        if task.status != "pending":
+            raise HTTPException(409, f"callback task {callback_id} is already answered ({task.answer})")
+        inp = CallbackInput(
+            actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
+        )
+        return await act(context, principal, task.case_id, "callback", inp, closed_too=True, update_id=update_id)
+
+    asked = fingerprint(f"/v1/callbacks/{callback_id}", body)
+    return await answered_once(context, principal, idempotency_key, asked, answer)

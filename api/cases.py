@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.idempotency import IdempotencyKey, answered_once, fingerprint
 from api.schemas.cases import (
     AcceptIn,
     CaseOut,
@@ -73,15 +74,21 @@ async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut
 
 
 async def act(
-    context: Context, principal: Principal, case_id: str, action: str, inp: BaseModel, closed_too: bool = False
+    context: Context,
+    principal: Principal,
+    case_id: str,
+    action: str,
+    inp: BaseModel,
+    closed_too: bool = False,
+    update_id: str | None = None,
 ) -> CaseOut:
     """Send an action to the case; a refusal comes back with its reason (``ActionRefused``, mapped
     to 403 or 409 by the app). ``closed_too``: the action may reach a closed case still taking late
-    joiners (their visits)."""
+    joiners (their visits). ``update_id``: a caller's idempotency key, so a retry is applied once."""
     file = await load_case(context, principal, case_id)
     if file.case.status == CaseStatus.merged or (file.case.status == CaseStatus.closed and not closed_too):
         raise HTTPException(409, f"case {case_id} is {file.case.status}")
-    await context.cases.act(case_id, action, inp)
+    await context.cases.act(case_id, action, inp, update_id)
     return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
@@ -178,12 +185,18 @@ CASE_ACTIONS = (
 
 
 def _endpoint(spec: CaseAction) -> Callable[..., Any]:
-    async def endpoint(case_id: str, body: BaseModel, principal: Principal, context: Context) -> CaseOut:
-        if spec.to_input is not None:
-            inp = spec.to_input(body, principal, context)
-        else:
-            inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
-        return await act(context, principal, case_id, spec.action, inp)
+    async def endpoint(
+        case_id: str, body: BaseModel, principal: Principal, context: Context, idempotency_key: str | None = None
+    ) -> Any:
+        async def answer(update_id: str | None) -> CaseOut:
+            if spec.to_input is not None:
+                inp = spec.to_input(body, principal, context)
+            else:
+                inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
+            return await act(context, principal, case_id, spec.action, inp, update_id=update_id)
+
+        asked = fingerprint(spec.path.replace("{case_id}", case_id), body)
+        return await answered_once(context, principal, idempotency_key, asked, answer)
 
     # FastAPI reads the body's model and the caller's dependency from the annotations.
     endpoint.__annotations__ = {
@@ -191,6 +204,7 @@ def _endpoint(spec: CaseAction) -> Callable[..., Any]:
         "body": spec.body,
         "principal": spec.caller,
         "context": Context,
+        "idempotency_key": IdempotencyKey,
         "return": CaseOut,
     }
     endpoint.__name__ = spec.name

@@ -19,6 +19,9 @@ from minsheng.settings import Settings
 from persistence import keys
 from persistence.db import Database
 
+REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
+"""The status of a case's refusal (``ActionRefused.kind``)."""
+
 
 @dataclass(frozen=True)
 class Principal:

@@ -4,12 +4,13 @@ cases by hand (一事多投), and what merging saved: requests received against 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
+from api.idempotency import IdempotencyKey, answered_once, fingerprint
 from api.schemas.cases import CaseOut
 from api.schemas.common import Day, Offset
 from api.schemas.dispatching import (
@@ -52,26 +53,40 @@ async def dispatch_queue(
 
 
 @router.post("/cases/{case_id}/split", response_model=SplitOut)
-async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Context) -> SplitOut:
+async def split(
+    case_id: str, body: SplitIn, principal: Dispatcher, context: Context, idempotency_key: IdempotencyKey = None
+) -> Any:
     """Take a request that intake merged into this case by mistake out into a case of its own,
     classified and dispatched afresh. Recorded as training data for the matcher."""
-    new_case_id = new_id("", datetime.now(UTC))
-    inp = SplitInput(actor=principal.actor, request_id=body.request_id, new_case_id=new_case_id, reason=body.reason)
-    case = await act(context, principal, case_id, "split", inp)
-    return SplitOut(new_case_id=new_case_id, case=case)
+
+    async def answer(update_id: str | None) -> SplitOut:
+        new_case_id = new_id("", datetime.now(UTC))
+        inp = SplitInput(actor=principal.actor, request_id=body.request_id, new_case_id=new_case_id, reason=body.reason)
+        case = await act(context, principal, case_id, "split", inp, update_id=update_id)
+        return SplitOut(new_case_id=new_case_id, case=case)
+
+    asked = fingerprint(f"/v1/cases/{case_id}/split", body)
+    return await answered_once(context, principal, idempotency_key, asked, answer)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseOut)
-async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Context) -> CaseOut:
+async def merge(
+    case_id: str, body: MergeIn, principal: Dispatcher, context: Context, idempotency_key: IdempotencyKey = None
+) -> Any:
     """Merge this case into another case of the same matter, one intake did not merge: its
     requests join that case (their citizens get its reply and a callback visit), and this case
     ends as ``merged``. Recorded as training data for the matcher. Returns the case merged into."""
-    into = await load_case(context, principal, body.into)
-    if into.case.status in (CaseStatus.closed, CaseStatus.merged):
-        raise HTTPException(409, f"case {body.into} is {into.case.status}: it takes no more requests")
-    inp = MergeInput(actor=principal.actor, into_case_id=body.into, reason=body.reason)
-    await act(context, principal, case_id, "merge_into", inp)
-    return CaseOut.of_file(await load_case(context, principal, body.into))
+
+    async def answer(update_id: str | None) -> CaseOut:
+        into = await load_case(context, principal, body.into)
+        if into.case.status in (CaseStatus.closed, CaseStatus.merged):
+            raise HTTPException(409, f"case {body.into} is {into.case.status}: it takes no more requests")
+        inp = MergeInput(actor=principal.actor, into_case_id=body.into, reason=body.reason)
+        await act(context, principal, case_id, "merge_into", inp, update_id=update_id)
+        return CaseOut.of_file(await load_case(context, principal, body.into))
+
+    asked = fingerprint(f"/v1/cases/{case_id}/merge", body)
+    return await answered_once(context, principal, idempotency_key, asked, answer)
 
 
 @router.get("/merge-corrections", response_model=CorrectionPage)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.cases import CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.idempotency import IdempotencyKey, answered_once, fingerprint
 from api.schemas.common import Instant, Offset
 from api.schemas.whistles import (
     RateIn,
@@ -29,15 +30,27 @@ router = APIRouter(prefix="/v1", tags=["whistle and respond"])
 
 
 async def _signal[T: BaseModel](
-    context: Context, principal: Principal, case_id: str, action: str, inp: T, check: Callable[[CaseState, T], None]
-) -> Sent:
-    await load_case(context, principal, case_id)
-    await context.cases.signal(case_id, action, inp, check)
-    return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
+    context: Context,
+    principal: Principal,
+    key: str | None,
+    case_id: str,
+    action: str,
+    inp: T,
+    check: Callable[[CaseState, T], None],
+) -> Any:
+    async def answer(_: str | None) -> Sent:
+        await load_case(context, principal, case_id)
+        await context.cases.signal(case_id, action, inp, check)
+        return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
+
+    asked = fingerprint(f"/v1/cases/{case_id}/{action}", inp)
+    return await answered_once(context, principal, key, asked, answer, status=202)
 
 
 @router.post("/cases/{case_id}/whistle", response_model=Sent, status_code=202)
-async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Context) -> Sent:
+async def whistle(
+    case_id: str, body: WhistleIn, principal: UnitKey, context: Context, idempotency_key: IdempotencyKey = None
+) -> Any:
     """The lead unit summons other units to the case, each with a task and a reason (吹哨)."""
     unknown = [s.unit for s in body.summonses if s.unit not in context.reference.units]
     if unknown:
@@ -46,18 +59,20 @@ async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Co
         actor=principal.actor,
         summonses=[SummonsRequest(unit=s.unit, task=s.task, reason=s.reason) for s in body.summonses],
     )
-    return await _signal(context, principal, case_id, "whistle", inp, CaseState.check_whistle)
+    return await _signal(context, principal, idempotency_key, case_id, "whistle", inp, CaseState.check_whistle)
 
 
 @router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
-async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Context) -> Sent:
+async def respond(
+    case_id: str, body: RespondIn, principal: UnitKey, context: Context, idempotency_key: IdempotencyKey = None
+) -> Any:
     """A summoned unit reports for duty with what it did (报到), or declines with a reason."""
     if bool(body.report.strip()) == bool(body.decline_reason.strip()):
         raise field_errors({"report": "give either report (what was done) or decline_reason, not both"})
     inp = RespondInput(
         actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
     )
-    return await _signal(context, principal, case_id, "respond", inp, CaseState.check_respond)
+    return await _signal(context, principal, idempotency_key, case_id, "respond", inp, CaseState.check_respond)
 
 
 add_case_actions(

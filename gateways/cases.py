@@ -108,12 +108,14 @@ class CaseGateway:
             return False
         return True
 
-    async def act(self, case_id: str, action: str, inp: BaseModel) -> CaseState:
+    async def act(self, case_id: str, action: str, inp: BaseModel, update_id: str | None = None) -> CaseState:
         """An action the case answers at once (an update: one of ``domain.case.ACTIONS``, or a
-        dispatcher's correction): the state after it, or the case's refusal with its reason."""
+        dispatcher's correction): the state after it, or the case's refusal with its reason. The
+        same ``update_id`` again (a caller's retry) is applied once: the case answers it as before."""
         try:
             async with _open(case_id):
-                state: CaseState = await self._handle(case_id).execute_update(action, inp, result_type=CaseState)
+                handle = self._handle(case_id)
+                state: CaseState = await handle.execute_update(action, inp, id=update_id, result_type=CaseState)
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError) and cause.type == "forbidden":

@@ -195,6 +195,19 @@ class ApiKeyRow(SQLModel, table=True):
     revoked_at: datetime | None = _utc(default=None)
 
 
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A case action sent with an ``Idempotency-Key``: what was asked (its fingerprint) and, once
+    answered, the answer, which a retry with the same key gets again (kept for a day)."""
+
+    __tablename__ = "idempotency_keys"
+    api_key_id: str = Field(primary_key=True, max_length=24)
+    key: str = Field(primary_key=True, max_length=200)
+    fingerprint: str = Field(max_length=64)
+    status: int | None = None
+    answer: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    created_at: datetime = _utc(index=True)
+
+
 class SlipRow(SQLModel, table=True):
     """A supervision slip (提示单 reminder, 督办单 supervision, 警示单 warning), once per case,
     dispatch round and trigger."""

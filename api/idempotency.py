@@ -1,0 +1,73 @@
+"""``Idempotency-Key`` on case actions: a retry with the same key is answered what the first call
+was answered (applied, or refused), and the action is applied once. The key also names the case's
+update, so a first call cut off after the case took it but before its answer was kept is still
+applied once: the case answers the retry as it answered the first."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Header, HTTPException
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.context import REFUSAL_STATUS, Context, Principal, field_errors
+from domain.case import ActionRefused
+from persistence import idempotency
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="any string unique to this action (a UUID): a retry with it is answered as the first call, "
+        "and the action is applied once; kept for a day",
+    ),
+]
+
+
+def fingerprint(path: str, body: BaseModel) -> str:
+    return hashlib.sha256(f"{path}\n{body.model_dump_json()}".encode()).hexdigest()
+
+
+async def answered_once(
+    context: Context,
+    principal: Principal,
+    key: str | None,
+    asked: str,
+    answer: Callable[[str | None], Awaitable[BaseModel]],
+    status: int = 200,
+) -> Any:
+    """``answer(update_id)``, answered with ``status``; or the answer the first call with ``key``
+    got (``asked``: the first call's fingerprint)."""
+    if key is None:
+        return await answer(None)
+    now = datetime.now(UTC)
+    async with context.db.session() as session:
+        stored = await idempotency.get_key(session, principal.key_id, key, now)
+    if stored is not None and stored.fingerprint != asked:
+        message = f"the key {key!r} was sent with another request; a new request takes a new key"
+        raise field_errors({"Idempotency-Key": message}, "header")
+    if stored is not None and stored.status is not None:
+        return JSONResponse(stored.answer, status_code=stored.status)
+    if stored is None:
+        await context.db.write(lambda s: idempotency.add_key(s, principal.key_id, key, asked, now))
+
+    async def record(status: int, answered: dict[str, Any]) -> None:
+        await context.db.write(lambda s: idempotency.record_answer(s, principal.key_id, key, status, answered))
+
+    try:
+        result = await answer(f"{principal.key_id}:{key}")
+    except HTTPException as exc:  # refused before the case was asked: as final as the case's own no
+        await record(exc.status_code, {"detail": exc.detail})
+        raise
+    except ActionRefused as refused:
+        await record(REFUSAL_STATUS[refused.kind], {"detail": refused.message})
+        raise
+    await record(status, jsonable_encoder(result))
+    return result
