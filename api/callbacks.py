@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act
 from api.context import CallbackAgent, Context
-from api.idempotency import IdempotencyKey, answered_once, fingerprint
+from api.idempotency import Idempotent
 from api.schemas.callbacks import CallbackIn, CallbackPage, CallbackTaskOut
 from api.schemas.cases import CaseOut
 from api.schemas.common import Offset, RowId
@@ -40,7 +40,7 @@ async def answer_callback(
     body: CallbackIn,
     principal: CallbackAgent,
     context: Context,
-    idempotency_key: IdempotencyKey = None,
+    once: Idempotent,
 ) -> Any:
     """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
     or unreachable (tried again later while attempts remain). Returns the case."""
@@ -57,5 +57,4 @@ async def answer_callback(
         )
         return await act(context, principal, task.case_id, "callback", inp, closed_too=True, update_id=update_id)
 
-    asked = fingerprint(f"/v1/callbacks/{callback_id}", body)
-    return await answered_once(context, principal, idempotency_key, asked, answer)
+    return await once.answer(context, principal, body, answer)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
-from api.idempotency import IdempotencyKey, answered_once, fingerprint
+from api.idempotency import Idempotent, Once
 from api.schemas.cases import (
     AcceptIn,
     CaseOut,
@@ -185,9 +185,7 @@ CASE_ACTIONS = (
 
 
 def _endpoint(spec: CaseAction) -> Callable[..., Any]:
-    async def endpoint(
-        case_id: str, body: BaseModel, principal: Principal, context: Context, idempotency_key: str | None = None
-    ) -> Any:
+    async def endpoint(case_id: str, body: BaseModel, principal: Principal, context: Context, once: Once) -> Any:
         async def answer(update_id: str | None) -> CaseOut:
             if spec.to_input is not None:
                 inp = spec.to_input(body, principal, context)
@@ -195,8 +193,7 @@ def _endpoint(spec: CaseAction) -> Callable[..., Any]:
                 inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
             return await act(context, principal, case_id, spec.action, inp, update_id=update_id)
 
-        asked = fingerprint(spec.path.replace("{case_id}", case_id), body)
-        return await answered_once(context, principal, idempotency_key, asked, answer)
+        return await once.answer(context, principal, body, answer)
 
     # FastAPI reads the body's model and the caller's dependency from the annotations.
     endpoint.__annotations__ = {
@@ -204,7 +201,7 @@ def _endpoint(spec: CaseAction) -> Callable[..., Any]:
         "body": spec.body,
         "principal": spec.caller,
         "context": Context,
-        "idempotency_key": IdempotencyKey,
+        "once": Idempotent,
         "return": CaseOut,
     }
     endpoint.__name__ = spec.name

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.cases import act, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
-from api.idempotency import IdempotencyKey, answered_once, fingerprint
+from api.idempotency import Idempotent
 from api.schemas.cases import CaseOut
 from api.schemas.common import Day, Offset
 from api.schemas.dispatching import (
@@ -53,9 +53,7 @@ async def dispatch_queue(
 
 
 @router.post("/cases/{case_id}/split", response_model=SplitOut)
-async def split(
-    case_id: str, body: SplitIn, principal: Dispatcher, context: Context, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Context, once: Idempotent) -> Any:
     """Take a request that intake merged into this case by mistake out into a case of its own,
     classified and dispatched afresh. Recorded as training data for the matcher."""
 
@@ -65,14 +63,11 @@ async def split(
         case = await act(context, principal, case_id, "split", inp, update_id=update_id)
         return SplitOut(new_case_id=new_case_id, case=case)
 
-    asked = fingerprint(f"/v1/cases/{case_id}/split", body)
-    return await answered_once(context, principal, idempotency_key, asked, answer)
+    return await once.answer(context, principal, body, answer)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseOut)
-async def merge(
-    case_id: str, body: MergeIn, principal: Dispatcher, context: Context, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Context, once: Idempotent) -> Any:
     """Merge this case into another case of the same matter, one intake did not merge: its
     requests join that case (their citizens get its reply and a callback visit), and this case
     ends as ``merged``. Recorded as training data for the matcher. Returns the case merged into."""
@@ -85,8 +80,7 @@ async def merge(
         await act(context, principal, case_id, "merge_into", inp, update_id=update_id)
         return CaseOut.of_file(await load_case(context, principal, body.into))
 
-    asked = fingerprint(f"/v1/cases/{case_id}/merge", body)
-    return await answered_once(context, principal, idempotency_key, asked, answer)
+    return await once.answer(context, principal, body, answer)
 
 
 @router.get("/merge-corrections", response_model=CorrectionPage)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.cases import CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
-from api.idempotency import IdempotencyKey, answered_once, fingerprint
+from api.idempotency import Idempotent, Once
 from api.schemas.common import Instant, Offset
 from api.schemas.whistles import (
     RateIn,
@@ -32,7 +32,8 @@ router = APIRouter(prefix="/v1", tags=["whistle and respond"])
 async def _signal[T: BaseModel](
     context: Context,
     principal: Principal,
-    key: str | None,
+    once: Once,
+    body: BaseModel,
     case_id: str,
     action: str,
     inp: T,
@@ -43,14 +44,11 @@ async def _signal[T: BaseModel](
         await context.cases.signal(case_id, action, inp, check)
         return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
 
-    asked = fingerprint(f"/v1/cases/{case_id}/{action}", inp)
-    return await answered_once(context, principal, key, asked, answer, status=202)
+    return await once.answer(context, principal, body, answer, status=202)
 
 
 @router.post("/cases/{case_id}/whistle", response_model=Sent, status_code=202)
-async def whistle(
-    case_id: str, body: WhistleIn, principal: UnitKey, context: Context, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Context, once: Idempotent) -> Any:
     """The lead unit summons other units to the case, each with a task and a reason (吹哨)."""
     unknown = [s.unit for s in body.summonses if s.unit not in context.reference.units]
     if unknown:
@@ -59,20 +57,18 @@ async def whistle(
         actor=principal.actor,
         summonses=[SummonsRequest(unit=s.unit, task=s.task, reason=s.reason) for s in body.summonses],
     )
-    return await _signal(context, principal, idempotency_key, case_id, "whistle", inp, CaseState.check_whistle)
+    return await _signal(context, principal, once, body, case_id, "whistle", inp, CaseState.check_whistle)
 
 
 @router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
-async def respond(
-    case_id: str, body: RespondIn, principal: UnitKey, context: Context, idempotency_key: IdempotencyKey = None
-) -> Any:
+async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Context, once: Idempotent) -> Any:
     """A summoned unit reports for duty with what it did (报到), or declines with a reason."""
     if bool(body.report.strip()) == bool(body.decline_reason.strip()):
         raise field_errors({"report": "give either report (what was done) or decline_reason, not both"})
     inp = RespondInput(
         actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
     )
-    return await _signal(context, principal, idempotency_key, case_id, "respond", inp, CaseState.check_respond)
+    return await _signal(context, principal, once, body, case_id, "respond", inp, CaseState.check_respond)
 
 
 add_case_actions(
