@@ -287,9 +287,14 @@ async def explain(url: str, day: date, settings: Settings) -> str:
             captured.clear()
             async with db.session() as session:
                 await ranking.unit_counts(session, start, end)
+            # unit_counts first sets its transaction's planner settings: the same on this connection.
+            settings_sent = [s for s, _ in captured if s.lstrip().upper().startswith("SET ")]
+            queries = [(s, p) for s, p in captured if s not in settings_sent]
             conn = await _connect(url)
             try:
-                for (statement, parameters), name in zip(captured, STATEMENTS, strict=True):
+                for statement in settings_sent:
+                    await conn.execute(statement.replace("SET LOCAL", "SET", 1))
+                for (statement, parameters), name in zip(queries, STATEMENTS, strict=True):
                     out.append(f"-- {name}, {period.value} {start.isoformat()} .. {end.isoformat()}\n{statement}\n")
                     plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *parameters)
                     out.extend(["-- plan for the parameters", *(row[0] for row in plan), ""])
@@ -341,7 +346,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["ranking"] = await measure(url, settings, days, args.runs)
         if args.explain:
             plans = await explain(url, busy, settings)
-            path = Path(__file__).parent / "results" / "ranking-explain.txt"
+            path = ROOT / "bench" / "results" / "ranking-explain.txt"
             path.write_text(plans)
             print(plans)
             print(f"plans written to {path}")
