@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import compileall
 import signal
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
@@ -28,6 +28,7 @@ from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import cases as case_rows
 from persistence.db import Database
+from services.intake import reconcile_intake
 from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger(__name__)
@@ -132,10 +133,34 @@ async def learn_forever(model: DispatchModel, db: Database, minutes: float) -> N
         await asyncio.sleep(minutes * 60)
 
 
+async def reconcile_forever(db: Database, cases: CaseGateway, settings: Settings) -> None:
+    """Hand over what intake could not (an engine outage, a crash): at start-up, then periodically."""
+    while True:
+        try:
+            done = await reconcile_intake(db, cases, settings, datetime.now(UTC))
+            if done.handed_over or done.failed:
+                log.info("intake reconciled", handed_over=done.handed_over, failed=done.failed)
+        except Exception:  # a database hiccup must not stop the worker; the next round retries
+            log.exception("intake not reconciled")
+        await asyncio.sleep(settings.reconcile_interval_seconds)
+
+
+async def connect_when_up(settings: Settings) -> Client:
+    """The engine may not answer yet (both restarted at once): wait for it, saying so."""
+    delay = 0.5
+    while True:
+        try:
+            return await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
+        except RuntimeError as exc:  # the SDK's "Failed client connect"
+            log.warning("the case engine does not answer yet", address=settings.temporal_address, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+
+
 async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
     db = Database(settings.database_url, settings.db_pool_size)
-    client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
+    client = await connect_when_up(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -150,9 +175,10 @@ async def run_worker(settings: Settings) -> None:
             notifier = WebhookNotifier(settings.notify_webhook_url) if settings.notify_webhook_url else LogNotifier()
             delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
             learning = asyncio.create_task(learn_forever(model, db, settings.text_model_refresh_minutes))
+            reconciling = asyncio.create_task(reconcile_forever(db, CaseGateway(client, settings), settings))
             await stop.wait()
-            delivering.cancel()
-            learning.cancel()
+            for task in (delivering, learning, reconciling):
+                task.cancel()
         log.info("worker stopped")
     finally:
         await db.close()

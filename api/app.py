@@ -23,8 +23,10 @@ from temporalio.service import RPCError
 from api import assessments, callbacks, cases, dispatching, intake, rankings, reference, supervision, whistles
 from api.context import REFUSAL_STATUS, AppContext
 from domain.case import ActionRefused
+from gateways.cases import CaseGone
 from minsheng.settings import Settings
 from minsheng.temporal import connect
+from persistence import intake as intake_rows
 from persistence.cases import count_provisional_open
 from persistence.db import Database
 
@@ -123,6 +125,19 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         # The case's own rule said no: the caller reads why and may act on it.
         return JSONResponse({"detail": exc.message}, status_code=REFUSAL_STATUS[exc.kind])
 
+    @app.exception_handler(CaseGone)
+    async def gone(request: Request, exc: CaseGone) -> JSONResponse:
+        ctx: AppContext = request.app.state.context
+        async with ctx.db.session() as session:
+            starting = await intake_rows.awaiting_start(session, exc.case_id)
+        if starting:
+            message = (
+                f"case {exc.case_id} is starting: it was taken in while the case engine was down, and "
+                "is started as soon as the engine answers; try again in a minute"
+            )
+            return JSONResponse({"detail": message}, status_code=409, headers={"Retry-After": "60"})
+        return JSONResponse({"detail": exc.message}, status_code=409)
+
     @app.exception_handler(RPCError)
     async def temporal_unavailable(request: Request, exc: RPCError) -> JSONResponse:
         # Nothing was half-written: intake commits before it starts, and a retry resumes it.
@@ -151,9 +166,18 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         ok = all(v == "ok" for v in checks.values())
         calendar = await _calendar_health(ctx)
         return JSONResponse(
-            {"status": "ok" if ok else "degraded", **checks, "calendar": calendar},
+            {"status": "ok" if ok else "degraded", **checks, "calendar": calendar, "handoffs": await _handoffs(ctx)},
             status_code=200 if ok else 503,
         )
+
+    async def _handoffs(ctx: AppContext) -> dict[str, object]:
+        """Requests kept but not yet given to their case's workflow (the reconciler's work)."""
+        try:
+            async with ctx.db.session() as session:
+                pending, oldest = await intake_rows.pending_handoffs(session)
+        except Exception:  # noqa: BLE001  (the database check above reports it)
+            return {"pending": None}
+        return {"pending": pending, "oldest": oldest.isoformat() if oldest else None}
 
     async def _calendar_health(ctx: AppContext) -> dict[str, object]:
         """Which years the calendar has, which it lacks, and how many open cases wait on them."""

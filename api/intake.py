@@ -10,7 +10,6 @@ import structlog
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from temporalio.service import RPCError
 
 from api.context import AppContext, Context, Intake, Principal, field_errors
 from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
@@ -26,7 +25,10 @@ router = APIRouter(prefix="/v1", tags=["intake"])
     "/requests",
     status_code=201,
     response_model=IntakeOut,
-    responses={200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"}},
+    responses={
+        200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"},
+        202: {"model": IntakeOut, "description": "kept, but the case engine did not answer: see starting"},
+    },
 )
 async def create_request(body: NewRequest, principal: Intake, context: Context, response: Response) -> IntakeOut:
     """Take a citizen's request from a channel. Idempotent on (channel, channel_ref)."""
@@ -34,9 +36,16 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
     if problems := request_problems(body, context.reference, now):
         raise field_errors(problems)
     submitted = await submit_request(context.db, context.cases, context.settings, body, principal.key_id, now)
-    if not submitted.created:
+    if submitted.starting:
+        response.status_code = 202
+    elif not submitted.created:
         response.status_code = 200
-    return IntakeOut(request_id=submitted.request_id, case_id=submitted.case_id, status=_status(submitted))
+    return IntakeOut(
+        request_id=submitted.request_id,
+        case_id=submitted.case_id,
+        status=_status(submitted),
+        starting=submitted.starting,
+    )
 
 
 def _status(submitted: Submitted) -> Literal["created", "merged", "existing"]:
@@ -69,11 +78,9 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
     try:
         submitted = await submit_request(context.db, context.cases, context.settings, new, principal.key_id, now)
-    except (RPCError, SQLAlchemyError) as exc:
-        # The rows may be committed; the same item sent again starts or joins its case.
+    except SQLAlchemyError as exc:
         log.warning("batch item not taken in", index=index, error=str(exc))
-        what = f"the case engine ({exc.status.name})" if isinstance(exc, RPCError) else "the database"
-        error = ItemError(field="item", msg=f"{what} did not answer; send this item again")
+        error = ItemError(field="item", msg="the database did not answer; send this item again")
         return BatchItemOut(index=index, channel_ref=ref, status="failed", errors=[error])
     return BatchItemOut(
         index=index,
@@ -81,4 +88,5 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
         status=_status(submitted),
         request_id=submitted.request_id,
         case_id=submitted.case_id,
+        starting=submitted.starting,
     )

@@ -79,16 +79,23 @@ class DevServer:
     address: str
     process: subprocess.Popen[bytes]
     folder: Path
+    ui_port: int
 
     async def client(self) -> Client:
         return await connect(self.address)
 
+    def kill(self) -> None:
+        """As a crash would: SIGKILL, nothing flushed beyond what SQLite has committed."""
+        self.process.kill()
+        self.process.wait()
 
-@asynccontextmanager
-async def dev_server() -> AsyncIterator[DevServer]:
-    """The embedded default as `make run` runs it: the dev server on a SQLite file in WAL mode."""
-    folder = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
-    port = free_port()
+    async def start_again(self) -> None:
+        """On the same port and SQLite file: it carries on where the killed one stopped."""
+        self.process = await _start(self.folder, self.address, self.ui_port)
+
+
+async def _start(folder: Path, address: str, ui_port: int) -> subprocess.Popen[bytes]:
+    host, _, port = address.rpartition(":")
     process = subprocess.Popen(
         [
             temporal_binary(),
@@ -98,11 +105,11 @@ async def dev_server() -> AsyncIterator[DevServer]:
             "--db-filename",
             str(folder / "temporal.db"),
             "--ip",
-            "127.0.0.1",
+            host,
             "--port",
-            str(port),
+            port,
             "--ui-port",
-            str(free_port()),
+            str(ui_port),
             "--sqlite-pragma",
             "journal_mode=wal",
             "--sqlite-pragma",
@@ -112,18 +119,26 @@ async def dev_server() -> AsyncIterator[DevServer]:
         ],
         stdout=subprocess.DEVNULL,
     )
-    address = f"127.0.0.1:{port}"
     for _ in range(200):
         try:
             await ensure_search_attributes(await connect(address))
             break
         except Exception:  # noqa: BLE001  (still starting)
             await asyncio.sleep(0.1)
+    return process
+
+
+@asynccontextmanager
+async def dev_server() -> AsyncIterator[DevServer]:
+    """The embedded default as `make run` runs it: the dev server on a SQLite file in WAL mode."""
+    folder = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
+    address, ui_port = f"127.0.0.1:{free_port()}", free_port()
+    server = DevServer(address, await _start(folder, address, ui_port), folder, ui_port)
     try:
-        yield DevServer(address, process, folder)
+        yield server
     finally:
-        process.terminate()
-        process.wait()
+        server.process.terminate()
+        server.process.wait()
 
 
 def spawn(module_args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

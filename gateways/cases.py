@@ -53,14 +53,23 @@ def request_ref(request: RequestRow) -> CaseRequestRef:
     )
 
 
+class CaseGone(ActionRefused):
+    """The case has no workflow to take an action: it has ended, or it has not been started yet
+    (taken in while the engine was down; the API tells the two apart by the read model)."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__("conflict", f"case {case_id} is no longer open")
+        self.case_id = case_id
+
+
 @contextlib.asynccontextmanager
 async def _open(case_id: str) -> AsyncIterator[None]:
-    """A case whose workflow has ended can no longer be acted on: a conflict, not an engine error."""
+    """A case without a workflow cannot be acted on: a conflict, not an engine error."""
     try:
         yield
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            raise ActionRefused("conflict", f"case {case_id} is no longer open") from None
+            raise CaseGone(case_id) from None
         raise
 
 

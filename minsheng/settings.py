@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = Field(default=200, ge=1)
     worker_max_concurrent_workflow_tasks: int = Field(default=200, ge=1)
     worker_max_cached_workflows: int = Field(default=5000, ge=0)
+    handoff_timeout_seconds: float = Field(default=5.0, gt=0)
+    """How long intake waits for the case engine to start or join its case; past it the caller
+    hears 202 (kept) and the reconciler hands the request over."""
+    handoff_grace_seconds: float = Field(default=30.0, ge=0)
+    """How old a hand-over must be before the reconciler takes it (intake may still be on it)."""
+    reconcile_interval_seconds: float = Field(default=30.0, gt=0)
+    """How often the worker hands over what intake could not (and once at start-up)."""
     api_key_cache_seconds: float = Field(default=30.0, ge=0.0)
     """How long the API trusts a looked-up key before asking the database again (revocation lag)."""
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
+from persistence import intake
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -77,6 +78,8 @@ def record_case_events(
             seq=state.seq,
         )
     )
+    if taken := [e.detail["request_id"] for e in events if e.kind in ("received", "request_joined")]:
+        intake.recorded(session, taken)
     if touched := {e.detail["summons_id"] for e in events if "summons_id" in e.detail}:
         _record_summonses(session, state, touched)
     for e in events:

@@ -1,4 +1,6 @@
-"""Intake's reads and writes: a request seen before, the candidates it may merge with, the request\nand its new case. All but ``find_request`` run inside intake's one write transaction."""
+"""Intake's reads and writes: a request seen before, the candidates it may merge with, the request
+and its new case, and its hand-over to the case's workflow (``HandoffRow``): written with the
+request, deleted when the case records it, and what the reconciler finds left."""
 
 from __future__ import annotations
 
@@ -9,11 +11,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.case import CaseStatus
 from domain.matching import neighbour_cells
-from persistence.models import (
-    CaseRow,
-    RequestRow,
-)
+from persistence.models import CaseRow, HandoffRow, RequestRow
 
 
 def _request_query(channel: str, channel_ref: str) -> Any:
@@ -80,10 +80,12 @@ def earlier_request(session: Session, channel: str, channel_ref: str) -> tuple[R
 
 
 def add_intake(session: Session, case: CaseRow | None, request: RequestRow) -> None:
-    """The request, and its new case unless it was merged into an existing one."""
+    """The request with its hand-over, and its new case unless it was merged into an existing one."""
     if case is not None:
         session.add(case)
     session.add(request)
+    session.flush()
+    session.add(HandoffRow(request_id=request.id, created_at=request.received_at))
     session.flush()
 
 
@@ -96,3 +98,82 @@ def move_request(session: Session, request_id: str, case: CaseRow) -> None:
         .where(col(RequestRow.id) == request_id)
         .values(case_id=case.id, merged_similarity=None, merged_place=None)
     )
+
+
+def mark_starting(session: Session, case_id: str) -> None:
+    """The case's workflow could not be started: it shows as starting until it is (or until the
+    worker records its first step, had the start gone through after all)."""
+    session.exec(
+        sa.update(CaseRow)
+        .where(col(CaseRow.id) == case_id, col(CaseRow.seq) == 0, col(CaseRow.status) == CaseStatus.received.value)
+        .values(status=CaseStatus.starting.value)
+    )
+
+
+async def due_handoffs(
+    session: AsyncSession, before: datetime, after: tuple[datetime, str] | None, limit: int
+) -> list[tuple[HandoffRow, RequestRow, CaseRow]]:
+    """Hand-overs older than ``before`` (and past ``after``, the last one of the page before),
+    oldest first, so that a case is started before a later request joins it; with their requests
+    and cases."""
+    h = HandoffRow
+    query = (
+        select(h, RequestRow, CaseRow)
+        .join(RequestRow, col(RequestRow.id) == col(h.request_id))
+        .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+        .where(col(h.created_at) < before)
+        .order_by(col(h.created_at), col(h.request_id))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(sa.tuple_(col(h.created_at), col(h.request_id)) > sa.tuple_(*after))
+    return [(hand, r, c) for hand, r, c in (await session.exec(query)).all()]
+
+
+async def pending_opener(session: AsyncSession, case_id: str) -> tuple[RequestRow, CaseRow] | None:
+    """The request that opens the case, with the case, if its workflow has not recorded it yet."""
+    row = (
+        await session.exec(
+            select(RequestRow, CaseRow)
+            .join(HandoffRow, col(HandoffRow.request_id) == col(RequestRow.id))
+            .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+            .where(col(RequestRow.case_id) == case_id, col(RequestRow.merged_place).is_(None))
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def handed_over(session: Session, request: RequestRow) -> None:
+    """The engine has the request (its case started, or the signal to join sent): the case takes
+    it from there, so the hand-over is done and a case shown as starting is received."""
+    session.exec(sa.delete(HandoffRow).where(col(HandoffRow.request_id) == request.id))
+    session.exec(
+        sa.update(CaseRow)
+        .where(col(CaseRow.id) == request.case_id, col(CaseRow.status) == CaseStatus.starting.value)
+        .values(status=CaseStatus.received.value)
+    )
+
+
+def handover_failed(session: Session, request_id: str, error: str) -> None:
+    session.exec(
+        sa.update(HandoffRow)
+        .where(col(HandoffRow.request_id) == request_id)
+        .values(attempts=HandoffRow.attempts + 1, last_error=error[:500])
+    )
+
+
+def recorded(session: Session, request_ids: list[str]) -> None:
+    """The case's workflow has recorded these requests: their hand-overs are done."""
+    session.exec(sa.delete(HandoffRow).where(col(HandoffRow.request_id).in_(request_ids)))
+
+
+async def pending_handoffs(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many requests wait to be handed over, and since when the oldest."""
+    count, oldest = (await session.exec(select(sa.func.count(), sa.func.min(HandoffRow.created_at)))).one()
+    return int(count), oldest
+
+
+async def awaiting_start(session: AsyncSession, case_id: str) -> bool:
+    """The worker has recorded nothing of the case: its workflow may not have been started yet."""
+    seq = (await session.exec(select(CaseRow.seq).where(col(CaseRow.id) == case_id))).first()
+    return seq == 0

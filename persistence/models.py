@@ -136,6 +136,19 @@ class RequestRow(SQLModel, table=True):
     intake_key_id: str = Field(max_length=24)
 
 
+class HandoffRow(SQLModel, table=True):
+    """A request taken in that its case's workflow has not yet recorded: written with the request,
+    deleted when the case records it (``received`` or ``request_joined``). What is left after an
+    engine outage or a crash is handed over by the reconciler (``services/intake.py``)."""
+
+    __tablename__ = "handoffs"
+    request_id: str = Field(primary_key=True, foreign_key="requests.id", max_length=40)
+    created_at: datetime = _utc(index=True)
+    attempts: int = 0
+    """Hand-overs the reconciler tried; with ``last_error``, what an operator reads of a stuck one."""
+    last_error: str | None = Field(default=None, max_length=500)
+
+
 class CaseEventRow(SQLModel, table=True):
     __tablename__ = "case_events"
     __table_args__ = (

@@ -1,19 +1,26 @@
-"""Taking a request in: merged into the open case of the same matter (一事多投), or a new case.
+"""Taking a request in: merged into the open case of the same matter (一事多投), or a new case;
+and the reconciler, which hands over what intake could not.
 
-Idempotent on (channel, channel_ref). The rows are committed before the workflow starts (or the
-request joins its case's workflow) and the caller hears 201 only after that; a crash in between
-leaves the rows, and the channel's retry of the same call starts or joins then.
+Idempotent on (channel, channel_ref). The rows are committed, with a hand-over record, before the
+workflow starts (or the request joins its case's workflow). When the case engine does not answer,
+or the process dies in between, the record stays: the caller hears that the request is kept, and
+the worker's reconciler starts or joins it once the engine answers, exactly once (a case's
+workflow id is the case's, a join is known by its request id). The case's first recorded step
+deletes the record.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from temporalio.service import RPCError
 
 from domain.classification import locate_town
 from domain.ids import RANDOM_BITS, readable_id
@@ -23,7 +30,7 @@ from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from persistence import intake
 from persistence.db import Database
-from persistence.models import CaseRow, RequestRow
+from persistence.models import CaseRow, HandoffRow, RequestRow
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +45,8 @@ class Submitted:
     case_id: str
     created: bool
     merged: bool = False
+    starting: bool = False
+    """The case engine did not answer in time: the request is kept and the reconciler hands it over."""
 
 
 def _new_case(request: RequestRow, now: datetime) -> CaseRow:
@@ -121,14 +130,17 @@ async def submit_request(
             raise
         (request, case), created = found, False
     structlog.contextvars.bind_contextvars(case_id=request.case_id)
-    if request.merged_place is not None and not await cases.join(request):
-        # The case closed between the match and the join: the request starts its own case.
-        case = _new_case(request, now)
-        await db.write(lambda session: intake.move_request(session, request.id, case))
-        request.case_id, request.merged_similarity, request.merged_place = case.id, None, None
-    if case is not None and case.seq == 0 and request.merged_place is None:
-        # Not yet seen by the worker: a crash may have come between the commit and the start.
-        await cases.start(case, request)
+    starting = False
+    if request.merged_place is not None or (case is not None and case.seq == 0):
+        # Not yet seen by the worker: a crash may have come between the commit and the hand-over.
+        try:
+            async with asyncio.timeout(settings.handoff_timeout_seconds):
+                await hand_over(db, cases, request, case, now)
+        except (TimeoutError, RPCError) as exc:
+            log.warning("the case engine did not answer: the request is kept for the reconciler", error=_why(exc))
+            if request.merged_place is None:
+                await db.write(lambda session: intake.mark_starting(session, request.case_id))
+            starting = True
     merged = request.merged_place is not None
     log.info(
         ("request merged" if merged else "request taken in") if created else "request seen before",
@@ -136,4 +148,96 @@ async def submit_request(
         merged_place=request.merged_place,
         merged_similarity=request.merged_similarity,
     )
-    return Submitted(request.id, request.case_id, created, merged)
+    return Submitted(request.id, request.case_id, created, merged, starting)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RPCError):
+        return f"{exc.status.name}: {exc.message}"
+    return f"no answer within the hand-over timeout ({type(exc).__name__})"
+
+
+async def hand_over(db: Database, cases: CaseGateway, request: RequestRow, case: CaseRow | None, now: datetime) -> None:
+    """Give the request to its case's workflow: start the case with it, or send it to join.
+    ``case``: the request's case row, if at hand. A merged request whose case has no workflow
+    joins once that case is started, if the case waits to be started itself; else (the case has
+    ended) it opens a case of its own, and ``request`` is changed to say so."""
+    if request.merged_place is None:
+        assert case is not None
+        await cases.start(case, request)
+        return
+    if await cases.join(request):
+        return
+    async with db.session() as session:
+        opener = await intake.pending_opener(session, request.case_id)
+    if opener is not None:
+        await cases.start(opener[1], opener[0])
+        if await cases.join(request):
+            return
+    # The case closed between the match and the join: the request starts its own case.
+    own = _new_case(request, now)
+    await db.write(lambda session: intake.move_request(session, request.id, own))
+    request.case_id, request.merged_similarity, request.merged_place = own.id, None, None
+    await cases.start(own, request)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    handed_over: int
+    failed: int
+
+
+RECONCILE_PAGE = 500
+
+
+async def reconcile_intake(db: Database, cases: CaseGateway, settings: Settings, now: datetime) -> Reconciled:
+    """Hand over every request whose hand-over is older than the grace period (intake may still
+    be on a younger one), oldest first. An engine that does not answer ends the round: the next
+    round tries again from the oldest. Any other failure is kept on the record for an operator
+    and the round goes on."""
+    before = now - timedelta(seconds=settings.handoff_grace_seconds)
+    handed = failed = 0
+    after: tuple[datetime, str] | None = None
+    while page := await _due(db, before, after):
+        for handoff, request, case in page:
+            after = (handoff.created_at, handoff.request_id)
+            with structlog.contextvars.bound_contextvars(case_id=request.case_id, unit=case.unit_code):
+                outcome = await _reconcile(db, cases, settings, handoff, request, case, now)
+            if outcome == "engine down":
+                return Reconciled(handed, failed + 1)
+            handed, failed = (handed + 1, failed) if outcome == "handed over" else (handed, failed + 1)
+    return Reconciled(handed, failed)
+
+
+async def _reconcile(
+    db: Database,
+    cases: CaseGateway,
+    settings: Settings,
+    handoff: HandoffRow,
+    request: RequestRow,
+    case: CaseRow,
+    now: datetime,
+) -> Literal["handed over", "failed", "engine down"]:
+    try:
+        async with asyncio.timeout(settings.handoff_timeout_seconds):
+            await hand_over(db, cases, request, case, now)
+    except (TimeoutError, RPCError) as exc:
+        why = _why(exc)
+        await db.write(lambda session: intake.handover_failed(session, handoff.request_id, why))
+        log.warning("the case engine did not answer: reconciliation waits for the next round", error=why)
+        return "engine down"
+    except Exception as exc:
+        why = repr(exc)
+        await db.write(lambda session: intake.handover_failed(session, handoff.request_id, why))
+        log.exception("request not handed over", request_id=handoff.request_id)
+        return "failed"
+    await db.write(lambda session: intake.handed_over(session, request))
+    log.info("request handed over by the reconciler", request_id=request.id, attempts=handoff.attempts)
+    return "handed over"
+
+
+async def _due(
+    db: Database, before: datetime, after: tuple[datetime, str] | None
+) -> list[tuple[HandoffRow, RequestRow, CaseRow]]:
+    async with db.session() as session:
+        return await intake.due_handoffs(session, before, after, RECONCILE_PAGE)

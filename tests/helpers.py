@@ -6,13 +6,15 @@ import asyncio
 import itertools
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from fastapi import FastAPI
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -38,6 +40,7 @@ from workflows.case import CaseWorkflow
 
 WAGES = "公司拖欠工资三个月不发，老板联系不上"
 UNCLEAR = "我想咨询一下这个事情怎么办"
+GAS = "楼道里煤气味很重，怀疑燃气泄漏"
 
 
 _places = itertools.count()
@@ -221,3 +224,11 @@ class Stack:
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@asynccontextmanager
+async def in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app in this process, its lifespan run as a server would."""
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api")
+    async with app.router.lifespan_context(app), client:
+        yield client

@@ -16,6 +16,11 @@ class IntakeOut(BaseModel):
         description="created: a new case; merged: joined the open case of the same matter (一事多投); "
         "existing: this channel_ref was taken in before, nothing new"
     )
+    starting: bool = Field(
+        default=False,
+        description="the case engine did not answer (HTTP 202): the request is kept and its case "
+        "started or joined as soon as the engine answers; there is no need to send it again",
+    )
 
 
 BATCH_LIMIT = 500
@@ -39,10 +44,11 @@ class BatchItemOut(BaseModel):
     status: Literal["created", "merged", "existing", "refused", "failed"] = Field(
         description="created, merged, existing (a duplicate of an earlier upload: nothing new), as for "
         "one request; refused: the item is wrong, see errors, and nothing was taken in; failed: the "
-        "case engine or the database did not answer, send the item again (intake is idempotent)"
+        "database did not answer, send the item again (intake is idempotent)"
     )
     request_id: str | None = None
     case_id: str | None = None
+    starting: bool = Field(default=False, description="as for one request: kept, its case not yet started")
     errors: list[ItemError] = []
 
 

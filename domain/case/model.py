@@ -15,6 +15,9 @@ NonBlank = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
 class CaseStatus(StrEnum):
     """Where a case stands. ``received`` and ``returned`` cases wait in the dispatch queue."""
 
+    starting = "starting"
+    """Taken in while the case engine could not be reached: kept, and started by the reconciler
+    once the engine answers. Only the read model shows it: a workflow begins at ``received``."""
     received = "received"
     dispatched = "dispatched"
     accepted = "accepted"

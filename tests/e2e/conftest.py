@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -17,13 +16,8 @@ from domain.case import Role
 from minsheng.settings import Settings
 from persistence.db import Database
 from tests.helpers import Stack, make_key
+from tests.processes import free_port
 from worker import build_worker
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) 
     ]:
         keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
     app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     async with build_worker(dev_env.client, settings, db):
         serving = asyncio.create_task(server.serve())

@@ -5,31 +5,19 @@ seconds."""
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from minsheng.dev import dev_server_command, wait_for_temporal
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence.db import Database
 from tests.fast_policy import fast_config
-from tests.helpers import case_file, new_request, submit, wait_for_event
-from tests.processes import kill, worker_process
+from tests.helpers import GAS, case_file, new_request, submit, wait_for_event
+from tests.processes import dev_server, free_port, kill, worker_process
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
-GAS = "楼道里煤气味很重，怀疑燃气泄漏"
 EVERY_SLIP = ["acceptance", "reminder_point", "deadline", "warning_grace"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,23 +27,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         config_dir=fast_config(tmp_path, due_s=8, accept_s=2, grace_s=3),
         var_dir=tmp_path / "var",
-        temporal_address=f"127.0.0.1:{_free_port()}",
-        temporal_ui_port=_free_port(),
+        temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_ui_port=free_port(),
         task_queue="restart-test",
     )
-
-
-@asynccontextmanager
-async def server(settings: Settings) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """The dev server as `make run` starts it, on a SQLite file under the test's var/."""
-    settings.var_dir.mkdir(exist_ok=True)
-    process = subprocess.Popen(dev_server_command(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        await wait_for_temporal(settings, process)
-        yield process
-    finally:
-        process.terminate()
-        process.wait()
 
 
 async def slip_triggers(db: Database, case_id: str) -> list[str]:
@@ -73,7 +48,7 @@ async def test_slips_due_while_the_worker_was_down_are_issued_once(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     log = tmp_path / "worker.log"
-    async with server(settings):
+    async with dev_server(settings):
         client = await connect(settings.temporal_address)
         with worker_process(settings.temporal_address, settings, log) as worker:
             submitted = await submit(db, client, settings, new_request(GAS))
@@ -89,7 +64,7 @@ async def test_slips_due_while_the_worker_was_down_are_issued_once(
 
 async def test_slips_survive_a_restart_of_the_temporal_server(db: Database, settings: Settings, tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
-    async with server(settings) as first:
+    async with dev_server(settings) as first:
         client = await connect(settings.temporal_address)
         with worker_process(settings.temporal_address, settings, log) as worker:
             submitted = await submit(db, client, settings, new_request(GAS))
@@ -97,7 +72,7 @@ async def test_slips_survive_a_restart_of_the_temporal_server(db: Database, sett
             first.terminate()
             first.wait()
             await asyncio.sleep(10)  # the server is down while the deadlines fall due
-            async with server(settings):
+            async with dev_server(settings):
                 await wait_for_slips(db, submitted.case_id)
                 await asyncio.sleep(2)
             assert worker.poll() is None, "the worker rode out the server's absence"
