@@ -133,16 +133,23 @@ async def learn_forever(model: DispatchModel, db: Database, minutes: float) -> N
         await asyncio.sleep(minutes * 60)
 
 
+ENGINE_DOWN_RETRY_SECONDS = 5.0
+
+
 async def reconcile_forever(db: Database, cases: CaseGateway, settings: Settings) -> None:
-    """Hand over what intake could not (an engine outage, a crash): at start-up, then periodically."""
+    """Hand over what intake could not (an engine outage, a crash): at start-up, then periodically;
+    while the engine does not answer, every few seconds, so that its return is noticed soon."""
     while True:
+        interval = settings.reconcile_interval_seconds
         try:
             done = await reconcile_intake(db, cases, settings, datetime.now(UTC))
             if done.handed_over or done.failed:
                 log.info("intake reconciled", handed_over=done.handed_over, failed=done.failed)
+            if done.engine_down:
+                interval = min(interval, ENGINE_DOWN_RETRY_SECONDS)
         except Exception:  # a database hiccup must not stop the worker; the next round retries
             log.exception("intake not reconciled")
-        await asyncio.sleep(settings.reconcile_interval_seconds)
+        await asyncio.sleep(interval)
 
 
 async def connect_when_up(settings: Settings) -> Client:

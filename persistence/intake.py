@@ -79,13 +79,14 @@ def earlier_request(session: Session, channel: str, channel_ref: str) -> tuple[R
     return (row[0], row[1]) if row else None
 
 
-def add_intake(session: Session, case: CaseRow | None, request: RequestRow) -> None:
-    """The request with its hand-over, and its new case unless it was merged into an existing one."""
+def add_intake(session: Session, case: CaseRow | None, request: RequestRow, due_at: datetime | None = None) -> None:
+    """The request with its hand-over (the reconciler's from ``due_at``, by default at once), and
+    its new case unless it was merged into an existing one."""
     if case is not None:
         session.add(case)
     session.add(request)
     session.flush()
-    session.add(HandoffRow(request_id=request.id, created_at=request.received_at))
+    session.add(HandoffRow(request_id=request.id, created_at=request.received_at, due_at=due_at or request.received_at))
     session.flush()
 
 
@@ -100,28 +101,35 @@ def move_request(session: Session, request_id: str, case: CaseRow) -> None:
     )
 
 
-def mark_starting(session: Session, case_id: str) -> None:
-    """The case's workflow could not be started: it shows as starting until it is (or until the
-    worker records its first step, had the start gone through after all)."""
-    session.exec(
-        sa.update(CaseRow)
-        .where(col(CaseRow.id) == case_id, col(CaseRow.seq) == 0, col(CaseRow.status) == CaseStatus.received.value)
-        .values(status=CaseStatus.starting.value)
-    )
+def kept(session: Session, request: RequestRow, now: datetime) -> None:
+    """Intake gave the request up to the reconciler, which may take it at once. A case it opens
+    shows as starting until it is started (or until the worker records its first step, had the
+    start gone through after all)."""
+    session.exec(sa.update(HandoffRow).where(col(HandoffRow.request_id) == request.id).values(due_at=now))
+    if request.merged_place is None:
+        session.exec(
+            sa.update(CaseRow)
+            .where(
+                col(CaseRow.id) == request.case_id,
+                col(CaseRow.seq) == 0,
+                col(CaseRow.status) == CaseStatus.received.value,
+            )
+            .values(status=CaseStatus.starting.value)
+        )
 
 
 async def due_handoffs(
-    session: AsyncSession, before: datetime, after: tuple[datetime, str] | None, limit: int
+    session: AsyncSession, now: datetime, after: tuple[datetime, str] | None, limit: int
 ) -> list[tuple[HandoffRow, RequestRow, CaseRow]]:
-    """Hand-overs older than ``before`` (and past ``after``, the last one of the page before),
-    oldest first, so that a case is started before a later request joins it; with their requests
-    and cases."""
+    """Hand-overs due by ``now`` (and past ``after``, the last one of the page before), oldest
+    first, so that a case is started before a later request joins it; with their requests and
+    cases."""
     h = HandoffRow
     query = (
         select(h, RequestRow, CaseRow)
         .join(RequestRow, col(RequestRow.id) == col(h.request_id))
         .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
-        .where(col(h.created_at) < before)
+        .where(col(h.due_at) <= now)
         .order_by(col(h.created_at), col(h.request_id))
         .limit(limit)
     )
@@ -143,13 +151,16 @@ async def pending_opener(session: AsyncSession, case_id: str) -> tuple[RequestRo
     return (row[0], row[1]) if row else None
 
 
-def handed_over(session: Session, request: RequestRow) -> None:
-    """The engine has the request (its case started, or the signal to join sent): the case takes
-    it from there, so the hand-over is done and a case shown as starting is received."""
-    session.exec(sa.delete(HandoffRow).where(col(HandoffRow.request_id) == request.id))
+def handed_over(session: Session, requests: list[RequestRow]) -> None:
+    """The engine has the requests (their cases started, or the signals to join sent): the cases
+    take them from there, so the hand-overs are done and a case shown as starting is received."""
+    session.exec(sa.delete(HandoffRow).where(col(HandoffRow.request_id).in_([r.id for r in requests])))
     session.exec(
         sa.update(CaseRow)
-        .where(col(CaseRow.id) == request.case_id, col(CaseRow.status) == CaseStatus.starting.value)
+        .where(
+            col(CaseRow.id).in_({r.case_id for r in requests}),
+            col(CaseRow.status) == CaseStatus.starting.value,
+        )
         .values(status=CaseStatus.received.value)
     )
 

@@ -144,6 +144,9 @@ class HandoffRow(SQLModel, table=True):
     __tablename__ = "handoffs"
     request_id: str = Field(primary_key=True, foreign_key="requests.id", max_length=40)
     created_at: datetime = _utc(index=True)
+    due_at: datetime = _utc(index=True)
+    """When the reconciler may take it: after a grace period while intake may still be on it, at
+    once when intake gave up (the engine did not answer)."""
     attempts: int = 0
     """Hand-overs the reconciler tried; with ``last_error``, what an operator reads of a stuck one."""
     last_error: str | None = Field(default=None, max_length=500)

@@ -12,9 +12,10 @@ deletes the record.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
@@ -79,7 +80,7 @@ def _take_in(
     else:
         case = _new_case(request, request.received_at)
         request.case_id = case.id
-    intake.add_intake(session, case, request)
+    intake.add_intake(session, case, request, request.received_at + timedelta(seconds=settings.handoff_grace_seconds))
     return request, case, True
 
 
@@ -138,8 +139,7 @@ async def submit_request(
                 await hand_over(db, cases, request, case, now)
         except (TimeoutError, RPCError) as exc:
             log.warning("the case engine did not answer: the request is kept for the reconciler", error=_why(exc))
-            if request.merged_place is None:
-                await db.write(lambda session: intake.mark_starting(session, request.case_id))
+            await db.write(lambda session: intake.kept(session, request, datetime.now(UTC)))
             starting = True
     merged = request.merged_place is not None
     log.info(
@@ -185,28 +185,61 @@ async def hand_over(db: Database, cases: CaseGateway, request: RequestRow, case:
 class Reconciled:
     handed_over: int
     failed: int
+    engine_down: bool = False
 
 
 RECONCILE_PAGE = 500
+RECONCILE_CONCURRENCY = 16
+"""Cases handed over at once; a case's own requests go one after another, its opener first."""
+
+Outcome = Literal["handed over", "failed", "engine down"]
+Due = tuple[HandoffRow, RequestRow, CaseRow]
 
 
 async def reconcile_intake(db: Database, cases: CaseGateway, settings: Settings, now: datetime) -> Reconciled:
-    """Hand over every request whose hand-over is older than the grace period (intake may still
-    be on a younger one), oldest first. An engine that does not answer ends the round: the next
-    round tries again from the oldest. Any other failure is kept on the record for an operator
-    and the round goes on."""
-    before = now - timedelta(seconds=settings.handoff_grace_seconds)
+    """Hand over every request whose hand-over is due (intake gave it up, or it is older than the
+    grace period), oldest first within each case. An engine that does not answer ends the round:
+    the next round tries again from the oldest. Any other failure is kept on the record for an
+    operator and the round goes on."""
     handed = failed = 0
     after: tuple[datetime, str] | None = None
-    while page := await _due(db, before, after):
-        for handoff, request, case in page:
-            after = (handoff.created_at, handoff.request_id)
-            with structlog.contextvars.bound_contextvars(case_id=request.case_id, unit=case.unit_code):
-                outcome = await _reconcile(db, cases, settings, handoff, request, case, now)
-            if outcome == "engine down":
-                return Reconciled(handed, failed + 1)
-            handed, failed = (handed + 1, failed) if outcome == "handed over" else (handed, failed + 1)
+    while page := await _due(db, now, after):
+        after = (page[-1][0].created_at, page[-1][0].request_id)
+        outcomes = await _hand_over_page(db, cases, settings, page, now)
+        done = [request for request, outcome in outcomes if outcome == "handed over"]
+        if done:
+            await db.write(functools.partial(intake.handed_over, requests=done))
+        handed, failed = handed + len(done), failed + len(outcomes) - len(done)
+        if any(outcome == "engine down" for _, outcome in outcomes):
+            return Reconciled(handed, failed, engine_down=True)
     return Reconciled(handed, failed)
+
+
+async def _hand_over_page(
+    db: Database, cases: CaseGateway, settings: Settings, page: list[Due], now: datetime
+) -> list[tuple[RequestRow, Outcome]]:
+    by_case: dict[str, list[Due]] = {}
+    for due in page:
+        by_case.setdefault(due[1].case_id, []).append(due)
+    gate = asyncio.Semaphore(RECONCILE_CONCURRENCY)
+    down = asyncio.Event()
+    outcomes: list[tuple[RequestRow, Outcome]] = []
+
+    async def one_case(rows: list[Due]) -> None:
+        async with gate:
+            for handoff, request, case in rows:
+                if down.is_set():
+                    return
+                with structlog.contextvars.bound_contextvars(case_id=request.case_id, unit=case.unit_code):
+                    outcome = await _reconcile(db, cases, settings, handoff, request, case, now)
+                outcomes.append((request, outcome))
+                if outcome == "engine down":
+                    down.set()
+                if outcome != "handed over":
+                    return  # a later request of the case may need this one
+
+    await asyncio.gather(*(one_case(rows) for rows in by_case.values()))
+    return outcomes
 
 
 async def _reconcile(
@@ -217,7 +250,7 @@ async def _reconcile(
     request: RequestRow,
     case: CaseRow,
     now: datetime,
-) -> Literal["handed over", "failed", "engine down"]:
+) -> Outcome:
     try:
         async with asyncio.timeout(settings.handoff_timeout_seconds):
             await hand_over(db, cases, request, case, now)
@@ -231,13 +264,10 @@ async def _reconcile(
         await db.write(lambda session: intake.handover_failed(session, handoff.request_id, why))
         log.exception("request not handed over", request_id=handoff.request_id)
         return "failed"
-    await db.write(lambda session: intake.handed_over(session, request))
     log.info("request handed over by the reconciler", request_id=request.id, attempts=handoff.attempts)
     return "handed over"
 
 
-async def _due(
-    db: Database, before: datetime, after: tuple[datetime, str] | None
-) -> list[tuple[HandoffRow, RequestRow, CaseRow]]:
+async def _due(db: Database, now: datetime, after: tuple[datetime, str] | None) -> list[Due]:
     async with db.session() as session:
-        return await intake.due_handoffs(session, before, after, RECONCILE_PAGE)
+        return await intake.due_handoffs(session, now, after, RECONCILE_PAGE)

@@ -20,12 +20,15 @@ def upgrade() -> None:
         "handoffs",
         sa.Column("request_id", sa.String(40), sa.ForeignKey("requests.id"), primary_key=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("last_error", sa.String(500), nullable=True),
     )
     op.create_index("ix_handoffs_created_at", "handoffs", ["created_at"])
+    op.create_index("ix_handoffs_due_at", "handoffs", ["due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handoffs_due_at", "handoffs")
     op.drop_index("ix_handoffs_created_at", "handoffs")
     op.drop_table("handoffs")
