@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
-from api.context import AppContext, Context, Intake, Principal, field_errors
+from api.context import AppContext, Context, Intake, Principal, answers, field_errors
 from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
 from services.intake import Submitted, submit_request
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["intake"])
     "/requests",
     status_code=201,
     response_model=IntakeOut,
-    responses={200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"}},
+    responses={200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"}, **answers(503)},
 )
 async def create_request(body: NewRequest, principal: Intake, context: Context, response: Response) -> IntakeOut:
     """Take a citizen's request from a channel. Idempotent on (channel, channel_ref)."""
