@@ -13,15 +13,17 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
 from api import assessments, callbacks, cases, dispatching, intake, rankings, reference, supervision, whistles
-from api.context import REFUSAL_STATUS, AppContext
+from api.context import REFUSAL_STATUS, AppContext, answers
 from domain.case import ActionRefused
 from gateways.cases import CaseGone
 from minsheng.settings import Settings
@@ -103,15 +105,9 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.include_router(intake.router)
-    app.include_router(cases.router)
-    app.include_router(supervision.router)
-    app.include_router(whistles.router)
-    app.include_router(callbacks.router)
-    app.include_router(rankings.router)
-    app.include_router(dispatching.router)
-    app.include_router(assessments.router)
-    app.include_router(reference.router)
+    for module in (intake, cases, supervision, whistles, callbacks, rankings, dispatching, assessments, reference):
+        # Every route of these needs a key of a role it admits.
+        app.include_router(module.router, responses=answers(401, 403))
 
     app.add_middleware(RequestContext)
 
@@ -119,6 +115,15 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's own answer, except that the caller's input each error repeats is made writable.
         return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Any:
+        # FastAPI answers a body that is not UTF-8 with a bare 400; it is malformed JSON like any
+        # other, so it gets the same 422 naming the body.
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            error = {"type": "json_invalid", "loc": ["body"], "msg": "the body is not UTF-8 JSON", "input": {}}
+            return JSONResponse({"detail": [error]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ActionRefused)
     async def refused(request: Request, exc: ActionRefused) -> JSONResponse:
@@ -147,7 +152,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
             status_code=503,
         )
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], responses={503: {"description": "the database or Temporal did not answer"}})
     async def health(request: Request) -> JSONResponse:
         """Liveness and readiness: the database and Temporal both answer. No key needed."""
         ctx: AppContext = request.app.state.context

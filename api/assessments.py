@@ -14,7 +14,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from api.context import AppContext, Context, Principal, field_errors, in_order, own_unit, require
+from api.context import AppContext, Context, Principal, answers, field_errors, in_order, own_unit, require
 from api.schemas.common import In, RowId, Text
 from domain.accountability import AccountabilityAction, BottomEntry, Step
 from domain.analysis import Analysis, AnalysisInput, analyse
@@ -185,7 +185,7 @@ async def _not_assessed(context: AppContext, month: str) -> HTTPException:
     )
 
 
-@router.get("/assessments/monthly", response_model=AssessmentOut)
+@router.get("/assessments/monthly", response_model=AssessmentOut, responses=answers(404))
 async def monthly_assessment(
     principal: Leadership,
     context: Context,
@@ -202,7 +202,7 @@ async def monthly_assessment(
     return AssessmentOut(month=month, assessed_at=row.assessed_at, groups=result.groups, units=result.units)
 
 
-@router.get("/accountability", response_model=AccountabilityOut)
+@router.get("/accountability", response_model=AccountabilityOut, responses=answers(404))
 async def accountability(
     principal: Accountable,
     context: Context,
@@ -259,7 +259,7 @@ async def accountability(
 
 @router.get(
     "/notices/{name}",
-    responses={200: {"content": {"text/markdown": {}, "application/pdf": {}}}},
+    responses={200: {"content": {"text/markdown": {}, "application/pdf": {}}}, **answers(404)},
     response_class=Response,
 )
 async def notice_document(
@@ -286,7 +286,9 @@ async def notice_document(
     return Response(row.pdf, media_type="application/pdf", headers=headers)
 
 
-@router.post("/assessments/monthly/{month}:rerun", status_code=202, response_model=RerunOut)
+@router.post(
+    "/assessments/monthly/{month}:rerun", status_code=202, response_model=RerunOut, responses=answers(404, 503)
+)
 async def rerun_month(month: str, body: RerunIn, principal: Leader, context: Context) -> RerunOut:
     """Assess a month again after a data correction, then every later month already assessed, in
     order (their streaks depend on it). The run is recorded with who asked, when and why, and,
@@ -390,7 +392,11 @@ async def analysis_overview(
     return await _analysis(context, first, last)
 
 
-@router.get("/analysis/charts/{name}.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get(
+    "/analysis/charts/{name}.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **answers(404)},
+)
 async def analysis_chart(
     name: str,
     principal: Leadership,

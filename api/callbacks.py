@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.cases import act
+from api.cases import ACTION_ANSWERS, act
 from api.context import CallbackAgent, Context
 from api.idempotency import Idempotent
 from api.schemas.callbacks import CallbackIn, CallbackPage, CallbackTaskOut
@@ -34,7 +34,7 @@ async def list_callbacks(
     return CallbackPage(total=total, limit=limit, offset=offset, items=[CallbackTaskOut.of_row(c, r) for c, r in rows])
 
 
-@router.post("/{callback_id}", response_model=CaseOut)
+@router.post("/{callback_id}", response_model=CaseOut, responses=ACTION_ANSWERS)
 async def answer_callback(
     callback_id: RowId,
     body: CallbackIn,

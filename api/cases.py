@@ -11,7 +11,7 @@ import structlog
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
+from api.context import Context, Dispatcher, Principal, Reader, UnitKey, answers, field_errors, own_unit
 from api.idempotency import Idempotent, Once
 from api.schemas.cases import (
     AcceptIn,
@@ -32,6 +32,9 @@ from persistence import cases
 from persistence.cases import CaseFile, CaseFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
+ACTION_ANSWERS = answers(404, 409, 503)
+"""What an action on a case may answer besides its result: no such case, the case's refusal, or
+the case engine away."""
 
 
 async def load_case(context: Context, principal: Principal, case_id: str) -> CaseFile:
@@ -67,7 +70,7 @@ async def list_cases(
     return CasePage(total=total, limit=limit, offset=offset, items=[CaseSummary.of(r) for r in rows])
 
 
-@router.get("/{case_id}", response_model=CaseOut)
+@router.get("/{case_id}", response_model=CaseOut, responses=answers(404))
 async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut:
     """One case: its state, requests, timeline and callbacks."""
     return CaseOut.of_file(await load_case(context, principal, case_id))
@@ -211,7 +214,9 @@ def _endpoint(spec: CaseAction) -> Callable[..., Any]:
 
 def add_case_actions(router: APIRouter, actions: tuple[CaseAction, ...]) -> None:
     for spec in actions:
-        router.add_api_route(spec.path, _endpoint(spec), methods=["POST"], response_model=CaseOut)
+        router.add_api_route(
+            spec.path, _endpoint(spec), methods=["POST"], response_model=CaseOut, responses=ACTION_ANSWERS
+        )
 
 
 add_case_actions(router, CASE_ACTIONS)

@@ -12,6 +12,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import Client
 
+from api.schemas.common import Problem
 from domain.case import Actor, Role
 from domain.reference import ReferenceData
 from gateways.cases import CaseGateway
@@ -21,6 +22,20 @@ from persistence.db import Database
 
 REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
 """The status of a case's refusal (``ActionRefused.kind``)."""
+
+_ANSWERS = {
+    401: "no key, or a key that is unknown or revoked",
+    403: "a role or unit that may not do this; the detail names the role needed",
+    404: "no such thing (case, task, unit, notice, chart), or not computed yet",
+    409: "an action the case's state does not allow; the detail says why",
+    503: "the case engine did not answer: retry the same call",
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a route documents in the OpenAPI document, beside FastAPI's own 422: a client
+    (and the schema fuzz in tests/e2e) may rely on no other status."""
+    return {s: {"model": Problem, "description": _ANSWERS[s]} for s in statuses}
 
 
 @dataclass(frozen=True)

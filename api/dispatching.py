@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.cases import act, load_case
+from api.cases import ACTION_ANSWERS, act, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
 from api.idempotency import Idempotent
 from api.schemas.cases import CaseOut
@@ -52,7 +52,7 @@ async def dispatch_queue(
     return DispatchQueuePage(total=total, limit=limit, offset=offset, items=[QueuedCase.of(*row) for row in rows])
 
 
-@router.post("/cases/{case_id}/split", response_model=SplitOut)
+@router.post("/cases/{case_id}/split", response_model=SplitOut, responses=ACTION_ANSWERS)
 async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Context, once: Idempotent) -> Any:
     """Take a request that intake merged into this case by mistake out into a case of its own,
     classified and dispatched afresh. Recorded as training data for the matcher."""
@@ -66,7 +66,7 @@ async def split(case_id: str, body: SplitIn, principal: Dispatcher, context: Con
     return await once.answer(context, principal, body, answer)
 
 
-@router.post("/cases/{case_id}/merge", response_model=CaseOut)
+@router.post("/cases/{case_id}/merge", response_model=CaseOut, responses=ACTION_ANSWERS)
 async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Context, once: Idempotent) -> Any:
     """Merge this case into another case of the same matter, one intake did not merge: its
     requests join that case (their citizens get its reply and a callback visit), and this case

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.context import AppContext, Context, Intake, Principal, field_errors
+from api.context import AppContext, Context, Intake, Principal, answers, field_errors
 from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
 from services.intake import Submitted, submit_request
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/v1", tags=["intake"])
     responses={
         200: {"model": IntakeOut, "description": "the same channel_ref again: nothing created"},
         202: {"model": IntakeOut, "description": "kept, but the case engine did not answer: see starting"},
+        **answers(503),
     },
 )
 async def create_request(body: NewRequest, principal: Intake, context: Context, response: Response) -> IntakeOut:

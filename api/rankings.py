@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.context import Context, Reader, in_order
+from api.context import Context, Reader, answers, in_order
 from api.schemas.common import Day
 from api.schemas.rankings import RankingOut, UnitIndicatorsOut, UnitTrendOut
 from domain.indicators import Period
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["ranking"])
 MAX_TREND_DAYS = 366
 
 
-@router.get("/rankings/daily", response_model=RankingOut)
+@router.get("/rankings/daily", response_model=RankingOut, responses=answers(404))
 async def daily_ranking(
     principal: Reader,
     context: Context,
@@ -50,7 +50,7 @@ async def daily_ranking(
     )
 
 
-@router.get("/units/{code}/indicators", response_model=UnitTrendOut)
+@router.get("/units/{code}/indicators", response_model=UnitTrendOut, responses=answers(404))
 async def unit_indicators(
     code: str,
     principal: Reader,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.cases import CaseAction, add_case_actions, load_case
+from api.cases import ACTION_ANSWERS, CaseAction, add_case_actions, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.idempotency import Idempotent, Once
 from api.schemas.common import Instant, Offset
@@ -47,7 +47,7 @@ async def _signal[T: BaseModel](
     return await once.answer(context, principal, body, answer, status=202)
 
 
-@router.post("/cases/{case_id}/whistle", response_model=Sent, status_code=202)
+@router.post("/cases/{case_id}/whistle", response_model=Sent, status_code=202, responses=ACTION_ANSWERS)
 async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Context, once: Idempotent) -> Any:
     """The lead unit summons other units to the case, each with a task and a reason (吹哨)."""
     unknown = [s.unit for s in body.summonses if s.unit not in context.reference.units]
@@ -60,7 +60,7 @@ async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Co
     return await _signal(context, principal, once, body, case_id, "whistle", inp, CaseState.check_whistle)
 
 
-@router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202)
+@router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202, responses=ACTION_ANSWERS)
 async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Context, once: Idempotent) -> Any:
     """A summoned unit reports for duty with what it did (报到), or declines with a reason."""
     if bool(body.report.strip()) == bool(body.decline_reason.strip()):

@@ -12,11 +12,18 @@ from domain.request import Instant, Text, supported
 Day = Annotated[date, AfterValidator(supported)]
 """A date in the years Minsheng counts in."""
 Offset = Annotated[int, Field(ge=0, le=1_000_000_000)]
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-"""A row's number: no larger than the database's BIGINT."""
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+"""A row's number: no larger than the database's INTEGER, the type of the id and revision columns
+(PostgreSQL refuses a larger one in a query, which was a 500)."""
 
-__all__ = ["Day", "In", "Instant", "Offset", "RowId", "Text"]
+__all__ = ["Day", "In", "Instant", "Offset", "Problem", "RowId", "Text"]
 
 
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """Why a call was refused or failed: every answer but a 422 (FastAPI's list of fields) and a 2xx."""
+
+    detail: str
