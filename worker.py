@@ -78,6 +78,7 @@ def build_worker(
             activities.classify_request,
             activities.compute_deadlines,
             activities.compute_response_deadline,
+            activities.compute_citizen_clock,
             activities.record_case_events,
             activities.open_callback_tasks,
             callbacks.plan_callbacks,

@@ -11,7 +11,7 @@ from temporalio import activity
 
 from domain.case import CaseState, TimelineEvent
 from domain.classification import Classification, classify
-from domain.deadlines import Deadlines, Timing, deadlines_for, handling_figures
+from domain.deadlines import CitizenClock, Deadlines, Timing, citizen_clock_for, deadlines_for, handling_figures
 from domain.reference import ReferenceData, Tier
 from domain.textmodel import NaiveBayes, catalogue_model
 from persistence import callbacks, cases, dispatching, outbox
@@ -33,6 +33,15 @@ class DeadlineInput(BaseModel):
     tier: Tier
     start: datetime
     due_at: datetime | None = None
+
+
+class CitizenClockInput(BaseModel):
+    """The citizen's clock: the tier asked for (None: the policy's tier for unclassified cases),
+    the receipt and when the case entered the dispatch queue."""
+
+    tier: Tier | None
+    received_at: datetime
+    queued_at: datetime
 
 
 class ResponseDeadlineInput(BaseModel):
@@ -112,6 +121,11 @@ class CaseActivities:
         # so a later policy or calendar edit never changes how this case replays.
         t = self.timing
         return deadlines_for(inp.tier, inp.start, t.policy, t.calendar, t.zone, due_at=inp.due_at)
+
+    @activity.defn(name="compute_citizen_clock")
+    async def compute_citizen_clock(self, inp: CitizenClockInput) -> CitizenClock:
+        t = self.timing
+        return citizen_clock_for(inp.tier, inp.received_at, inp.queued_at, t.policy, t.calendar, t.zone)
 
     @activity.defn(name="compute_response_deadline")
     async def compute_response_deadline(self, inp: ResponseDeadlineInput) -> datetime:

@@ -49,7 +49,8 @@ async def dispatch_queue(
     Dispatch one with ``POST /v1/cases/{id}/dispatch``; each such dispatch teaches the classifier."""
     async with context.db.session() as session:
         total, rows = await dispatching.dispatch_queue(session, limit, offset)
-    return DispatchQueuePage(total=total, limit=limit, offset=offset, items=[QueuedCase.of(*row) for row in rows])
+    now = datetime.now(UTC)
+    return DispatchQueuePage(total=total, limit=limit, offset=offset, items=[QueuedCase.of(*row, now) for row in rows])
 
 
 @router.post("/cases/{case_id}/split", response_model=SplitOut, responses=ACTION_ANSWERS)

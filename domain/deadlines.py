@@ -42,11 +42,16 @@ class TierRule(BaseModel):
     warning_grace: Limit
     response: Limit
     """How long a unit summoned by a whistle has to respond (报到)."""
+    dispatch: Limit | None = None
+    """The centre's own limit to dispatch (派单), from receipt or from a unit's return; late → a
+    slip to the centre's supervisors. None: the centre has no limit for the tier."""
 
 
 class TierPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     tiers: dict[Tier, TierRule]
+    unclassified: Tier = Tier.yellow
+    """The tier a case's clocks run on while it has none: not dispatched, nothing proposed."""
 
     @model_validator(mode="after")
     def _every_tier(self) -> TierPolicy:
@@ -100,6 +105,39 @@ def deadlines_for(
         due_at=due,
         warn_at=warn_at,
         provisional=(due_provisional and due_at is None) or accept_provisional or warn_provisional,
+    )
+
+
+class CitizenClock(BaseModel):
+    """The citizen's clock: the tier's handling limit for the whole case, counted from receipt
+    whatever happens in between; and the centre's limit to dispatch it, from when it entered the
+    dispatch queue. ``asked``: the tier the case had or was proposed when computed (None: none)."""
+
+    asked: Tier | None
+    tier: Tier
+    queued_at: datetime
+    due_at: datetime
+    dispatch_by: datetime | None
+    provisional: bool = False
+
+
+def citizen_clock_for(
+    asked: Tier | None,
+    received_at: datetime,
+    queued_at: datetime,
+    policy: TierPolicy,
+    calendar: WorkingCalendar,
+    zone: ZoneInfo,
+) -> CitizenClock:
+    tier = asked or policy.unclassified
+    rule = policy.tiers[tier]
+    due_at, provisional = rule.handling.after(received_at, calendar, zone)
+    dispatch_by = None
+    if rule.dispatch is not None:
+        dispatch_by, dispatch_provisional = rule.dispatch.after(queued_at, calendar, zone)
+        provisional = provisional or dispatch_provisional
+    return CitizenClock(
+        asked=asked, tier=tier, queued_at=queued_at, due_at=due_at, dispatch_by=dispatch_by, provisional=provisional
     )
 
 

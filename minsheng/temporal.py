@@ -29,6 +29,8 @@ CASE_UNIT = SearchAttributeKey.for_keyword("CaseUnit")
 CASE_DOMAIN = SearchAttributeKey.for_keyword("CaseDomain")
 CASE_CHANNEL = SearchAttributeKey.for_keyword("CaseChannel")
 CASE_DEADLINE = SearchAttributeKey.for_datetime("CaseDeadline")
+CASE_CITIZEN_DEADLINE = SearchAttributeKey.for_datetime("CaseCitizenDeadline")
+"""The citizen's deadline, from receipt (``CaseDeadline`` is the unit's, from its dispatch)."""
 CASE_OVERDUE = SearchAttributeKey.for_bool("CaseOverdue")
 CASE_WAITING_ON = SearchAttributeKey.for_keyword_list("CaseWaitingOn")
 """Units summoned by a whistle that have not responded yet."""
@@ -40,6 +42,7 @@ ALL_KEYS = (
     CASE_DOMAIN,
     CASE_CHANNEL,
     CASE_DEADLINE,
+    CASE_CITIZEN_DEADLINE,
     CASE_OVERDUE,
     CASE_WAITING_ON,
 )

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import CaseState, CaseStatus, TimelineEvent
+from domain.case.supervision import QUEUED
 from domain.deadlines import HandlingFigures
 from persistence import intake
 from persistence.models import (
@@ -33,6 +34,7 @@ def record_case_events(
     figures: HandlingFigures | None = None,
 ) -> None:
     """A case's new timeline events and its row as the state after them."""
+    clock = state.citizen_clock
     if events:
         session.exec(
             dialect_insert(session, CaseEventRow)
@@ -70,6 +72,9 @@ def record_case_events(
             overdue=state.overdue,
             replied_at=state.replied_at,
             on_time=figures.on_time if figures else None,
+            citizen_due_at=clock.due_at if clock else None,
+            dispatch_by=clock.dispatch_by if clock and state.status in QUEUED else None,
+            citizen_on_time=(state.replied_at <= clock.due_at) if clock and state.replied_at else None,
             handling_working_days=figures.working_days if figures else None,
             callback_round=state.callback_round,
             reopened=state.reopened,

@@ -115,15 +115,21 @@ async def corrections(
 async def dispatch_queue(
     session: AsyncSession, limit: int, offset: int
 ) -> tuple[int, list[tuple[CaseRow, RequestRow, dict[str, str]]]]:
-    """Cases waiting for a dispatcher, the longest waiting first, each with its first request and
-    what the classifier proposed (or, for a returned case, the unit's reason)."""
+    """Cases waiting for a dispatcher, the most urgent first (the citizen's deadline, then the
+    centre's limit to dispatch, then the longest waiting), each with its first request and what the
+    classifier proposed (or, for a returned case, the unit's reason)."""
     waiting = col(CaseRow.status).in_(QUEUED)
     total = (await session.exec(select(func.count()).select_from(CaseRow).where(waiting))).one()
     cases = list(
         await session.exec(
             select(CaseRow)
             .where(waiting)
-            .order_by(col(CaseRow.updated_at), col(CaseRow.id))
+            .order_by(
+                col(CaseRow.citizen_due_at).asc().nulls_last(),
+                col(CaseRow.dispatch_by).asc().nulls_last(),
+                col(CaseRow.updated_at),
+                col(CaseRow.id),
+            )
             .limit(limit)
             .offset(offset)
         )

@@ -86,7 +86,14 @@ class CaseRow(SQLModel, table=True):
     overdue: bool = Field(default=False, index=True)
     replied_at: datetime | None = _utc(default=None, index=True)
     on_time: bool | None = None
-    """Replied by the deadline in force (after approved extensions); None until replied."""
+    """Replied by the unit's deadline in force (after approved extensions); None until replied."""
+    citizen_due_at: datetime | None = _utc(default=None, index=True)
+    """The citizen's deadline: the tier's limit from receipt, for the whole case."""
+    dispatch_by: datetime | None = _utc(default=None)
+    """The centre's limit to dispatch, while the case waits in the dispatch queue."""
+    citizen_on_time: bool | None = None
+    """Replied by the citizen's deadline: what the city's on-time figure counts. None until replied
+    (and on cases from before the citizen's clock)."""
     handling_working_days: int | None = None
     """Working days from receipt to reply: those from the day after the day of receipt up to the
     day of the reply (0: replied the day it came in). The city's figure counts from receipt."""

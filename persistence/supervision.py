@@ -60,6 +60,17 @@ class HandlingRow:
     on_time: int
     average_working_days: float | None
     open_overdue: int
+    citizen_clocked: int = 0
+    """Replied cases that ran on the citizen's clock (those started before it did not)."""
+    citizen_on_time: int = 0
+
+
+def _citizen_figures(on_time: Any) -> list[Any]:
+    """Of the replied cases, how many ran on the citizen's clock and how many kept it."""
+    return [
+        func.sum(sa.case((on_time.is_not(None), 1), else_=0)),
+        func.sum(sa.case((on_time.is_(True), 1), else_=0)),
+    ]
 
 
 def responsible_units(columns: Sequence[Any], *where: Any) -> Any:
@@ -89,14 +100,25 @@ async def handling_stats(
     its lead unit and for each unit that responded to a summons on it."""
     case_id = col(CaseRow.id).label("case_id")
     replied = responsible_units(
-        [case_id, col(CaseRow.on_time).label("on_time"), col(CaseRow.handling_working_days).label("days")],
+        [
+            case_id,
+            col(CaseRow.on_time).label("on_time"),
+            col(CaseRow.handling_working_days).label("days"),
+            col(CaseRow.citizen_on_time).label("citizen_on_time"),
+        ],
         col(CaseRow.replied_at) >= since,
         col(CaseRow.replied_at) < until,
     )
     overdue_open = responsible_units([case_id], col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None))
     on_time = func.sum(sa.case((replied.c.on_time.is_(True), 1), else_=0))
     handled = await session.exec(
-        select(replied.c.unit, func.count(), on_time, func.avg(replied.c.days))
+        select(
+            replied.c.unit,
+            func.count(),
+            on_time,
+            func.avg(replied.c.days),
+            *_citizen_figures(replied.c.citizen_on_time),
+        )
         .where(*([replied.c.unit == unit] if unit is not None else []))
         .group_by(replied.c.unit)
     )
@@ -110,8 +132,8 @@ async def handling_stats(
         ).all()
     )
     rows = {
-        u: HandlingRow(u, n, int(t or 0), float(a) if a is not None else None, late.get(u, 0))
-        for u, n, t, a in handled.all()
+        u: HandlingRow(u, n, int(t or 0), float(a) if a is not None else None, late.get(u, 0), int(c or 0), int(k or 0))
+        for u, n, t, a, c, k in handled.all()
     }
     for u, n in late.items():
         rows.setdefault(u, HandlingRow(u, 0, 0, None, n))
@@ -178,12 +200,13 @@ def _float(value: Any) -> float | None:
 
 async def city_handling(session: AsyncSession, since: datetime, until: datetime) -> HandlingRow:
     """The city's figures: each case once, whoever shared it."""
-    replied, on_time, days = (
+    replied, on_time, days, clocked, kept = (
         await session.exec(
             select(
                 func.count(),
                 func.sum(sa.case((col(CaseRow.on_time).is_(True), 1), else_=0)),
                 func.avg(CaseRow.handling_working_days),
+                *_citizen_figures(col(CaseRow.citizen_on_time)),
             ).where(col(CaseRow.replied_at) >= since, col(CaseRow.replied_at) < until)
         )
     ).one()
@@ -194,4 +217,4 @@ async def city_handling(session: AsyncSession, since: datetime, until: datetime)
             .where(col(CaseRow.overdue).is_(True), col(CaseRow.replied_at).is_(None))
         )
     ).one()
-    return HandlingRow(None, replied, int(on_time or 0), _float(days), overdue)
+    return HandlingRow(None, replied, int(on_time or 0), _float(days), overdue, int(clocked or 0), int(kept or 0))

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         CallbackTasks,
         CaseActivities,
         CaseEvents,
+        CitizenClockInput,
         ClassifyInput,
         DeadlineInput,
         ResponseDeadlineInput,
@@ -52,9 +53,10 @@ with workflow.unsafe.imports_passed_through():
         WhistleInput,
     )
     from domain.classification import Classification
-    from domain.deadlines import Deadlines
+    from domain.deadlines import CitizenClock, Deadlines
     from gateways.cases import CASE_WORKFLOW, RECALCULATE_DEADLINES, STATUS, TAKE_REQUEST
     from minsheng.temporal import (
+        CASE_CITIZEN_DEADLINE,
         CASE_DEADLINE,
         CASE_DOMAIN,
         CASE_OVERDUE,
@@ -74,6 +76,9 @@ CALLBACK_VISITS_PATCH = "callback-visits"
 before replay with the agents' tasks opened in one activity."""
 CONTINUE_AS_NEW_PATCH = "continue-as-new"
 """A long case continues as a new run; histories from before replay without it."""
+CITIZEN_CLOCK_PATCH = "citizen-clock"
+"""The citizen's clock and the centre's dispatch limit, with their slips; cases started before
+replay without them."""
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 GATEWAY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10), backoff_coefficient=2, maximum_interval=timedelta(minutes=10)
@@ -203,6 +208,8 @@ class CaseWorkflow:
             )
             if deadlines_at_dispatch:
                 events.append(self.state.set_deadlines(workflow.now(), await self._compute_deadlines()))
+        if workflow.patched(CITIZEN_CLOCK_PATCH):  # in the first write: no step of its own
+            events.append(self.state.set_citizen_clock(workflow.now(), await self._compute_citizen_clock()))
         await self._record(*events)
 
     async def _take_late_joiners(self) -> None:
@@ -316,6 +323,11 @@ class CaseWorkflow:
         until the case changes, whichever comes first. A trigger reached issues its slip once."""
         while self.state.status not in (CaseStatus.replied, CaseStatus.merged):
             state = self.state
+            if state.citizen_clock is not None and state.citizen_clock_stale():
+                clock = await self._compute_citizen_clock()
+                if clock.asked == state.clock_tier and clock.queued_at == state.queue_entered_at:
+                    await self._record(state.set_citizen_clock(workflow.now(), clock))
+                continue
             if state.status in (CaseStatus.dispatched, CaseStatus.accepted) and state.deadlines is None:
                 deadlines = await self._compute_deadlines()
                 if state.deadlines is None:  # unless the case changed meanwhile: then compute again
@@ -338,9 +350,10 @@ class CaseWorkflow:
                     state.deadlines = None
                     continue
             await self._continue_if_long()
-            pending: tuple[SlipTrigger | str, datetime] | None = state.next_trigger()
-            if (response := state.next_response_due()) and (pending is None or response[1] < pending[1]):
-                pending = response
+            due = [state.next_trigger(), state.next_response_due(), state.next_clock_trigger()]
+            pending: tuple[SlipTrigger | str, datetime] | None = min(
+                (d for d in due if d is not None), key=lambda d: d[1], default=None
+            )
             changed = functools.partial(self._changed_since, state.seq)
             if pending is None:
                 await workflow.wait_condition(changed)
@@ -349,13 +362,25 @@ class CaseWorkflow:
             try:
                 await workflow.wait_condition(changed, timeout=max(when - workflow.now(), timedelta(0)))
             except TimeoutError:
-                if isinstance(trigger, SlipTrigger):
+                if trigger in (SlipTrigger.dispatch, SlipTrigger.citizen_deadline):
+                    await self._record(state.clock_slip(workflow.now(), SlipTrigger(trigger)))
+                elif isinstance(trigger, SlipTrigger):
                     await self._record(state.slip(workflow.now(), trigger))
                 else:
                     await self._record(state.response_slip(workflow.now(), trigger))
 
     def _changed_since(self, seq: int) -> bool:
         return self.state.seq != seq or self.state.status is CaseStatus.replied or self._recalculate
+
+    async def _compute_citizen_clock(self) -> CitizenClock:
+        """For the tier the case has (or was proposed), from receipt; the centre's limit from when
+        it entered the dispatch queue."""
+        state = self.state
+        return await workflow.execute_local_activity_method(
+            CaseActivities.compute_citizen_clock,
+            CitizenClockInput(tier=state.clock_tier, received_at=state.received_at, queued_at=state.queue_entered_at),
+            start_to_close_timeout=timedelta(seconds=10),
+        )
 
     async def _compute_deadlines(self) -> Deadlines:
         state = self.state
@@ -374,6 +399,8 @@ class CaseWorkflow:
             updates.append(key.value_set(value) if value else key.value_unset())
         if state.deadlines:
             updates += [CASE_DEADLINE.value_set(state.deadlines.due_at), CASE_OVERDUE.value_set(state.overdue)]
+        if state.citizen_clock:  # only on cases started with the clock, so earlier ones replay as they ran
+            updates.append(CASE_CITIZEN_DEADLINE.value_set(state.citizen_clock.due_at))
         if state.summonses:  # only once a whistle was blown, so that earlier cases replay as they ran
             updates.append(CASE_WAITING_ON.value_set(state.waiting_on))
         workflow.upsert_search_attributes(updates)

@@ -126,8 +126,12 @@ class CaseSummary(BaseModel):
     received_at: datetime
     updated_at: datetime
     closed_at: datetime | None
-    deadline_at: datetime | None
+    deadline_at: datetime | None = Field(description="the unit's deadline, from its dispatch")
     deadline_provisional: bool = Field(description="counted days of a year with no calendar file yet")
+    citizen_due_at: datetime | None = Field(
+        description="the citizen's deadline: the tier's limit from receipt, for the whole case"
+    )
+    citizen_on_time: bool | None = Field(description="replied by the citizen's deadline; null until replied")
     overdue: bool
     reopened: int = Field(description="times a dissatisfied citizen had the case reopened (重办)")
     outcome: CallbackAnswer | None = Field(description="a closed case's least satisfied citizen's answer")
@@ -148,6 +152,8 @@ class CaseSummary(BaseModel):
             closed_at=row.closed_at,
             deadline_at=row.deadline_at,
             deadline_provisional=row.deadline_provisional,
+            citizen_due_at=row.citizen_due_at,
+            citizen_on_time=row.citizen_on_time,
             overdue=row.overdue,
             reopened=row.reopened,
             outcome=CallbackAnswer(row.outcome) if row.outcome else None,

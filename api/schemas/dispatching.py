@@ -53,9 +53,14 @@ class QueuedCase(BaseModel):
     address: str
     town: str | None
     suggestion: Suggestion | None
+    citizen_due_at: datetime | None = Field(description="the citizen's deadline, from receipt")
+    dispatch_by: datetime | None = Field(description="the centre's limit to dispatch this case")
+    seconds_left: int | None = Field(
+        description="until the nearer of the two, at the time of the answer; negative once passed"
+    )
 
     @classmethod
-    def of(cls, case: CaseRow, request: RequestRow, latest: dict[str, str]) -> QueuedCase:
+    def of(cls, case: CaseRow, request: RequestRow, latest: dict[str, str], now: datetime) -> QueuedCase:
         suggestion = None
         if latest:
             fields = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
@@ -70,7 +75,14 @@ class QueuedCase(BaseModel):
             address=request.address,
             town=request.town_code,
             suggestion=suggestion,
+            citizen_due_at=case.citizen_due_at,
+            dispatch_by=case.dispatch_by,
+            seconds_left=int((min(due) - now).total_seconds()) if (due := _clocks(case)) else None,
         )
+
+
+def _clocks(case: CaseRow) -> list[datetime]:
+    return [at for at in (case.citizen_due_at, case.dispatch_by) if at is not None]
 
 
 class DispatchQueuePage(BaseModel):

@@ -36,8 +36,14 @@ class SlipPage(BaseModel):
 class HandlingFiguresOut(BaseModel):
     unit: str | None = Field(description="None for the whole city")
     replied: int = Field(description="cases replied in the period")
-    on_time: int = Field(description="of them, replied by the deadline in force (after approved extensions)")
+    on_time: int = Field(description="of them, replied by the unit's deadline in force (after approved extensions)")
     on_time_rate: float | None
+    citizen_on_time: int = Field(
+        description="of them, replied by the citizen's deadline (the tier's limit from receipt): the city's figure"
+    )
+    citizen_on_time_rate: float | None = Field(
+        description="citizen_on_time ÷ the replied cases that ran on the citizen's clock (not those started before it)"
+    )
     average_working_days: float | None = Field(description="from receipt to reply, in working days")
     open_overdue: int = Field(description="open cases past their deadline now")
 

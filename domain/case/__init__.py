@@ -34,6 +34,7 @@ from domain.case.actions import (
     WhistleInput,
 )
 from domain.case.model import (
+    CENTRE,
     SLIP_KIND,
     SLIP_REASON,
     SYSTEM,
@@ -54,6 +55,7 @@ from domain.case.state import ACTIONS, Action, CaseInput, CaseState
 
 __all__ = [
     "ACTIONS",
+    "CENTRE",
     "SLIP_KIND",
     "SLIP_REASON",
     "SYSTEM",

@@ -99,6 +99,7 @@ class Handling(CaseRecord):
     def return_(self, at: datetime, inp: ReturnInput) -> TimelineEvent:
         self.check_return(inp)
         self.status = CaseStatus.returned
+        self.queued_at = at
         return self._event(at, "returned", inp.actor, {"reason": inp.reason})
 
     def reply(self, at: datetime, inp: ReplyInput) -> TimelineEvent:

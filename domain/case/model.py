@@ -58,6 +58,10 @@ class SlipTrigger(StrEnum):
     reminder_point = "reminder_point"
     deadline = "deadline"
     warning_grace = "warning_grace"
+    dispatch = "dispatch"
+    """The centre did not dispatch within its limit (the case waits in the dispatch queue)."""
+    citizen_deadline = "citizen_deadline"
+    """The citizen's deadline passed without a reply, counted from receipt."""
 
 
 SLIP_KIND = {
@@ -65,13 +69,19 @@ SLIP_KIND = {
     SlipTrigger.reminder_point: SlipKind.reminder,
     SlipTrigger.deadline: SlipKind.supervision,
     SlipTrigger.warning_grace: SlipKind.warning,
+    SlipTrigger.dispatch: SlipKind.reminder,
+    SlipTrigger.citizen_deadline: SlipKind.supervision,
 }
 SLIP_REASON = {
     SlipTrigger.acceptance: "not accepted within the acceptance limit",
     SlipTrigger.reminder_point: "the reminder point of the handling limit passed without a reply",
     SlipTrigger.deadline: "the handling deadline passed without a reply; the case is overdue",
     SlipTrigger.warning_grace: "the warning grace after the deadline passed without a reply",
+    SlipTrigger.dispatch: "not dispatched within the centre's limit",
+    SlipTrigger.citizen_deadline: "the citizen's deadline, counted from receipt, passed without a reply",
 }
+CENTRE = "centre"
+"""Who a slip goes to while the case is with no unit: the centre's supervisors."""
 
 
 class Actor(BaseModel):

@@ -22,7 +22,7 @@ from domain.case.model import (
     Visit,
 )
 from domain.classification import Classification
-from domain.deadlines import Deadlines
+from domain.deadlines import CitizenClock, Deadlines
 from domain.reference import Tier
 
 
@@ -60,6 +60,11 @@ class CaseRecord(BaseModel):
     """While set, the closed case still takes requests of its matter (until then)."""
     late_joiners: list[str] = []
     """Requests that joined after the close, not yet visited."""
+    proposed_tier: Tier | None = None
+    """The classifier's tier for a case it was not sure of: the citizen's clock runs on it."""
+    queued_at: datetime | None = None
+    """When a unit's return put the case back in the dispatch queue (else it entered at receipt)."""
+    citizen_clock: CitizenClock | None = None
     merging_into: str | None = None
     """Set while a dispatcher's merge into that case moves the requests: the case takes no other
     correction, join or reply meanwhile."""
@@ -114,6 +119,7 @@ class CaseRecord(BaseModel):
 
     def classified(self, at: datetime, result: Classification) -> TimelineEvent:
         self.confidence = result.confidence
+        self.proposed_tier = result.tier
         return self._event(
             at,
             "classified",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.case.model import SLIP_KIND, SLIP_REASON, SYSTEM, CaseStatus, SlipTrigger, TimelineEvent
+from domain.case.model import CENTRE, SLIP_KIND, SLIP_REASON, SYSTEM, CaseStatus, SlipTrigger, TimelineEvent
 from domain.case.record import CaseRecord
-from domain.deadlines import Deadlines
+from domain.deadlines import CitizenClock, Deadlines
+from domain.reference import Tier
+
+QUEUED = (CaseStatus.received, CaseStatus.returned)
+OPEN = (CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned)
 
 
 class Supervision(CaseRecord):
@@ -60,6 +64,77 @@ class Supervision(CaseRecord):
                 "unit": self.unit,
                 "round": str(self.round),
                 "due_at": self.deadlines.due_at.isoformat(),
+                "reason": SLIP_REASON[trigger],
+            },
+        )
+
+    # The citizen's clock (from receipt) and the centre's limit to dispatch (from the queue).
+
+    @property
+    def clock_tier(self) -> Tier | None:
+        """The tier the citizen's clock runs on: the case's, else the classifier's proposal."""
+        return self.tier or self.proposed_tier
+
+    @property
+    def queue_entered_at(self) -> datetime:
+        return self.queued_at or self.received_at
+
+    def citizen_clock_stale(self) -> bool:
+        """No clock yet, or the tier or the queue entry it was computed for has changed."""
+        clock = self.citizen_clock
+        return clock is None or clock.asked != self.clock_tier or clock.queued_at != self.queue_entered_at
+
+    def set_citizen_clock(self, at: datetime, clock: CitizenClock) -> TimelineEvent:
+        self.citizen_clock = clock
+        return self._event(
+            at,
+            "citizen_clock",
+            SYSTEM,
+            {
+                "tier": clock.tier,
+                "due_at": clock.due_at.isoformat(),
+                "dispatch_by": clock.dispatch_by.isoformat() if clock.dispatch_by else None,
+                "provisional": "yes" if clock.provisional else None,
+            },
+        )
+
+    def next_clock_trigger(self) -> tuple[SlipTrigger, datetime] | None:
+        """The earliest of: the centre's dispatch limit while the case waits in the queue (once per
+        stay there), the citizen's deadline while there is no reply (once per case)."""
+        clock = self.citizen_clock
+        if clock is None:
+            return None
+        pending = []
+        if self.status in QUEUED and clock.dispatch_by and self._dispatch_key not in self.slips:
+            pending.append((SlipTrigger.dispatch, clock.dispatch_by))
+        if self.status in OPEN and SlipTrigger.citizen_deadline.value not in self.slips:
+            pending.append((SlipTrigger.citizen_deadline, clock.due_at))
+        return min(pending, key=lambda item: item[1]) if pending else None
+
+    @property
+    def _dispatch_key(self) -> str:
+        return f"{self.round}:{SlipTrigger.dispatch.value}"
+
+    def clock_slip(self, at: datetime, trigger: SlipTrigger) -> TimelineEvent:
+        assert self.citizen_clock is not None
+        if trigger is SlipTrigger.dispatch:
+            self.slips.append(self._dispatch_key)
+            unit, due = CENTRE, self.citizen_clock.dispatch_by
+        else:
+            self.slips.append(trigger.value)
+            # In the queue the centre holds the case; with a unit, the unit does.
+            unit, due = (self.unit if self.status not in QUEUED and self.unit else CENTRE), self.citizen_clock.due_at
+        assert due is not None
+        return self._event(
+            at,
+            "slip",
+            SYSTEM,
+            {
+                "kind": SLIP_KIND[trigger],
+                "trigger": trigger,
+                "unit": unit,
+                "round": str(self.round),
+                "due_at": due.isoformat(),
                 "reason": SLIP_REASON[trigger],
             },
         )

@@ -46,6 +46,7 @@ register CaseUnit Keyword
 register CaseDomain Keyword
 register CaseChannel Keyword
 register CaseDeadline Datetime
+register CaseCitizenDeadline Datetime
 register CaseOverdue Bool
 register CaseWaitingOn KeywordList
 

@@ -56,6 +56,7 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
         "classified",
         "dispatched",
         "deadlines",
+        "citizen_clock",
         "accepted",
         "replied",
         "callbacks_planned",
@@ -167,7 +168,13 @@ async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:
     assert blank.status_code == 422
 
     after = await stack.case_when(case_id, "dispatched")
-    assert [e["kind"] for e in after["timeline"]] == ["received", "classified", "dispatched", "deadlines"]
+    assert [e["kind"] for e in after["timeline"]] == [
+        "received",
+        "classified",
+        "dispatched",
+        "deadlines",
+        "citizen_clock",
+    ]
     assert (await stack.call("GET", "/v1/cases", "auditor")).json()["total"] == before + 1
 
 

@@ -10,7 +10,7 @@ import pytest
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
 from tests.fast_policy import fast_config
-from tests.helpers import Stack, body, eventually, record_history
+from tests.helpers import UNCLEAR, Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(90)
 GAS = "楼道里煤气味很重，怀疑燃气泄漏，请马上来人"
@@ -20,7 +20,7 @@ GAS = "楼道里煤气味很重，怀疑燃气泄漏，请马上来人"
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
-        config_dir=fast_config(tmp_path, due_s=4, accept_s=1, grace_s=2),
+        config_dir=fast_config(tmp_path, due_s=4, accept_s=1, grace_s=2, dispatch_s=1),
         task_queue=f"test-{tmp_path.name[-12:]}",
     )
 
@@ -33,16 +33,17 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:
     assert dispatched["tier"] == "red"
     unit = dispatched["unit"]
 
-    async def four_slips() -> bool:
+    async def five_slips() -> bool:
         page = (await stack.call("GET", "/v1/slips", "auditor", params={"unit": unit})).json()
-        return page["counts"] == {"reminder": 2, "supervision": 1, "warning": 1}
+        return page["counts"] == {"reminder": 2, "supervision": 2, "warning": 1}
 
-    await eventually(four_slips)
+    await eventually(five_slips)
     case = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()
     assert case["overdue"] is True
     assert [e["detail"]["trigger"] for e in case["timeline"] if e["kind"] == "slip"] == [
         "acceptance",
         "reminder_point",
+        "citizen_deadline",
         "deadline",
         "warning_grace",
     ]
@@ -52,6 +53,42 @@ async def test_an_ignored_red_case_is_supervised(stack: Stack) -> None:
     stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params={"unit": unit})).json()
     assert stats["city"]["open_overdue"] == 1 and stats["city"]["replied"] == 0
     await record_history(stack.env.client, case_workflow_id(case_id), "case_red_supervised")
+
+
+async def test_the_citizens_clock_runs_through_a_return_and_the_centre_is_held_to_dispatch(stack: Stack) -> None:
+    """Dispatched red by hand, returned at once, re-dispatched after the centre's limit: the
+    centre gets its dispatch slip, and the citizen's 4 seconds from receipt still end in one slip."""
+    case_id = (
+        await stack.call("POST", "/v1/requests", "intake", json=body(content=UNCLEAR, channel_ref="Q-1"))
+    ).json()["case_id"]
+    await stack.case_when(case_id, "received")
+    red = {"unit": "hrss_bureau", "matter_type": "wage_arrears", "tier": "red"}
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json=red)).status_code == 200
+    returned = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "不属本单位"})
+    assert returned.status_code == 200, returned.text
+    case = await stack.case_when(case_id, "returned")
+    received = datetime.fromisoformat(case["received_at"])
+    citizen_due = datetime.fromisoformat(case["citizen_due_at"])
+    assert abs(citizen_due - (received + timedelta(seconds=4))) < timedelta(milliseconds=1)
+    queue = (await stack.call("GET", "/v1/dispatch-queue", "dispatcher")).json()["items"]
+    assert next(q for q in queue if q["case_id"] == case_id)["dispatch_by"] is not None
+
+    async def slipped(trigger: str) -> bool:
+        timeline = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["timeline"]
+        return any(e["kind"] == "slip" and e["detail"]["trigger"] == trigger for e in timeline)
+
+    await eventually(lambda: slipped("dispatch"))
+    yatou = red | {"unit": "yatou"}
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json=yatou)).status_code == 200
+    await eventually(lambda: slipped("citizen_deadline"))
+    timeline = (await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["timeline"]
+    clock_slips = [
+        e["detail"]
+        for e in timeline
+        if e["kind"] == "slip" and e["detail"]["trigger"] in ("dispatch", "citizen_deadline")
+    ]
+    assert (clock_slips[0]["trigger"], clock_slips[0]["unit"]) == ("dispatch", "centre")
+    assert [s["trigger"] for s in clock_slips].count("citizen_deadline") == 1
 
 
 async def test_extension_and_tier_change_over_http(stack: Stack) -> None:
@@ -119,6 +156,8 @@ async def test_figures_count_the_cases_replied_in_the_period(stack: Stack) -> No
         "on_time_rate": 1.0,
         "average_working_days": 0.0,
         "open_overdue": 0,
+        "citizen_on_time": 1,
+        "citizen_on_time_rate": 1.0,
     }
     assert [u["unit"] for u in stats["units"]] == ["hrss_bureau"]
     own = await stack.call("GET", "/v1/stats/handling", "hrss", params={"unit": "yatou"})

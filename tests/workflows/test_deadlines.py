@@ -24,10 +24,19 @@ from domain.case import (
 from domain.deadlines import Timing
 from domain.reference import Tier
 from minsheng.settings import Settings
-from minsheng.temporal import CASE_DEADLINE, CASE_OVERDUE
+from minsheng.temporal import CASE_DEADLINE, CASE_OVERDUE, case_workflow_id
 from persistence.db import Database
 from persistence.models import OutboxRow
-from tests.helpers import DISPATCHER, case_file, dispatched_case, handle, slips, wait_for, wait_for_event
+from tests.helpers import (
+    DISPATCHER,
+    case_file,
+    dispatched_case,
+    handle,
+    record_history,
+    slips,
+    wait_for,
+    wait_for_event,
+)
 from worker import build_worker, retime_provisional_cases
 from workflows.case import CaseWorkflow
 
@@ -50,16 +59,19 @@ async def test_an_untouched_red_case_gets_every_slip_once(
         file = await case_file(db, case_id)
         dispatched_at = next(e.at for e in file.events if e.kind == "dispatched")
         assert file.case.deadline_at == dispatched_at + timedelta(hours=24)
+        # The citizen's clock runs from receipt: the same 24 hours, a little earlier.
+        assert file.case.citizen_due_at == file.case.received_at + timedelta(hours=24)
 
         await own_time_env.sleep(timedelta(hours=30))
         await wait_for_event(db, case_id, "slip")
         for _ in range(100):
-            if len(await slips(db, case_id)) == 4:
+            if len(await slips(db, case_id)) == 5:
                 break
             await own_time_env.sleep(timedelta(minutes=1))
         assert await slips(db, case_id) == [
             (1, "reminder", "acceptance"),
             (1, "reminder", "reminder_point"),
+            (1, "supervision", "citizen_deadline"),
             (1, "supervision", "deadline"),
             (1, "warning", "warning_grace"),
         ]
@@ -69,17 +81,18 @@ async def test_an_untouched_red_case_gets_every_slip_once(
         assert [round((e.at - dispatched_at).total_seconds()) for e in slip_events] == [
             3600,
             12 * 3600,
+            24 * 3600,  # the citizen's, from receipt: dispatched a moment after
             24 * 3600,
             28 * 3600,
         ]
         assert await outbox(db, case_id) == sorted(
-            ["hrss_bureau"] * 4 + ["city_leadership", "discipline_commission"] * 2
+            ["hrss_bureau"] * 5 + ["city_leadership", "discipline_commission"] * 3
         )
         attributes = (await handle(own_time_env.client, case_id).describe()).typed_search_attributes
         assert attributes.get(CASE_OVERDUE) is True and attributes.get(CASE_DEADLINE) == file.case.deadline_at
 
         await own_time_env.sleep(timedelta(days=3))
-        assert len(await slips(db, case_id)) == 4, "nothing is issued twice"
+        assert len(await slips(db, case_id)) == 5, "nothing is issued twice"
 
 
 async def test_a_case_handled_in_time_gets_no_slip(
@@ -95,7 +108,7 @@ async def test_a_case_handled_in_time_gets_no_slip(
         await own_time_env.sleep(timedelta(days=2))
         assert await slips(db, case_id) == []
         file = await case_file(db, case_id)
-        assert file.case.on_time is True and not file.case.overdue
+        assert file.case.on_time is True and file.case.citizen_on_time is True and not file.case.overdue
         assert file.case.handling_working_days is not None
 
 
@@ -130,13 +143,14 @@ async def test_an_approved_extension_moves_the_deadline(
         )
         await case.execute_update(CaseWorkflow.decide_extension, ExtensionDecisionInput(actor=DISPATCHER, approve=True))
         await own_time_env.sleep(timedelta(hours=30))  # past the old deadline (24 h)
-        assert await slips(db, case_id) == []
+        # The unit's deadline moved; the citizen's 24 hours from receipt did not.
+        assert await slips(db, case_id) == [(1, "supervision", "citizen_deadline")]
         assert (await case_file(db, case_id)).case.deadline_at == due + timedelta(hours=48)
         await own_time_env.sleep(timedelta(hours=44))  # past the new one (72 h); its reminder point is 36 h
-        assert [s[2] for s in await slips(db, case_id)] == ["reminder_point", "deadline"]
+        assert [s[2] for s in await slips(db, case_id)] == ["citizen_deadline", "reminder_point", "deadline"]
 
 
-async def test_a_return_stops_the_timers_and_a_redispatch_starts_new_ones(
+async def test_a_return_stops_the_units_timers_and_the_citizens_clock_runs_on(
     own_time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
     async with build_worker(own_time_env.client, settings, db):
@@ -144,15 +158,18 @@ async def test_a_return_stops_the_timers_and_a_redispatch_starts_new_ones(
         case = handle(own_time_env.client, case_id)
         await case.execute_update(CaseWorkflow.return_, ReturnInput(actor=HRSS, reason="不属本单位"))
         await own_time_env.sleep(timedelta(hours=30))
-        assert await slips(db, case_id) == []
+        # Back in the queue: the centre's 30 minutes to dispatch a red case, then the citizen's
+        # 24 hours from receipt pass, both on the centre.
+        assert await slips(db, case_id) == [(1, "reminder", "dispatch"), (1, "supervision", "citizen_deadline")]
         await case.execute_update(
             CaseWorkflow.dispatch,
             DispatchInput(actor=DISPATCHER, unit="yatou", domain="labour", matter_type="wage_arrears", tier=Tier.red),
         )
         await own_time_env.sleep(timedelta(hours=2))
-        assert await slips(db, case_id) == [(2, "reminder", "acceptance")]
+        assert (await slips(db, case_id))[2:] == [(2, "reminder", "acceptance")]
         state = await case.query(CaseWorkflow.status)
         assert state.round == 2 and state.status is CaseStatus.dispatched
+        await record_history(own_time_env.client, case_workflow_id(case_id), "case_citizen_clock_returned")
 
 
 async def test_a_green_case_across_a_national_holiday_and_a_makeup_workday(

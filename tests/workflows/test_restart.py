@@ -17,7 +17,7 @@ from tests.helpers import GAS, case_file, new_request, submit, wait_for_event
 from tests.processes import dev_server, free_port, kill, worker_process
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
-EVERY_SLIP = ["acceptance", "reminder_point", "deadline", "warning_grace"]
+EVERY_SLIP = ["acceptance", "reminder_point", "citizen_deadline", "deadline", "warning_grace"]
 
 
 @pytest.fixture

@@ -54,12 +54,13 @@ async def test_a_killed_worker_loses_nothing(
         "classified",
         "dispatched",
         "deadlines",
+        "citizen_clock",
         "accepted",
         "replied",
         "callbacks_planned",
         "callback",
         "closed",
     ], log.read_text()[-3000:]
-    assert [e.seq for e in file.events] == list(range(1, 10))
+    assert [e.seq for e in file.events] == list(range(1, 11))
     assert len(file.callbacks) == 1 and file.callbacks[0].answer == "satisfied"
     assert file.case.status == "closed"

@@ -69,14 +69,15 @@ async def test_a_case_from_intake_to_closure(time_env: WorkflowEnvironment, db: 
             "classified",
             "dispatched",
             "deadlines",
+            "citizen_clock",
             "accepted",
             "replied",
             "callbacks_planned",
             "callback",
             "closed",
         ]
-        assert [e.seq for e in closed.events] == list(range(1, 10))
-        assert closed.events[4].actor_unit == "hrss_bureau" and closed.events[4].actor_key_id == "k_hrss"
+        assert [e.seq for e in closed.events] == list(range(1, 11))
+        assert closed.events[5].actor_unit == "hrss_bureau" and closed.events[5].actor_key_id == "k_hrss"
         assert [(c.status, c.answer, c.final) for c in closed.callbacks] == [("answered", "satisfied", True)]
         assert closed.case.outcome == "satisfied"
 
@@ -139,7 +140,13 @@ async def test_a_return_goes_back_to_the_dispatcher(
         await case.execute_update(CaseWorkflow.accept, AcceptInput(actor=YATOU))
         file = await case_file(db, submitted.case_id)
         assert file.case.unit_code == "yatou" and file.case.status == "accepted"
-        assert [e.kind for e in file.events][-4:] == ["returned", "dispatched", "deadlines", "accepted"]
+        assert [e.kind for e in file.events][-5:] == [
+            "returned",
+            "citizen_clock",
+            "dispatched",
+            "deadlines",
+            "accepted",
+        ]
 
 
 async def _refused(update, inp) -> ApplicationError:
