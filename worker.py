@@ -79,6 +79,7 @@ def build_worker(
             activities.compute_deadlines,
             activities.compute_response_deadline,
             activities.compute_citizen_clock,
+            activities.compute_centre_deadline,
             activities.record_case_events,
             activities.open_callback_tasks,
             callbacks.plan_callbacks,

@@ -44,6 +44,13 @@ class CitizenClockInput(BaseModel):
     queued_at: datetime
 
 
+class CentreDeadlineInput(BaseModel):
+    """The centre's limit (the tier's dispatch limit) from ``start``: for deciding a unit's return."""
+
+    tier: Tier
+    start: datetime
+
+
 class ResponseDeadlineInput(BaseModel):
     tier: Tier
     start: datetime
@@ -126,6 +133,12 @@ class CaseActivities:
     async def compute_citizen_clock(self, inp: CitizenClockInput) -> CitizenClock:
         t = self.timing
         return citizen_clock_for(inp.tier, inp.received_at, inp.queued_at, t.policy, t.calendar, t.zone)
+
+    @activity.defn(name="compute_centre_deadline")
+    async def compute_centre_deadline(self, inp: CentreDeadlineInput) -> datetime | None:
+        t = self.timing
+        limit = t.policy.tiers[inp.tier].dispatch
+        return limit.after(inp.start, t.calendar, t.zone)[0] if limit else None
 
     @activity.defn(name="compute_response_deadline")
     async def compute_response_deadline(self, inp: ResponseDeadlineInput) -> datetime:

@@ -22,6 +22,7 @@ from api.schemas.cases import (
     ExtensionDecisionIn,
     ExtensionIn,
     ReplyIn,
+    ReturnDecisionIn,
     ReturnIn,
     TierIn,
 )
@@ -150,7 +151,17 @@ CASE_ACTIONS = (
         body=ReturnIn,
         caller=UnitKey,
         action="return",
-        doc="The assigned unit returns a case that is not its own (退办), with the reason.",
+        doc="The assigned unit asks to return a case that is not its own (退办), with the reason; a "
+        "dispatcher decides (cases started before return at once). Its deadline runs meanwhile.",
+    ),
+    CaseAction(
+        path="/{case_id}/return/decision",
+        name="decide_return",
+        body=ReturnDecisionIn,
+        caller=Dispatcher,
+        action="decide_return",
+        doc="A dispatcher approves a unit's return (退办审核: back to the queue, the citizen's clock "
+        "unchanged) or refuses it (the case stays with the unit, its deadline unchanged).",
     ),
     CaseAction(
         path="/{case_id}/reply",

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         CallbackTasks,
         CaseActivities,
         CaseEvents,
+        CentreDeadlineInput,
         CitizenClockInput,
         ClassifyInput,
         DeadlineInput,
@@ -76,6 +77,8 @@ CALLBACK_VISITS_PATCH = "callback-visits"
 before replay with the agents' tasks opened in one activity."""
 CONTINUE_AS_NEW_PATCH = "continue-as-new"
 """A long case continues as a new run; histories from before replay without it."""
+RETURN_APPROVAL_PATCH = "return-approval"
+"""A unit's return waits for a dispatcher's decision; cases started before return at once."""
 CITIZEN_CLOCK_PATCH = "citizen-clock"
 """The citizen's clock and the centre's dispatch limit, with their slips; cases started before
 replay without them."""
@@ -136,6 +139,8 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseState:
+        if inp.carried is None and workflow.patched(RETURN_APPROVAL_PATCH):
+            self.state.return_approval = True
         deadlines_at_dispatch = workflow.patched(DEADLINES_AT_DISPATCH_PATCH)
         callback_visits = workflow.patched(CALLBACK_VISITS_PATCH)
         if inp.carried is None:
@@ -328,6 +333,16 @@ class CaseWorkflow:
                 if clock.asked == state.clock_tier and clock.queued_at == state.queue_entered_at:
                     await self._record(state.set_citizen_clock(workflow.now(), clock))
                 continue
+            request = state.return_request
+            if request and state.return_pending and request.decide_by is None and state.tier:
+                decide_by = await workflow.execute_local_activity_method(
+                    CaseActivities.compute_centre_deadline,
+                    CentreDeadlineInput(tier=state.tier, start=request.requested_at),
+                    start_to_close_timeout=timedelta(seconds=10),
+                )
+                if decide_by and state.return_request is request:  # unless decided meanwhile
+                    await self._record(state.set_return_decide_by(workflow.now(), decide_by))
+                    continue
             if state.status in (CaseStatus.dispatched, CaseStatus.accepted) and state.deadlines is None:
                 deadlines = await self._compute_deadlines()
                 if state.deadlines is None:  # unless the case changed meanwhile: then compute again
@@ -362,7 +377,7 @@ class CaseWorkflow:
             try:
                 await workflow.wait_condition(changed, timeout=max(when - workflow.now(), timedelta(0)))
             except TimeoutError:
-                if trigger in (SlipTrigger.dispatch, SlipTrigger.citizen_deadline):
+                if trigger in (SlipTrigger.dispatch, SlipTrigger.citizen_deadline, SlipTrigger.return_decision):
                     await self._record(state.clock_slip(workflow.now(), SlipTrigger(trigger)))
                 elif isinstance(trigger, SlipTrigger):
                     await self._record(state.slip(workflow.now(), trigger))
@@ -431,6 +446,7 @@ class CaseWorkflow:
     dispatch = _case_action("dispatch")
     accept = _case_action("accept")
     return_ = _case_action("return")
+    decide_return = _case_action("decide_return")
     reply = _case_action("reply")
     change_tier = _case_action("change_tier")
     request_extension = _case_action("request_extension")

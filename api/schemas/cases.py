@@ -199,3 +199,8 @@ class ExtensionIn(In):
 class ExtensionDecisionIn(In):
     approve: bool
     note: str = ""
+
+
+class ReturnDecisionIn(In):
+    approve: bool = Field(description="true: the case goes back to the dispatch queue; false: it stays with the unit")
+    note: str = ""

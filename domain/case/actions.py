@@ -30,6 +30,15 @@ class ReturnInput(BaseModel):
     reason: NonBlank
 
 
+class ReturnDecisionInput(BaseModel):
+    """A dispatcher approves a unit's return (the case goes back to the queue) or refuses it (the
+    case stays with the unit, its deadline unchanged)."""
+
+    actor: Actor
+    approve: bool
+    note: str = ""
+
+
 class ReplyInput(BaseModel):
     actor: Actor
     result: NonBlank

@@ -10,10 +10,11 @@ from domain.case.actions import (
     ExtensionDecisionInput,
     ExtensionRequestInput,
     ReplyInput,
+    ReturnDecisionInput,
     ReturnInput,
     TierChangeInput,
 )
-from domain.case.model import ActionRefused, CaseStatus, Extension, Role, TimelineEvent
+from domain.case.model import ActionRefused, CaseStatus, Extension, ReturnRequest, Role, TimelineEvent
 from domain.case.record import CaseRecord
 
 
@@ -32,6 +33,18 @@ class Handling(CaseRecord):
         self._require_role(inp.actor, Role.unit)
         self._require_status("return", CaseStatus.dispatched, CaseStatus.accepted)
         self._require_own_unit(inp.actor)
+        if self.return_pending:
+            raise ActionRefused("conflict", f"case {self.case_id} already has a return waiting for a dispatcher")
+
+    def check_return_decision(self, inp: ReturnDecisionInput) -> None:
+        self._require_role(inp.actor, Role.dispatcher)
+        self._require_status("a return decision", CaseStatus.dispatched, CaseStatus.accepted)
+        if not self.return_pending:
+            raise ActionRefused("conflict", f"case {self.case_id} has no return waiting for a decision")
+
+    @property
+    def return_pending(self) -> bool:
+        return self.return_request is not None and self.return_request.status == "requested"
 
     def check_reply(self, inp: ReplyInput) -> None:
         self._require_role(inp.actor, Role.unit)
@@ -67,6 +80,7 @@ class Handling(CaseRecord):
 
     def dispatch(self, at: datetime, inp: DispatchInput) -> TimelineEvent:
         self.check_dispatch(inp)
+        self.return_request = None
         self.status = CaseStatus.dispatched
         self.round += 1
         self.dispatched_at = at
@@ -98,14 +112,35 @@ class Handling(CaseRecord):
 
     def return_(self, at: datetime, inp: ReturnInput) -> TimelineEvent:
         self.check_return(inp)
+        if self.return_approval:
+            self.return_request = ReturnRequest(reason=inp.reason, actor=inp.actor, requested_at=at)
+            return self._event(at, "return_requested", inp.actor, {"reason": inp.reason})
         self.status = CaseStatus.returned
         self.queued_at = at
         return self._event(at, "returned", inp.actor, {"reason": inp.reason})
+
+    def decide_return(self, at: datetime, inp: ReturnDecisionInput) -> TimelineEvent:
+        """Approved: the case is returned, as the unit's act (its return rate counts it), back in
+        the queue. Refused: it stays with the unit, whose deadline never stopped."""
+        self.check_return_decision(inp)
+        request = self.return_request
+        assert request is not None
+        detail = {"reason": request.reason, "note": inp.note or None, "decided_by": inp.actor.key_id}
+        if not inp.approve:
+            self.return_request = request.model_copy(update={"status": "refused"})
+            return self._event(at, "return_refused", inp.actor, detail)
+        self.return_request = request.model_copy(update={"status": "approved"})
+        self.status = CaseStatus.returned
+        self.queued_at = at
+        return self._event(at, "returned", request.actor, detail)
 
     def reply(self, at: datetime, inp: ReplyInput) -> TimelineEvent:
         self.check_reply(inp)
         self.status = CaseStatus.replied
         self.replied_at = at
+        if self.return_pending:  # the unit handled it after all
+            assert self.return_request is not None
+            self.return_request = self.return_request.model_copy(update={"status": "withdrawn"})
         self.callbacks = {request_id: None for request_id in self.requests}
         return self._event(at, "replied", inp.actor, {"result": inp.result})
 

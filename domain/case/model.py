@@ -62,6 +62,8 @@ class SlipTrigger(StrEnum):
     """The centre did not dispatch within its limit (the case waits in the dispatch queue)."""
     citizen_deadline = "citizen_deadline"
     """The citizen's deadline passed without a reply, counted from receipt."""
+    return_decision = "return_decision"
+    """A unit's return waited past the centre's limit for a dispatcher's decision."""
 
 
 SLIP_KIND = {
@@ -71,6 +73,7 @@ SLIP_KIND = {
     SlipTrigger.warning_grace: SlipKind.warning,
     SlipTrigger.dispatch: SlipKind.reminder,
     SlipTrigger.citizen_deadline: SlipKind.supervision,
+    SlipTrigger.return_decision: SlipKind.reminder,
 }
 SLIP_REASON = {
     SlipTrigger.acceptance: "not accepted within the acceptance limit",
@@ -79,6 +82,7 @@ SLIP_REASON = {
     SlipTrigger.warning_grace: "the warning grace after the deadline passed without a reply",
     SlipTrigger.dispatch: "not dispatched within the centre's limit",
     SlipTrigger.citizen_deadline: "the citizen's deadline, counted from receipt, passed without a reply",
+    SlipTrigger.return_decision: "a unit's return was not decided within the centre's limit",
 }
 CENTRE = "centre"
 """Who a slip goes to while the case is with no unit: the centre's supervisors."""
@@ -142,6 +146,17 @@ class Extension(BaseModel):
     until: datetime
     reason: str
     status: Literal["requested", "approved", "refused"] = "requested"
+
+
+class ReturnRequest(BaseModel):
+    """A unit's return (退办) waiting for a dispatcher (退办审核); the unit's clock runs meanwhile."""
+
+    reason: str
+    actor: Actor
+    requested_at: datetime
+    decide_by: datetime | None = None
+    """The centre's limit to decide (the tier's dispatch limit, from the request)."""
+    status: Literal["requested", "approved", "refused", "withdrawn"] = "requested"
 
 
 class TimelineEvent(BaseModel):

@@ -16,6 +16,7 @@ from domain.case.model import (
     CaseRequestRef,
     CaseStatus,
     Extension,
+    ReturnRequest,
     Role,
     Summons,
     TimelineEvent,
@@ -65,6 +66,9 @@ class CaseRecord(BaseModel):
     queued_at: datetime | None = None
     """When a unit's return put the case back in the dispatch queue (else it entered at receipt)."""
     citizen_clock: CitizenClock | None = None
+    return_approval: bool = False
+    """A unit's return waits for a dispatcher's decision (cases started before: it took effect at once)."""
+    return_request: ReturnRequest | None = None
     merging_into: str | None = None
     """Set while a dispatcher's merge into that case moves the requests: the case takes no other
     correction, join or reply meanwhile."""

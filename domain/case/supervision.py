@@ -109,17 +109,34 @@ class Supervision(CaseRecord):
             pending.append((SlipTrigger.dispatch, clock.dispatch_by))
         if self.status in OPEN and SlipTrigger.citizen_deadline.value not in self.slips:
             pending.append((SlipTrigger.citizen_deadline, clock.due_at))
+        request = self.return_request
+        if request and request.status == "requested" and request.decide_by and self._return_key not in self.slips:
+            pending.append((SlipTrigger.return_decision, request.decide_by))
         return min(pending, key=lambda item: item[1]) if pending else None
 
     @property
     def _dispatch_key(self) -> str:
         return f"{self.round}:{SlipTrigger.dispatch.value}"
 
+    @property
+    def _return_key(self) -> str:
+        assert self.return_request is not None
+        return f"{self.round}:{SlipTrigger.return_decision.value}:{self.return_request.requested_at.isoformat()}"
+
+    def set_return_decide_by(self, at: datetime, decide_by: datetime) -> TimelineEvent:
+        assert self.return_request is not None
+        self.return_request = self.return_request.model_copy(update={"decide_by": decide_by})
+        return self._event(at, "return_deadline", SYSTEM, {"decide_by": decide_by.isoformat()})
+
     def clock_slip(self, at: datetime, trigger: SlipTrigger) -> TimelineEvent:
         assert self.citizen_clock is not None
         if trigger is SlipTrigger.dispatch:
             self.slips.append(self._dispatch_key)
             unit, due = CENTRE, self.citizen_clock.dispatch_by
+        elif trigger is SlipTrigger.return_decision:
+            assert self.return_request is not None
+            self.slips.append(self._return_key)
+            unit, due = CENTRE, self.return_request.decide_by
         else:
             self.slips.append(trigger.value)
             # In the queue the centre holds the case; with a unit, the unit does.

@@ -38,6 +38,7 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /v1/cases/{case_id}/tier": {"dispatcher"},
     "POST /v1/cases/{case_id}/extension": {"unit"},
     "POST /v1/cases/{case_id}/extension/decision": {"dispatcher"},
+    "POST /v1/cases/{case_id}/return/decision": {"dispatcher"},
     "POST /v1/cases/{case_id}/whistle": {"unit"},
     "POST /v1/cases/{case_id}/respond": {"unit"},
     "POST /v1/cases/{case_id}/decline-ruling": {"dispatcher"},
@@ -78,6 +79,7 @@ BODIES: dict[str, object] = {
     "POST /v1/cases/{case_id}/tier": {"tier": "red", "reason": "涉及群体"},
     "POST /v1/cases/{case_id}/extension": {"until": SOON, "reason": "需现场核查"},
     "POST /v1/cases/{case_id}/extension/decision": {"approve": True},
+    "POST /v1/cases/{case_id}/return/decision": {"approve": True},
     # Not the other unit: a summoned unit may read the case, and it must stay a stranger to it.
     "POST /v1/cases/{case_id}/whistle": {
         "summonses": [{"unit": "market_regulation_bureau", "task": "核查", "reason": "涉及市场监管"}]

@@ -98,10 +98,20 @@ async def _eventually_listed(stack: Stack, query: str, case_id: str) -> bool:
 async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="R-1"))).json()["case_id"]
     await stack.case_when(case_id, "dispatched")
-    returned = await stack.call(
-        "POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "属崖头街道辖区企业，请街道先行调解"}
+    reason = {"reason": "属崖头街道辖区企业，请街道先行调解"}
+    asked = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json=reason)
+    assert asked.json()["status"] == "dispatched"  # waits for a dispatcher (退办审核)
+    own = await stack.call("POST", f"/v1/cases/{case_id}/return/decision", "hrss", json={"approve": True})
+    assert own.status_code == 403
+    refused = await stack.call(
+        "POST", f"/v1/cases/{case_id}/return/decision", "dispatcher", json={"approve": False, "note": "请先核实"}
     )
+    assert refused.json()["status"] == "dispatched" and refused.json()["timeline"][-1]["kind"] == "return_refused"
+    await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json=reason)
+    returned = await stack.call("POST", f"/v1/cases/{case_id}/return/decision", "dispatcher", json={"approve": True})
     assert returned.json()["status"] == "returned"
+    again = await stack.call("POST", f"/v1/cases/{case_id}/return/decision", "dispatcher", json={"approve": True})
+    assert again.status_code == 409
     redispatched = await stack.call(
         "POST",
         f"/v1/cases/{case_id}/dispatch",
@@ -113,6 +123,7 @@ async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})).status_code == 403
     assert (await stack.call("POST", f"/v1/cases/{case_id}/accept", "yatou", json={})).status_code == 200
     await record_history(stack.env.client, case_workflow_id(case_id), "case_returned_redispatched")
+    await record_history(stack.env.client, case_workflow_id(case_id), "case_return_refused_then_approved")
 
 
 async def test_bad_calls_get_a_reason_and_change_nothing(stack: Stack) -> None:

@@ -64,7 +64,10 @@ async def test_the_citizens_clock_runs_through_a_return_and_the_centre_is_held_t
     await stack.case_when(case_id, "received")
     red = {"unit": "hrss_bureau", "matter_type": "wage_arrears", "tier": "red"}
     assert (await stack.call("POST", f"/v1/cases/{case_id}/dispatch", "dispatcher", json=red)).status_code == 200
-    returned = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "不属本单位"})
+    asked = await stack.call("POST", f"/v1/cases/{case_id}/return", "hrss", json={"reason": "不属本单位"})
+    assert asked.status_code == 200, asked.text
+    approve = {"approve": True}
+    returned = await stack.call("POST", f"/v1/cases/{case_id}/return/decision", "dispatcher", json=approve)
     assert returned.status_code == 200, returned.text
     case = await stack.case_when(case_id, "returned")
     received = datetime.fromisoformat(case["received_at"])

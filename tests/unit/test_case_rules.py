@@ -18,6 +18,7 @@ from domain.case import (
     JoinInput,
     MergeInput,
     ReplyInput,
+    ReturnDecisionInput,
     ReturnInput,
     Role,
     SplitInput,
@@ -110,6 +111,26 @@ def test_refused_actions_leave_the_case_unchanged(prepare, action, kind, message
     assert refused.value.kind == kind
     assert message in refused.value.message
     assert case == before
+
+
+def test_a_return_waits_for_a_dispatchers_decision() -> None:
+    case = new_case()
+    case.return_approval = True
+    case.dispatch(T0, dispatch_to("yatou"))
+    asked = case.return_(T0, ReturnInput(actor=YATOU, reason="欠薪属人社局职责"))
+    assert asked.kind == "return_requested" and case.status is CaseStatus.dispatched and case.return_pending
+    with pytest.raises(ActionRefused, match="already has a return waiting"):
+        case.return_(T0, ReturnInput(actor=YATOU, reason="再次"))
+    with pytest.raises(ActionRefused):
+        case.decide_return(T0, ReturnDecisionInput(actor=YATOU, approve=True))
+    refused = case.decide_return(T0, ReturnDecisionInput(actor=DISPATCHER, approve=False, note="属本单位职责"))
+    assert refused.kind == "return_refused" and case.status is CaseStatus.dispatched and case.unit == "yatou"
+    case.return_(T0, ReturnInput(actor=YATOU, reason="确非本单位"))
+    approved = case.decide_return(T0, ReturnDecisionInput(actor=DISPATCHER, approve=True))
+    # The unit's act, approved: its return rate counts it.
+    assert approved.kind == "returned" and approved.actor == YATOU and case.status is CaseStatus.returned
+    with pytest.raises(ActionRefused, match="needs a case that is dispatched or accepted"):
+        case.decide_return(T0, ReturnDecisionInput(actor=DISPATCHER, approve=True))
 
 
 def test_a_returned_case_goes_back_to_a_dispatcher_then_to_another_unit() -> None:

@@ -17,6 +17,7 @@ from domain.case import (
     ExtensionDecisionInput,
     ExtensionRequestInput,
     ReplyInput,
+    ReturnDecisionInput,
     ReturnInput,
     Role,
     TierChangeInput,
@@ -78,13 +79,15 @@ async def test_an_untouched_red_case_gets_every_slip_once(
         file = await case_file(db, case_id)
         assert file.case.overdue
         slip_events = [e for e in file.events if e.kind == "slip"]
-        assert [round((e.at - dispatched_at).total_seconds()) for e in slip_events] == [
+        unit_slips = [e for e in slip_events if e.detail["trigger"] != "citizen_deadline"]
+        assert [round((e.at - dispatched_at).total_seconds()) for e in unit_slips] == [
             3600,
             12 * 3600,
-            24 * 3600,  # the citizen's, from receipt: dispatched a moment after
             24 * 3600,
             28 * 3600,
         ]
+        [citizen] = [e for e in slip_events if e.detail["trigger"] == "citizen_deadline"]
+        assert abs(citizen.at - (file.case.received_at + timedelta(hours=24))) < timedelta(seconds=1)
         assert await outbox(db, case_id) == sorted(
             ["hrss_bureau"] * 5 + ["city_leadership", "discipline_commission"] * 3
         )
@@ -157,6 +160,7 @@ async def test_a_return_stops_the_units_timers_and_the_citizens_clock_runs_on(
         case_id = await dispatched_case(own_time_env, db, settings, Tier.red)
         case = handle(own_time_env.client, case_id)
         await case.execute_update(CaseWorkflow.return_, ReturnInput(actor=HRSS, reason="不属本单位"))
+        await case.execute_update(CaseWorkflow.decide_return, ReturnDecisionInput(actor=DISPATCHER, approve=True))
         await own_time_env.sleep(timedelta(hours=30))
         # Back in the queue: the centre's 30 minutes to dispatch a red case, then the citizen's
         # 24 hours from receipt pass, both on the centre.

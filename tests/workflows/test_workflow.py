@@ -15,6 +15,7 @@ from domain.case import (
     CaseStatus,
     DispatchInput,
     ReplyInput,
+    ReturnDecisionInput,
     ReturnInput,
     Role,
 )
@@ -129,6 +130,8 @@ async def test_a_return_goes_back_to_the_dispatcher(
         case = handle(client, submitted.case_id)
         await wait_for_status(db, submitted.case_id, "dispatched")
         await case.execute_update(CaseWorkflow.return_, ReturnInput(actor=HRSS, reason="属劳动仲裁范围，请转仲裁院"))
+        assert (await case_file(db, submitted.case_id)).case.status == "dispatched"  # until a dispatcher decides
+        await case.execute_update(CaseWorkflow.decide_return, ReturnDecisionInput(actor=DISPATCHER, approve=True))
         assert (await case_file(db, submitted.case_id)).case.status == "returned"
 
         await case.execute_update(
