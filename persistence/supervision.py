@@ -73,17 +73,22 @@ def _citizen_figures(on_time: Any) -> list[Any]:
     ]
 
 
+SHARING = ("responded", "summoned")
+"""Summons statuses that share a case's outcome."""
+
+
 def responsible_units(columns: Sequence[Any], *where: Any) -> Any:
     """(unit, *columns) once for each case matching ``where`` and each unit responsible for it:
-    the lead unit, and every other unit that responded to a summons on it, which shares the
-    responsibility (同责). Each branch carries the case columns asked for, so nothing joins back
+    the lead unit, and every other unit summoned on it, which shares the responsibility (同责):
+    one that responded, and one that never did (silence does not escape the outcome; the report).
+    Only a unit whose decline was upheld (``released``), or is still before a dispatcher, does not. Each branch carries the case columns asked for, so nothing joins back
     to ``cases`` (the ranking's month over a million cases measured 2–3× faster this way)."""
     lead = select(col(CaseRow.unit_code).label("unit"), *columns).where(col(CaseRow.unit_code).is_not(None), *where)
     summoned = (
         select(col(SummonsRow.unit).label("unit"), *columns)
         .join(CaseRow, col(CaseRow.id) == col(SummonsRow.case_id))
         .where(
-            col(SummonsRow.status) == "responded",
+            col(SummonsRow.status).in_(SHARING),
             sa.or_(col(CaseRow.unit_code).is_(None), col(SummonsRow.unit) != col(CaseRow.unit_code)),
             *where,
         )

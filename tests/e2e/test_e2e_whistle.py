@@ -112,6 +112,22 @@ async def test_whistle_respond_rate_over_http(stack: Stack) -> None:
     await record_history(stack.env.client, case_workflow_id(case_id), "case_whistled_and_rated")
 
 
+async def test_a_summoned_unit_that_never_responds_shares_the_outcome(stack: Stack) -> None:
+    case_id = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="WH-2"))).json()["case_id"]
+    await stack.case_when(case_id, "dispatched")
+    whistle = {"summonses": [{"unit": "yatou", "task": "走访企业", "reason": "属地核实"}]}
+    assert (await stack.call("POST", f"/v1/cases/{case_id}/whistle", "hrss", json=whistle)).status_code == 202
+    await eventually(lambda: _summoned(stack, case_id))
+    await stack.call("POST", f"/v1/cases/{case_id}/accept", "hrss", json={})
+    await stack.call("POST", f"/v1/cases/{case_id}/reply", "hrss", json={"result": "已办结"})
+    stats = (await stack.call("GET", "/v1/stats/handling", "leader")).json()
+    assert sorted(u["unit"] for u in stats["units"]) == ["hrss_bureau", "yatou"]
+
+
+async def _summoned(stack: Stack, case_id: str) -> bool:
+    return bool((await stack.call("GET", f"/v1/cases/{case_id}", "auditor")).json()["summonses"])
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_worker_restart_between_whistle_and_response_loses_nothing(
     dev_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
