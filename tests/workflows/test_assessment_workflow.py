@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.assessment import AssessmentActivities, AssessMonthInput, MonthAssessed
-from domain.assessment import MonthlyAssessment, MonthlyAssessmentInput, NoticeLine, ReasonCode, month_before
+from domain.assessment import MonthlyAssessment, MonthlyAssessmentInput, ReasonCode, month_before
 from gateways.notify import deliver_pending
 from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
@@ -148,15 +148,6 @@ async def leader_rerun(client: Client, settings: Settings, db: Database, reason:
     now = datetime.now(UTC)
     rerun = await db.write(lambda s: assessment.add_rerun(s, MONTH, reason, "k_leader", now))
     return await run_assessment(client, settings, MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id))
-
-
-@pytest.fixture
-def standard_points_line(settings: Settings) -> None:
-    """A city's addition to the report's rule: only the bottom units below the 12 standard points
-    are named. The correction below moves chengxi across that line, so its notice is withdrawn."""
-    policy = settings.assessment_policy
-    line = policy.accountability.model_copy(update={"line": NoticeLine.standard_points})
-    settings.__dict__["assessment_policy"] = policy.model_copy(update={"accountability": line})
 
 
 @pytest.mark.usefixtures("standard_points_line")
