@@ -20,6 +20,7 @@ from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
+from activities.follow_up import FollowUpActivities
 from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
@@ -70,6 +71,7 @@ def build_worker(
         settings.indicator_policy,
         api_url=settings.api_url,
     )
+    follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -90,6 +92,8 @@ def build_worker(
             corrections.merge_case,
             assessment.months_to_assess,
             assessment.assess_month,
+            follow_ups.plan_due,
+            follow_ups.record,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

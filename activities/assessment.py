@@ -16,6 +16,7 @@ from domain import assessment as rules
 from domain.accountability import AccountabilityInput, hold_accountable
 from domain.assessment import AssessmentPolicy, Month, UnitMonth
 from domain.deadlines import Timing
+from domain.follow_up import FOLLOWED_UP, FollowUpInput
 from domain.indicators import IndicatorPolicy, UnitCounts
 from domain.reference import ReferenceData
 from persistence import assessment, ranking
@@ -71,6 +72,9 @@ class MonthAssessed(BaseModel):
     """The first later month with an assessment when this one was stored: a re-run goes on to it."""
     failed: str | None = None
     """The month could not be assessed (its data fails validation); set by the run, not the step."""
+    follow_ups: tuple[FollowUpInput, ...] = ()
+    """The month's interviews and referrals, each to be followed up by its own workflow (started
+    once: a re-run's are found started)."""
 
 
 class AssessmentActivities:
@@ -188,6 +192,21 @@ class AssessmentActivities:
             actions=len(accountability.actions),
             changed_units=tuple(c["unit"] for c in stored.changed),
             next_assessed=stored.next_assessed,
+            follow_ups=tuple(
+                FollowUpInput(
+                    key=a.key,
+                    month=month,
+                    unit=a.unit,
+                    name=a.name,
+                    step=a.step,
+                    opened_at=now,
+                    hold_within_working_days=policy.follow_up.hold_within_working_days,
+                    rectify_within_working_days=policy.notices.rectify_within_working_days,
+                    remind_before_due_working_days=policy.follow_up.remind_before_due_working_days,
+                )
+                for a in accountability.actions
+                if a.step in FOLLOWED_UP
+            ),
         )
 
 

@@ -1,12 +1,13 @@
 """Monthly accountability (问责): from a month's assessment and the bottom lists of the months before
 it, the public notices (通报批评), interviews (约谈) and discipline referrals (纪委监委介入).
 
-Rules (numbers from ``accountability`` in config/assessment.yaml, defaults 3 / 2 / 3, line standard_points):
+Rules (numbers from ``accountability`` in config/assessment.yaml, defaults 3 / 2 / 3, line none):
 
 - The **bottom** of a kind is its 3 lowest-scoring assessed units (ties broken by the lower P,
-  then the lower satisfaction rate, then the code: never more than 3), of which only those below
-  the policy's ``line`` (by default a score below ``standard_points``) count: with few units
-  assessed, a unit that lost nothing is not "bottom 3". Every unit in it gets a **public notice**.
+  then the lower satisfaction rate, then the code: never more than 3), named every month as the
+  report does (line ``none``). A city may add a ``line`` (``standard_points``: a score below the
+  standard points; ``baseline``: P below the group's baseline), and then only the bottom units
+  below it count. Every unit in it gets a **public notice**.
 - A unit's **streak** is the number of consecutive calendar months, ending with this one, in which
   it was in the bottom of its kind. The months before come from the stored bottom lists
   (``MonthBottom``), each decided under that month's own policy and never recomputed: a policy
@@ -16,7 +17,8 @@ Rules (numbers from ``accountability`` in config/assessment.yaml, defaults 3 / 2
   months are backfilled in order by the monthly workflow, so a gap means a month never assessed.
 - Streak 2 → **interview** as well; streak 3 or more → **discipline referral** as well, again each
   further month (4, 5, … months in a row), its evidence listing the whole streak. An interview is
-  not repeated once the matter is with the discipline commission.
+  not repeated once the matter is with the discipline commission. Each interview and referral is
+  then followed up (``domain.follow_up``).
 """
 
 from __future__ import annotations

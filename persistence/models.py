@@ -392,6 +392,21 @@ class AccountabilityActionRow(SQLModel, table=True):
     """A re-run after a data correction no longer finds the action: kept, marked, and the recipients told."""
 
 
+class FollowUpRow(SQLModel, table=True):
+    """The follow-up of an interview or a discipline referral (``domain.follow_up.FollowUp``), as
+    its workflow last recorded it: that workflow moves it, this row is what the API reads."""
+
+    __tablename__ = "accountability_follow_ups"
+    key: str = Field(primary_key=True, max_length=96, foreign_key="accountability_actions.key")
+    month: str = Field(max_length=7, index=True)
+    unit_code: str = Field(max_length=48, index=True)
+    step: str = Field(max_length=24)
+    status: str = Field(max_length=24, index=True)
+    due_on: date | None = None
+    state: dict[str, Any] = Field(sa_type=sa.JSON)
+    updated_at: datetime = _utc()
+
+
 class NoticeRow(SQLModel, table=True):
     """One version of the notice document of an action, keyed like it and by revision, in Markdown
     and PDF: every version circulated is kept (the first issued, corrections 更正, a withdrawal 撤销)."""

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
+from domain.assessment import NoticeLine
 from domain.reference import ReferenceData, load_reference
 from minsheng.settings import Settings
 from minsheng.setup import migrate
@@ -141,6 +142,16 @@ def settings(database_url: str) -> Settings:
         config_dir=ROOT / "config",
         task_queue=f"test-{uuid.uuid4().hex[:8]}",
     )
+
+
+@pytest.fixture
+def standard_points_line(settings: Settings) -> None:
+    """A city's addition to the report's rule: only the bottom units below the standard points are
+    named. Tests whose data correction moves a unit across that line (so its notice is withdrawn)
+    use it; set before the worker is built."""
+    policy = settings.assessment_policy
+    line = policy.accountability.model_copy(update={"line": NoticeLine.standard_points})
+    settings.__dict__["assessment_policy"] = policy.model_copy(update={"accountability": line})
 
 
 KINDS = ("unit", "workflows", "e2e")

@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, ChildWorkflowError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
@@ -39,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         MonthsToAssessInput,
     )
     from domain.assessment import MonthlyAssessmentInput
+    from domain.follow_up import follow_up_workflow_id
+    from workflows.follow_up import AccountabilityFollowUpWorkflow
     from workflows.ranking import RETRY, SCHEDULED_START
 
 MONTH_RETRY = RetryPolicy(
@@ -47,6 +49,9 @@ MONTH_RETRY = RetryPolicy(
     maximum_attempts=30,  # about two hours of a database away; then the month fails and is named
     non_retryable_error_types=[INVALID_MONTH_DATA],
 )
+FOLLOW_UPS = "accountability-follow-ups"
+"""The patch that starts a follow-up workflow per interview and referral: months assessed before
+it replay without."""
 BUSY_WAIT = timedelta(seconds=15)
 """How long a run waits before trying again a month another run is assessing."""
 
@@ -67,7 +72,7 @@ def _failure(error: BaseException) -> str:
 class AssessMonthWorkflow:
     @workflow.run
     async def run(self, inp: AssessMonthInput) -> MonthAssessed:
-        return await workflow.execute_activity_method(
+        done = await workflow.execute_activity_method(
             AssessmentActivities.assess_month,
             inp,
             start_to_close_timeout=timedelta(minutes=10),
@@ -76,6 +81,21 @@ class AssessMonthWorkflow:
             heartbeat_timeout=timedelta(seconds=30),
             retry_policy=MONTH_RETRY,
         )
+        if done.follow_ups and workflow.patched(FOLLOW_UPS):
+            for follow_up in done.follow_ups:
+                try:
+                    # Abandoned: a follow-up outlives the month's run by weeks.
+                    await workflow.start_child_workflow(
+                        AccountabilityFollowUpWorkflow.run,
+                        follow_up,
+                        id=follow_up_workflow_id(follow_up.month, follow_up.unit, follow_up.step),
+                        parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
+                except WorkflowAlreadyStartedError:
+                    # A re-run of the month: the action's follow-up goes on as it was.
+                    workflow.logger.info("follow-up already started", extra={"key": follow_up.key})
+        return done
 
 
 @workflow.defn

@@ -2,6 +2,13 @@
 
 from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
+from workflows.follow_up import AccountabilityFollowUpWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
-WORKFLOWS = [CaseWorkflow, DailyRankingWorkflow, MonthlyAssessmentWorkflow, AssessMonthWorkflow]
+WORKFLOWS = [
+    CaseWorkflow,
+    DailyRankingWorkflow,
+    MonthlyAssessmentWorkflow,
+    AssessMonthWorkflow,
+    AccountabilityFollowUpWorkflow,
+]

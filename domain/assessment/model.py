@@ -137,7 +137,7 @@ class MonthlyAssessment(BaseModel):
         """At most ``bottom`` assessed units of ``kind``, worst first: the lowest scores, ties
         broken by the lower P, then the lower satisfaction rate (none counts lowest), then the
         code, so that exactly ``bottom`` are taken, never a sweep of tied units; of those, only
-        the ones below the policy's ``line`` (by default: a score below ``standard_points``)."""
+        the ones below the policy's ``line`` (by default none: all of them, as the report does)."""
         rules = self.policy.accountability
         scored = sorted((u for u in self.units if u.kind is kind and u.score is not None), key=_worst_first)
         return tuple(u for u in scored[: rules.bottom] if _below_line(u, self))

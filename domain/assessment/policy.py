@@ -69,20 +69,22 @@ class Group(_Policy):
 
 
 class NoticeLine(StrEnum):
-    """The line a unit of the bottom must also be below to be noticed (``accountability.line``)."""
+    """The line a unit of the bottom must also be below to be noticed (``accountability.line``).
+    The report names the bottom 3 every month (``none``, the default); a line is a city's own
+    addition."""
 
     standard_points = "standard_points"
     """Its score is below ``standard_points``: it lost points on balance this month."""
     baseline = "baseline"
     """Its P is below its group's baseline."""
     none = "none"
-    """No line: the bottom units are noticed whatever their score (not advised: with few units
-    assessed, a unit with full marks can be one of the "bottom 3")."""
+    """No line: the bottom units are noticed whatever their score, as the report does (with few
+    units assessed, a unit with full marks can be one of the "bottom 3")."""
 
 
 class AccountabilityPolicy(_Policy):
     bottom: int = Field(default=3, ge=1, le=20)
-    line: NoticeLine = NoticeLine.standard_points
+    line: NoticeLine = NoticeLine.none
     interview_after: int = Field(default=2, ge=2, le=12)
     referral_after: int = Field(default=3, ge=3, le=12)
 
@@ -97,6 +99,14 @@ class NoticePolicy(_Policy):
     issuer: str = Field(min_length=1)
     recipients: str = Field(min_length=1)
     rectify_within_working_days: int = Field(ge=1, le=60)
+
+
+class FollowUpPolicy(_Policy):
+    """The reminders of an interview's or referral's follow-up (ours: the report sets no times).
+    Not part of a notice, so a change here never issues a correction."""
+
+    hold_within_working_days: int = Field(default=10, ge=1, le=60)
+    remind_before_due_working_days: int = Field(default=2, ge=0, le=30)
 
 
 class RisingPolicy(_Policy):
@@ -123,6 +133,7 @@ class AssessmentPolicy(_Policy):
     departments: tuple[Group, ...] = Field(min_length=1)
     accountability: AccountabilityPolicy = AccountabilityPolicy()
     notices: NoticePolicy
+    follow_up: FollowUpPolicy = FollowUpPolicy()
     analysis: AnalysisPolicy = AnalysisPolicy()
 
     @field_validator("towns", "departments")

@@ -59,6 +59,10 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/assessments/monthly/{month}/reruns": LEADERSHIP,
     "GET /v1/accountability": LEADERSHIP | {"unit"},
     "GET /v1/notices/{name}": LEADERSHIP | {"unit"},
+    "GET /v1/accountability/follow-ups": LEADERSHIP | {"unit"},
+    "GET /v1/accountability/follow-ups/{key}": LEADERSHIP | {"unit"},
+    "POST /v1/accountability/follow-ups/{key}:hold": {"leader"},
+    "POST /v1/accountability/follow-ups/{key}:rectify": {"leader"},
     "GET /v1/analysis/overview": LEADERSHIP,
     "GET /v1/analysis/charts/{name}.svg": LEADERSHIP,
 }
@@ -70,6 +74,13 @@ OTHER_UNIT = "yatou"
 
 SOON = "2027-06-30T10:00:00+08:00"
 BODIES: dict[str, object] = {
+    "POST /v1/accountability/follow-ups/{key}:hold": {
+        "held_by": "副市长",
+        "held_at": "2026-11-02T10:00:00+08:00",
+        "notes": "约谈",
+        "promises": ["整改"],
+    },
+    "POST /v1/accountability/follow-ups/{key}:rectify": {"notes": "已整改"},
     "POST /v1/requests": body(),
     "POST /v1/requests:batch": {"requests": [body(channel_ref="AUTH-BATCH")]},
     "POST /v1/cases/{case_id}/dispatch": {"unit": "hrss_bureau", "matter_type": "wage_arrears"},
@@ -100,7 +111,14 @@ def _operations() -> list[str]:
 
 
 def _url(path: str, case_id: str) -> str:
-    return path.format(case_id=case_id, callback_id=1, code="yatou", month="2026-10", name="2026-10:yatou:x.md")
+    return path.format(
+        case_id=case_id,
+        callback_id=1,
+        code="yatou",
+        month="2026-10",
+        name="2026-10:yatou:x.md",
+        key="2026-10:yatou:interview",
+    )
 
 
 def test_every_operation_says_who_may_call_it() -> None:

@@ -18,6 +18,7 @@ from tests.helpers import Stack, eventually
 from tests.scenarios.assessment import MONTH, known_rows, load, run_assessment
 
 
+@pytest.mark.usefixtures("standard_points_line")
 async def test_assessment_accountability_notices_analysis_and_rerun_over_http(
     stack: Stack,
     db: Database,

@@ -28,18 +28,27 @@ def steps(result: MonthAccountability) -> dict[str, list[tuple[Step, int]]]:
 
 def test_a_first_month_gives_public_notices_to_the_bottom_three_of_each_kind() -> None:
     result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03"), history=()))
-    # transport (P 95 within D组's 93..98: 12.10) is third from the bottom of the departments but
-    # lost no points: not noticed.
+    # transport (P 95 within D组's 93..98: 12.10) is third from the bottom of the departments and
+    # lost no points: named all the same, as the report names the bottom 3 every month.
     assert steps(result) == {
         "ningjin": [(Step.public_notice, 1)],
         "chengxi": [(Step.public_notice, 1)],
         "yatou": [(Step.public_notice, 1)],
         "power": [(Step.public_notice, 1)],
         "water": [(Step.public_notice, 1)],
+        "transport": [(Step.public_notice, 1)],
     }
-    assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water"]
+    assert [e.unit for e in result.bottom.entries] == ["ningjin", "chengxi", "yatou", "power", "water", "transport"]
     # ningjin: P 80, 8 under 88 → −4; +0.15 volume → 8.15, last of 6.
     assert (result.bottom.entries[0].score, result.bottom.entries[0].rank) == (Decimal("8.15"), 6)
+
+
+def test_a_standard_points_line_is_a_citys_addition() -> None:
+    # With the line set, transport (12.10, above the 12 standard points) is not named.
+    line = POLICY.model_copy(update={"accountability": AccountabilityPolicy(line=NoticeLine.standard_points)})
+    result = hold_accountable(AccountabilityInput(assessment=month_result("2026-03", line), history=()))
+    assert "transport" not in steps(result)
+    assert len(result.bottom.entries) == 5
 
 
 def test_streaks_run_over_the_year_boundary() -> None:

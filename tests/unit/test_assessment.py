@@ -119,29 +119,36 @@ def test_a_unit_with_closure_due_but_no_answers_is_assessed() -> None:
     assert (row(result, "late").performance, row(result, "late").score) == (Decimal("0.00"), Decimal("4.00"))
 
 
-NO_LINE = POLICY.model_copy(update={"accountability": AccountabilityPolicy(line=NoticeLine.none)})
+STANDARD_LINE = POLICY.model_copy(update={"accountability": AccountabilityPolicy(line=NoticeLine.standard_points)})
 
 
-def test_the_bottom_is_only_the_units_below_the_line() -> None:
-    # ningjin 9.03 is below the 12 standard points; chengxi and yatou (12.15) lost nothing overall:
-    # they are among the 3 lowest of 4, but not noticed.
-    assert [u.unit for u in assess(*TOWNS).bottom(UnitKind.town)] == ["ningjin"]
+def test_the_bottom_three_are_named_every_month_by_default() -> None:
+    # As the report does: the 3 lowest are named even when chengxi and yatou (12.15) lost nothing.
+    assert POLICY.accountability.line is NoticeLine.none
+    assert [u.unit for u in assess(*TOWNS).bottom(UnitKind.town)] == ["ningjin", "yatou", "chengxi"]
+    # Three towns, all at or above the standard points: all three are named.
+    assert len(assess(*TOWNS[:3]).bottom(UnitKind.town)) == 3
 
 
-def test_a_lone_unit_with_full_marks_is_not_the_bottom_3() -> None:
-    # One town assessed, P 100: ranked 1 of 1, and "bottom 3" only without a line.
+def test_a_standard_points_line_names_only_the_units_below_it() -> None:
+    # A city's addition: ningjin 9.03 is below the 12 standard points; chengxi and yatou (12.15)
+    # lost nothing overall: among the 3 lowest of 4, but not noticed.
+    assert [u.unit for u in assess(*TOWNS, policy=STANDARD_LINE).bottom(UnitKind.town)] == ["ningjin"]
+    assert assess(*TOWNS[:3], policy=STANDARD_LINE).bottom(UnitKind.town) == ()
+
+
+def test_a_lone_unit_with_full_marks_is_the_bottom_3_unless_a_line_is_set() -> None:
+    # One town assessed, P 100: ranked 1 of 1, and "bottom 3" without a line.
     alone = unit("rongcheng", 400, 100, 0)
-    assert assess(alone).bottom(UnitKind.town) == ()
-    assert [u.unit for u in assess(alone, policy=NO_LINE).bottom(UnitKind.town)] == ["rongcheng"]
-    # Three towns, all at or above the standard points: none of them is noticed.
-    assert assess(*TOWNS[:3]).bottom(UnitKind.town) == ()
+    assert [u.unit for u in assess(alone).bottom(UnitKind.town)] == ["rongcheng"]
+    assert assess(alone, policy=STANDARD_LINE).bottom(UnitKind.town) == ()
 
 
 def test_ties_at_the_edge_are_broken_by_p_then_satisfaction_not_swept_in() -> None:
     # chengxi and yatou tie at 12.15: yatou's P (88) is lower than chengxi's (90), so yatou is worse.
-    assert [u.unit for u in assess(*TOWNS, policy=NO_LINE).bottom(UnitKind.town)] == ["ningjin", "yatou", "chengxi"]
+    assert [u.unit for u in assess(*TOWNS).bottom(UnitKind.town)] == ["ningjin", "yatou", "chengxi"]
     # A third 12.15 with yatou's P and satisfaction: still exactly 3, the tie settled by the code.
-    more = assess(*TOWNS, unit("wanglian", 150, 88, 12), policy=NO_LINE)
+    more = assess(*TOWNS, unit("wanglian", 150, 88, 12))
     assert [u.unit for u in more.bottom(UnitKind.town)] == ["ningjin", "wanglian", "yatou"]
 
 

@@ -72,7 +72,7 @@ async def test_a_month_assessed_from_known_rows(
     await load(db, known_rows())
     async with build_worker(time_env.client, settings, db):
         [done] = await run_assessment(time_env.client, settings, MonthlyAssessmentInput(month=MONTH, catch_up_months=0))
-    assert (done.month, done.units_assessed, done.actions, done.changed_units) == (MONTH, 5, 2, ())
+    assert (done.month, done.units_assessed, done.actions, done.changed_units) == (MONTH, 5, 4, ())
     result = await stored(db, MONTH)
     units = {u.unit: u for u in result.units}
     assert len(units) == len(settings.reference.units)
@@ -111,11 +111,14 @@ async def test_a_month_assessed_from_known_rows(
         ("hrss_bureau", 1, 1),
     ]
 
-    # The bottom 3 towns are chengxi, yatou and a 13.00; only the two below the 12 standard points
-    # are noticed. hrss_bureau, the only department assessed, with 12.83, is not "bottom 3".
+    # The bottom 3 towns are chengxi, yatou and gangwan (13.00, tied with ningjin on score, P and
+    # satisfaction: the code decides), all named as the report does; so is hrss_bureau, the only
+    # department assessed, with 12.83.
     actions = await all_rows(db, AccountabilityActionRow)
     assert sorted((a.unit_code, a.step, a.streak, a.revision) for a in actions) == [
         ("chengxi", "public_notice", 1, 1),
+        ("gangwan", "public_notice", 1, 1),
+        ("hrss_bureau", "public_notice", 1, 1),
         ("yatou", "public_notice", 1, 1),
     ]
     notices = {n.key: n for n in await all_rows(db, NoticeRow)}
@@ -147,6 +150,7 @@ async def leader_rerun(client: Client, settings: Settings, db: Database, reason:
     return await run_assessment(client, settings, MonthlyAssessmentInput(month=MONTH, rerun_id=rerun.id))
 
 
+@pytest.mark.usefixtures("standard_points_line")
 async def test_a_rerun_is_idempotent_and_a_correction_is_recorded(
     time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
@@ -313,9 +317,15 @@ async def test_bottom_lists_changed_since_read_are_read_again(
 
     monkeypatch.setattr(assessment, "bottoms_before", read_then_changed)
     done = await env.run(activities.assess_month, AssessMonthInput(month=MONTH))
-    assert reads == [MONTH, MONTH] and done.actions == 3
+    assert reads == [MONTH, MONTH] and done.actions == 5
     actions = {(a.unit_code, a.step): a.streak for a in await all_rows(db, AccountabilityActionRow)}
-    assert actions == {("chengxi", "public_notice"): 2, ("chengxi", "interview"): 2, ("yatou", "public_notice"): 1}
+    assert actions == {
+        ("chengxi", "public_notice"): 2,
+        ("chengxi", "interview"): 2,
+        ("yatou", "public_notice"): 1,
+        ("gangwan", "public_notice"): 1,
+        ("hrss_bureau", "public_notice"): 1,
+    }
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -374,7 +384,7 @@ async def test_two_missed_months_are_backfilled_in_order(
             record_as="assessment_backfilled",
         )
     assert [d.month for d in done] == ["2026-10", "2026-11", "2026-12"]
-    assert [d.actions for d in done] == [2, 0, 0]
+    assert [d.actions for d in done] == [4, 0, 0]
     months = sorted((r.month, r.assessed_at) for r in await all_rows(db, MonthlyAssessmentRow))
     assert [m for m, _ in months] == ["2026-09", "2026-10", "2026-11", "2026-12"]
     assert [t for _, t in months][1:] == sorted(t for _, t in months[1:])
@@ -411,9 +421,11 @@ async def test_a_killed_worker_resumes_the_monthly_run_without_duplicates(
     months = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
     assert [d.month for d in done] == months, log.read_text()[-3000:]
     actions = await all_rows(db, AccountabilityActionRow)
-    assert sorted(a.key for a in actions) == [f"{MONTH}:{u}:public_notice" for u in ("chengxi", "yatou")]
+    assert sorted(a.key for a in actions) == [
+        f"{MONTH}:{u}:public_notice" for u in ("chengxi", "gangwan", "hrss_bureau", "yatou")
+    ]
     outbox = await all_rows(db, OutboxRow)
-    assert len(outbox) == 4 and len({(o.dedupe_key, o.recipient) for o in outbox}) == 4
+    assert len(outbox) == 8 and len({(o.dedupe_key, o.recipient) for o in outbox}) == 8
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -31,6 +31,8 @@ def test_the_recorded_cases_are_there() -> None:
         "case_late_joiners.json",  # joined after the close; one more refused, given its own case
         "case_before_continue_as_new.json",  # a case joined again and again, then continued as new
         "case_continued_as_new.json",  # ... and the run after it, carrying its 21 requests
+        "assessment_started_follow_ups.json",  # a month's step starting an interview's and a referral's follow-up
+        "follow_up_overdue_then_rectified.json",  # an interview held, overdue, reminded once, rectified late
     } <= {p.name for p in RECORDED}
 
 
