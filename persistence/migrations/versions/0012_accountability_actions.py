@@ -2,7 +2,7 @@
 after it is decided: scheduled, held, rectification due, rectified or overdue.
 
 Revision ID: 0012
-Revises: 0010 (0011 is added on another branch; the merge re-chains this one after it)
+Revises: 0011
 Create Date: 2026-12-08
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
