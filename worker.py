@@ -56,7 +56,14 @@ def build_worker(
 ) -> Worker:
     compile_workflow_modules()
     model = model or DispatchModel(settings.reference)
-    activities = CaseActivities(db, settings.reference, settings.timing, model, settings.classify_model_threshold)
+    activities = CaseActivities(
+        db,
+        settings.reference,
+        settings.timing,
+        model,
+        settings.classify_model_threshold,
+        settings.notification_policy,
+    )
     callbacks = CallbackActivities(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
@@ -69,6 +76,7 @@ def build_worker(
         settings.assessment_policy,
         settings.indicator_policy,
         api_url=settings.api_url,
+        notifications=settings.notification_policy,
     )
     return Worker(
         client,

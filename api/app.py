@@ -22,7 +22,18 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
-from api import assessments, callbacks, cases, dispatching, intake, rankings, reference, supervision, whistles
+from api import (
+    assessments,
+    callbacks,
+    cases,
+    dispatching,
+    inaction,
+    intake,
+    rankings,
+    reference,
+    supervision,
+    whistles,
+)
 from api.context import REFUSAL_STATUS, AppContext, answers
 from domain.case import ActionRefused
 from gateways.cases import CaseGone
@@ -105,7 +116,18 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (intake, cases, supervision, whistles, callbacks, rankings, dispatching, assessments, reference):
+    for module in (
+        intake,
+        cases,
+        supervision,
+        whistles,
+        callbacks,
+        rankings,
+        dispatching,
+        assessments,
+        inaction,
+        reference,
+    ):
         # Every route of these needs a key of a role it admits.
         app.include_router(module.router, responses=answers(401, 403))
 
