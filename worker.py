@@ -57,7 +57,14 @@ def build_worker(
 ) -> Worker:
     compile_workflow_modules()
     model = model or DispatchModel(settings.reference)
-    activities = CaseActivities(db, settings.reference, settings.timing, model, settings.classify_model_threshold)
+    activities = CaseActivities(
+        db,
+        settings.reference,
+        settings.timing,
+        model,
+        settings.classify_model_threshold,
+        settings.notification_policy,
+    )
     callbacks = CallbackActivities(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
@@ -70,6 +77,7 @@ def build_worker(
         settings.assessment_policy,
         settings.indicator_policy,
         api_url=settings.api_url,
+        notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
     return Worker(

@@ -18,8 +18,9 @@ from domain.assessment import AssessmentPolicy, Month, UnitMonth
 from domain.deadlines import Timing
 from domain.follow_up import FOLLOWED_UP, FollowUpInput
 from domain.indicators import IndicatorPolicy, UnitCounts
+from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from domain.reference import ReferenceData
-from persistence import assessment, ranking
+from persistence import assessment, inaction, ranking
 from persistence.accountability import StaleHistory, StoreMonthInput, store_month
 from persistence.assessment import UnitFigures
 from persistence.db import Database
@@ -86,7 +87,9 @@ class AssessmentActivities:
         policy: AssessmentPolicy,
         indicator_policy: IndicatorPolicy,
         api_url: str = "",
+        notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
     ) -> None:
+        self.notifications = notifications
         self.db = db
         self.reference = reference
         self.timing = timing
@@ -127,6 +130,8 @@ class AssessmentActivities:
                 return _already(earlier)
             counts = await ranking.unit_counts(session, start, end)
             figures = await assessment.unit_figures(session, start, end)
+            # Only the marks made for this month: a re-run of an earlier month is not changed by later ones.
+            marked = await inaction.inaction_counts(session, month)
             history = await assessment.bottoms_before(session, month)
         activity.heartbeat("computing")
         # A month assessed before keeps the policies it was assessed under: a later edit of the
@@ -141,6 +146,7 @@ class AssessmentActivities:
                     kind=unit.kind,
                     counts=counts.get(code) or UnitCounts(unit=code),
                     **vars(figures.get(code) or UnitFigures()),
+                    inaction_cases=marked.get(code, 0),
                 )
                 for code, unit in self.reference.units.items()
             )
@@ -166,6 +172,7 @@ class AssessmentActivities:
             issued_on=now.astimezone(self.timing.zone).date(),
             rerun_id=inp.rerun_id,
             api_url=self.api_url,
+            notifications=self.notifications,
         )
         activity.heartbeat("writing")
         stored = await _heartbeating(self.db.write(lambda session: store_month(session, store)), "writing")

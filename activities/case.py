@@ -12,9 +12,10 @@ from temporalio import activity
 from domain.case import CaseState, TimelineEvent
 from domain.classification import Classification, classify
 from domain.deadlines import CitizenClock, Deadlines, Timing, citizen_clock_for, deadlines_for, handling_figures
+from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from domain.reference import ReferenceData, Tier
 from domain.textmodel import NaiveBayes, catalogue_model
-from persistence import callbacks, cases, dispatching, outbox
+from persistence import callbacks, cases, dispatching
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -99,9 +100,16 @@ class CaseActivities:
     """Holds the process's database and reference data; one instance per worker."""
 
     def __init__(
-        self, db: Database, reference: ReferenceData, timing: Timing, model: DispatchModel, model_threshold: float
+        self,
+        db: Database,
+        reference: ReferenceData,
+        timing: Timing,
+        model: DispatchModel,
+        model_threshold: float,
+        notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
     ) -> None:
         self.db = db
+        self.notifications = notifications
         self.reference = reference
         self.timing = timing
         self.model = model
@@ -159,7 +167,9 @@ class CaseActivities:
             else None
         )
         now = datetime.now(UTC)
-        await self.db.write(lambda s: cases.record_case_events(s, batch.state, batch.events, now, figures))
+        await self.db.write(
+            lambda s: cases.record_case_events(s, batch.state, batch.events, now, figures, self.notifications)
+        )
         log.info(
             "case events recorded",
             case_id=state.case_id,
@@ -176,7 +186,7 @@ class CaseActivities:
                     unit=event.detail["unit"],
                     kind=event.detail["kind"],
                     trigger=event.detail["trigger"],
-                    recipients=outbox.slip_recipients(event.detail["kind"], event.detail["unit"]),
+                    recipients=self.notifications.recipients(event.detail["kind"], event.detail["unit"]),
                 )
 
     @activity.defn(name="open_callback_tasks")

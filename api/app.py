@@ -28,6 +28,7 @@ from api import (
     cases,
     dispatching,
     follow_ups,
+    inaction,
     intake,
     rankings,
     reference,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         dispatching,
         assessments,
         follow_ups,
+        inaction,
         reference,
     ):
         # Every route of these needs a key of a role it admits.

@@ -1,9 +1,11 @@
-"""Delivering the notification outbox: slips to units, city leadership and the discipline
-commission's record. Rows are written in the same transaction as the slip they announce; the
-worker delivers the pending ones through a notifier: the log by default, or a webhook.
+"""Delivering the notification outbox: slips, accountability and typical inaction notices to units,
+their heads, city leadership and the discipline commission's record (``config/notifications.yaml``).
+Rows are written in the same transaction as what they announce; the worker delivers the pending
+ones through a notifier: the log by default, or a webhook.
 
 Delivery is at least once: a crash between sending and marking sends again, and two workers may
 both send a row. Each notification carries its ``dedupe_key`` so that the receiver can drop repeats.
+Each attempt is recorded in ``deliveries``, one row per outbox row (notification and recipient).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Protocol
 
 import httpx
 import structlog
+from sqlmodel import Session
 
 from persistence import outbox
 from persistence.db import Database
@@ -62,20 +65,32 @@ class WebhookNotifier:
 
 
 async def deliver_pending(db: Database, notifier: Notifier, limit: int = 100) -> int:
-    """Send the oldest pending notifications; stop at the first failure (tried again next round)."""
+    """Send the oldest pending notifications; stop at the first failure (tried again next round).
+    Each attempt is recorded against its outbox row (recipient, kind, time, outcome) in the
+    transaction that marks the sent rows, so a retry updates that record and never adds one."""
     async with db.session() as session:
         pending = await outbox.pending_notifications(session, limit)
-    sent: list[int] = []
-    try:
-        for item in pending:
+    sent: list[OutboxRow] = []
+    failed: tuple[OutboxRow, str] | None = None
+    for item in pending:
+        try:
             await notifier.send(item)
-            assert item.id is not None
-            sent.append(item.id)
-    except Exception as exc:  # noqa: BLE001  (a notifier's failure must not stop the worker)
-        log.warning("notification not delivered; will retry", error=str(exc))
-    if sent:
+        except Exception as exc:  # noqa: BLE001  (a notifier's failure must not stop the worker)
+            log.warning("notification not delivered; will retry", recipient=item.recipient, error=str(exc))
+            failed = (item, f"{type(exc).__name__}: {exc}")
+            break
+        sent.append(item)
+    if sent or failed:
         now = datetime.now(UTC)
-        await db.write(lambda s: outbox.mark_notifications_sent(s, sent, now))
+
+        def record(session: Session) -> None:
+            for item in sent:
+                outbox.record_delivery(session, item, now)
+            if failed:
+                outbox.record_delivery(session, failed[0], now, failed[1])
+            outbox.mark_notifications_sent(session, [item.id for item in sent if item.id is not None], now)
+
+        await db.write(record)
     return len(sent)
 
 

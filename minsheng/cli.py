@@ -79,7 +79,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
     print(
         f"{settings.config_dir}: {len(reference.channels)} channels, {len(reference.units)} units, "
         f"{len(reference.domains)} domains, {len(reference.matter_types)} matter types, "
-        f"tier policy, calendar years {sorted(timing.calendar.years)}, callback policy, ranking weights: ok"
+        f"tier policy, calendar years {sorted(timing.calendar.years)}, callback policy, ranking weights, assessment policy, notification recipients: ok"
     )
     return 0
 

@@ -14,6 +14,7 @@ from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.matching import MatchPolicy, load_match_policy
+from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.textmodel import NaiveBayes, catalogue_model
 from minsheng.temporal import TemporalAccess
@@ -114,6 +115,10 @@ class Settings(BaseSettings):
     def assessment_policy(self) -> AssessmentPolicy:
         return load_assessment_policy(self.config_dir / "assessment.yaml")
 
+    @cached_property
+    def notification_policy(self) -> NotificationPolicy:
+        return load_notification_policy(self.config_dir / "notifications.yaml")
+
     @property
     def api_url(self) -> str:
         return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
@@ -148,6 +153,7 @@ class Settings(BaseSettings):
             "indicator_policy",
             "match_policy",
             "assessment_policy",
+            "notification_policy",
         ):
             getattr(self, policy)  # each a cached property: read once here, so a bad file fails now
 

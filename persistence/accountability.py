@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from domain.accountability import AccountabilityAction, MonthAccountability, Step
+from domain.accountability import AccountabilityAction, MonthAccountability
 from domain.assessment import MonthlyAssessment
+from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from persistence.models import (
     AccountabilityActionRow,
     AssessmentRerunRow,
@@ -29,14 +30,8 @@ from persistence.models import (
     NoticeRow,
     OutboxRow,
 )
-from persistence.outbox import DISCIPLINE_RECORD, LEADERSHIP
 from persistence.sql import dialect_insert
 from reports.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
-
-
-def _recipients(step: Step, unit: str) -> list[str]:
-    """The unit and city leadership; a referral also to the discipline commission."""
-    return [unit, LEADERSHIP] + ([DISCIPLINE_RECORD] if step is Step.discipline_referral else [])
 
 
 def _digest(action: AccountabilityAction, result: MonthlyAssessment) -> str:
@@ -74,6 +69,8 @@ class StoreMonthInput:
     rerun_id: int | None = None
     api_url: str = ""
     """Where the API answers (``Settings.api_url``): the notifications' links are absolute."""
+    notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS
+    """Who is told of each step (``config/notifications.yaml``)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +220,7 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
         }
         outbox += [
             _notification(f"accountability:{action.key}:r{revision}", r, document.title, body, now)
-            for r in _recipients(action.step, action.unit)
+            for r in inp.notifications.recipients(action.step, action.unit)
         ]
     # An action a corrected month no longer has is kept for the record, marked, and withdrawn from
     # the recipients who were told of it by a 撤销 notice, its last version.
@@ -257,7 +254,7 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
         }
         outbox += [
             _notification(f"accountability:{key}:r{revision}", r, document.title, body, now)
-            for r in _recipients(Step(row.step), row.unit_code)
+            for r in inp.notifications.recipients(row.step, row.unit_code)
         ]
     if outbox:
         session.exec(

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.case import CaseState, CaseStatus, TimelineEvent
 from domain.case.supervision import QUEUED
 from domain.deadlines import HandlingFigures
+from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from persistence import intake
 from persistence.models import (
     CallbackRow,
@@ -22,7 +23,6 @@ from persistence.models import (
     SlipRow,
     SummonsRow,
 )
-from persistence.outbox import slip_recipients
 from persistence.sql import dialect_insert
 
 
@@ -32,8 +32,10 @@ def record_case_events(
     events: list[TimelineEvent],
     now: datetime,
     figures: HandlingFigures | None = None,
+    notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
 ) -> None:
-    """A case's new timeline events and its row as the state after them."""
+    """A case's new timeline events and its row as the state after them; a slip is filed and its
+    notifications written to the outbox, one per recipient ``notifications`` lists for its kind."""
     clock = state.citizen_clock
     if events:
         session.exec(
@@ -89,7 +91,7 @@ def record_case_events(
         _record_summonses(session, state, touched)
     for e in events:
         if e.kind == "slip":
-            _file_slip(session, state.case_id, e)
+            _file_slip(session, state.case_id, e, notifications)
         elif e.kind == "callback":
             _answer_callback(session, state.case_id, e)
 
@@ -139,7 +141,7 @@ def _record_summonses(session: Session, state: CaseState, summons_ids: set[str])
     )
 
 
-def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
+def _file_slip(session: Session, case_id: str, event: TimelineEvent, notifications: NotificationPolicy) -> None:
     d = event.detail
     session.exec(
         dialect_insert(session, SlipRow)
@@ -167,7 +169,7 @@ def _file_slip(session: Session, case_id: str, event: TimelineEvent) -> None:
                     "body": {"case_id": case_id, **d},
                     "created_at": event.at,
                 }
-                for recipient in slip_recipients(d["kind"], d["unit"])
+                for recipient in notifications.recipients(d["kind"], d["unit"])
             ]
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])

@@ -441,6 +441,42 @@ class AssessmentRerunRow(SQLModel, table=True):
     does not overwrite it with an empty difference)."""
 
 
+class InactionMarkRow(SQLModel, table=True):
+    """A case a leader marked as typical inaction (典型不作为), once: who, when, why, the unit it
+    counts against and the month of the assessment it counts in (the month it was marked in, in the
+    city's zone), so that a re-run of an earlier month is not changed by it."""
+
+    __tablename__ = "inaction_marks"
+    case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
+    unit_code: str = Field(max_length=48, index=True)
+    month: str = Field(max_length=7, index=True)
+    reason: str = Field(max_length=2000)
+    actor_key_id: str | None = Field(default=None, max_length=24)
+    marked_at: datetime = _utc()
+    notice_key: str = Field(max_length=96)
+    """The key of its city-wide notice (``notices``)."""
+
+
+class DeliveryRow(SQLModel, table=True):
+    """The delivery of one outbox row, i.e. one notification to one recipient: its latest outcome
+    (delivered, or failed with the error) and how many attempts it took. One row per outbox row,
+    whatever the retries."""
+
+    __tablename__ = "deliveries"
+    outbox_id: int = Field(primary_key=True, foreign_key="outbox.id")
+    case_id: str | None = Field(default=None, max_length=40, index=True)
+    recipient: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    """A ``NotificationKind``: reminder, supervision, warning, public_notice, … typical_inaction."""
+    outcome: str = Field(max_length=16)
+    """delivered or failed (tried again on the next round)."""
+    attempts: int = 1
+    error: str | None = Field(default=None, max_length=500)
+    first_attempt_at: datetime = _utc()
+    last_attempt_at: datetime = _utc()
+    delivered_at: datetime | None = _utc(default=None)
+
+
 # The monthly assessment counts a month's whistle ratings and shared cases by these times.
 sa.Index("ix_summonses_rated_at", SummonsRow.__table__.c.rated_at)
 sa.Index("ix_summonses_responded_at", SummonsRow.__table__.c.responded_at)

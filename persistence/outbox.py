@@ -1,4 +1,6 @@
-"""The outbox: notifications written in the transaction of what they announce, delivered after."""
+"""The outbox: notifications written in the transaction of what they announce, delivered after;
+and the record of each one's delivery (one row per outbox row, i.e. per notification and
+recipient, however many attempts it takes)."""
 
 from __future__ import annotations
 
@@ -8,20 +10,21 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from persistence.models import (
-    OutboxRow,
-)
+from domain.notifications import NotificationKind, Recipient
+from persistence.models import DeliveryRow, OutboxRow
+from persistence.sql import dialect_insert
 
-LEADERSHIP = "city_leadership"
-
-
-DISCIPLINE_RECORD = "discipline_commission"
+LEADERSHIP = Recipient.city_leadership.value
+DISCIPLINE_RECORD = Recipient.discipline_commission.value
 
 
-def slip_recipients(kind: str, unit: str) -> list[str]:
-    """A reminder goes to the unit; supervision and warning slips also to city leadership and the
-    discipline commission's record."""
-    return [unit] if kind == "reminder" else [unit, LEADERSHIP, DISCIPLINE_RECORD]
+def notification_kind(item: OutboxRow) -> str:
+    """What an outbox row announces: a slip's kind, an accountability step, or a typical inaction."""
+    for field in ("kind", "step"):
+        value = item.body.get(field)
+        if value is not None and value in NotificationKind.__members__:
+            return value
+    return item.dedupe_key.split(":", 1)[0][:32]
 
 
 async def pending_notifications(session: AsyncSession, limit: int) -> list[OutboxRow]:
@@ -33,3 +36,43 @@ async def pending_notifications(session: AsyncSession, limit: int) -> list[Outbo
 
 def mark_notifications_sent(session: Session, ids: list[int], at: datetime) -> None:
     session.exec(sa.update(OutboxRow).where(col(OutboxRow.id).in_(ids)).values(sent_at=at))
+
+
+def record_delivery(session: Session, item: OutboxRow, at: datetime, error: str | None = None) -> None:
+    """One attempt at delivering ``item``: its row is created, or its attempts counted and outcome
+    updated. A delivered row stays delivered (another worker's failing repeat does not undo it), and
+    keeps the time it was first delivered."""
+    assert item.id is not None
+    delivered = error is None
+    stmt = dialect_insert(session, DeliveryRow).values(
+        outbox_id=item.id,
+        case_id=item.body.get("case_id"),
+        recipient=item.recipient,
+        kind=notification_kind(item),
+        outcome="delivered" if delivered else "failed",
+        attempts=1,
+        error=None if delivered else error[:500],
+        first_attempt_at=at,
+        last_attempt_at=at,
+        delivered_at=at if delivered else None,
+    )
+    was_delivered = col(DeliveryRow.outcome) == "delivered"
+    session.exec(
+        stmt.on_conflict_do_update(
+            index_elements=["outbox_id"],
+            set_={
+                "attempts": col(DeliveryRow.attempts) + 1,
+                "last_attempt_at": stmt.excluded.last_attempt_at,
+                "outcome": sa.case((was_delivered, "delivered"), else_=stmt.excluded.outcome),
+                "error": sa.case((was_delivered, None), else_=stmt.excluded.error),
+                "delivered_at": sa.func.coalesce(col(DeliveryRow.delivered_at), stmt.excluded.delivered_at),
+            },
+        )
+    )
+
+
+async def deliveries_of_case(session: AsyncSession, case_id: str) -> list[DeliveryRow]:
+    rows = await session.exec(
+        select(DeliveryRow).where(DeliveryRow.case_id == case_id).order_by(col(DeliveryRow.outbox_id))
+    )
+    return list(rows)

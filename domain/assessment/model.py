@@ -40,6 +40,8 @@ class UnitMonth(BaseModel):
     reminder_slips: int = Field(default=0, ge=0)
     supervision_slips: int = Field(default=0, ge=0)
     warning_slips: int = Field(default=0, ge=0)
+    inaction_cases: int = Field(default=0, ge=0)
+    """Cases a leader marked as typical inaction (典型不作为) against the unit, counted in this month."""
 
     @model_validator(mode="after")
     def _totals_fit_ratings(self) -> UnitMonth:
@@ -57,6 +59,7 @@ class ReasonCode(StrEnum):
     case_volume = "case_volume"
     whistle_ratings = "whistle_ratings"
     supervision_slips = "supervision_slips"
+    typical_inaction = "typical_inaction"
     capped_at_full_marks = "capped_at_full_marks"
     floored_at_zero = "floored_at_zero"
     not_assessed = "not_assessed"

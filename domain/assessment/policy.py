@@ -54,6 +54,14 @@ class SlipPolicy(_Policy):
     max_deduction: Points = Decimal(2)
 
 
+class InactionPolicy(_Policy):
+    """Typical inaction (典型不作为) cases marked against the unit in the month (ours: the report
+    notifies them city-wide but gives no points)."""
+
+    per_case: Points = Decimal("0.5")
+    max_deduction: Points = Decimal(2)
+
+
 class Group(_Policy):
     code: Annotated[str, Field(pattern=CODE_PATTERN)]
     name: str = Field(min_length=1)
@@ -129,6 +137,9 @@ class AssessmentPolicy(_Policy):
     volume: VolumePolicy = VolumePolicy()
     whistle: WhistlePolicy = WhistlePolicy()
     slips: SlipPolicy = SlipPolicy()
+    inaction: InactionPolicy = InactionPolicy()
+    """Absent from months assessed before it existed: they read back with the default, and had no
+    marked case to count."""
     towns: tuple[Group, ...] = Field(min_length=1)
     departments: tuple[Group, ...] = Field(min_length=1)
     accountability: AccountabilityPolicy = AccountabilityPolicy()

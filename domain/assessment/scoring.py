@@ -25,6 +25,7 @@ from domain.assessment.model import (
 from domain.assessment.policy import (
     AssessmentPolicy,
     Group,
+    InactionPolicy,
     PerformancePolicy,
     SlipPolicy,
     VolumePolicy,
@@ -126,6 +127,17 @@ def _slip_reason(u: UnitMonth, policy: SlipPolicy) -> Reason:
     )
 
 
+def _inaction_reason(u: UnitMonth, policy: InactionPolicy) -> Reason:
+    points = -_cents(min(policy.max_deduction, policy.per_case * u.inaction_cases))
+    return Reason(
+        code=ReasonCode.typical_inaction,
+        text=f"本月被列为典型不作为案件{u.inaction_cases}件，每件扣{_fmt(policy.per_case)}分"
+        f"（最多扣{_fmt(policy.max_deduction)}分），扣{_fmt(-points)}分",
+        points=points,
+        figures={"cases": str(u.inaction_cases), "per_case": _fmt(policy.per_case)},
+    )
+
+
 def _reasons(u: UnitMonth, p: Decimal, group: Group, policy: AssessmentPolicy) -> list[Reason]:
     reasons = [
         Reason(
@@ -141,6 +153,8 @@ def _reasons(u: UnitMonth, p: Decimal, group: Group, policy: AssessmentPolicy) -
         reasons.append(_whistle_reason(u, policy.whistle))
     if u.reminder_slips or u.supervision_slips or u.warning_slips:
         reasons.append(_slip_reason(u, policy.slips))
+    if u.inaction_cases:
+        reasons.append(_inaction_reason(u, policy.inaction))
     total = sum((r.points for r in reasons), Decimal(0))
     full = _cents(policy.full_marks)
     if total > full:

@@ -65,6 +65,9 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /v1/accountability/follow-ups/{key}:rectify": {"leader"},
     "GET /v1/analysis/overview": LEADERSHIP,
     "GET /v1/analysis/charts/{name}.svg": LEADERSHIP,
+    "POST /v1/cases/{case_id}/typical-inaction": {"leader"},
+    "GET /v1/typical-inaction": LEADERSHIP,
+    "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -102,6 +105,7 @@ BODIES: dict[str, object] = {
     "POST /v1/cases/{case_id}/merge": {"into": "no-such-case", "reason": "同一件事"},
     "POST /v1/callbacks/{callback_id}": {"answer": "satisfied"},
     "POST /v1/assessments/monthly/{month}:rerun": {"reason": "数据更正"},
+    "POST /v1/cases/{case_id}/typical-inaction": {"reason": "超期不办"},
 }
 
 

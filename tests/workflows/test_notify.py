@@ -11,7 +11,7 @@ from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput, SlipTr
 from domain.deadlines import Deadlines
 from domain.reference import Tier
 from gateways.notify import WebhookNotifier, deliver_pending
-from persistence import cases, intake
+from persistence import cases, intake, outbox
 from persistence.db import Database
 from persistence.models import CaseRow, OutboxRow, RequestRow
 
@@ -89,3 +89,16 @@ async def test_the_webhook_notifier_posts_json_and_retries_on_an_error(db: Datab
     assert await deliver_pending(db, notifier) == 3
     assert {r["recipient"] for r in received} == {"hrss_bureau", "city_leadership", "discipline_commission"}
     assert all(r["dedupe_key"] == "slip:C1:1:deadline" for r in received)
+
+
+async def test_a_slips_deliveries_are_recorded_one_per_recipient(db: Database) -> None:
+    await _slipped_case(db)
+    await deliver_pending(db, Collect(fail_after=1))
+    await deliver_pending(db, Collect())
+    async with db.session() as session:
+        records = await outbox.deliveries_of_case(session, "C1")
+    assert sorted((d.recipient, d.kind, d.outcome, d.attempts) for d in records) == [
+        ("city_leadership", "supervision", "delivered", 2),
+        ("discipline_commission", "supervision", "delivered", 1),
+        ("hrss_bureau", "supervision", "delivered", 1),
+    ]
