@@ -107,7 +107,8 @@ def _links(api_url: str, key: str, revision: int) -> dict[str, str]:
     return {"notice_markdown": f"{base}.md?revision={revision}", "notice_pdf": f"{base}.pdf?revision={revision}"}
 
 
-def _add_notice(session: Session, month: str, unit: str, document: NoticeDocument) -> None:
+def add_notice(session: Session, month: str, unit: str, document: NoticeDocument) -> None:
+    """A version of a notice document, as circulated (accountability and typical inaction alike)."""
     session.add(
         NoticeRow(
             key=document.key,
@@ -205,7 +206,7 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
                 replaces=last_issued.get(action.key),
             )
         )
-        _add_notice(session, month, action.unit, document)
+        add_notice(session, month, action.unit, document)
         revisions[action.key] = revision
         body = {
             "month": month,
@@ -239,7 +240,7 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
                 replaces=last_issued.get(key, inp.issued_on),
             )
         )
-        _add_notice(session, month, row.unit_code, document)
+        add_notice(session, month, row.unit_code, document)
         revisions[key] = revision
         body = {
             "month": month,

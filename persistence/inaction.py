@@ -16,7 +16,8 @@ from domain.assessment import NoticePolicy
 from domain.inaction import CaseStep, month_counted, unit_held
 from domain.notifications import NotificationKind, NotificationPolicy
 from domain.reference import ReferenceData
-from persistence.models import CaseEventRow, CaseRow, InactionMarkRow, NoticeRow, OutboxRow
+from persistence.accountability import add_notice
+from persistence.models import CaseEventRow, CaseRow, InactionMarkRow, OutboxRow
 from persistence.sql import dialect_insert
 from reports.inaction import InactionNoticeInput, render_inaction_notice
 
@@ -91,20 +92,7 @@ def mark_case(session: Session, m: Marking) -> InactionMarkRow:
         notice_key=document.key,
     )
     session.add(row)
-    session.add(
-        NoticeRow(
-            key=document.key,
-            revision=document.revision,
-            month=month,
-            unit_code=unit,
-            status=document.status.value,
-            title=document.title,
-            filename=document.filename,
-            issued_on=document.issued_on,
-            markdown=document.markdown,
-            pdf=document.pdf,
-        )
-    )
+    add_notice(session, month, unit, document)
     base = f"{m.api_url.rstrip('/')}/v1/notices/{document.key}"
     body = {
         "case_id": m.case_id,

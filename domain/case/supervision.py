@@ -54,6 +54,9 @@ class Supervision(CaseRecord):
         if trigger is SlipTrigger.deadline:
             self.overdue = True
         assert self.deadlines is not None
+        return self._slip_event(at, trigger, self.unit, self.deadlines.due_at)
+
+    def _slip_event(self, at: datetime, trigger: SlipTrigger, unit: str | None, due: datetime) -> TimelineEvent:
         return self._event(
             at,
             "slip",
@@ -61,9 +64,9 @@ class Supervision(CaseRecord):
             {
                 "kind": SLIP_KIND[trigger],
                 "trigger": trigger,
-                "unit": self.unit,
+                "unit": unit,
                 "round": str(self.round),
-                "due_at": self.deadlines.due_at.isoformat(),
+                "due_at": due.isoformat(),
                 "reason": SLIP_REASON[trigger],
             },
         )
@@ -142,16 +145,4 @@ class Supervision(CaseRecord):
             # In the queue the centre holds the case; with a unit, the unit does.
             unit, due = (self.unit if self.status not in QUEUED and self.unit else CENTRE), self.citizen_clock.due_at
         assert due is not None
-        return self._event(
-            at,
-            "slip",
-            SYSTEM,
-            {
-                "kind": SLIP_KIND[trigger],
-                "trigger": trigger,
-                "unit": unit,
-                "round": str(self.round),
-                "due_at": due.isoformat(),
-                "reason": SLIP_REASON[trigger],
-            },
-        )
+        return self._slip_event(at, trigger, unit, due)
