@@ -55,6 +55,8 @@ def _figures(row: HandlingRow) -> HandlingFiguresOut:
         on_time=row.on_time,
         on_time_rate=round(row.on_time / row.replied, 4) if row.replied else None,
         citizen_on_time=row.citizen_on_time,
+        returns_asked=row.returns_asked,
+        returns_approved=row.returns_approved,
         citizen_on_time_rate=round(row.citizen_on_time / row.citizen_clocked, 4) if row.citizen_clocked else None,
         average_working_days=round(row.average_working_days, 2) if row.average_working_days is not None else None,
         open_overdue=row.open_overdue,

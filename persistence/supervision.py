@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from persistence.models import (
+    CaseEventRow,
     CaseRow,
     SlipRow,
     SummonsRow,
@@ -63,6 +64,11 @@ class HandlingRow:
     citizen_clocked: int = 0
     """Replied cases that ran on the citizen's clock (those started before it did not)."""
     citizen_on_time: int = 0
+    returns_asked: int = 0
+    """Returns (退办) the unit asked for in the period, each waiting for a dispatcher."""
+    returns_approved: int = 0
+    """Returns that took effect in the period: approved by a dispatcher (or, on cases from before
+    approval, at once). The return rate counts these."""
 
 
 def _citizen_figures(on_time: Any) -> list[Any]:
@@ -142,7 +148,34 @@ async def handling_stats(
     }
     for u, n in late.items():
         rows.setdefault(u, HandlingRow(u, 0, 0, None, n))
+    for u, asked, approved in await _returns(session, since, until, unit):
+        rows[u] = replace(rows.get(u, HandlingRow(u, 0, 0, None, 0)), returns_asked=asked, returns_approved=approved)
     return sorted(rows.values(), key=lambda r: r.unit or "")
+
+
+async def _returns(session: AsyncSession, since: datetime, until: datetime, unit: str | None) -> list[Any]:
+    """Per unit, the returns it asked for and those that took effect in [since, until): both are
+    the unit's own acts in the timeline (an approval is recorded as the unit's return)."""
+    e = CaseEventRow
+    return list(
+        (
+            await session.exec(
+                select(
+                    e.actor_unit,
+                    func.sum(sa.case((col(e.kind) == "return_requested", 1), else_=0)),
+                    func.sum(sa.case((col(e.kind) == "returned", 1), else_=0)),
+                )
+                .where(
+                    col(e.kind).in_(("return_requested", "returned")),
+                    col(e.at) >= since,
+                    col(e.at) < until,
+                    col(e.actor_unit).is_not(None),
+                    *([col(e.actor_unit) == unit] if unit is not None else []),
+                )
+                .group_by(e.actor_unit)
+            )
+        ).all()
+    )
 
 
 @dataclass(frozen=True)

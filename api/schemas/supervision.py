@@ -41,6 +41,11 @@ class HandlingFiguresOut(BaseModel):
     citizen_on_time: int = Field(
         description="of them, replied by the citizen's deadline (the tier's limit from receipt): the city's figure"
     )
+    returns_asked: int = Field(default=0, description="returns (退办) the unit asked for in the period")
+    returns_approved: int = Field(
+        default=0,
+        description="returns that took effect in the period (approved by a dispatcher); the return rate counts these",
+    )
     citizen_on_time_rate: float | None = Field(
         description="citizen_on_time ÷ the replied cases that ran on the citizen's clock (not those started before it)"
     )

@@ -112,6 +112,10 @@ async def test_a_returned_case_is_redispatched_over_http(stack: Stack) -> None:
     assert returned.json()["status"] == "returned"
     again = await stack.call("POST", f"/v1/cases/{case_id}/return/decision", "dispatcher", json={"approve": True})
     assert again.status_code == 409
+    # Both returns asked are counted; only the approved one counts as a return.
+    stats = (await stack.call("GET", "/v1/stats/handling", "auditor", params={"unit": "hrss_bureau"})).json()
+    [hrss] = stats["units"]
+    assert (hrss["returns_asked"], hrss["returns_approved"]) == (2, 1)
     redispatched = await stack.call(
         "POST",
         f"/v1/cases/{case_id}/dispatch",

@@ -161,6 +161,8 @@ async def test_figures_count_the_cases_replied_in_the_period(stack: Stack) -> No
         "open_overdue": 0,
         "citizen_on_time": 1,
         "citizen_on_time_rate": 1.0,
+        "returns_asked": 0,
+        "returns_approved": 0,
     }
     assert [u["unit"] for u in stats["units"]] == ["hrss_bureau"]
     own = await stack.call("GET", "/v1/stats/handling", "hrss", params={"unit": "yatou"})
