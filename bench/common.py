@@ -19,8 +19,13 @@ from typing import Any
 
 from temporalio.client import Client
 
+from domain.case import Role
 from minsheng.dev import temporal_binary
+from minsheng.settings import Settings
+from minsheng.setup import migrate
 from minsheng.temporal import connect, ensure_search_attributes
+from persistence import keys
+from persistence.db import Database
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -139,6 +144,36 @@ async def dev_server() -> AsyncIterator[DevServer]:
     finally:
         server.process.terminate()
         server.process.wait()
+
+
+@dataclass
+class AppSetup:
+    """Minsheng's side of a benchmark on ``server``: the environment its processes run with, the
+    settings it makes, the migrated app database, an intake key and the API's address."""
+
+    env: dict[str, str]
+    settings: Settings
+    db: Database
+    intake_key: str
+    api: str
+
+
+async def app_setup(
+    server: DevServer, database_url: str | None = None, extra: dict[str, str] | None = None
+) -> AppSetup:
+    api_port = free_port()
+    env = (extra or {}) | {
+        "MINSHENG_TEMPORAL_ADDRESS": server.address,
+        "MINSHENG_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{server.folder / 'minsheng.db'}",
+        "MINSHENG_API_PORT": str(api_port),
+        "MINSHENG_LOG_FORMAT": "json",
+    }
+    settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
+    await migrate(settings)
+    db = Database(settings.database_url)
+    now = datetime.now(UTC)
+    key = (await db.write(lambda s: keys.add_api_key(s, Role.intake, None, "bench", now)))[1]
+    return AppSetup(env, settings, db, key, f"http://127.0.0.1:{api_port}")
 
 
 def spawn(module_args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

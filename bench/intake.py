@@ -20,12 +20,8 @@ import httpx
 from sqlmodel import col, func, select
 
 from bench.bare import TASK_QUEUE, BareWorkflow
-from bench.common import DevServer, dev_server, free_port, percentile, rss_mib, spawn, write_result
-from domain.case import Role
+from bench.common import DevServer, app_setup, dev_server, percentile, rss_mib, spawn, write_result
 from domain.reference import TOWN_OF_LOCATION, ReferenceData
-from minsheng.settings import Settings
-from minsheng.setup import migrate
-from persistence import keys
 from persistence.db import Database
 from persistence.models import CaseRow
 
@@ -156,25 +152,14 @@ async def run(
 ) -> dict[str, Any]:
     rounds = []
     async with dev_server() as server:
-        api_port = free_port()
-        env = {
-            "MINSHENG_TEMPORAL_ADDRESS": server.address,
-            "MINSHENG_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{server.folder / 'minsheng.db'}",
-            "MINSHENG_API_PORT": str(api_port),
-            "MINSHENG_LOG_FORMAT": "json",
-        }
-        settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
-        await migrate(settings)
-        db = Database(settings.database_url)
-        now = datetime.now(UTC)
-        key = (await db.write(lambda s: keys.add_api_key(s, Role.intake, None, "bench", now)))[1]
+        app = await app_setup(server, database_url)
+        env, settings, db, key, api = app.env, app.settings, app.db, app.intake_key, app.api
         processes = {
             "bare_worker": spawn(["-m", "bench.bare"], env),
             "worker": spawn(["-m", "minsheng", "worker"], env),
             "api": spawn(["-m", "minsheng", "api"], env),
         }
         try:
-            api = f"http://127.0.0.1:{api_port}"
             await wait_until_up(api)
             await asyncio.sleep(1.0)
             for level, concurrency in enumerate(levels):

@@ -14,18 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from sqlmodel import col, func, select
 
-from bench.common import DevServer, dev_server, free_port, spawn, write_result
+from bench.common import DevServer, app_setup, dev_server, spawn, write_result
 from bench.intake import request_bodies, wait_until_up
-from domain.case import Role
 from minsheng.settings import Settings
-from minsheng.setup import migrate
-from persistence import keys
 from persistence.db import Database
 from persistence.models import CaseRow, HandoffRow, RequestRow
 
@@ -81,21 +77,10 @@ async def _one_each(db: Database, server: DevServer) -> dict[str, int]:
 
 async def outage(seconds: float, before: float, after: float, rate: float, env: dict[str, str]) -> dict[str, Any]:
     async with dev_server() as server:
-        api_port = free_port()
-        env = env | {
-            "MINSHENG_TEMPORAL_ADDRESS": server.address,
-            "MINSHENG_DATABASE_URL": f"sqlite+aiosqlite:///{server.folder / 'minsheng.db'}",
-            "MINSHENG_API_PORT": str(api_port),
-            "MINSHENG_LOG_FORMAT": "json",
-        }
-        settings = Settings(**{k.removeprefix("MINSHENG_").lower(): v for k, v in env.items()})
-        await migrate(settings)
-        db = Database(settings.database_url)
-        now = datetime.now(UTC)
-        key = (await db.write(lambda s: keys.add_api_key(s, Role.intake, None, "bench", now)))[1]
-        processes = [spawn(["-m", "minsheng", "worker"], env), spawn(["-m", "minsheng", "api"], env)]
+        app = await app_setup(server, extra=env)
+        settings, db, key, api = app.settings, app.db, app.intake_key, app.api
+        processes = [spawn(["-m", "minsheng", "worker"], app.env), spawn(["-m", "minsheng", "api"], app.env)]
         try:
-            api = f"http://127.0.0.1:{api_port}"
             await wait_until_up(api)
             count = int((before + seconds + after) * rate)
             bodies = request_bodies(settings.reference, count, duplicate_share=0.05, seed=11, repeat_share=0.2)
