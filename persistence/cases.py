@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CaseState, CaseStatus, TimelineEvent
-from domain.case.supervision import QUEUED
+from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from persistence import intake

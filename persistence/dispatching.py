@@ -10,10 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.case import CaseStatus, MergeInput, Role, SplitInput
+from domain.case import QUEUED, CaseStatus, MergeInput, Role, SplitInput
 from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
-
-QUEUED = (CaseStatus.received.value, CaseStatus.returned.value)
 
 
 def split_request(session: Session, case_id: str, split: SplitInput, now: datetime) -> tuple[RequestRow, CaseRow]:

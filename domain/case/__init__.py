@@ -36,6 +36,7 @@ from domain.case.actions import (
 )
 from domain.case.model import (
     CENTRE,
+    QUEUED,
     SLIP_KIND,
     SLIP_REASON,
     SYSTEM,
@@ -57,6 +58,7 @@ from domain.case.state import ACTIONS, Action, CaseInput, CaseState
 __all__ = [
     "ACTIONS",
     "CENTRE",
+    "QUEUED",
     "SLIP_KIND",
     "SLIP_REASON",
     "SYSTEM",

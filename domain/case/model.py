@@ -28,6 +28,10 @@ class CaseStatus(StrEnum):
     """Merged into another case of the same matter by a dispatcher: its requests are that case's."""
 
 
+QUEUED = (CaseStatus.received, CaseStatus.returned)
+"""The statuses of a case waiting in the dispatch queue."""
+
+
 class Role(StrEnum):
     intake = "intake"
     dispatcher = "dispatcher"

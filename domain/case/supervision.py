@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.case.model import CENTRE, SLIP_KIND, SLIP_REASON, SYSTEM, CaseStatus, SlipTrigger, TimelineEvent
+from domain.case.model import CENTRE, QUEUED, SLIP_KIND, SLIP_REASON, SYSTEM, CaseStatus, SlipTrigger, TimelineEvent
 from domain.case.record import CaseRecord
 from domain.deadlines import CitizenClock, Deadlines
 from domain.reference import Tier
 
-QUEUED = (CaseStatus.received, CaseStatus.returned)
 OPEN = (CaseStatus.received, CaseStatus.dispatched, CaseStatus.accepted, CaseStatus.returned)
 
 
