@@ -68,7 +68,14 @@ def build_worker(
     callbacks = CallbackActivities(
         db, settings.timing, settings.callback_policy, gateway or callback_gateway(settings), settings.api_url
     )
-    ranking = RankingActivities(db, settings.reference, settings.timing, settings.indicator_policy)
+    ranking = RankingActivities(
+        db,
+        settings.reference,
+        settings.timing,
+        settings.indicator_policy,
+        settings.target_policy,
+        settings.notification_policy,
+    )
     corrections = CorrectionActivities(db, CaseGateway(client, settings))
     assessment = AssessmentActivities(
         db,
@@ -96,6 +103,7 @@ def build_worker(
             callbacks.visit_citizen,
             ranking.days_to_rank,
             ranking.rank_day,
+            ranking.watch_targets,
             corrections.split_request,
             corrections.merge_case,
             assessment.months_to_assess,

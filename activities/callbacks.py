@@ -11,7 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.callbacks import CallbackPlan, CallbackPolicy, dialable, plan_visits
-from domain.case import CallbackAnswer
+from domain.case import CallbackAnswer, VisitAnswer
 from domain.deadlines import Timing
 from gateways.callbacks import BadNumber, CallbackGateway, Handover, with_heartbeats
 from persistence.callbacks import open_visit
@@ -36,6 +36,8 @@ class VisitInput(BaseModel):
 
 class PlanInput(BaseModel):
     replied_at: datetime
+    first_contact: bool = False
+    """The centre answered the request itself: visited only where the policy says so."""
 
 
 class CallbackActivities:
@@ -52,11 +54,13 @@ class CallbackActivities:
     async def plan_callbacks(self, inp: PlanInput) -> CallbackPlan:
         # Policy and calendar are read here, and the plan recorded in history (see CallbackPlan).
         t = self.timing
-        return plan_visits(inp.replied_at, self.policy, t.calendar, t.zone)
+        return plan_visits(inp.replied_at, self.policy, t.calendar, t.zone, inp.first_contact)
 
     @activity.defn(name="visit_citizen")
-    async def visit_citizen(self, inp: VisitInput) -> CallbackAnswer | None:
-        """Open the attempt's callback task (once, however often retried) and hand it over."""
+    async def visit_citizen(self, inp: VisitInput) -> VisitAnswer | CallbackAnswer | None:
+        """Open the attempt's callback task (once, however often retried) and hand it over. The
+        bare ``CallbackAnswer`` in the type is how histories from before the second question
+        recorded an answer at once: they decode as they were."""
         now = datetime.now(UTC)
         task = await self.db.write(
             lambda s: open_visit(

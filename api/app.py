@@ -30,7 +30,9 @@ from api import (
     follow_ups,
     inaction,
     intake,
+    knowledge,
     rankings,
+    rates,
     reference,
     supervision,
     whistles,
@@ -128,6 +130,8 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         assessments,
         follow_ups,
         inaction,
+        knowledge,
+        rates,
         reference,
     ):
         # Every route of these needs a key of a role it admits.

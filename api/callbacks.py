@@ -42,8 +42,10 @@ async def answer_callback(
     context: Context,
     once: Idempotent,
 ) -> Any:
-    """Record the citizen's answer to this attempt: satisfied, basically_satisfied, dissatisfied,
-    or unreachable (tried again later while attempts remain). Returns the case."""
+    """Record the citizen's two answers to this attempt: how satisfied (satisfied,
+    basically_satisfied, dissatisfied, or unreachable: tried again later while attempts remain)
+    and, when reached, whether it was solved (solved, partly_solved, not_solved). A dissatisfied
+    or (by default) a not-solved answer reopens the case. Returns the case."""
 
     async def answer(update_id: str | None) -> CaseOut:
         async with context.db.session() as session:
@@ -53,7 +55,12 @@ async def answer_callback(
         if task.status != "pending":
             raise HTTPException(409, f"callback task {callback_id} is already answered ({task.answer})")
         inp = CallbackInput(
-            actor=principal.actor, request_id=task.request_id, answer=body.answer, note=body.note, attempt=task.attempt
+            actor=principal.actor,
+            request_id=task.request_id,
+            answer=body.answer,
+            resolution=body.resolution,
+            note=body.note,
+            attempt=task.attempt,
         )
         return await act(context, principal, task.case_id, "callback", inp, closed_too=True, update_id=update_id)
 

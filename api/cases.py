@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.context import Context, Dispatcher, Principal, Reader, UnitKey, answers, field_errors, own_unit
+from api.context import Centre, Context, Dispatcher, Principal, Reader, UnitKey, answers, field_errors, own_unit
 from api.idempotency import Idempotent, Once
 from api.schemas.cases import (
     AcceptIn,
+    AnswerIn,
     CaseOut,
     CasePage,
     CaseSummary,
@@ -27,9 +29,10 @@ from api.schemas.cases import (
     TierIn,
 )
 from api.schemas.common import Offset
-from domain.case import ACTIONS, CaseStatus, DispatchInput, Role
-from domain.reference import Tier
-from persistence import cases
+from domain.case import ACTIONS, AnswerInput, CaseStatus, DispatchInput, Role
+from domain.knowledge import why_not_valid
+from domain.reference import RequestKind, Tier
+from persistence import cases, knowledge
 from persistence.cases import CaseFile, CaseFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -60,12 +63,13 @@ async def list_cases(
     tier: Tier | None = None,
     domain: str | None = None,
     channel: str | None = None,
+    kind: RequestKind | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[Offset, Query()] = 0,
 ) -> CasePage:
     """Cases, newest first. A unit key sees its own unit's cases only."""
     unit = own_unit(principal, unit)
-    where = CaseFilter(status=status, unit=unit, tier=tier, domain=domain, channel=channel)
+    where = CaseFilter(status=status, unit=unit, tier=tier, domain=domain, channel=channel, kind=kind)
     async with context.db.session() as session:
         total, rows = await cases.list_cases(session, where, limit, offset)
     return CasePage(total=total, limit=limit, offset=offset, items=[CaseSummary.of(r) for r in rows])
@@ -96,7 +100,7 @@ async def act(
     return CaseOut.of_file(await load_case(context, principal, case_id))
 
 
-def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) -> DispatchInput:
+async def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) -> DispatchInput:
     reference = context.reference
     if body.unit not in reference.units:
         raise field_errors({"unit": f"unknown unit {body.unit!r}; see config/units.yaml"})
@@ -113,6 +117,27 @@ def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) ->
     )
 
 
+async def knowledge_version(context: Context, entry_id: int | None, field: str) -> int | None:
+    """The version of the knowledge-base entry an answer gives, if it may be given today."""
+    if entry_id is None:
+        return None
+    async with context.db.session() as session:
+        row = await knowledge.get_entry(session, entry_id)
+    if row is None:
+        raise field_errors({field: f"no knowledge entry {entry_id}"})
+    today = datetime.now(UTC).astimezone(context.settings.timing.zone).date()
+    if why := why_not_valid(knowledge.as_entry(row), today):
+        raise field_errors({field: why})
+    return row.version
+
+
+async def _answer_input(body: AnswerIn, principal: Principal, context: Context) -> AnswerInput:
+    version = await knowledge_version(context, body.knowledge_entry, "knowledge_entry")
+    return AnswerInput(
+        actor=principal.actor, answer=body.answer, knowledge_entry=body.knowledge_entry, knowledge_version=version
+    )
+
+
 @dataclass(frozen=True)
 class CaseAction:
     """One case action over HTTP: ``POST`` to ``path`` (under its router) with ``body``, by a key of
@@ -124,7 +149,7 @@ class CaseAction:
     caller: Any
     action: str
     doc: str
-    to_input: Callable[[Any, Principal, Context], BaseModel] | None = None
+    to_input: Callable[[Any, Principal, Context], Awaitable[BaseModel]] | None = None
 
 
 CASE_ACTIONS = (
@@ -172,6 +197,17 @@ CASE_ACTIONS = (
         doc="The assigned unit reports what it did (办结).",
     ),
     CaseAction(
+        path="/{case_id}/answer",
+        name="answer_case",
+        body=AnswerIn,
+        caller=Centre,
+        action="answer",
+        doc="The centre answers a request waiting in the dispatch queue itself (一次性答复), from the "
+        "knowledge base or anything it can settle: the case never reaches a unit, is visited back where "
+        "config/callbacks.yaml says so, and counts as resolved at first contact.",
+        to_input=_answer_input,
+    ),
+    CaseAction(
         path="/{case_id}/tier",
         name="change_tier",
         body=TierIn,
@@ -202,7 +238,7 @@ def _endpoint(spec: CaseAction) -> Callable[..., Any]:
     async def endpoint(case_id: str, body: BaseModel, principal: Principal, context: Context, once: Once) -> Any:
         async def answer(update_id: str | None) -> CaseOut:
             if spec.to_input is not None:
-                inp = spec.to_input(body, principal, context)
+                inp = await spec.to_input(body, principal, context)
             else:
                 inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
             return await act(context, principal, case_id, spec.action, inp, update_id=update_id)

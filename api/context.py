@@ -112,6 +112,8 @@ READERS = (Role.dispatcher, Role.unit, Role.callback_agent, Role.leader, Role.au
 Reader = Annotated[Principal, require(*READERS)]
 Intake = Annotated[Principal, require(Role.intake)]
 Dispatcher = Annotated[Principal, require(Role.dispatcher)]
+Centre = Annotated[Principal, require(Role.intake, Role.dispatcher)]
+"""The centre's own people: the operators on the call (intake keys) and the dispatchers."""
 UnitKey = Annotated[Principal, require(Role.unit)]
 CallbackAgent = Annotated[Principal, require(Role.callback_agent)]
 
@@ -127,8 +129,10 @@ def own_unit(principal: Principal, unit: str | None) -> str | None:
 
 def field_errors(problems: dict[str, str], location: str = "body") -> HTTPException:
     """A 422 shaped like FastAPI's own validation errors, naming each field (of the body, or of the
-    query) and its reason."""
-    return HTTPException(422, [{"loc": [location, f], "msg": m, "type": "value_error"} for f, m in problems.items()])
+    query; a nested one as ``outer.inner``) and its reason."""
+    return HTTPException(
+        422, [{"loc": [location, *f.split(".")], "msg": m, "type": "value_error"} for f, m in problems.items()]
+    )
 
 
 def in_order[T: (str, date)](first: T, last: T, limit: int, count: int, unit: str) -> None:

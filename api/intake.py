@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.cases import knowledge_version
 from api.context import AppContext, Context, Intake, Principal, answers, field_errors
 from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
@@ -32,11 +33,16 @@ router = APIRouter(prefix="/v1", tags=["intake"])
     },
 )
 async def create_request(body: NewRequest, principal: Intake, context: Context, response: Response) -> IntakeOut:
-    """Take a citizen's request from a channel. Idempotent on (channel, channel_ref)."""
+    """Take a citizen's request from a channel. Idempotent on (channel, channel_ref). With
+    ``answered``, the operator settled it on the call: the case closes without a unit."""
     now = datetime.now(UTC)
     if problems := request_problems(body, context.reference, now):
         raise field_errors(problems)
-    submitted = await submit_request(context.db, context.cases, context.settings, body, principal.key_id, now)
+    entry = body.answered.knowledge_entry if body.answered else None
+    version = await knowledge_version(context, entry, "answered.knowledge_entry")
+    submitted = await submit_request(
+        context.db, context.cases, context.settings, body, principal.key_id, now, knowledge_version=version
+    )
     if submitted.starting:
         response.status_code = 202
     elif not submitted.created:
@@ -74,7 +80,10 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
     except ValidationError as invalid:
         errors = [ItemError(field=".".join(map(str, e["loc"])) or "item", msg=e["msg"]) for e in invalid.errors()]
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
-    if problems := request_problems(new, context.reference, now):
+    problems = request_problems(new, context.reference, now)
+    if new.answered:
+        problems["answered"] = "a request answered on the call is sent alone, to POST /v1/requests"
+    if problems:
         errors = [ItemError(field=f, msg=m) for f, m in problems.items()]
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
     try:

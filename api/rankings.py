@@ -45,6 +45,7 @@ async def daily_ranking(
         kind=kind,
         weights=policy.weights,
         basically_satisfied_weight=policy.basically_satisfied_weight,
+        partly_solved_weight=policy.partly_solved_weight,
         computed_at=max(r.computed_at for r in rows),
         items=[UnitIndicatorsOut.of(r, of_kind) for r in rows],
     )

@@ -19,6 +19,19 @@ Definitions, for a unit U and a period P of whole local days (a day, or the mont
   share it returned. Only the lead unit decides; whistles do not count here.
 - **On-time rate** = of U's cases replied in P, the share replied by the deadline in force (after
   approved extensions). **Handling time** = mean working days from receipt to reply of those cases.
+- **Response rate** (响应率) = of U's dispatches that met their acceptance limit in P, the share
+  signed (签收) in time: T ÷ (T + L), T the signatures in P before any acceptance slip on the case to
+  U, L the acceptance slips issued to U in P. Each dispatch counts once: in time when signed, late
+  when its slip went out (a late signature does not count again).
+- **Resolution rate** (解决率) = (S + p·P) ÷ (S + P + N), over the same final answers as
+  satisfaction, to the second question "was it solved": S solved, P partly, N not solved; p is the
+  policy's ``partly_solved_weight``.
+- **Citizen on-time rate** (按期办结率) = of U's cases replied in P that run on the citizen's clock,
+  the share replied by the citizen's deadline, counted from receipt.
+- **First-contact resolution rate** (初信初访化解率) = of U's cases closed in P (suggestions and
+  praise, which are only forwarded, aside), the share resolved in their first round: never reopened
+  and no citizen dissatisfied or "not solved". A case the centre answered at first contact has no
+  unit: it counts for the city, the town and the domain, not for a unit.
 
 A rate with an empty denominator is undefined (None), not zero: a unit with no cases due is not
 punished or rewarded for it. The **score** is the weighted mean of the defined indicators, the
@@ -48,10 +61,14 @@ class Weights(BaseModel):
     closure: float = Field(default=0.2, ge=0, le=1)
     return_: float = Field(default=0.1, ge=0, le=1, alias="return")
     on_time: float = Field(default=0.0, ge=0, le=1)
+    response: float = Field(default=0.0, ge=0, le=1)
+    resolution: float = Field(default=0.0, ge=0, le=1)
+    citizen_on_time: float = Field(default=0.0, ge=0, le=1)
+    first_contact: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> Weights:
-        total = self.satisfaction + self.closure + self.return_ + self.on_time
+        total = sum(self.model_dump().values())
         if abs(total - 1) > 1e-9:
             raise ValueError(f"the weights add up to {total:g}; they must add up to 1")
         return self
@@ -61,6 +78,7 @@ class IndicatorPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     weights: Weights = Weights()
     basically_satisfied_weight: float = Field(default=1.0, ge=0, le=1)
+    partly_solved_weight: float = Field(default=0.5, ge=0, le=1)
 
 
 def load_indicator_policy(path: Path) -> IndicatorPolicy:
@@ -68,7 +86,8 @@ def load_indicator_policy(path: Path) -> IndicatorPolicy:
 
 
 class UnitCounts(BaseModel):
-    """What the database counts for one unit and period; every rate is a ratio of two of these."""
+    """What the database counts for one unit (or town, domain, the city: ``unit`` is then its
+    code) and period; every rate is a ratio of two of these."""
 
     unit: str
     satisfied: int = 0
@@ -83,6 +102,19 @@ class UnitCounts(BaseModel):
     on_time: int = 0
     handling_days: int = 0
     """Sum of working days from receipt to reply over the cases replied in the period."""
+    accepted_in_time: int = 0
+    acceptance_slips: int = 0
+    solved: int = 0
+    partly_solved: int = 0
+    not_solved: int = 0
+    citizen_clocked: int = 0
+    """Cases replied in the period that run on the citizen's clock."""
+    citizen_on_time: int = 0
+    closed: int = 0
+    """Cases closed in the period that count for first-contact resolution."""
+    resolved_first_time: int = 0
+    answered_first_contact: int = 0
+    """Of ``closed``, those the centre answered at first contact."""
 
 
 class UnitIndicators(BaseModel):
@@ -93,6 +125,10 @@ class UnitIndicators(BaseModel):
     closure_rate: float | None
     return_rate: float | None
     on_time_rate: float | None
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    citizen_on_time_rate: float | None = None
+    first_contact_rate: float | None = None
     average_handling_days: float | None
     score: float | None
     rank_all: int | None = None
@@ -113,12 +149,22 @@ def indicators_of(counts: UnitCounts, kind: UnitKind, policy: IndicatorPolicy) -
     closure = ratio(c.closed_by_end, c.due)
     return_rate = ratio(c.returned, c.accepted + c.returned)
     on_time = ratio(c.on_time, c.replied)
+    response = ratio(c.accepted_in_time, c.accepted_in_time + c.acceptance_slips)
+    resolution = ratio(
+        c.solved + policy.partly_solved_weight * c.partly_solved, c.solved + c.partly_solved + c.not_solved
+    )
+    citizen_on_time = ratio(c.citizen_on_time, c.citizen_clocked)
+    first_contact = ratio(c.resolved_first_time, c.closed)
     w = policy.weights
     parts = [
         (w.satisfaction, satisfaction),
         (w.closure, closure),
         (w.return_, None if return_rate is None else 1 - return_rate),
         (w.on_time, on_time),
+        (w.response, response),
+        (w.resolution, resolution),
+        (w.citizen_on_time, citizen_on_time),
+        (w.first_contact, first_contact),
     ]
     defined = [(weight, value) for weight, value in parts if value is not None and weight > 0]
     total = sum(weight for weight, _ in defined)
@@ -130,6 +176,10 @@ def indicators_of(counts: UnitCounts, kind: UnitKind, policy: IndicatorPolicy) -
         closure_rate=closure,
         return_rate=return_rate,
         on_time_rate=on_time,
+        response_rate=response,
+        resolution_rate=resolution,
+        citizen_on_time_rate=citizen_on_time,
+        first_contact_rate=first_contact,
         average_handling_days=ratio(c.handling_days, c.replied),
         score=sum(weight * value for weight, value in defined) / total if total else None,
     )
@@ -160,6 +210,20 @@ def rank_units(units: list[UnitIndicators]) -> list[UnitIndicators]:
         u.model_copy(update={"rank_all": overall.get(u.unit), "rank_in_kind": in_kind.get(u.unit)}) for u in units
     ]
     return sorted(ranked, key=lambda u: (u.rank_all is None, u.rank_all or 0, u.unit))
+
+
+class Scope(StrEnum):
+    """What a figure is counted for: each unit (with the units that share its cases), each town
+    (the cases of the town's citizens), each domain, or the whole city."""
+
+    unit = "unit"
+    town = "town"
+    domain = "domain"
+    city = "city"
+
+
+CITY = "city"
+"""The key of the city's own figures."""
 
 
 class Period(StrEnum):

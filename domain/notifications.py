@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     interview = "interview"  # 约谈
     discipline_referral = "discipline_referral"  # 纪委监委介入
     typical_inaction = "typical_inaction"  # 典型不作为通报
+    target_breach = "target_breach"  # 目标预警: a rate fell below its target (config/targets.yaml)
 
 
 class Recipient(StrEnum):
@@ -72,6 +73,8 @@ class NotificationPolicy(BaseModel):
         Recipient.city_leadership,
         Recipient.discipline_commission,
     )
+    target_breach: Recipients = (Recipient.unit, Recipient.centre, Recipient.city_leadership)
+    """For the city's own breach, the unit's recipients are left out."""
 
     @field_validator(*NotificationKind.__members__, mode="after")
     @classmethod

@@ -30,6 +30,16 @@ class Tier(StrEnum):
     green = "green"
 
 
+class RequestKind(StrEnum):
+    """What a citizen's request is (诉求类型): see domain/kinds.py."""
+
+    complaint = "complaint"  # 投诉
+    help = "help"  # 求助
+    consultation = "consultation"  # 咨询
+    suggestion = "suggestion"  # 建议
+    praise = "praise"  # 表扬
+
+
 class UnitKind(StrEnum):
     town = "town"
     department = "department"
@@ -44,6 +54,8 @@ class Channel(_Entry):
     name: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     kind: Literal["online", "offline"]
+    request_kind: RequestKind | None = None
+    """The kind of every request from this channel (a praise line, a suggestion box), if it has one."""
 
 
 class Unit(_Entry):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.calendar import SUPPORTED_YEARS
-from domain.reference import GRID_PATTERN, ReferenceData
+from domain.reference import GRID_PATTERN, ReferenceData, RequestKind
 
 
 def _unicode(value: str) -> str:
@@ -47,6 +47,15 @@ class Location(_In):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
+class FirstContactAnswer(_In):
+    """The operator's answer on the call, when the centre settles the request at once."""
+
+    answer: Annotated[Text, StringConstraints(max_length=4000)]
+    knowledge_entry: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the knowledge-base entry the answer gave"
+    )
+
+
 class NewRequest(_In):
     channel: Annotated[Text, StringConstraints(max_length=48)]
     channel_ref: Annotated[Text, StringConstraints(max_length=128)] = Field(
@@ -63,6 +72,14 @@ class NewRequest(_In):
         default=None, description="the channel's own category: a matter type or domain code or name"
     )
     reported_at: Instant | None = None
+    kind: RequestKind | None = Field(
+        default=None,
+        description="complaint, help, consultation, suggestion or praise; else the channel's or the words'",
+    )
+    answered: FirstContactAnswer | None = Field(
+        default=None,
+        description="the operator answered on the call: the case is closed by the centre and never reaches a unit",
+    )
 
 
 def request_problems(new: NewRequest, reference: ReferenceData, now: datetime) -> dict[str, str]:

@@ -4,7 +4,7 @@
   (``GET /v1/callbacks?status=pending``); an agent calls the citizen and posts the answer
   (``POST /v1/callbacks/{id}``).
 - ``WebhookGateway``: an outbound call or SMS system. The visit is POSTed as JSON. The system
-  answers either at once (200 with ``{"answer": ...}``) or later, by posting to ``answer_url``
+  answers either at once (200 with ``{"answer": ..., "resolution": ...}``) or later, by posting to ``answer_url``
   with a callback agent's key (200/202 without an answer). 422 means it cannot dial the number:
   the visit is recorded unreachable and not retried. Anything else, or no answer within the
   timeout, is a failure that Temporal retries with backoff.
@@ -19,7 +19,7 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel
 
-from domain.case import CallbackAnswer
+from domain.case import CallbackAnswer, Resolution, VisitAnswer
 
 
 class Handover(BaseModel):
@@ -43,7 +43,7 @@ class BadNumber(Exception):
 class CallbackGateway(Protocol):
     name: str
 
-    async def hand_over(self, visit: Handover) -> CallbackAnswer | None:
+    async def hand_over(self, visit: Handover) -> VisitAnswer | None:
         """The answer if the gateway knows it at once; None when it will come through the API."""
         ...
 
@@ -51,7 +51,7 @@ class CallbackGateway(Protocol):
 class QueueGateway:
     name = "queue"
 
-    async def hand_over(self, visit: Handover) -> CallbackAnswer | None:
+    async def hand_over(self, visit: Handover) -> VisitAnswer | None:
         return None  # the pending row is the agents' queue entry
 
 
@@ -62,14 +62,17 @@ class WebhookGateway:
         self.url = url
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
-    async def hand_over(self, visit: Handover) -> CallbackAnswer | None:
+    async def hand_over(self, visit: Handover) -> VisitAnswer | None:
         response = await self.client.post(self.url, json=visit.model_dump())
         if response.status_code == 422:
             raise BadNumber(f"the callback system cannot dial this number: {response.text[:200]}")
         response.raise_for_status()
         if response.status_code == 200 and response.content:
-            answer = response.json().get("answer")
-            return CallbackAnswer(answer) if answer else None
+            said = response.json()
+            answer, resolution = said.get("answer"), said.get("resolution")
+            if not answer:
+                return None
+            return VisitAnswer(answer=CallbackAnswer(answer), resolution=Resolution(resolution) if resolution else None)
         return None
 
 

@@ -27,7 +27,8 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.case import ActionRefused, Actor, CaseInput, CaseRequestRef, CaseState, JoinInput, Role
+from domain.case import ActionRefused, Actor, AnswerInput, CaseInput, CaseRequestRef, CaseState, JoinInput, Role
+from domain.reference import RequestKind
 from minsheng.settings import Settings
 from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, case_workflow_id
 from persistence.models import CaseRow, RequestRow
@@ -50,6 +51,19 @@ def request_ref(request: RequestRow) -> CaseRequestRef:
         category_hint=request.category_hint,
         received_at=request.received_at,
         actor=Actor(role=Role.intake, key_id=request.intake_key_id),
+        kind=RequestKind(request.kind) if request.kind else None,
+    )
+
+
+def first_answer(request: RequestRow) -> AnswerInput | None:
+    """The operator's answer on the call, if the request came with one."""
+    if request.first_answer is None:
+        return None
+    return AnswerInput(
+        actor=Actor(role=Role.intake, key_id=request.intake_key_id),
+        answer=request.first_answer,
+        knowledge_entry=request.knowledge_entry_id,
+        knowledge_version=request.knowledge_version,
     )
 
 
@@ -95,6 +109,8 @@ class CaseGateway:
                     classify_threshold=settings.classify_threshold,
                     joins_after_close_days=settings.match_policy.closed_within_days,
                     history_limit=settings.case_history_limit,
+                    for_information=request.kind in settings.kind_policy.for_information,
+                    answer=first_answer(request),
                 ),
                 id=case_workflow_id(case.id),
                 task_queue=settings.task_queue,

@@ -13,9 +13,11 @@ from domain.calendar import load_calendar
 from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
+from domain.kinds import KindPolicy, load_kind_policy
 from domain.matching import MatchPolicy, load_match_policy
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
+from domain.targets import TargetPolicy, load_target_policy
 from domain.textmodel import NaiveBayes, catalogue_model
 from minsheng.temporal import TemporalAccess
 
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     """Cron (in ``timezone``) of the daily ranking: by default 00:30 for the day before."""
     assessment_schedule: str = "0 1 1 * *"
     """Cron (in ``timezone``) of the monthly assessment: by default 01:00 on the 1st, for the month before."""
+    ranking_policy: Path | None = None
+    """The ranking's weights (a profile such as config/examples/ranking-three-rates.yaml); default
+    ``config_dir``/ranking.yaml."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 
@@ -104,12 +109,20 @@ class Settings(BaseSettings):
         return catalogue_model(self.reference)
 
     @cached_property
+    def target_policy(self) -> TargetPolicy:
+        return load_target_policy(self.config_dir / "targets.yaml")
+
+    @cached_property
+    def kind_policy(self) -> KindPolicy:
+        return load_kind_policy(self.config_dir / "request_kinds.yaml")
+
+    @cached_property
     def match_policy(self) -> MatchPolicy:
         return load_match_policy(self.config_dir / "merging.yaml")
 
     @cached_property
     def indicator_policy(self) -> IndicatorPolicy:
-        return load_indicator_policy(self.config_dir / "ranking.yaml")
+        return load_indicator_policy(self.ranking_policy or self.config_dir / "ranking.yaml")
 
     @cached_property
     def assessment_policy(self) -> AssessmentPolicy:
@@ -152,6 +165,8 @@ class Settings(BaseSettings):
             "callback_policy",
             "indicator_policy",
             "match_policy",
+            "kind_policy",
+            "target_policy",
             "assessment_policy",
             "notification_policy",
         ):

@@ -28,6 +28,8 @@ CASE_TIER = SearchAttributeKey.for_keyword("CaseTier")
 CASE_UNIT = SearchAttributeKey.for_keyword("CaseUnit")
 CASE_DOMAIN = SearchAttributeKey.for_keyword("CaseDomain")
 CASE_CHANNEL = SearchAttributeKey.for_keyword("CaseChannel")
+CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
+"""The request kind: complaint, help, consultation, suggestion, praise."""
 CASE_DEADLINE = SearchAttributeKey.for_datetime("CaseDeadline")
 CASE_CITIZEN_DEADLINE = SearchAttributeKey.for_datetime("CaseCitizenDeadline")
 """The citizen's deadline, from receipt (``CaseDeadline`` is the unit's, from its dispatch)."""
@@ -41,6 +43,7 @@ ALL_KEYS = (
     CASE_UNIT,
     CASE_DOMAIN,
     CASE_CHANNEL,
+    CASE_KIND,
     CASE_DEADLINE,
     CASE_CITIZEN_DEADLINE,
     CASE_OVERDUE,

@@ -17,11 +17,11 @@ from persistence.models import (
     CallbackRow,
     CaseEventRow,
     CaseRow,
-    OutboxRow,
     RequestRow,
     SlipRow,
     SummonsRow,
 )
+from persistence.outbox import add_notifications
 from persistence.sql import dialect_insert
 
 
@@ -67,6 +67,10 @@ def record_case_events(
             domain_code=state.domain,
             matter_type_code=state.matter_type,
             confidence=state.confidence,
+            kind=state.kind.value if state.kind else None,
+            first_contact=state.first_contact,
+            knowledge_entry_id=state.knowledge_entry,
+            resolved_first_time=state.resolved_first_time,
             closed_at=state.closed_at,
             deadline_at=state.deadlines.due_at if state.deadlines else None,
             deadline_provisional=bool(state.deadlines and state.deadlines.provisional),
@@ -114,6 +118,7 @@ def _answer_callback(session: Session, case_id: str, event: TimelineEvent) -> No
         .values(
             status="answered",
             answer=d["answer"],
+            resolution=d.get("resolution"),
             note=d.get("note"),
             final=d.get("final", "yes") == "yes",
             answered_at=event.at,
@@ -157,21 +162,9 @@ def _file_slip(session: Session, case_id: str, event: TimelineEvent, notificatio
         .on_conflict_do_nothing(index_elements=["case_id", "round", "trigger"])
     )
     key = f"slip:{case_id}:{d['round']}:{d['trigger']}"
-    session.exec(
-        dialect_insert(session, OutboxRow)
-        .values(
-            [
-                {
-                    "dedupe_key": key,
-                    "recipient": recipient,
-                    "subject": f"{d['kind']} slip for case {case_id}",
-                    "body": {"case_id": case_id, **d},
-                    "created_at": event.at,
-                }
-                for recipient in notifications.recipients(d["kind"], d["unit"])
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    recipients = notifications.recipients(d["kind"], d["unit"])
+    add_notifications(
+        session, key, recipients, f"{d['kind']} slip for case {case_id}", {"case_id": case_id, **d}, event.at
     )
 
 
@@ -207,6 +200,7 @@ class CaseFilter:
     tier: str | None = None
     domain: str | None = None
     channel: str | None = None
+    kind: str | None = None
 
 
 async def list_cases(session: AsyncSession, where: CaseFilter, limit: int, offset: int) -> tuple[int, list[CaseRow]]:
@@ -217,6 +211,7 @@ async def list_cases(session: AsyncSession, where: CaseFilter, limit: int, offse
             (col(CaseRow.tier), where.tier),
             (col(CaseRow.domain_code), where.domain),
             (col(CaseRow.channel), where.channel),
+            (col(CaseRow.kind), where.kind),
         )
         if value is not None
     ]

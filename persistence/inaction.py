@@ -17,8 +17,8 @@ from domain.inaction import CaseStep, month_counted, unit_held
 from domain.notifications import NotificationKind, NotificationPolicy
 from domain.reference import ReferenceData
 from persistence.accountability import add_notice
-from persistence.models import CaseEventRow, CaseRow, InactionMarkRow, OutboxRow
-from persistence.sql import dialect_insert
+from persistence.models import CaseEventRow, CaseRow, InactionMarkRow
+from persistence.outbox import add_notifications
 from reports.inaction import InactionNoticeInput, render_inaction_notice
 
 
@@ -104,22 +104,7 @@ def mark_case(session: Session, m: Marking) -> InactionMarkRow:
         "notice_pdf": f"{base}.pdf",
     }
     recipients = m.notifications.recipients(NotificationKind.typical_inaction, unit)
-    session.exec(
-        dialect_insert(session, OutboxRow)
-        .values(
-            [
-                {
-                    "dedupe_key": f"typical_inaction:{m.case_id}",
-                    "recipient": r,
-                    "subject": document.title,
-                    "body": body,
-                    "created_at": m.now,
-                }
-                for r in recipients
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
-    )
+    add_notifications(session, f"typical_inaction:{m.case_id}", recipients, document.title, body, m.now)
     session.flush()
     return row
 

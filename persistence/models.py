@@ -77,6 +77,17 @@ class CaseRow(SQLModel, table=True):
     domain_code: str | None = Field(default=None, max_length=48, index=True)
     matter_type_code: str | None = Field(default=None, max_length=48)
     confidence: float | None = None
+    kind: str | None = Field(default=None, max_length=16, index=True)
+    """The request kind (complaint, help, consultation, suggestion, praise); None before kinds."""
+    town_code: str | None = Field(default=None, max_length=48, index=True)
+    """The town of the case's first request: where the town's figures count it."""
+    first_contact: bool = False
+    """Answered by the centre at first contact: no unit handled it."""
+    knowledge_entry_id: int | None = None
+    """The knowledge-base entry the centre's answer gave."""
+    resolved_first_time: bool | None = None
+    """Closed in its first round, never reopened, no citizen dissatisfied or "not solved": the
+    first-contact resolution rate counts it. None until closed, and on forwarded suggestions and praise."""
     received_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None, index=True)
@@ -141,6 +152,13 @@ class RequestRow(SQLModel, table=True):
     reported_at: datetime | None = _utc(default=None)
     received_at: datetime = _utc()
     intake_key_id: str = Field(max_length=24)
+    kind: str | None = Field(default=None, max_length=16)
+    kind_source: str | None = Field(default=None, max_length=8)
+    """Who said the kind: ``given`` (the operator), ``channel`` (its default) or ``words``."""
+    first_answer: str | None = Field(default=None, max_length=4000)
+    """The operator's answer on the call (一次性答复), when the centre settled the request at once."""
+    knowledge_entry_id: int | None = None
+    knowledge_version: int | None = None
 
 
 class HandoffRow(SQLModel, table=True):
@@ -201,6 +219,8 @@ class CallbackRow(SQLModel, table=True):
     final: bool | None = None
     """This attempt settled the citizen's answer for the round (not an unreachable with tries left)."""
     answer: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, max_length=16)
+    """The second question: solved, partly_solved or not_solved."""
     note: str | None = None
     created_at: datetime = _utc()
     answered_at: datetime | None = _utc(default=None)
@@ -313,10 +333,24 @@ class UnitIndicatorRow(SQLModel, table=True):
     replied: int
     on_time: int
     handling_days: int
+    accepted_in_time: int = 0
+    acceptance_slips: int = 0
+    solved: int = 0
+    partly_solved: int = 0
+    not_solved: int = 0
+    citizen_clocked: int = 0
+    citizen_on_time: int = 0
+    closed: int = 0
+    resolved_first_time: int = 0
+    answered_first_contact: int = 0
     satisfaction_rate: float | None = None
     closure_rate: float | None = None
     return_rate: float | None = None
     on_time_rate: float | None = None
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    citizen_on_time_rate: float | None = None
+    first_contact_rate: float | None = None
     average_handling_days: float | None = None
     score: float | None = None
     rank_all: int | None = None
@@ -475,6 +509,65 @@ class DeliveryRow(SQLModel, table=True):
     first_attempt_at: datetime = _utc()
     last_attempt_at: datetime = _utc()
     delivered_at: datetime | None = _utc(default=None)
+
+
+class KnowledgeEntryRow(SQLModel, table=True):
+    """An entry of the centre's policy knowledge base (知识库): what operators answer consultations
+    from. Its current version; every version is in ``knowledge_versions``."""
+
+    __tablename__ = "knowledge_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    text: str = Field(sa_type=sa.Text)
+    source: str = Field(max_length=500)
+    """Where the answer comes from: the policy document, its number, the department that issued it."""
+    valid_from: date
+    valid_until: date | None = None
+    matter_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    version: int = 1
+    retired_at: datetime | None = _utc(default=None)
+    updated_at: datetime = _utc()
+
+
+class KnowledgeVersionRow(SQLModel, table=True):
+    """One version of a knowledge-base entry, as it read then: who changed it, when and how."""
+
+    __tablename__ = "knowledge_versions"
+    entry_id: int = Field(primary_key=True, foreign_key="knowledge_entries.id")
+    version: int = Field(primary_key=True)
+    change: str = Field(max_length=16)
+    """created, edited or retired."""
+    title: str = Field(max_length=200)
+    text: str = Field(sa_type=sa.Text)
+    source: str = Field(max_length=500)
+    valid_from: date
+    valid_until: date | None = None
+    matter_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    actor_key_id: str | None = Field(default=None, max_length=24)
+    at: datetime = _utc()
+
+
+class TargetBreachRow(SQLModel, table=True):
+    """A rate below its target over the target's rolling window (``config/targets.yaml``), for a
+    unit or the city: opened once, alerted once, closed when the rate is back at the target."""
+
+    __tablename__ = "target_breaches"
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(max_length=48, index=True)
+    scope_key: str = Field(max_length=48, index=True)
+    """A unit's code, or ``city``."""
+    rate: str = Field(max_length=32)
+    line: str = Field(max_length=16)
+    """The target's line, as written in the alert: ``≥ 95%``."""
+    window_days: int
+    opened_on: date
+    value: float
+    """The rate over the window on the day it fell below."""
+    count: int
+    """Its denominator then."""
+    last_value: float
+    last_checked_on: date
+    recovered_on: date | None = Field(default=None, index=True)
 
 
 # The monthly assessment counts a month's whistle ratings and shared cases by these times.

@@ -27,6 +27,22 @@ def notification_kind(item: OutboxRow) -> str:
     return item.dedupe_key.split(":", 1)[0][:32]
 
 
+def add_notifications(
+    session: Session, key: str, recipients: list[str], subject: str, body: dict[str, str], at: datetime
+) -> None:
+    """One notification per recipient, once per ``key`` (a repeated write adds nothing)."""
+    session.exec(
+        dialect_insert(session, OutboxRow)
+        .values(
+            [
+                {"dedupe_key": key, "recipient": r, "subject": subject, "body": body, "created_at": at}
+                for r in recipients
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    )
+
+
 async def pending_notifications(session: AsyncSession, limit: int) -> list[OutboxRow]:
     rows = await session.exec(
         select(OutboxRow).where(col(OutboxRow.sent_at).is_(None)).order_by(col(OutboxRow.id)).limit(limit)

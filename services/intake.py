@@ -25,7 +25,9 @@ from temporalio.service import RPCError
 
 from domain.classification import locate_town
 from domain.ids import RANDOM_BITS, readable_id
-from domain.matching import Submission, best_match, geo_cell, submission_of
+from domain.kinds import request_kind
+from domain.matching import MatchFound, Submission, best_match, geo_cell, submission_of
+from domain.reference import RequestKind
 from domain.request import NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
@@ -51,7 +53,40 @@ class Submitted:
 
 
 def _new_case(request: RequestRow, now: datetime) -> CaseRow:
-    return CaseRow(id=new_id("", now), status="received", channel=request.channel, received_at=now, updated_at=now)
+    return CaseRow(
+        id=new_id("", now),
+        status="received",
+        channel=request.channel,
+        kind=request.kind,
+        town_code=request.town_code,
+        received_at=now,
+        updated_at=now,
+    )
+
+
+MERGING_KINDS = (RequestKind.complaint.value, RequestKind.help.value)
+"""Several reports of one matter (一事多投) are complaints and calls for help. A consultation, a
+suggestion or praise is its citizen's own, and one answered on the call is settled already."""
+
+
+def _may_merge(request: RequestRow) -> bool:
+    return request.kind in MERGING_KINDS and request.first_answer is None
+
+
+def _match(session: Session, settings: Settings, request: RequestRow, new: Submission) -> MatchFound | None:
+    """The open (or lately closed) case of the request's matter, if any."""
+    model, policy = settings.text_model, settings.match_policy
+    since = request.received_at - timedelta(days=policy.window_days)
+    closed_since = request.received_at - timedelta(days=policy.closed_within_days)
+    rows = intake.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
+    return best_match(
+        new,
+        [
+            (case_id, submission_of(content, address, at, lat, lon, grid, model))
+            for case_id, content, address, at, lat, lon, grid in rows
+        ],
+        policy,
+    )
 
 
 def _take_in(
@@ -62,18 +97,7 @@ def _take_in(
     writes are serialised, so two reports of one matter arriving together cannot both open a case."""
     if earlier := intake.earlier_request(session, request.channel, request.channel_ref):
         return earlier[0], earlier[1], False
-    model, policy = settings.text_model, settings.match_policy
-    since = request.received_at - timedelta(days=policy.window_days)
-    closed_since = request.received_at - timedelta(days=policy.closed_within_days)
-    rows = intake.merge_candidates(session, request, since, closed_since, policy.area_wide_matter_types)
-    match = best_match(
-        new,
-        [
-            (case_id, submission_of(content, address, at, lat, lon, grid, model))
-            for case_id, content, address, at, lat, lon, grid in rows
-        ],
-        policy,
-    )
+    match = _match(session, settings, request, new) if _may_merge(request) else None
     if match:
         case = None
         request.case_id, request.merged_similarity, request.merged_place = match.case_id, match.similarity, match.place
@@ -85,10 +109,19 @@ def _take_in(
 
 
 async def submit_request(
-    db: Database, cases: CaseGateway, settings: Settings, new: NewRequest, key_id: str, now: datetime
+    db: Database,
+    cases: CaseGateway,
+    settings: Settings,
+    new: NewRequest,
+    key_id: str,
+    now: datetime,
+    knowledge_version: int | None = None,
 ) -> Submitted:
     """Take a request in: merged into the open case of the same matter if there is one, else a
     new case. Idempotent on (channel, channel_ref)."""
+    channel = settings.reference.channels[new.channel]
+    kind, kind_source = request_kind(new.content, new.kind, channel.request_kind, settings.kind_policy)
+    answered = new.answered
     request = RequestRow(
         id=new_id("R", now),
         case_id="",
@@ -107,6 +140,11 @@ async def submit_request(
         reported_at=new.reported_at,
         received_at=now,
         intake_key_id=key_id,
+        kind=kind.value,
+        kind_source=kind_source.value,
+        first_answer=answered.answer if answered else None,
+        knowledge_entry_id=answered.knowledge_entry if answered else None,
+        knowledge_version=knowledge_version,
     )
     # The new request's features outside the write lock; the open cases' are cached in the process.
     submission = submission_of(

@@ -24,6 +24,7 @@ from domain.case import (
     CallbackInput,
     CaseState,
     DispatchInput,
+    Resolution,
     Role,
 )
 from domain.reference import Tier
@@ -126,15 +127,19 @@ async def pending_callbacks(db: Database, case_id: str, count: int = 1, seconds:
 
 
 async def answer_callback(
-    case: WorkflowHandle[CaseWorkflow, CaseState], task: CallbackRow, answer: CallbackAnswer
+    case: WorkflowHandle[CaseWorkflow, CaseState],
+    task: CallbackRow,
+    answer: CallbackAnswer,
+    resolution: Resolution | None = None,
 ) -> CaseState:
-    """What ``POST /v1/callbacks/{id}`` does: the agent's answer to the task's attempt."""
+    """What ``POST /v1/callbacks/{id}`` does: the agent's answers to the task's attempt."""
     return await case.execute_update(
         CaseWorkflow.callback,
         CallbackInput(
             actor=Actor(role=Role.callback_agent, key_id="k_agent"),
             request_id=task.request_id,
             answer=answer,
+            resolution=resolution,
             attempt=task.attempt,
         ),
     )

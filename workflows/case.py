@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.corrections import CorrectionActivities, MergeCaseInput, SplitRequestInput
     from domain.case import (
         ACTIONS,
+        QUEUED,
         SYSTEM,
         ActionRefused,
         CallbackAnswer,
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         SlipTrigger,
         SplitInput,
         TimelineEvent,
+        VisitAnswer,
         WhistleInput,
     )
     from domain.classification import Classification
@@ -60,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         CASE_CITIZEN_DEADLINE,
         CASE_DEADLINE,
         CASE_DOMAIN,
+        CASE_KIND,
         CASE_OVERDUE,
         CASE_STATUS,
         CASE_TIER,
@@ -134,6 +137,8 @@ class CaseWorkflow:
                 channel=inp.request.channel,
                 received_at=inp.request.received_at,
                 requests=[inp.request.request_id],
+                kind=inp.request.kind,
+                for_information=inp.for_information,
             )
         )
 
@@ -146,7 +151,10 @@ class CaseWorkflow:
         if inp.carried is None:
             await self._take_in(inp, deadlines_at_dispatch)
         if self.state.status is not CaseStatus.closed:  # else: carried over in the late-joiner time
-            if callback_visits:
+            if self.state.for_information:
+                # A suggestion or praise: with its unit once dispatched; no deadline, no visit.
+                await workflow.wait_condition(lambda: self.state.status not in QUEUED)
+            elif callback_visits:
                 while True:
                     await self._supervise()
                     if self.state.status is CaseStatus.merged:
@@ -196,6 +204,8 @@ class CaseWorkflow:
             start_to_close_timeout=timedelta(seconds=10),
         )
         events = [received, self.state.classified(workflow.now(), result)]
+        if inp.answer is not None and self.state.status is CaseStatus.received:
+            events.append(self.state.answer(workflow.now(), inp.answer))
         # A dispatcher may have dispatched by hand while the classifier ran: theirs stands.
         if result.confident and self.state.status is CaseStatus.received:
             assert result.unit and result.domain and result.matter_type and result.tier
@@ -211,9 +221,9 @@ class CaseWorkflow:
                     ),
                 )
             )
-            if deadlines_at_dispatch:
+            if deadlines_at_dispatch and not self.state.for_information:
                 events.append(self.state.set_deadlines(workflow.now(), await self._compute_deadlines()))
-        if workflow.patched(CITIZEN_CLOCK_PATCH):  # in the first write: no step of its own
+        if not self.state.for_information and workflow.patched(CITIZEN_CLOCK_PATCH):  # in the first write
             events.append(self.state.set_citizen_clock(workflow.now(), await self._compute_citizen_clock()))
         await self._record(*events)
 
@@ -266,9 +276,11 @@ class CaseWorkflow:
         assert state.replied_at
         plan = await workflow.execute_local_activity_method(
             CallbackActivities.plan_callbacks,
-            PlanInput(replied_at=state.replied_at),
+            PlanInput(replied_at=state.replied_at, first_contact=state.first_contact),
             start_to_close_timeout=timedelta(seconds=10),
         )
+        if not plan.attempt_due:  # the city visits no one the centre answered at first contact
+            return
         await self._record(state.plan_callbacks(workflow.now(), plan))
         visiting: dict[str, asyncio.Task[None]] = {}
         while True:
@@ -317,7 +329,10 @@ class CaseWorkflow:
                 )
                 return
             if answer is not None and state.visits[request_id].awaiting:
-                await self._record(state.record_answer(workflow.now(), SYSTEM, request_id, answer))
+                said = answer if isinstance(answer, VisitAnswer) else VisitAnswer(answer=answer)
+                await self._record(
+                    state.record_answer(workflow.now(), SYSTEM, request_id, said.answer, resolution=said.resolution)
+                )
             await workflow.wait_condition(lambda: not state.visits[request_id].awaiting)
             if state.callbacks[request_id] is not None:
                 return
@@ -414,6 +429,8 @@ class CaseWorkflow:
             updates.append(key.value_set(value) if value else key.value_unset())
         if state.deadlines:
             updates += [CASE_DEADLINE.value_set(state.deadlines.due_at), CASE_OVERDUE.value_set(state.overdue)]
+        if state.kind:  # only on cases taken in with a kind, so earlier ones replay as they ran
+            updates.append(CASE_KIND.value_set(state.kind.value))
         if state.citizen_clock:  # only on cases started with the clock, so earlier ones replay as they ran
             updates.append(CASE_CITIZEN_DEADLINE.value_set(state.citizen_clock.due_at))
         if state.summonses:  # only once a whistle was blown, so that earlier cases replay as they ran
@@ -454,6 +471,7 @@ class CaseWorkflow:
     rule_decline = _case_action("rule_decline")
     rate = _case_action("rate")
     callback = _case_action("callback")
+    answer = _case_action("answer")
     join = _case_action("join")
 
     @workflow.signal

@@ -4,6 +4,7 @@ date, run by the ``daily-ranking`` Schedule at 00:30 in the city's zone for the 
 Idempotent per day (a day computed again replaces its rows), and it catches up: each run also
 computes the days of the catch-up window that have no ranking, so a day missed while the worker or
 the server was down is filled in by the next run, on top of the Schedule's own catch-up window.
+Then it watches the targets (``config/targets.yaml``) over their windows ending on the last day.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ranking import DayRanked, RankDayInput, RankingActivities, RankingDaysInput
+    from activities.ranking import DayRanked, RankDayInput, RankingActivities, RankingDaysInput, WatchInput
     from domain.indicators import RankingInput
 
 SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
+TARGETS_PATCH = "targets-watched"
+"""After the ranking, the targets are watched over their windows; runs from before replay without."""
 
 
 @workflow.defn
@@ -43,5 +46,12 @@ class DailyRankingWorkflow:
                     start_to_close_timeout=timedelta(minutes=10),
                     retry_policy=RETRY,
                 )
+            )
+        if days and workflow.patched(TARGETS_PATCH):
+            await workflow.execute_activity_method(
+                RankingActivities.watch_targets,
+                WatchInput(day=max(days)),
+                start_to_close_timeout=timedelta(minutes=10),
+                retry_policy=RETRY,
             )
         return ranked

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from api.schemas.cases import CallbackOut
 from api.schemas.common import In
-from domain.case import CallbackAnswer
+from domain.case import CallbackAnswer, Resolution
 from domain.request import Citizen
 from persistence.models import (
     CallbackRow,
@@ -18,7 +18,19 @@ from persistence.models import (
 
 class CallbackIn(In):
     answer: CallbackAnswer
+    resolution: Resolution | None = Field(
+        default=None, description="was it solved: required with every answer but unreachable, refused with it"
+    )
     note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _two_questions(self) -> CallbackIn:
+        reached = self.answer is not CallbackAnswer.unreachable
+        if reached and self.resolution is None:
+            raise ValueError("resolution: ask whether it was solved (solved, partly_solved or not_solved)")
+        if not reached and self.resolution is not None:
+            raise ValueError("resolution: an unreachable citizen gave no answer to whether it was solved")
+        return self
 
 
 class CallbackTaskOut(CallbackOut):

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.common import In, Instant, Text
 from api.schemas.whistles import SummonsOut
-from domain.case import CallbackAnswer, CaseStatus
-from domain.reference import Tier
+from domain.case import CallbackAnswer, CaseStatus, Resolution
+from domain.reference import RequestKind, Tier
 from domain.request import Citizen, Location
 from persistence.cases import CaseFile
 from persistence.models import (
@@ -40,6 +40,13 @@ class ReplyIn(In):
     result: Annotated[Text, StringConstraints(max_length=2000)]
 
 
+class AnswerIn(In):
+    answer: Annotated[Text, StringConstraints(max_length=4000)]
+    knowledge_entry: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the knowledge-base entry the answer gave"
+    )
+
+
 class RequestOut(BaseModel):
     id: str
     channel: str
@@ -57,6 +64,9 @@ class RequestOut(BaseModel):
         description="set when intake merged it into this case (一事多投): how the place matched, e.g. '52 m', 'grid'"
     )
     merged_similarity: float | None = Field(description="... and how alike the texts were, 0–1")
+    kind: RequestKind | None = Field(description="null on requests from before kinds")
+    kind_source: str | None = Field(description="given (by the operator), channel (its default) or words")
+    first_answer: str | None = Field(description="the operator's answer on the call, if the centre settled it")
 
     @classmethod
     def of(cls, row: RequestRow) -> RequestOut:
@@ -75,6 +85,9 @@ class RequestOut(BaseModel):
             town=row.town_code,
             merged_place=row.merged_place,
             merged_similarity=row.merged_similarity,
+            kind=RequestKind(row.kind) if row.kind else None,
+            kind_source=row.kind_source,
+            first_answer=row.first_answer,
         )
 
 
@@ -103,6 +116,7 @@ class CallbackOut(BaseModel):
     gateway: str
     status: str
     answer: CallbackAnswer | None
+    resolution: Resolution | None = Field(description="was it solved: the callback's second question")
     final: bool | None = Field(description="this answer settled the citizen's answer for the round")
     note: str | None
     due_at: datetime | None
@@ -118,8 +132,10 @@ class CaseSummary(BaseModel):
     id: str
     status: CaseStatus
     channel: str
+    kind: RequestKind | None = Field(description="the first request's kind; null on cases from before kinds")
     tier: Tier | None
     unit: str | None
+    town: str | None = Field(description="the town of the first request")
     domain: str | None
     matter_type: str | None
     confidence: float | None
@@ -135,6 +151,11 @@ class CaseSummary(BaseModel):
     overdue: bool
     reopened: int = Field(description="times a dissatisfied citizen had the case reopened (重办)")
     outcome: CallbackAnswer | None = Field(description="a closed case's least satisfied citizen's answer")
+    first_contact: bool = Field(description="answered by the centre at first contact (一次性答复)")
+    knowledge_entry: int | None = Field(description="the knowledge-base entry the centre's answer gave")
+    resolved_first_time: bool | None = Field(
+        description="closed in its first round, never reopened, nobody dissatisfied or 'not solved'; null while open"
+    )
 
     @classmethod
     def of(cls, row: CaseRow) -> CaseSummary:
@@ -142,8 +163,10 @@ class CaseSummary(BaseModel):
             id=row.id,
             status=CaseStatus(row.status),
             channel=row.channel,
+            kind=RequestKind(row.kind) if row.kind else None,
             tier=Tier(row.tier) if row.tier else None,
             unit=row.unit_code,
+            town=row.town_code,
             domain=row.domain_code,
             matter_type=row.matter_type_code,
             confidence=row.confidence,
@@ -157,6 +180,9 @@ class CaseSummary(BaseModel):
             overdue=row.overdue,
             reopened=row.reopened,
             outcome=CallbackAnswer(row.outcome) if row.outcome else None,
+            first_contact=row.first_contact,
+            knowledge_entry=row.knowledge_entry_id,
+            resolved_first_time=row.resolved_first_time,
         )
 
 

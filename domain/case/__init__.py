@@ -17,6 +17,7 @@ What the rest of Minsheng uses is imported here, so callers write ``from domain.
 
 from domain.case.actions import (
     AcceptInput,
+    AnswerInput,
     CallbackInput,
     DispatchInput,
     ExtensionDecisionInput,
@@ -46,12 +47,14 @@ from domain.case.model import (
     CaseRequestRef,
     CaseStatus,
     Extension,
+    Resolution,
     Role,
     SlipKind,
     SlipTrigger,
     Summons,
     TimelineEvent,
     Visit,
+    VisitAnswer,
 )
 from domain.case.state import ACTIONS, Action, CaseInput, CaseState
 
@@ -66,6 +69,7 @@ __all__ = [
     "Action",
     "ActionRefused",
     "Actor",
+    "AnswerInput",
     "CallbackAnswer",
     "CallbackInput",
     "CaseInput",
@@ -80,6 +84,7 @@ __all__ = [
     "MergeInput",
     "RateInput",
     "ReplyInput",
+    "Resolution",
     "RespondInput",
     "ReturnDecisionInput",
     "ReturnInput",
@@ -93,5 +98,6 @@ __all__ = [
     "TierChangeInput",
     "TimelineEvent",
     "Visit",
+    "VisitAnswer",
     "WhistleInput",
 ]

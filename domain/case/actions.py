@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from domain.case.model import Actor, CallbackAnswer, CaseRequestRef, NonBlank
+from domain.case.model import Actor, CallbackAnswer, CaseRequestRef, NonBlank, Resolution
 from domain.reference import Tier
 
 
@@ -103,9 +103,23 @@ class CallbackInput(BaseModel):
     actor: Actor
     request_id: str
     answer: CallbackAnswer
+    resolution: Resolution | None = None
+    """Was it solved: asked with every answer but unreachable (None from gateways that do not ask)."""
     note: str = ""
     attempt: int | None = None
     """The attempt answered (the callback task's); an answer to an attempt no longer open is refused."""
+
+
+class AnswerInput(BaseModel):
+    """The centre answers the request itself, at first contact (一次性答复): a consultation from
+    the policy knowledge base, or anything the centre can settle on the call. The case never
+    reaches a unit."""
+
+    actor: Actor
+    answer: NonBlank
+    knowledge_entry: int | None = None
+    """The knowledge-base entry the answer gave (checked to exist and be valid by the API)."""
+    knowledge_version: int | None = None
 
 
 class JoinInput(BaseModel):

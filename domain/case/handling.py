@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain.case.actions import (
     AcceptInput,
+    AnswerInput,
     DispatchInput,
     ExtensionDecisionInput,
     ExtensionRequestInput,
@@ -14,7 +15,7 @@ from domain.case.actions import (
     ReturnInput,
     TierChangeInput,
 )
-from domain.case.model import ActionRefused, CaseStatus, Extension, ReturnRequest, Role, TimelineEvent
+from domain.case.model import QUEUED, ActionRefused, CaseStatus, Extension, ReturnRequest, Role, TimelineEvent
 from domain.case.record import CaseRecord
 
 
@@ -51,6 +52,36 @@ class Handling(CaseRecord):
         self._require_status("reply", CaseStatus.accepted)
         self._require_own_unit(inp.actor)
         self._require_not_merging()
+
+    def check_answer(self, inp: AnswerInput) -> None:
+        # The operator on the call (an intake key) or a dispatcher, while no unit has the case.
+        self._require_role(inp.actor, Role.intake, Role.dispatcher)
+        self._require_status("an answer at first contact", *QUEUED)
+        self._require_not_merging()
+        if self.for_information:
+            raise ActionRefused(
+                "conflict", f"case {self.case_id} is a {self.kind}: it goes to its unit for information"
+            )
+
+    def answer(self, at: datetime, inp: AnswerInput) -> TimelineEvent:
+        """The centre's answer closes the matter without a unit: the case is replied, visited back
+        where the city says so, and counted as resolved at first contact."""
+        self.check_answer(inp)
+        self.status = CaseStatus.replied
+        self.replied_at = at
+        self.first_contact = True
+        self.knowledge_entry = inp.knowledge_entry
+        self.callbacks = {request_id: None for request_id in self.requests}
+        return self._event(
+            at,
+            "answered",
+            inp.actor,
+            {
+                "answer": inp.answer,
+                "knowledge_entry": None if inp.knowledge_entry is None else str(inp.knowledge_entry),
+                "knowledge_version": None if inp.knowledge_version is None else str(inp.knowledge_version),
+            },
+        )
 
     def check_tier_change(self, inp: TierChangeInput) -> None:
         self._require_role(inp.actor, Role.dispatcher)

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.reference import RequestKind
+
 NonBlank = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
 
 
@@ -47,6 +49,14 @@ class CallbackAnswer(StrEnum):
     basically_satisfied = "basically_satisfied"
     dissatisfied = "dissatisfied"
     unreachable = "unreachable"
+
+
+class Resolution(StrEnum):
+    """The callback's second question: was the matter solved (解决情况)."""
+
+    solved = "solved"
+    partly_solved = "partly_solved"
+    not_solved = "not_solved"
 
 
 class SlipKind(StrEnum):
@@ -114,6 +124,8 @@ class CaseRequestRef(BaseModel):
     category_hint: str | None = None
     received_at: datetime
     actor: Actor
+    kind: RequestKind | None = None
+    """None on requests taken in before kinds existed."""
 
 
 class Visit(BaseModel):
@@ -122,6 +134,13 @@ class Visit(BaseModel):
 
     attempt: int = 0
     awaiting: bool = False
+
+
+class VisitAnswer(BaseModel):
+    """A citizen's two answers to a callback visit, as a gateway that knows them at once reports them."""
+
+    answer: CallbackAnswer
+    resolution: Resolution | None = None
 
 
 class Summons(BaseModel):

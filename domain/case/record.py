@@ -16,6 +16,7 @@ from domain.case.model import (
     CaseRequestRef,
     CaseStatus,
     Extension,
+    Resolution,
     ReturnRequest,
     Role,
     Summons,
@@ -24,7 +25,7 @@ from domain.case.model import (
 )
 from domain.classification import Classification
 from domain.deadlines import CitizenClock, Deadlines
-from domain.reference import Tier
+from domain.reference import RequestKind, Tier
 
 
 class CaseRecord(BaseModel):
@@ -38,7 +39,16 @@ class CaseRecord(BaseModel):
     unit: str | None = None
     confidence: float | None = None
     requests: list[str]
+    kind: RequestKind | None = None
+    """The first request's kind; None on cases from before kinds existed."""
+    for_information: bool = False
+    """A suggestion or praise: forwarded to its unit for information, no deadline, no visit."""
+    first_contact: bool = False
+    """Answered by the centre at first contact (一次性答复): no unit handled it."""
+    knowledge_entry: int | None = None
     callbacks: dict[str, CallbackAnswer | None] = {}
+    resolutions: dict[str, Resolution | None] = {}
+    """Each citizen's answer to "was it solved", in the round of ``callbacks``."""
     closed_at: datetime | None = None
     seq: int = 0
     # One dispatch round per (re-)dispatch: each unit gets its own limit from its own dispatch.

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from domain.case.actions import (
     AcceptInput,
+    AnswerInput,
     CallbackInput,
     DispatchInput,
     ExtensionDecisionInput,
@@ -47,6 +48,10 @@ class CaseInput(BaseModel):
     """History events at which the case continues as a new run; None: when the server suggests."""
     carried: CaseState | None = None
     """The state the run before handed on when it continued as new."""
+    for_information: bool = False
+    """The request's kind goes to its unit for information only (``KindPolicy.for_information``)."""
+    answer: AnswerInput | None = None
+    """The operator answered the request on the call: the case is answered in its first step."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ ACTIONS: Mapping[str, Action[Any]] = {
     "return": Action(ReturnInput, CaseState.check_return, CaseState.return_),
     "decide_return": Action(ReturnDecisionInput, CaseState.check_return_decision, CaseState.decide_return),
     "reply": Action(ReplyInput, CaseState.check_reply, CaseState.reply),
+    "answer": Action(AnswerInput, CaseState.check_answer, CaseState.answer),
     "change_tier": Action(TierChangeInput, CaseState.check_tier_change, CaseState.change_tier),
     "request_extension": Action(ExtensionRequestInput, CaseState.check_extension_request, CaseState.request_extension),
     "decide_extension": Action(ExtensionDecisionInput, CaseState.check_extension_decision, CaseState.decide_extension),

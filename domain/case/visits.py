@@ -7,7 +7,17 @@ from datetime import datetime
 
 from domain.callbacks import CallbackPlan
 from domain.case.actions import CallbackInput
-from domain.case.model import SYSTEM, ActionRefused, Actor, CallbackAnswer, CaseStatus, Role, TimelineEvent, Visit
+from domain.case.model import (
+    SYSTEM,
+    ActionRefused,
+    Actor,
+    CallbackAnswer,
+    CaseStatus,
+    Resolution,
+    Role,
+    TimelineEvent,
+    Visit,
+)
 from domain.case.record import CaseRecord
 
 
@@ -40,6 +50,7 @@ class Visits(CaseRecord):
         self.callback_round += 1
         self.callback_plan = plan
         self.callbacks = {request_id: None for request_id in self.requests}
+        self.resolutions = {request_id: None for request_id in self.requests}
         self.visits = {request_id: Visit() for request_id in self.requests}
         return self._event(
             at,
@@ -74,10 +85,17 @@ class Visits(CaseRecord):
 
     def callback(self, at: datetime, inp: CallbackInput) -> TimelineEvent:
         self.check_callback(inp)
-        return self.record_answer(at, inp.actor, inp.request_id, inp.answer, inp.note)
+        return self.record_answer(at, inp.actor, inp.request_id, inp.answer, inp.note, resolution=inp.resolution)
 
     def record_answer(
-        self, at: datetime, actor: Actor, request_id: str, answer: CallbackAnswer, note: str = "", final: bool = False
+        self,
+        at: datetime,
+        actor: Actor,
+        request_id: str,
+        answer: CallbackAnswer,
+        note: str = "",
+        final: bool = False,
+        resolution: Resolution | None = None,
     ) -> TimelineEvent:
         """An attempt's answer. Unreachable with attempts left leaves the visit open for the next
         attempt; any other answer, or the last attempt, settles the citizen's answer."""
@@ -90,6 +108,8 @@ class Visits(CaseRecord):
             final = True
         if final:
             self.callbacks[request_id] = answer
+            if resolution is not None:
+                self.resolutions[request_id] = resolution
         return self._event(
             at,
             "callback",
@@ -97,6 +117,7 @@ class Visits(CaseRecord):
             {
                 "request_id": request_id,
                 "answer": answer,
+                "resolution": resolution,
                 "note": note or None,
                 "round": str(self.callback_round) if visit else None,
                 "attempt": str(visit.attempt) if visit else None,
@@ -108,29 +129,51 @@ class Visits(CaseRecord):
     def callbacks_done(self) -> bool:
         return bool(self.callbacks) and all(a is not None for a in self.callbacks.values())
 
+    def _unsolved(self) -> list[str]:
+        """The citizens whose answer reopens the case: dissatisfied, or (where the policy says so)
+        not solved."""
+        plan = self.callback_plan
+        not_solved = bool(plan and plan.reopen_on_not_solved)
+        return sorted(
+            r
+            for r, a in self.callbacks.items()
+            if a is CallbackAnswer.dissatisfied or (not_solved and self.resolutions.get(r) is Resolution.not_solved)
+        )
+
     @property
     def reopen_due(self) -> bool:
-        """A citizen is dissatisfied and the policy allows another round of handling (重办)."""
+        """A citizen is dissatisfied (or says it is not solved) and the policy allows another round
+        of handling (重办)."""
         plan = self.callback_plan
-        dissatisfied = CallbackAnswer.dissatisfied in self.callbacks.values()
-        return bool(plan and dissatisfied and self.reopened < plan.reopen_limit)
+        return bool(plan and self._unsolved() and self.reopened < plan.reopen_limit)
 
     def reopen(self, at: datetime) -> TimelineEvent:
-        """Back to the same unit as a new dispatch round, with a fresh deadline from its tier."""
+        """Back to the same unit as a new dispatch round, with a fresh deadline from its tier; a
+        case the centre answered itself goes to the dispatch queue instead."""
         dissatisfied = sorted(r for r, a in self.callbacks.items() if a is CallbackAnswer.dissatisfied)
+        not_solved = sorted(set(self._unsolved()) - set(dissatisfied))
         self.reopened += 1
-        self.status = CaseStatus.dispatched
-        self.round += 1
-        self.dispatched_at = at
         self.deadlines = None
         self.extension = None
         self.replied_at = None
-        self.callbacks, self.visits = {}, {}
+        self.callbacks, self.visits, self.resolutions = {}, {}, {}
+        if self.unit is None:
+            self.status = CaseStatus.received
+            self.queued_at = at
+        else:
+            self.status = CaseStatus.dispatched
+            self.round += 1
+            self.dispatched_at = at
         return self._event(
             at,
             "reopened",
             SYSTEM,
-            {"unit": self.unit, "round": str(self.round), "dissatisfied": ",".join(dissatisfied)},
+            {
+                "unit": self.unit,
+                "round": str(self.round),
+                "dissatisfied": ",".join(dissatisfied),
+                "not_solved": ",".join(not_solved) or None,
+            },
         )
 
     @property
@@ -146,6 +189,19 @@ class Visits(CaseRecord):
             if answer in answers:
                 return answer
         return None
+
+    @property
+    def resolved_first_time(self) -> bool | None:
+        """For the first-contact resolution rate, once closed: settled in the first round, never
+        reopened, no citizen dissatisfied or saying it is not solved. None while open, and for a
+        suggestion or praise, which was only forwarded."""
+        if self.status is not CaseStatus.closed or self.for_information:
+            return None
+        unsolved = any(
+            a is CallbackAnswer.dissatisfied or self.resolutions.get(r) is Resolution.not_solved
+            for r, a in self.callbacks.items()
+        )
+        return self.reopened == 0 and not unsolved
 
     def close(self, at: datetime) -> TimelineEvent:
         self.status = CaseStatus.closed

@@ -45,6 +45,7 @@ register CaseTier Keyword
 register CaseUnit Keyword
 register CaseDomain Keyword
 register CaseChannel Keyword
+register CaseKind Keyword
 register CaseDeadline Datetime
 register CaseCitizenDeadline Datetime
 register CaseOverdue Bool

@@ -68,6 +68,16 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /v1/cases/{case_id}/typical-inaction": {"leader"},
     "GET /v1/typical-inaction": LEADERSHIP,
     "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
+    "POST /v1/cases/{case_id}/answer": {"intake", "dispatcher"},
+    "POST /v1/knowledge": {"dispatcher"},
+    "GET /v1/knowledge": ANY_KEY,
+    "GET /v1/knowledge/{entry_id}": ANY_KEY,
+    "PUT /v1/knowledge/{entry_id}": {"dispatcher"},
+    "DELETE /v1/knowledge/{entry_id}": {"dispatcher"},
+    "GET /v1/knowledge/{entry_id}/versions": ANY_KEY,
+    "GET /v1/stats/rates": READERS,
+    "GET /v1/stats/targets": READERS,
+    "GET /v1/stats/kinds": READERS,
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -103,9 +113,22 @@ BODIES: dict[str, object] = {
     "POST /v1/cases/{case_id}/rate": {"summons_id": "s1", "speed": 5, "quality": 5},
     "POST /v1/cases/{case_id}/split": {"request_id": "no-such-request", "reason": "不是同一件事"},
     "POST /v1/cases/{case_id}/merge": {"into": "no-such-case", "reason": "同一件事"},
-    "POST /v1/callbacks/{callback_id}": {"answer": "satisfied"},
+    "POST /v1/callbacks/{callback_id}": {"answer": "satisfied", "resolution": "solved"},
     "POST /v1/assessments/monthly/{month}:rerun": {"reason": "数据更正"},
     "POST /v1/cases/{case_id}/typical-inaction": {"reason": "超期不办"},
+    "POST /v1/cases/{case_id}/answer": {"answer": "已电话答复"},
+    "POST /v1/knowledge": {
+        "title": "社保",
+        "text": "到社保窗口办理",
+        "source": "人社局公告",
+        "valid_from": "2026-01-01",
+    },
+    "PUT /v1/knowledge/{entry_id}": {
+        "title": "社保",
+        "text": "网上办理",
+        "source": "人社局公告",
+        "valid_from": "2026-01-01",
+    },
 }
 
 
@@ -122,6 +145,7 @@ def _url(path: str, case_id: str) -> str:
         month="2026-10",
         name="2026-10:yatou:x.md",
         key="2026-10:yatou:interview",
+        entry_id=1,
     )
 
 

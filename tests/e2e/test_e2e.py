@@ -44,11 +44,17 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
     assert (await stack.call("GET", "/v1/callbacks", "hrss")).status_code == 403
     wrong = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "happy"})
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "answer"]
-    assert (await stack.call("POST", "/v1/callbacks/999999", "agent", json={"answer": "satisfied"})).status_code == 404
+    assert (
+        await stack.call("POST", "/v1/callbacks/999999", "agent", json={"answer": "satisfied", "resolution": "solved"})
+    ).status_code == 404
 
-    answered = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "satisfied"})
+    answered = await stack.call(
+        "POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "satisfied", "resolution": "solved"}
+    )
     assert answered.status_code == 200, answered.text
-    again = await stack.call("POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "dissatisfied"})
+    again = await stack.call(
+        "POST", f"/v1/callbacks/{task['id']}", "agent", json={"answer": "dissatisfied", "resolution": "not_solved"}
+    )
     assert again.status_code == 409 and "already answered" in again.json()["detail"]
     closed = await stack.case_when(case_id, "closed")
     assert [e["kind"] for e in closed["timeline"]] == [

@@ -40,7 +40,9 @@ async def test_a_period_or_size_out_of_bounds_is_refused_at_once(
 
 async def test_numbers_past_the_database_are_refused(stack: Stack) -> None:
     # The id and revision columns are INTEGER: 2**31 is the first number PostgreSQL cannot compare.
-    answer = await stack.call("POST", f"/v1/callbacks/{2**31}", "agent", json={"answer": "satisfied"})
+    answer = await stack.call(
+        "POST", f"/v1/callbacks/{2**31}", "agent", json={"answer": "satisfied", "resolution": "solved"}
+    )
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["path", "callback_id"]
     notice = await stack.call("GET", "/v1/notices/any.md", "leader", params={"revision": str(2**31)})
     assert notice.status_code == 422 and notice.json()["detail"][0]["loc"] == ["query", "revision"]

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from domain.indicators import RankingInput
 from minsheng.settings import Settings
 from persistence.db import Database
-from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SummonsRow
+from persistence.models import CallbackRow, CaseEventRow, CaseRow, RequestRow, SlipRow, SummonsRow
 from tests.helpers import SHANGHAI, record_history
 from workflows.ranking import DailyRankingWorkflow
 
@@ -162,7 +162,7 @@ def known_rows() -> list[object]:
 
 async def load(db: Database, rows: list[object]) -> None:
     def work(session: Session) -> None:
-        for group in (CaseRow, RequestRow, CallbackRow, CaseEventRow, SummonsRow):
+        for group in (CaseRow, RequestRow, CallbackRow, CaseEventRow, SummonsRow, SlipRow):
             session.add_all([r for r in rows if isinstance(r, group)])
             session.flush()
 

@@ -23,7 +23,9 @@ from domain.case import (
     CaseStatus,
     JoinInput,
     ReplyInput,
+    Resolution,
     Role,
+    VisitAnswer,
 )
 from gateways.callbacks import BadNumber, Handover, QueueGateway, WebhookGateway, with_heartbeats
 from minsheng.settings import Settings
@@ -249,8 +251,12 @@ def _gateway(status: int, body: dict[str, str] | None = None) -> tuple[WebhookGa
 
 
 async def test_webhook_gateway_answers_now_later_or_not_at_all() -> None:
-    now, seen = _gateway(200, {"answer": "dissatisfied"})
-    assert await now.hand_over(VISIT) is CallbackAnswer.dissatisfied
+    now, seen = _gateway(200, {"answer": "dissatisfied", "resolution": "not_solved"})
+    assert await now.hand_over(VISIT) == VisitAnswer(
+        answer=CallbackAnswer.dissatisfied, resolution=Resolution.not_solved
+    )
+    only, _ = _gateway(200, {"answer": "satisfied"})  # a system that does not ask the second question
+    assert await only.hand_over(VISIT) == VisitAnswer(answer=CallbackAnswer.satisfied)
     assert seen[0].read() and b'"answer_url":"http://api/v1/callbacks/7"' in seen[0].content
     later, _ = _gateway(202)
     assert await later.hand_over(VISIT) is None

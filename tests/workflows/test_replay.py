@@ -33,6 +33,10 @@ def test_the_recorded_cases_are_there() -> None:
         "case_continued_as_new.json",  # ... and the run after it, carrying its 21 requests
         "assessment_started_follow_ups.json",  # a month's step starting an interview's and a referral's follow-up
         "follow_up_overdue_then_rectified.json",  # an interview held, overdue, reminded once, rectified late
+        "case_answered_at_first_contact.json",  # a consultation answered on the call, visited, closed without a unit
+        "case_reopened_not_solved.json",  # basically satisfied but not solved → reopened → solved
+        "case_suggestion_forwarded.json",  # a suggestion: dispatched for information, closed, no deadline
+        "ranking_watched_targets.json",  # the daily ranking, then the targets watched over their windows
     } <= {p.name for p in RECORDED}
 
 
