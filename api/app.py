@@ -27,6 +27,7 @@ from api import (
     callbacks,
     cases,
     dispatching,
+    events,
     follow_ups,
     inaction,
     intake,
@@ -128,6 +129,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         assessments,
         follow_ups,
         inaction,
+        events,
         reference,
     ):
         # Every route of these needs a key of a role it admits.

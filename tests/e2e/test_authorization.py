@@ -68,6 +68,14 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /v1/cases/{case_id}/typical-inaction": {"leader"},
     "GET /v1/typical-inaction": LEADERSHIP,
     "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
+    "POST /v1/event-subscriptions": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions/{subscription_id}": {"dispatcher", "unit"},
+    "DELETE /v1/event-subscriptions/{subscription_id}": {"dispatcher", "unit"},
+    "POST /v1/event-subscriptions/{subscription_id}/replay": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions/{subscription_id}/deliveries": {"dispatcher", "unit"},
+    "GET /v1/events": READERS,
+    "GET /v1/events/stream": READERS,
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -106,6 +114,8 @@ BODIES: dict[str, object] = {
     "POST /v1/callbacks/{callback_id}": {"answer": "satisfied"},
     "POST /v1/assessments/monthly/{month}:rerun": {"reason": "数据更正"},
     "POST /v1/cases/{case_id}/typical-inaction": {"reason": "超期不办"},
+    "POST /v1/event-subscriptions": {"url": "http://127.0.0.1:9/hook"},
+    "POST /v1/event-subscriptions/{subscription_id}/replay": {"from_position": 1},
 }
 
 
@@ -122,6 +132,7 @@ def _url(path: str, case_id: str) -> str:
         month="2026-10",
         name="2026-10:yatou:x.md",
         key="2026-10:yatou:interview",
+        subscription_id="sub_none",
     )
 
 
