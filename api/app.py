@@ -31,6 +31,7 @@ from api import (
     follow_ups,
     inaction,
     intake,
+    lookup,
     rankings,
     reference,
     supervision,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         # Every route of these needs a key of a role it admits.
         app.include_router(module.router, responses=answers(401, 403))
 
+    app.include_router(lookup.router)  # no key: the citizen's own look-up
     app.add_middleware(RequestContext)
 
     @app.exception_handler(RequestValidationError)

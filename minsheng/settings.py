@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     """How often a subscription's delivery, and the live stream, look for new events."""
     events_order_wait_seconds: float = Field(default=60.0, gt=0)
     """How long an event waits for its case's earlier one before it is published anyway."""
+    lookup_per_minute: int = Field(default=10, ge=1)
+    """Citizens' look-ups (``POST /v1/lookup``) allowed per client address per minute, per API process."""
     events_stream_seconds: float = Field(default=300.0, gt=0)
     """How long one live stream stays open; the browser's EventSource reconnects with Last-Event-ID."""
     callback_webhook_url: str | None = None

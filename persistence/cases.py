@@ -266,3 +266,24 @@ async def count_provisional_open(session: AsyncSession) -> int:
 async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
     rows = await session.exec(select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id)))
     return list(rows)
+
+
+@dataclass(frozen=True)
+class RequestWithCase:
+    request: RequestRow
+    case: CaseRow
+    events: list[CaseEventRow]
+
+
+async def request_with_case(session: AsyncSession, request_id: str) -> RequestWithCase | None:
+    """A request, the case it belongs to now, and that case's timeline: a citizen's look-up."""
+    request = await session.get(RequestRow, request_id)
+    if request is None:
+        return None
+    case = await session.get(CaseRow, request.case_id)
+    if case is None:
+        return None
+    events = await session.exec(
+        select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(col(CaseEventRow.seq))
+    )
+    return RequestWithCase(request, case, list(events))
