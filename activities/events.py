@@ -2,12 +2,12 @@
 
 A round publishes what is waiting (``persistence.outbox.publish_events``), then sends the events
 after the subscription's cursor, in order, one at a time, each signed with the subscription's
-secret, and moves the cursor past each one its receiver took (a 2xx), in the transaction that
-records the attempt. An event the receiver refuses (or a receiver that does not answer) fails the
+secret, up to the first one refused; then it records the attempts and moves the cursor past what
+its receiver took (a 2xx), in one transaction per batch. An event the receiver refuses (or a receiver that does not answer) fails the
 round: Temporal tries it again with backoff, from that same event, so nothing after it overtakes
 it. The round heartbeats; a worker that dies mid-delivery stops heartbeating and another worker
-takes the round over from the cursor. Delivery is at least once: an event sent just before a crash
-is sent again, with the same ``Minsheng-Event-Id``.
+takes the round over from the cursor. Delivery is at least once: the events of a batch sent before
+a crash are sent again, with the same ``Minsheng-Event-Id``.
 """
 
 from __future__ import annotations
@@ -62,50 +62,53 @@ class EventActivities:
         return DeliveryRound(active=True, delivered=delivered)
 
     async def _send(self, subscription: EventSubscriptionRow, events: list[OutboxRow]) -> int:
-        """Send the events the subscription wants, in order; returns how many it took. Raises on the
-        first it refuses, after recording the attempt."""
+        """Send the events the subscription wants, in order, up to the first it refuses; then record
+        every attempt and move the cursor in one transaction (one write per batch, not per event: a
+        crash before it sends the batch again, which at-least-once allows). Returns how many were
+        taken; raises if one was refused."""
         webhook = Webhook(subscription.url, subscription.secret, client=self.http)
-        cursor, sent = subscription.cursor, 0
+        attempts: list[tuple[OutboxRow, Attempt, datetime]] = []
+        reached = subscription.cursor
         for event in events:
             assert event.position is not None
-            activity.heartbeat(sent)
-            if not wanted(event.body, subscription.kinds, subscription.units):
-                continue
-            attempt = await webhook.post(event.body["id"], event.subject, body_of(event.body))
-            moved = await self.db.write(
-                partial(self._record, subscription=subscription, event=event, attempt=attempt, cursor=cursor)
+            activity.heartbeat(len(attempts))
+            if wanted(event.body, subscription.kinds, subscription.units):
+                attempt = await webhook.post(event.body["id"], event.subject, body_of(event.body))
+                attempts.append((event, attempt, datetime.now(UTC)))
+                if not attempt.delivered:
+                    break
+            reached = event.position
+        await self.db.write(partial(self._record, subscription=subscription, attempts=attempts, reached=reached))
+        if attempts and not (refused := attempts[-1])[1].delivered:
+            event, attempt, _ = refused
+            log.warning(
+                "event not delivered; retried with backoff",
+                subscription_id=subscription.id,
+                event_id=event.body["id"],
+                status=attempt.status_code,
+                error=attempt.error,
             )
-            if not attempt.delivered:
-                log.warning(
-                    "event not delivered; retried with backoff",
-                    subscription_id=subscription.id,
-                    event_id=event.body["id"],
-                    status=attempt.status_code,
-                    error=attempt.error,
-                )
-                raise ApplicationError(f"{subscription.url} refused event {event.body['id']}: {attempt.error}")
-            if not moved:
-                return sent  # a replay moved the cursor: start again from there
-            cursor, sent = event.position, sent + 1
-        last = events[-1].position
-        assert last is not None
-        if last > cursor:  # the batch ended on events the subscription does not want
-            await self.db.write(lambda s: subscriptions.move_cursor(s, subscription.id, cursor, last))
-        return sent
+            raise ApplicationError(f"{subscription.url} refused event {event.body['id']}: {attempt.error}")
+        return len(attempts)
 
     @staticmethod
     def _record(
-        session: Session, subscription: EventSubscriptionRow, event: OutboxRow, attempt: Attempt, cursor: int
-    ) -> bool:
-        """The attempt, and the cursor past the event if it was taken (False: a replay moved it)."""
-        assert event.position is not None
-        outbox.record_delivery(
-            session,
-            event,
-            datetime.now(UTC),
-            attempt.error,
-            target=subscription.id,
-            status_code=attempt.status_code,
-            latency_ms=attempt.latency_ms,
-        )
-        return attempt.delivered and subscriptions.move_cursor(session, subscription.id, cursor, event.position)
+        session: Session,
+        subscription: EventSubscriptionRow,
+        attempts: list[tuple[OutboxRow, Attempt, datetime]],
+        reached: int,
+    ) -> None:
+        """The attempts, and the cursor past the last event taken or passed over (unless a replay
+        moved it meanwhile: the next round starts from there)."""
+        for event, attempt, at in attempts:
+            outbox.record_delivery(
+                session,
+                event,
+                at,
+                attempt.error,
+                target=subscription.id,
+                status_code=attempt.status_code,
+                latency_ms=attempt.latency_ms,
+            )
+        if reached > subscription.cursor:
+            subscriptions.move_cursor(session, subscription.id, subscription.cursor, reached)
