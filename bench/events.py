@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{figures['lag_s']['p99']} s; {figures['deliveries_per_s']} deliveries/s; "
         f"{figures['deliveries']} POSTs, {figures['bad_signatures']} bad signatures"
     )
-    print(f"written to {write_result('events', figures)}")
+    print(f"written to {write_result(f'events-{args.count}-c{args.concurrency}', figures)}")
     return figures
 
 
