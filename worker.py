@@ -20,10 +20,12 @@ from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
+from activities.events import EventActivities
 from activities.follow_up import FollowUpActivities
 from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
+from gateways.events import start_all_deliveries
 from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
 from minsheng.settings import Settings
 from minsheng.temporal import connect
@@ -87,6 +89,9 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
+    events = EventActivities(
+        db, settings.events_timeout_seconds, settings.events_poll_seconds, settings.events_order_wait_seconds
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -110,6 +115,7 @@ def build_worker(
             assessment.assess_month,
             follow_ups.plan_due,
             follow_ups.record,
+            events.deliver_events,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,
@@ -201,7 +207,17 @@ async def run_worker(settings: Settings) -> None:
     try:
         async with worker:
             await retime_provisional_cases(client, settings, db)
-            notifier = WebhookNotifier(settings.notify_webhook_url) if settings.notify_webhook_url else LogNotifier()
+            await start_all_deliveries(client, settings, db)
+            notifier = (
+                WebhookNotifier(
+                    settings.notify_webhook_url,
+                    secret=settings.notify_webhook_secret.get_secret_value()
+                    if settings.notify_webhook_secret
+                    else None,
+                )
+                if settings.notify_webhook_url
+                else LogNotifier()
+            )
             delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
             learning = asyncio.create_task(learn_forever(model, db, settings.text_model_refresh_minutes))
             reconciling = asyncio.create_task(reconcile_forever(db, CaseGateway(client, settings), settings))

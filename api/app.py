@@ -27,10 +27,12 @@ from api import (
     callbacks,
     cases,
     dispatching,
+    events,
     follow_ups,
     inaction,
     intake,
     knowledge,
+    lookup,
     rankings,
     rates,
     reference,
@@ -132,11 +134,13 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         inaction,
         knowledge,
         rates,
+        events,
         reference,
     ):
         # Every route of these needs a key of a role it admits.
         app.include_router(module.router, responses=answers(401, 403))
 
+    app.include_router(lookup.router)  # no key: the citizen's own look-up
     app.add_middleware(RequestContext)
 
     @app.exception_handler(RequestValidationError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -28,6 +29,7 @@ _ANSWERS = {
     403: "a role or unit that may not do this; the detail names the role needed",
     404: "no such thing (case, task, unit, notice, chart), or not computed yet",
     409: "an action the case's state does not allow; the detail says why",
+    429: "too many calls from this address; wait the Retry-After header's seconds",
     503: "the case engine did not answer: retry the same call",
 }
 
@@ -49,6 +51,25 @@ class Principal:
         return Actor(role=self.role, unit=self.unit, key_id=self.key_id)
 
 
+class Limiter:
+    """At most ``per_minute`` calls per client address in a sliding minute, in this API process."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, deque[float]] = {}
+
+    def check(self, client: str, per_minute: int) -> None:
+        now = time.monotonic()
+        times = self.seen.setdefault(client, deque())
+        while times and times[0] <= now - 60:
+            times.popleft()
+        if len(times) >= per_minute:
+            wait = int(times[0] + 60 - now) + 1
+            raise HTTPException(
+                429, f"too many calls from this address; try again in {wait} s", headers={"Retry-After": str(wait)}
+            )
+        times.append(now)
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -56,6 +77,8 @@ class AppContext:
     client: Client
     reference: ReferenceData
     _keys: dict[str, tuple[float, Principal | None]] = field(default_factory=dict)
+    lookups: Limiter = field(default_factory=Limiter)
+    """The citizens' key-less look-ups, per client address."""
 
     @cached_property
     def cases(self) -> CaseGateway:

@@ -1,6 +1,6 @@
 """`make bench`: the intake benchmark against the bare engine, open cases at scale, the daily
-ranking over a million cases in PostgreSQL, merging and classification on their labelled sets;
-one table.
+ranking over a million cases in PostgreSQL, merging and classification on their labelled sets, case
+event delivery under intake load; one table.
 
 Each benchmark also writes its figures to bench/results/*.json with the machine it ran on.
 `python -m bench --count 100000 --wave 10000` (`make bench-full`) is the full open-cases size.
@@ -8,7 +8,7 @@ Each benchmark also writes its figures to bench/results/*.json with the machine 
 
 import argparse
 
-from bench import classification, intake, merging, open_cases, ranking
+from bench import classification, events, intake, merging, open_cases, ranking
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     ranked = ranking.main(["--cases", str(args.ranking_cases)])
     merged = merging.main([])
     classified = classification.main([])
+    delivered = events.main([])
     print("\nsummary")
     for row in ours["rounds"]:
         m = row["minsheng"]
@@ -59,6 +60,10 @@ def main() -> None:
     print(
         f"  classification (held-out half): matter type {c['accuracy']['matter_type']:.1%}, routed without a "
         f"dispatcher {c['routed_without_dispatcher']:.1%} ({c['automatic_dispatch_right_unit']:.1%} to the right unit)"
+    )
+    print(
+        f"  case events to a local subscriber under intake load ({delivered['intake_requests_per_s']} req/s): lag "
+        f"p50 {delivered['lag_s']['p50']} s, p99 {delivered['lag_s']['p99']} s; {delivered['deliveries_per_s']} deliveries/s"
     )
 
 

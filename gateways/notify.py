@@ -1,7 +1,9 @@
-"""Delivering the notification outbox: slips, accountability and typical inaction notices to units,
-their heads, city leadership and the discipline commission's record (``config/notifications.yaml``).
-Rows are written in the same transaction as what they announce; the worker delivers the pending
-ones through a notifier: the log by default, or a webhook.
+"""Delivering the outbox. ``Webhook`` is the one way Minsheng POSTs to the outside: one attempt,
+signed when there is a secret (``domain.events.sign``), timed, its answer kept. Notifications
+(slips, accountability and typical inaction notices to units, their heads, city leadership and the
+discipline commission's record, ``config/notifications.yaml``) go through a notifier: the log by
+default, or the notification webhook; case events go to their subscriptions the same way
+(``activities/events.py``).
 
 Delivery is at least once: a crash between sending and marking sends again, and two workers may
 both send a row. Each notification carries its ``dedupe_key`` so that the receiver can drop repeats.
@@ -11,6 +13,9 @@ Each attempt is recorded in ``deliveries``, one row per outbox row (notification
 from __future__ import annotations
 
 import asyncio
+import json
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -18,6 +23,7 @@ import httpx
 import structlog
 from sqlmodel import Session
 
+from domain.events import EVENT_ID_HEADER, KIND_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from persistence import outbox
 from persistence.db import Database
 from persistence.models import OutboxRow
@@ -43,25 +49,82 @@ class LogNotifier:
         )
 
 
-class WebhookNotifier:
-    """POSTs each notification as JSON; anything but a 2xx answer is retried on the next round."""
+@dataclass(frozen=True)
+class Attempt:
+    """One POST: the receiver's status (None when it did not answer), how long it took, and the
+    error when it was not a 2xx."""
 
-    def __init__(self, url: str, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    status_code: int | None
+    latency_ms: float
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.error is None
+
+
+class Webhook:
+    """POSTs bodies to one URL. With a secret each carries ``Minsheng-Signature`` (HMAC-SHA256 of
+    ``<timestamp>.<body>``), ``Minsheng-Timestamp`` and ``Minsheng-Event-Id``, as docs/api.md says."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.url = url
-        self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.secret = secret
+        self.client = client or httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def post(self, event_id: str, kind: str, body: bytes) -> Attempt:
+        timestamp = int(time.time())
+        headers = {"content-type": "application/json", EVENT_ID_HEADER: event_id, KIND_HEADER: kind}
+        if self.secret:
+            headers |= {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(self.secret, timestamp, body)}
+        started = time.perf_counter()
+        try:
+            response = await self.client.post(self.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return Attempt(None, _ms_since(started), f"{type(exc).__name__}: {exc}")
+        latency = _ms_since(started)
+        if response.is_success:
+            return Attempt(response.status_code, latency, None)
+        return Attempt(response.status_code, latency, f"HTTP {response.status_code}: {response.text[:200]}")
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+class WebhookNotifier:
+    """POSTs each notification as JSON (signed with ``secret`` if set); anything but a 2xx answer is
+    retried on the next round."""
+
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        secret: str | None = None,
+    ) -> None:
+        self.webhook = Webhook(url, secret, timeout, transport)
 
     async def send(self, item: OutboxRow) -> None:
-        response = await self.client.post(
-            self.url,
-            json={
-                "dedupe_key": item.dedupe_key,
-                "recipient": item.recipient,
-                "subject": item.subject,
-                "body": item.body,
-                "created_at": item.created_at.isoformat(),
-            },
+        body = {
+            "dedupe_key": item.dedupe_key,
+            "recipient": item.recipient,
+            "subject": item.subject,
+            "body": item.body,
+            "created_at": item.created_at.isoformat(),
+        }
+        attempt = await self.webhook.post(
+            f"{item.dedupe_key}:{item.recipient}", outbox.notification_kind(item), json.dumps(body).encode()
         )
-        response.raise_for_status()
+        if not attempt.delivered:
+            raise RuntimeError(attempt.error)
 
 
 async def deliver_pending(db: Database, notifier: Notifier, limit: int = 100) -> int:

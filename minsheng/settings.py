@@ -79,6 +79,23 @@ class Settings(BaseSettings):
     notify_webhook_url: str | None = None
     """Where notifications (slips) are POSTed as JSON; unset: they are written to the log."""
     notify_interval_seconds: float = Field(default=5.0, gt=0)
+    notify_webhook_secret: SecretStr | None = None
+    """Set: notifications are signed like case events (``Minsheng-Signature``, docs/api.md)."""
+    events_retry_max_seconds: float = Field(default=300.0, gt=0)
+    """The longest wait between two attempts at an event a subscriber refused; the backoff doubles
+    from one second up to it."""
+    events_heartbeat_seconds: float = Field(default=30.0, ge=1)
+    """How soon another worker takes over the deliveries of a worker that died."""
+    events_timeout_seconds: float = Field(default=10.0, gt=0)
+    """How long one delivery waits for the subscriber's answer."""
+    events_poll_seconds: float = Field(default=0.25, gt=0)
+    """How often a subscription's delivery, and the live stream, look for new events."""
+    events_order_wait_seconds: float = Field(default=60.0, gt=0)
+    """How long an event waits for its case's earlier one before it is published anyway."""
+    lookup_per_minute: int = Field(default=10, ge=1)
+    """Citizens' look-ups (``POST /v1/lookup``) allowed per client address per minute, per API process."""
+    events_stream_seconds: float = Field(default=300.0, gt=0)
+    """How long one live stream stays open; the browser's EventSource reconnects with Last-Event-ID."""
     callback_webhook_url: str | None = None
     """The outbound call or SMS system that makes callback visits; unset: the agents' queue."""
     callback_webhook_timeout_seconds: float = Field(default=120.0, gt=0)

@@ -11,8 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
+from domain.events import concerned_units, event_message
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
-from persistence import intake
+from persistence import intake, outbox
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -33,10 +34,20 @@ def record_case_events(
     figures: HandlingFigures | None = None,
     notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
 ) -> None:
-    """A case's new timeline events and its row as the state after them; a slip is filed and its
-    notifications written to the outbox, one per recipient ``notifications`` lists for its kind."""
+    """A case's new timeline events and its row as the state after them; each event onto the
+    outbox's event stream; a slip is filed and its notifications written to the outbox, one per
+    recipient ``notifications`` lists for its kind."""
     clock = state.citizen_clock
     if events:
+        summoned = [s.unit for s in state.summonses.values()]
+        outbox.add_events(
+            session,
+            [
+                event_message(state.case_id, e.status, state.unit, concerned_units(state.unit, summoned, e), e)
+                for e in events
+            ],
+            now,
+        )
         session.exec(
             dialect_insert(session, CaseEventRow)
             .values(
@@ -250,3 +261,24 @@ async def count_provisional_open(session: AsyncSession) -> int:
 async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
     rows = await session.exec(select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id)))
     return list(rows)
+
+
+@dataclass(frozen=True)
+class RequestWithCase:
+    request: RequestRow
+    case: CaseRow
+    events: list[CaseEventRow]
+
+
+async def request_with_case(session: AsyncSession, request_id: str) -> RequestWithCase | None:
+    """A request, the case it belongs to now, and that case's timeline: a citizen's look-up."""
+    request = await session.get(RequestRow, request_id)
+    if request is None:
+        return None
+    case = await session.get(CaseRow, request.case_id)
+    if case is None:
+        return None
+    events = await session.exec(
+        select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(col(CaseEventRow.seq))
+    )
+    return RequestWithCase(request, case, list(events))

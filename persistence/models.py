@@ -269,18 +269,49 @@ class SlipRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """Notifications to send (slips to units, leadership, the discipline commission's record);
-    written in the same transaction as what they announce."""
+    """What Minsheng tells the outside, written in the same transaction as what it announces: on
+    the ``notification`` stream, slips and notices to a recipient (units, leadership, the
+    discipline commission's record); on the ``event`` stream, each timeline event of a case, for the
+    event subscriptions and the live stream (recipient ``subscribers``)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.UniqueConstraint("dedupe_key", "recipient", name="uq_outbox_key_recipient"),)
+    __table_args__ = (
+        sa.UniqueConstraint("dedupe_key", "recipient", name="uq_outbox_key_recipient"),
+        sa.Index("ix_outbox_position", "position", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
+    stream: str = Field(default="notification", max_length=16, sa_column_kwargs={"server_default": "notification"})
     dedupe_key: str = Field(max_length=128)
     recipient: str = Field(max_length=64)
     subject: str
-    body: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    body: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, index=True)
+    """A notification: when it was delivered. An event: when it was published (given its position)."""
+    position: int | None = None
+    """An event's place in the published sequence: in order per case, what a subscription's cursor,
+    a replay and the live stream's ``Last-Event-ID`` count."""
+
+
+class EventSubscriptionRow(SQLModel, table=True):
+    """A subscriber's webhook: the URL, the event kinds and units it wants, the secret its
+    deliveries are signed with, and how far it has received (``cursor``, a position)."""
+
+    __tablename__ = "event_subscriptions"
+    id: str = Field(primary_key=True, max_length=24)
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=64)
+    kinds: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    """Empty: every kind."""
+    units: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    """None: every unit's cases (a dispatcher's); a unit's subscription: that unit alone."""
+    owner_key_id: str = Field(max_length=24)
+    owner_unit: str | None = Field(default=None, max_length=48, index=True)
+    """The unit whose key made it: that unit's key may see and change it; None: the centre's."""
+    cursor: int = 0
+    """The position of the last event delivered (or passed over by the filter)."""
+    created_at: datetime = _utc()
+    cancelled_at: datetime | None = _utc(default=None)
 
 
 class SummonsRow(SQLModel, table=True):
@@ -492,19 +523,27 @@ class InactionMarkRow(SQLModel, table=True):
 
 
 class DeliveryRow(SQLModel, table=True):
-    """The delivery of one outbox row, i.e. one notification to one recipient: its latest outcome
-    (delivered, or failed with the error) and how many attempts it took. One row per outbox row,
-    whatever the retries."""
+    """The delivery of one outbox row to one target: a notification to the notification webhook
+    (target ``""``), or an event to a subscription (target its id). Its latest outcome (delivered,
+    or failed with the error), how many attempts it took, the last HTTP status and latency. One row
+    per outbox row and target, whatever the retries."""
 
     __tablename__ = "deliveries"
-    outbox_id: int = Field(primary_key=True, foreign_key="outbox.id")
+    __table_args__ = (sa.UniqueConstraint("outbox_id", "target", name="uq_deliveries_outbox_target"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id")
+    target: str = Field(default="", max_length=24, index=True)
     case_id: str | None = Field(default=None, max_length=40, index=True)
     recipient: str = Field(max_length=64)
     kind: str = Field(max_length=32)
-    """A ``NotificationKind``: reminder, supervision, warning, public_notice, … typical_inaction."""
+    """A ``NotificationKind`` (reminder, … typical_inaction) or an event's kind (dispatched, …)."""
     outcome: str = Field(max_length=16)
-    """delivered or failed (tried again on the next round)."""
+    """delivered or failed (tried again)."""
     attempts: int = 1
+    status_code: int | None = None
+    """The receiver's last HTTP status; None when it did not answer."""
+    latency_ms: float | None = None
+    """How long the last attempt took."""
     error: str | None = Field(default=None, max_length=500)
     first_attempt_at: datetime = _utc()
     last_attempt_at: datetime = _utc()

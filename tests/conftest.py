@@ -141,6 +141,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         config_dir=ROOT / "config",
         task_queue=f"test-{uuid.uuid4().hex[:8]}",
+        events_stream_seconds=0.3,  # a live stream ends soon: a test reads it to its end
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import secrets
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -237,3 +240,78 @@ async def in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api")
     async with app.router.lifespan_context(app), client:
         yield client
+
+
+@dataclass
+class Delivery:
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+    @property
+    def event(self) -> dict:
+        return json.loads(self.body)
+
+
+class Receiver:
+    """A subscriber's webhook: a real HTTP server on a free port that keeps every delivery it was
+    sent (with the status it answered) and answers ``status`` (503: down); ``delay`` holds each
+    answer back, so that a test can act while a delivery is in flight."""
+
+    def __init__(self, status: int = 200, delay: float = 0.0) -> None:
+        self.status = status
+        self.delay = delay
+        self.deliveries: list[Delivery] = []
+        self.in_flight = 0
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/hook"
+        self.server = uvicorn.Server(
+            uvicorn.Config(self._app, host="127.0.0.1", port=port, log_config=None, interface="asgi3")
+        )
+
+    async def _app(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status = self.status
+        self.in_flight += 1
+        self.deliveries.append(Delivery({k.decode(): v.decode() for k, v in scope["headers"]}, body, status))
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.in_flight -= 1
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def taken(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.status < 300]
+
+    def events_of(self, case_id: str) -> list[dict]:
+        """The case's events it took, first deliveries only (repeats dropped by id), in arrival order."""
+        seen: dict[str, dict] = {}
+        for d in self.taken():
+            event = d.event
+            if event["case_id"] == case_id:
+                seen.setdefault(event["id"], event)
+        return list(seen.values())
+
+    async def __aenter__(self) -> Receiver:
+        self.serving = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            await asyncio.sleep(0.02)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        await self.serving
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

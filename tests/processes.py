@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -15,12 +14,6 @@ from pathlib import Path
 from minsheng.dev import dev_server_command, wait_for_temporal
 from minsheng.settings import Settings
 from tests.helpers import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def start_dev_server(settings: Settings) -> subprocess.Popen[bytes]:
@@ -52,6 +45,8 @@ def spawn_worker(address: str, settings: Settings, log: Path) -> subprocess.Pope
         "MINSHENG_LOG_FORMAT": "json",
         "MINSHENG_HANDOFF_GRACE_SECONDS": str(settings.handoff_grace_seconds),
         "MINSHENG_RECONCILE_INTERVAL_SECONDS": str(settings.reconcile_interval_seconds),
+        "MINSHENG_EVENTS_HEARTBEAT_SECONDS": str(settings.events_heartbeat_seconds),
+        "MINSHENG_EVENTS_RETRY_MAX_SECONDS": str(settings.events_retry_max_seconds),
     }
     with log.open("ab") as out:
         return subprocess.Popen(

@@ -15,8 +15,7 @@ from api.context import AppContext
 from domain.case import Role
 from minsheng.settings import Settings
 from persistence.db import Database
-from tests.helpers import Stack, make_key
-from tests.processes import free_port
+from tests.helpers import Stack, free_port, make_key
 from worker import build_worker
 
 

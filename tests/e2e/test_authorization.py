@@ -78,6 +78,15 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/stats/rates": READERS,
     "GET /v1/stats/targets": READERS,
     "GET /v1/stats/kinds": READERS,
+    "POST /v1/event-subscriptions": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions/{subscription_id}": {"dispatcher", "unit"},
+    "DELETE /v1/event-subscriptions/{subscription_id}": {"dispatcher", "unit"},
+    "POST /v1/event-subscriptions/{subscription_id}/replay": {"dispatcher", "unit"},
+    "GET /v1/event-subscriptions/{subscription_id}/deliveries": {"dispatcher", "unit"},
+    "GET /v1/events": READERS,
+    "GET /v1/events/stream": READERS,
+    "POST /v1/lookup": ANY_KEY,  # and no key at all
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -129,6 +138,9 @@ BODIES: dict[str, object] = {
         "source": "人社局公告",
         "valid_from": "2026-01-01",
     },
+    "POST /v1/event-subscriptions": {"url": "http://127.0.0.1:9/hook"},
+    "POST /v1/event-subscriptions/{subscription_id}/replay": {"from_position": 1},
+    "POST /v1/lookup": {"request_id": "R-none", "phone_last4": "0000"},
 }
 
 
@@ -146,6 +158,7 @@ def _url(path: str, case_id: str) -> str:
         name="2026-10:yatou:x.md",
         key="2026-10:yatou:interview",
         entry_id=1,
+        subscription_id="sub_none",
     )
 
 

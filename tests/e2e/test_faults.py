@@ -25,8 +25,8 @@ from minsheng.temporal import connect
 from persistence import intake
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
-from tests.helpers import GAS, UNCLEAR, WAGES, body, eventually, handle, in_process, make_key
-from tests.processes import free_port, kill, spawn_worker, start_dev_server
+from tests.helpers import GAS, UNCLEAR, WAGES, body, eventually, free_port, handle, in_process, make_key
+from tests.processes import kill, spawn_worker, start_dev_server
 from workflows.case import CaseWorkflow
 
 pytestmark = [pytest.mark.timeout(300)]

@@ -49,7 +49,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 async def outbox(db: Database, case_id: str) -> list[str]:
     async with db.session() as session:
         rows = (await session.exec(OutboxRow.__table__.select())).all()  # type: ignore[attr-defined]
-    return sorted(r.recipient for r in rows if r.body.get("case_id") == case_id)
+    return sorted(r.recipient for r in rows if r.stream == "notification" and r.body.get("case_id") == case_id)
 
 
 async def test_an_untouched_red_case_gets_every_slip_once(

@@ -13,8 +13,8 @@ from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence.db import Database
 from tests.fast_policy import fast_config
-from tests.helpers import GAS, case_file, new_request, submit, wait_for_event
-from tests.processes import dev_server, free_port, kill, worker_process
+from tests.helpers import GAS, case_file, free_port, new_request, submit, wait_for_event
+from tests.processes import dev_server, kill, worker_process
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.timeout(120)]
 EVERY_SLIP = ["acceptance", "reminder_point", "citizen_deadline", "deadline", "warning_grace"]

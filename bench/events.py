@@ -1,0 +1,147 @@
+"""Case event delivery under intake load: how long after a step its signed event reaches a local
+subscriber (lag p50/p99, from the event's time to its arrival), and how many deliveries per second.
+
+Minsheng runs as ``make run`` runs it (API and worker processes, SQLite app database, one Temporal
+dev server); one subscription to every kind, a receiver in this process that checks each
+signature; requests POSTed at a fixed concurrency; the run ends when every published event has
+arrived.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlmodel import func, select
+
+from bench.common import app_setup, dev_server, free_port, percentile, spawn, write_result
+from bench.intake import request_bodies, wait_until_up
+from domain.case import Role
+from domain.events import verify
+from persistence import keys
+from persistence.models import OutboxRow
+
+
+class Receiver:
+    """The subscriber: keeps each event's first arrival; counts bad signatures."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.arrived: dict[str, tuple[float, str]] = {}
+        self.deliveries = 0
+        self.bad_signatures = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        self.deliveries += 1
+        if not verify(
+            self.secret, int(headers["minsheng-timestamp"]), body, headers["minsheng-signature"], int(time.time())
+        ):
+            self.bad_signatures += 1
+        event_id = headers["minsheng-event-id"]
+        if event_id not in self.arrived:
+            self.arrived[event_id] = (time.time(), json.loads(body)["at"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def run(count: int, concurrency: int) -> dict[str, Any]:
+    receiver = Receiver()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(receiver, host="127.0.0.1", port=port, log_config=None, interface="asgi3"))
+    serving = asyncio.create_task(server.serve())
+    async with dev_server() as temporal:
+        app = await app_setup(temporal, extra={"MINSHENG_EVENTS_POLL_SECONDS": "0.1"})
+        now = datetime.now(UTC)
+        dispatcher = (await app.db.write(lambda s: keys.add_api_key(s, Role.dispatcher, None, "bench", now)))[1]
+        processes = [spawn(["-m", "minsheng", "worker"], app.env), spawn(["-m", "minsheng", "api"], app.env)]
+        try:
+            await wait_until_up(app.api)
+            async with httpx.AsyncClient(base_url=app.api, timeout=60) as http:
+                made = await http.post(
+                    "/v1/event-subscriptions",
+                    json={"url": f"http://127.0.0.1:{port}/hook"},
+                    headers={"Authorization": f"Bearer {dispatcher}"},
+                )
+                receiver.secret = made.json()["secret"]
+                semaphore = asyncio.Semaphore(concurrency)
+
+                async def post(body: dict[str, Any]) -> None:
+                    async with semaphore:
+                        await http.post(
+                            "/v1/requests", json=body, headers={"Authorization": f"Bearer {app.intake_key}"}
+                        )
+
+                began = time.time()
+                await asyncio.gather(*(post(b) for b in request_bodies(app.settings.reference, count, 0.0)))
+                posted = time.time() - began
+            published = await _all_arrived(app.db, receiver)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait()
+            await app.db.close()
+    server.should_exit = True
+    await serving
+    lags = [arrived - datetime.fromisoformat(at).timestamp() for arrived, at in receiver.arrived.values()]
+    times = sorted(arrived for arrived, _ in receiver.arrived.values())
+    return {
+        "requests": count,
+        "concurrency": concurrency,
+        "intake_requests_per_s": round(count / posted, 1),
+        "events": published,
+        "deliveries": receiver.deliveries,
+        "bad_signatures": receiver.bad_signatures,
+        "lag_s": {
+            "p50": round(percentile(lags, 0.5), 3),
+            "p99": round(percentile(lags, 0.99), 3),
+            "max": round(max(lags), 3),
+        },
+        "deliveries_per_s": round(len(times) / (times[-1] - times[0]), 1),
+    }
+
+
+async def _all_arrived(db: Any, receiver: Receiver, quiet: float = 5.0, seconds: float = 600) -> int:
+    """Wait until every event published so far has arrived and none came for ``quiet`` seconds."""
+    deadline, last_count, last_change = time.monotonic() + seconds, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        async with db.session() as session:
+            written = (await session.exec(select(func.count()).where(OutboxRow.stream == "event"))).one()
+        if len(receiver.arrived) != last_count:
+            last_count, last_change = len(receiver.arrived), time.monotonic()
+        if len(receiver.arrived) >= written and time.monotonic() - last_change > quiet:
+            return int(written)
+        await asyncio.sleep(0.2)
+    raise SystemExit(f"only {len(receiver.arrived)} of {written} events arrived")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__)
+    parser.add_argument("--count", type=int, default=400, help="requests POSTed")
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args(argv)
+    figures = asyncio.run(run(args.count, args.concurrency))
+    print(
+        f"events: {figures['events']} events of {figures['requests']} requests (intake {figures['intake_requests_per_s']} "
+        f"req/s at concurrency {figures['concurrency']}); lag p50 {figures['lag_s']['p50']} s, p99 "
+        f"{figures['lag_s']['p99']} s; {figures['deliveries_per_s']} deliveries/s; "
+        f"{figures['deliveries']} POSTs, {figures['bad_signatures']} bad signatures"
+    )
+    print(f"written to {write_result(f'events-{args.count}-c{args.concurrency}', figures)}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
