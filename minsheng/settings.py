@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     """Cron (in ``timezone``) of the daily ranking: by default 00:30 for the day before."""
     assessment_schedule: str = "0 1 1 * *"
     """Cron (in ``timezone``) of the monthly assessment: by default 01:00 on the 1st, for the month before."""
+    storage_url: str | None = None
+    """The object store (archived histories, attachments): ``s3://bucket/prefix`` for an
+    S3-compatible store, else a folder; unset: ``var_dir``/store."""
+    storage_endpoint_url: str | None = None
+    """The S3 endpoint where it is not AWS's (MinIO, Ceph: ``https://s3.city.example``)."""
+    storage_region: str | None = None
+    storage_access_key: str | None = None
+    storage_secret_key: SecretStr | None = None
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 
@@ -131,6 +139,15 @@ class Settings(BaseSettings):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name}: no file at {path}")
+        return self
+
+    @model_validator(mode="after")
+    def _storage_url_usable(self) -> "Settings":
+        url = self.storage_url
+        if url and "://" in url and not url.startswith(("s3://", "file://")):
+            raise ValueError(f"storage_url: {url!r} is neither s3://bucket/prefix nor a folder")
+        if url and url.startswith("s3://") and not url.removeprefix("s3://").split("/")[0]:
+            raise ValueError(f"storage_url: {url!r} names no bucket (s3://bucket/prefix)")
         return self
 
     @property
