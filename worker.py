@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import workflows
+from activities.archive import AuditActivities
 from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
@@ -25,6 +26,7 @@ from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
 from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
+from gateways.storage import object_store
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import cases as case_rows
@@ -80,6 +82,7 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
+    audit = AuditActivities(db, client, object_store(settings), settings.timing)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -102,6 +105,9 @@ def build_worker(
             assessment.assess_month,
             follow_ups.plan_due,
             follow_ups.record,
+            audit.cases_to_archive,
+            audit.archive_cases,
+            audit.seal_anchor,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

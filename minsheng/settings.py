@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     storage_region: str | None = None
     storage_access_key: str | None = None
     storage_secret_key: SecretStr | None = None
+    archive_schedule: str = "15 * * * *"
+    """Cron (in ``timezone``) of the case archive: hourly by default, well inside the shortest
+    retention (the dev server's one day); its first run of a day also seals the day before's anchor."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 

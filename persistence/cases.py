@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
-from persistence import intake
+from persistence import audit, intake
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -57,6 +57,7 @@ def record_case_events(
             )
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
         )
+        audit.chain_case_events(session, state.case_id)
     session.exec(
         sa.update(CaseRow)
         .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)

@@ -1,5 +1,6 @@
 """Every workflow Minsheng runs: what a worker registers and a replay checks against."""
 
+from workflows.archive import CaseArchiveWorkflow
 from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.follow_up import AccountabilityFollowUpWorkflow
@@ -11,4 +12,5 @@ WORKFLOWS = [
     MonthlyAssessmentWorkflow,
     AssessMonthWorkflow,
     AccountabilityFollowUpWorkflow,
+    CaseArchiveWorkflow,
 ]

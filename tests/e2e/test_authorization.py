@@ -68,6 +68,8 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /v1/cases/{case_id}/typical-inaction": {"leader"},
     "GET /v1/typical-inaction": LEADERSHIP,
     "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
+    "GET /v1/cases/{case_id}/archive": {"auditor"},
+    "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -122,6 +124,7 @@ def _url(path: str, case_id: str) -> str:
         month="2026-10",
         name="2026-10:yatou:x.md",
         key="2026-10:yatou:interview",
+        run_id="no-such-run",
     )
 
 
