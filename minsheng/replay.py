@@ -11,7 +11,7 @@ from gateways.storage import object_store
 from minsheng.settings import Settings
 from minsheng.temporal import DATA_CONVERTER, case_id_of, case_workflow_id, connect
 from persistence.db import Database
-from services.archive import ARCHIVE, case_histories
+from services.archive import ARCHIVE, archived_histories, case_histories
 from workflows.registry import WORKFLOWS
 
 
@@ -25,13 +25,18 @@ async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
     case_id = case_id_of(case_id) or case_id
     workflow_id = case_workflow_id(case_id)
     client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
-    db = Database(settings.database_url)
+
+    async def from_archive(cid: str) -> list[WorkflowHistory]:
+        db = Database(settings.database_url)
+        try:
+            return await archived_histories(db, object_store(settings), cid)
+        finally:
+            await db.close()
+
     try:
-        source, histories = await case_histories(client, db, object_store(settings), case_id)
+        source, histories = await case_histories(client, case_id, from_archive)
     except Exception as exc:  # noqa: BLE001  (the reason is the answer)
         return False, f"{workflow_id}: could not read its history: {exc}"
-    finally:
-        await db.close()
     if not histories:
         return False, f"{workflow_id}: neither Temporal nor the archive has its history"
     for history in histories:

@@ -5,6 +5,7 @@ Shared by the archive's activities, ``minsheng replay``, the audit's verify and 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,14 +77,15 @@ async def archived_histories(db: Database, store: ObjectStore, case_id: str) -> 
 
 
 async def case_histories(
-    client: Client, db: Database, store: ObjectStore, case_id: str
+    client: Client, case_id: str, archived: Callable[[str], Awaitable[list[WorkflowHistory]]]
 ) -> tuple[str, list[WorkflowHistory]]:
     """Where the case's history was found (``TEMPORAL`` or ``ARCHIVE``) and its runs, oldest
-    first; ("", []) when neither has it."""
+    first; ("", []) when neither has it. ``archived`` (``archived_histories`` on a database and a
+    store) is asked only when Temporal no longer has the case."""
     try:
         return TEMPORAL, [r.history for r in await temporal_runs(client, case_workflow_id(case_id))]
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
-    histories = await archived_histories(db, store, case_id)
+    histories = await archived(case_id)
     return (ARCHIVE, histories) if histories else ("", [])

@@ -24,7 +24,7 @@ from minsheng.temporal import DATA_CONVERTER, connect
 from persistence import audit
 from persistence.db import Database
 from persistence.models import CaseEventRow, ChainAnchorRow, LedgerEntryRow
-from services.archive import case_histories
+from services.archive import archived_histories, case_histories
 
 RECORD_ACTIVITY = "record_case_events"
 """The case workflow's one write of its timeline: its inputs in the history are the timeline."""
@@ -230,8 +230,11 @@ async def verify_with_settings(
             client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
             store = object_store(settings)
 
+            async def archived(cid: str) -> list[WorkflowHistory]:
+                return await archived_histories(db, store, cid)
+
             async def lookup(cid: str) -> tuple[str, list[WorkflowHistory]]:
-                return await case_histories(client, db, store, cid)
+                return await case_histories(client, cid, archived)
 
         return await verify(db, case_id, start, lookup)
     finally:

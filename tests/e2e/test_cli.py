@@ -69,7 +69,9 @@ async def test_replay_checks_a_live_case_against_the_code(
     result = minsheng("replay", submitted.case_id, MINSHENG_TEMPORAL_ADDRESS=address)
     assert result.returncode == 0, result.stderr
     assert "replay cleanly" in result.stdout
-    missing = minsheng("replay", "20990101-NOSUCHCASE", MINSHENG_TEMPORAL_ADDRESS=address)
+    missing = minsheng(
+        "replay", "20990101-NOSUCHCASE", MINSHENG_TEMPORAL_ADDRESS=address, MINSHENG_DATABASE_URL=settings.database_url
+    )
     assert missing.returncode == 1 and "neither Temporal nor the archive has its history" in missing.stderr
 
 

@@ -25,7 +25,7 @@ from persistence import audit
 from persistence.db import Database
 from persistence.migrate import alembic_config
 from persistence.models import MonthlyAssessmentRow
-from services.archive import case_histories
+from services.archive import archived_histories, case_histories
 from services.audit import Verification, verify
 from tests.helpers import handle, submit, wait_for_event, wait_for_status
 from worker import build_worker
@@ -38,8 +38,11 @@ HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
 async def _verify(env: WorkflowEnvironment, db: Database, settings: Settings, **where: object) -> Verification:
     store = object_store(settings)
 
+    async def archived(case_id: str) -> list[WorkflowHistory]:
+        return await archived_histories(db, store, case_id)
+
     async def histories(case_id: str) -> tuple[str, list[WorkflowHistory]]:
-        return await case_histories(env.client, db, store, case_id)
+        return await case_histories(env.client, case_id, archived)
 
     return await verify(db, histories=histories, **where)  # type: ignore[arg-type]
 
