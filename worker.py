@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import workflows
+from activities.archive import AuditActivities
 from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
@@ -27,6 +28,7 @@ from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
 from gateways.events import start_all_deliveries
 from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
+from gateways.storage import object_store
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import cases as case_rows
@@ -92,6 +94,7 @@ def build_worker(
     events = EventActivities(
         db, settings.events_timeout_seconds, settings.events_poll_seconds, settings.events_order_wait_seconds
     )
+    audit = AuditActivities(db, client, object_store(settings), settings.timing)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -116,6 +119,9 @@ def build_worker(
             follow_ups.plan_due,
             follow_ups.record,
             events.deliver_events,
+            audit.cases_to_archive,
+            audit.archive_cases,
+            audit.seal_anchor,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError
 
 from api import (
+    archive,
     assessments,
     callbacks,
     cases,
@@ -123,6 +124,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     )
     for module in (
         intake,
+        archive,
         cases,
         supervision,
         whistles,

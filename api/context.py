@@ -17,6 +17,7 @@ from api.schemas.common import Problem
 from domain.case import Actor, Role
 from domain.reference import ReferenceData
 from gateways.cases import CaseGateway
+from gateways.storage import ObjectStore, object_store
 from minsheng.settings import Settings
 from persistence import keys
 from persistence.db import Database
@@ -83,6 +84,10 @@ class AppContext:
     @cached_property
     def cases(self) -> CaseGateway:
         return CaseGateway(self.client, self.settings)
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        return object_store(self.settings)
 
     async def principal(self, secret: str) -> Principal | None:
         """Look a key up, trusting the answer for ``api_key_cache_seconds``."""

@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from minsheng.logs import configure_logging
 from minsheng.settings import Settings
@@ -72,6 +73,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from services.audit import verify_with_settings
+
+    result = asyncio.run(verify_with_settings(_settings(), args.case, args.since, not args.no_history))
+    print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_audit_anchors(args: argparse.Namespace) -> int:
+    from services.audit import printed_anchors
+
+    for line in asyncio.run(printed_anchors(_settings(), args.since)):
+        print(line)
+    return 0
+
+
 def cmd_check(_args: argparse.Namespace) -> int:
     settings = _settings()
     settings.validate_config()
@@ -132,10 +149,30 @@ def parser() -> argparse.ArgumentParser:
         "apply", help="create or update the daily ranking and monthly assessment schedules (idempotent)"
     ).set_defaults(run=cmd_schedules_apply)
     replay = commands.add_parser(
-        "replay", help="replay a case's history from Temporal against the current workflow code"
+        "replay", help="replay a case's history (from Temporal, else the archive) against the current workflow code"
     )
     replay.add_argument("case_id")
     replay.set_defaults(run=cmd_replay)
+    audit = commands.add_parser("audit", help="the tamper-evident record").add_subparsers(
+        dest="audit_command", required=True
+    )
+    verify = audit.add_parser(
+        "verify",
+        help="check the timelines' hash chains, the anchors, the assessment and accountability ledgers, "
+        "and each timeline against its Temporal or archived history; exit 1 naming what is wrong",
+    )
+    which = verify.add_mutually_exclusive_group()
+    which.add_argument("--case", help="one case (its chain, its anchored heads, its history)")
+    which.add_argument(
+        "--since", type=date.fromisoformat, help="the cases with events since this day (YYYY-MM-DD, city's zone)"
+    )
+    verify.add_argument(
+        "--no-history", action="store_true", help="chains, anchors and ledgers only: no Temporal or archive reads"
+    )
+    verify.set_defaults(run=cmd_audit_verify)
+    anchors = audit.add_parser("anchors", help="print the daily anchors' roots, for an outside witness to keep")
+    anchors.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD)")
+    anchors.set_defaults(run=cmd_audit_anchors)
     return root
 
 

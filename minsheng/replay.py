@@ -1,12 +1,17 @@
-"""Replay a case's recorded history against the current workflow code (the auditors' check)."""
+"""Replay a case's recorded history against the current workflow code (the auditors' check): from
+Temporal while it holds the history, else from the archive (every run, each object's hash checked
+against the one recorded when it was archived)."""
 
 from __future__ import annotations
 
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from gateways.storage import object_store
 from minsheng.settings import Settings
 from minsheng.temporal import DATA_CONVERTER, case_id_of, case_workflow_id, connect
+from persistence.db import Database
+from services.archive import ARCHIVE, archived_histories, case_histories
 from workflows.registry import WORKFLOWS
 
 
@@ -17,14 +22,31 @@ async def replay_history(history: WorkflowHistory) -> None:
 
 
 async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
+    case_id = case_id_of(case_id) or case_id
+    workflow_id = case_workflow_id(case_id)
     client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
-    workflow_id = case_id if case_id_of(case_id) else case_workflow_id(case_id)
+
+    async def from_archive(cid: str) -> list[WorkflowHistory]:
+        db = Database(settings.database_url)
+        try:
+            return await archived_histories(db, object_store(settings), cid)
+        finally:
+            await db.close()
+
     try:
-        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        source, histories = await case_histories(client, case_id, from_archive)
     except Exception as exc:  # noqa: BLE001  (the reason is the answer)
-        return False, f"{workflow_id}: could not fetch the history: {exc}"
-    try:
-        await replay_history(history)
-    except Exception as exc:  # noqa: BLE001  (the reason is the answer)
-        return False, f"{workflow_id}: does NOT replay on the current code: {type(exc).__name__}: {exc}"
-    return True, f"{workflow_id}: {len(history.events)} events replay cleanly on the current code"
+        return False, f"{workflow_id}: could not read its history: {exc}"
+    if not histories:
+        return False, f"{workflow_id}: neither Temporal nor the archive has its history"
+    for history in histories:
+        try:
+            await replay_history(history)
+        except Exception as exc:  # noqa: BLE001  (the reason is the answer)
+            return (
+                False,
+                f"{workflow_id}: from {source}: does NOT replay on the current code: {type(exc).__name__}: {exc}",
+            )
+    events = sum(len(h.events) for h in histories)
+    runs = f"{len(histories)} run{'s' if len(histories) > 1 else ''}, " if source == ARCHIVE else ""
+    return True, f"{workflow_id}: from {source}: {runs}{events} events replay cleanly on the current code"

@@ -1,4 +1,4 @@
-"""Temporal Schedules: the daily ranking and the monthly assessment, created or brought up to date
+"""Temporal Schedules: the daily ranking, the monthly assessment and the case archive, created or brought up to date
 by ``minsheng schedules apply`` (``make run`` calls it), so that running it again changes nothing
 but what was edited."""
 
@@ -20,9 +20,11 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from activities.archive import ArchiveInput
 from domain.assessment import MonthlyAssessmentInput
 from domain.indicators import RankingInput
 from minsheng.settings import Settings
+from workflows.archive import CaseArchiveWorkflow
 from workflows.assessment import MonthlyAssessmentWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
@@ -30,6 +32,9 @@ DAILY_RANKING = "daily-ranking"
 CATCH_UP = timedelta(days=7)
 """Runs missed while the server was down are started when it is back, up to a week late; the
 workflow itself fills in any day still missing within its own catch-up window."""
+CASE_ARCHIVE = "case-archive"
+ARCHIVE_CATCH_UP = timedelta(days=1)
+"""A missed archive run is made up only once: each run exports every case still waiting."""
 MONTHLY_ASSESSMENT = "monthly-assessment"
 MONTHLY_CATCH_UP = timedelta(days=31)
 """A monthly run missed while the server was down is started when it is back, up to a month late;
@@ -65,6 +70,12 @@ def monthly_assessment_schedule(settings: Settings) -> Schedule:
     )
 
 
+def case_archive_schedule(settings: Settings) -> Schedule:
+    return _schedule(
+        settings, CaseArchiveWorkflow.run, ArchiveInput(), CASE_ARCHIVE, settings.archive_schedule, ARCHIVE_CATCH_UP
+    )
+
+
 async def _apply(client: Client, schedule_id: str, schedule: Schedule, when: str) -> str:
     try:
         await client.create_schedule(schedule_id, schedule)
@@ -92,5 +103,11 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
             MONTHLY_ASSESSMENT,
             monthly_assessment_schedule(settings),
             f"cron {settings.assessment_schedule!r} in {settings.timezone}",
+        ),
+        await _apply(
+            client,
+            CASE_ARCHIVE,
+            case_archive_schedule(settings),
+            f"cron {settings.archive_schedule!r} in {settings.timezone}",
         ),
     ]

@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     ranking_policy: Path | None = None
     """The ranking's weights (a profile such as config/examples/ranking-three-rates.yaml); default
     ``config_dir``/ranking.yaml."""
+    storage_url: str | None = None
+    """The object store (archived histories, attachments): ``s3://bucket/prefix`` for an
+    S3-compatible store, else a folder; unset: ``var_dir``/store."""
+    storage_endpoint_url: str | None = None
+    """The S3 endpoint where it is not AWS's (MinIO, Ceph: ``https://s3.city.example``)."""
+    storage_region: str | None = None
+    storage_access_key: str | None = None
+    storage_secret_key: SecretStr | None = None
+    archive_schedule: str = "15 * * * *"
+    """Cron (in ``timezone``) of the case archive: hourly by default, well inside the shortest
+    retention (the dev server's one day); its first run of a day also seals the day before's anchor."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
 
@@ -161,6 +172,15 @@ class Settings(BaseSettings):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name}: no file at {path}")
+        return self
+
+    @model_validator(mode="after")
+    def _storage_url_usable(self) -> "Settings":
+        url = self.storage_url
+        if url and "://" in url and not url.startswith(("s3://", "file://")):
+            raise ValueError(f"storage_url: {url!r} is neither s3://bucket/prefix nor a folder")
+        if url and url.startswith("s3://") and not url.removeprefix("s3://").split("/")[0]:
+            raise ValueError(f"storage_url: {url!r} names no bucket (s3://bucket/prefix)")
         return self
 
     @property

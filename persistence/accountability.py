@@ -22,6 +22,7 @@ from sqlmodel import Session, col, func, select
 from domain.accountability import AccountabilityAction, MonthAccountability
 from domain.assessment import MonthlyAssessment
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
+from persistence import audit
 from persistence.models import (
     AccountabilityActionRow,
     AssessmentRerunRow,
@@ -288,4 +289,5 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
             rerun.changes = rerun.changes | {month: changed}
             session.add(rerun)
     session.flush()
+    audit.record_month_versions(session, month, now)
     return StoredMonth(changed=changed, next_assessed=_next_assessed(session, month), revisions=revisions)

@@ -13,7 +13,7 @@ from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.events import concerned_units, event_message
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
-from persistence import intake, outbox
+from persistence import audit, intake, outbox
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -68,6 +68,7 @@ def record_case_events(
             )
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
         )
+        audit.chain_case_events(session, state.case_id)
     session.exec(
         sa.update(CaseRow)
         .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)

@@ -195,6 +195,11 @@ class CaseEventRow(SQLModel, table=True):
     actor_unit: str | None = Field(default=None, max_length=48)
     actor_key_id: str | None = Field(default=None, max_length=24)
     detail: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    """The hash of the case's event before (``domain.audit``); the first event's is all zeros."""
+    hash: str | None = Field(default=None, max_length=64)
+    """Of this row's content and ``prev_hash``; None while the event before it is not written yet
+    (events of concurrent updates may land out of order), filled when it is."""
 
 
 class CallbackRow(SQLModel, table=True):
@@ -607,6 +612,63 @@ class TargetBreachRow(SQLModel, table=True):
     last_value: float
     last_checked_on: date
     recovered_on: date | None = Field(default=None, index=True)
+
+
+class ArchivedCaseRow(SQLModel, table=True):
+    """A closed case whose whole history is in the archive store: written once, after every run
+    was stored, so the archive never exports a case twice."""
+
+    __tablename__ = "archived_cases"
+    case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
+    runs: int
+    archived_at: datetime = _utc(index=True)
+
+
+class ArchivedRunRow(SQLModel, table=True):
+    """One run of a case's workflow (a case continued as new has several), as archived: the
+    object's key in the store and its SHA-256."""
+
+    __tablename__ = "archived_runs"
+    case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
+    run_id: str = Field(primary_key=True, max_length=64)
+    ordinal: int
+    """1 for the case's first run, then in order of continuation."""
+    key: str = Field(max_length=256)
+    sha256: str = Field(max_length=64)
+    size: int
+    events: int
+    started_at: datetime = _utc()
+    closed_at: datetime = _utc()
+    archived_at: datetime = _utc()
+
+
+class LedgerEntryRow(SQLModel, table=True):
+    """An append-only chain of the versions of records that are rewritten in place (a month's
+    assessment, an accountability action): each version's digest, chained (``domain.audit``)."""
+
+    __tablename__ = "ledger_entries"
+    chain: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True)
+    subject: str = Field(max_length=96, index=True)
+    digest: str = Field(max_length=64)
+    at: datetime = _utc()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class ChainAnchorRow(SQLModel, table=True):
+    """A day's seal of the chain heads that moved since the anchor before (a case's timeline, a
+    ledger), chained to it by its root: the root is what an outside witness keeps."""
+
+    __tablename__ = "chain_anchors"
+    day: date = Field(primary_key=True)
+    sealed_at: datetime = _utc()
+    upto_event_id: int
+    """The last timeline row (``case_events.id``) this anchor and those before it looked at."""
+    heads: dict[str, list[Any]] = Field(default_factory=dict, sa_type=sa.JSON)
+    """Chain name (``case:C-…`` or ``ledger:…``) → [position, hash] of its head when sealed."""
+    prev_root: str = Field(max_length=64)
+    root: str = Field(max_length=64)
 
 
 # The monthly assessment counts a month's whistle ratings and shared cases by these times.

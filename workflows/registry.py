@@ -1,5 +1,6 @@
 """Every workflow Minsheng runs: what a worker registers and a replay checks against."""
 
+from workflows.archive import CaseArchiveWorkflow
 from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.events import EventDeliveryWorkflow
@@ -13,4 +14,5 @@ WORKFLOWS = [
     AssessMonthWorkflow,
     AccountabilityFollowUpWorkflow,
     EventDeliveryWorkflow,
+    CaseArchiveWorkflow,
 ]

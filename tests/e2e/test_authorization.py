@@ -87,6 +87,8 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/events": READERS,
     "GET /v1/events/stream": READERS,
     "POST /v1/lookup": ANY_KEY,  # and no key at all
+    "GET /v1/cases/{case_id}/archive": {"auditor"},
+    "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -159,6 +161,7 @@ def _url(path: str, case_id: str) -> str:
         key="2026-10:yatou:interview",
         entry_id=1,
         subscription_id="sub_none",
+        run_id="no-such-run",
     )
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from temporalio.testing import WorkflowEnvironment
 
 from minsheng.settings import Settings
@@ -68,5 +69,32 @@ async def test_replay_checks_a_live_case_against_the_code(
     result = minsheng("replay", submitted.case_id, MINSHENG_TEMPORAL_ADDRESS=address)
     assert result.returncode == 0, result.stderr
     assert "replay cleanly" in result.stdout
-    missing = minsheng("replay", "20990101-NOSUCHCASE", MINSHENG_TEMPORAL_ADDRESS=address)
-    assert missing.returncode == 1 and "could not fetch the history" in missing.stderr
+    missing = minsheng(
+        "replay", "20990101-NOSUCHCASE", MINSHENG_TEMPORAL_ADDRESS=address, MINSHENG_DATABASE_URL=settings.database_url
+    )
+    assert missing.returncode == 1 and "neither Temporal nor the archive has its history" in missing.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_audit_verify_names_the_case_and_row_changed_by_one_character(
+    dev_env: WorkflowEnvironment, db: Database, settings: Settings, database_url: str
+) -> None:
+    address = dev_env.client.service_client.config.target_host
+    async with build_worker(dev_env.client, settings, db):
+        submitted = await submit(db, dev_env.client, settings)
+        await wait_for_status(db, submitted.case_id, "dispatched")
+    env = {"MINSHENG_TEMPORAL_ADDRESS": address, "MINSHENG_DATABASE_URL": database_url}
+    clean = minsheng("audit", "verify", "--case", submitted.case_id, **env)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout.startswith("verified: 1 case timelines") and "1 from Temporal" in clean.stdout
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            sa.text("UPDATE case_events SET kind = 'dispatcheD' WHERE case_id = :c AND seq = 3"),
+            {"c": submitted.case_id},
+        )
+    broken = minsheng("audit", "verify", "--since", "2026-01-01", **env)
+    assert broken.returncode == 1
+    assert f"case {submitted.case_id} #3: its content does not match its hash (edited?)" in broken.stderr
+    assert f"case {submitted.case_id} #3: differs from the workflow history (edited?)" in broken.stderr
+    sealed = minsheng("audit", "anchors", **env)
+    assert sealed.returncode == 0 and sealed.stdout == ""  # nothing sealed yet: the schedule seals daily

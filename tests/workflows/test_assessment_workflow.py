@@ -22,7 +22,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from activities.assessment import AssessmentActivities, AssessMonthInput, MonthAssessed
 from domain.assessment import MonthlyAssessment, MonthlyAssessmentInput, ReasonCode, month_before
 from gateways.notify import deliver_pending
-from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
+from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from persistence import assessment
 from persistence.db import Database
@@ -462,3 +462,4 @@ async def test_the_schedule_is_applied_idempotently_and_assesses_last_month(
     finally:
         await schedule.delete()
         await client.get_schedule_handle(DAILY_RANKING).delete()
+        await client.get_schedule_handle(CASE_ARCHIVE).delete()

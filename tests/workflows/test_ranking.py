@@ -11,7 +11,7 @@ from temporalio.client import ScheduleActionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 
 from domain.indicators import RankingInput
-from minsheng.schedules import DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
+from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from persistence import ranking
 from persistence.db import Database
@@ -136,3 +136,4 @@ async def test_the_schedule_is_applied_idempotently_and_ranks_yesterday(
     finally:
         await schedule.delete()
         await client.get_schedule_handle(MONTHLY_ASSESSMENT).delete()
+        await client.get_schedule_handle(CASE_ARCHIVE).delete()

@@ -1,0 +1,145 @@
+"""The archive of closed histories on the real dev server: a case closed and ended is exported by
+the archive workflow (once), deleted from Temporal, and still replays with ``minsheng replay``
+from the archive; the auditor's API lists and serves its runs; the Schedule that runs it."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+from temporalio.client import ScheduleActionStartWorkflow
+from temporalio.testing import WorkflowEnvironment
+
+from activities.archive import ArchiveDone, ArchiveInput
+from api.app import create_app
+from api.context import AppContext
+from domain.case import AcceptInput, Actor, CallbackAnswer, ReplyInput, Role
+from minsheng.replay import replay_case
+from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
+from minsheng.settings import Settings
+from minsheng.temporal import case_workflow_id
+from persistence.db import Database
+from tests.helpers import (
+    answer_callback,
+    eventually,
+    handle,
+    in_process,
+    make_key,
+    pending_callbacks,
+    submit,
+    wait_for_status,
+)
+from worker import build_worker
+from workflows.archive import CaseArchiveWorkflow
+
+pytestmark = pytest.mark.timeout(120)
+
+HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
+
+
+@pytest.fixture
+def archive_settings(settings: Settings, dev_env: WorkflowEnvironment, tmp_path: Path) -> Settings:
+    """The test's settings on the dev server, with the store in the test's folder and no
+    late-joiner window, so that a closed case's workflow ends at once."""
+    settings = settings.model_copy(
+        update={"var_dir": tmp_path, "temporal_address": dev_env.client.service_client.config.target_host}
+    )
+    policy = settings.match_policy
+    settings.__dict__["match_policy"] = policy.model_copy(update={"closed_within_days": 0})
+    return settings
+
+
+async def run_archive(env: WorkflowEnvironment, settings: Settings) -> ArchiveDone:
+    return await env.client.execute_workflow(
+        CaseArchiveWorkflow.run,
+        ArchiveInput(),
+        id=f"archive-{uuid.uuid4().hex[:8]}",
+        task_queue=settings.task_queue,
+    )
+
+
+async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after_its_deletion(
+    dev_env: WorkflowEnvironment, db: Database, archive_settings: Settings
+) -> None:
+    settings, client = archive_settings, dev_env.client
+    async with build_worker(client, settings, db):
+        submitted = await submit(db, client, settings)
+        case_id = submitted.case_id
+        await wait_for_status(db, case_id, "dispatched")
+        case = handle(client, case_id)
+        open_case = (await submit(db, client, settings)).case_id  # still open: not archived
+
+        await case.execute_update("accept", AcceptInput(actor=HRSS))
+        await case.execute_update("reply", ReplyInput(actor=HRSS, result="已责令企业支付拖欠工资"))
+        [task] = await pending_callbacks(db, case_id)
+        await answer_callback(case, task, CallbackAnswer.satisfied)
+        assert (await case.result()).status == "closed"
+
+        first = await run_archive(dev_env, settings)
+        assert (first.archived, first.missing) == (1, 0)
+        again = await run_archive(dev_env, settings)
+        assert (again.archived, again.running) == (0, 0), "a case is never exported twice"
+
+        # The auditor lists the case's runs and downloads its history, hash and all.
+        auditor = {"Authorization": f"Bearer {(await make_key(db, Role.auditor))[1]}"}
+        leader = {"Authorization": f"Bearer {(await make_key(db, Role.leader))[1]}"}
+        app = create_app(settings, AppContext(settings, db, client, settings.reference))
+        async with in_process(app) as http:
+            listed = (await http.get(f"/v1/cases/{case_id}/archive", headers=auditor)).json()
+            [run] = listed["runs"]
+            assert run["ordinal"] == 1 and run["events"] > 10
+            got = await http.get(run["href"], headers=auditor)
+            assert got.headers["content-type"] == "application/gzip"
+            assert hashlib.sha256(got.content).hexdigest() == run["sha256"] == got.headers["x-content-sha256"]
+            events = json.loads(gzip.decompress(got.content))["events"]
+            assert events[0]["eventType"] in ("EVENT_TYPE_WORKFLOW_EXECUTION_STARTED", "WorkflowExecutionStarted")
+            assert (await http.get(f"/v1/cases/{case_id}/archive", headers=leader)).status_code == 403
+            missing = await http.get(f"/v1/cases/{open_case}/archive", headers=auditor)
+            assert missing.status_code == 404 and "not archived" in missing.json()["detail"]
+
+        ok, message = await replay_case(settings, case_id)
+        assert ok and "from Temporal" in message, message
+        await client.workflow_service.delete_workflow_execution(
+            DeleteWorkflowExecutionRequest(
+                namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=case_workflow_id(case_id))
+            )
+        )
+
+        async def gone() -> bool:
+            ok, message = await replay_case(settings, case_id)
+            return ok and "from the archive" in message
+
+        await eventually(gone, seconds=100)
+        ok, message = await replay_case(settings, case_id)
+        assert message.startswith(f"case-{case_id}: from the archive: 1 run, ") and "replay cleanly" in message
+
+        # An archived object changed behind the store's back is refused, never replayed.
+        [stored] = [p for p in (settings.var_dir / "store").rglob("*.json.gz")]
+        stored.write_bytes(gzip.compress(b'{"events": []}'))
+        ok, message = await replay_case(settings, case_id)
+        assert not ok and "changed after it was written" in message
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_archive_schedule_is_applied_with_the_others_hourly(
+    dev_env: WorkflowEnvironment, archive_settings: Settings
+) -> None:
+    client = dev_env.client
+    said = await apply_schedules(client, archive_settings)
+    assert said[2] == f"schedule {CASE_ARCHIVE} created: cron '15 * * * *' in Asia/Shanghai"
+    try:
+        described = await client.get_schedule_handle(CASE_ARCHIVE).describe()
+        first, second = described.info.next_action_times[:2]
+        assert first.minute == 15 and second - first == timedelta(hours=1)
+        action = described.schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow) and action.workflow == "CaseArchiveWorkflow"
+    finally:
+        for schedule in (CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT):
+            await client.get_schedule_handle(schedule).delete()
