@@ -39,8 +39,10 @@ ASKED = "请问灵活就业人员怎么办理社保缴费？需要什么材料"
 
 
 async def test_a_consultation_answered_on_the_call_is_closed_without_a_unit(
-    time_env: WorkflowEnvironment, db: Database, settings: Settings
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
+    # Its own server: the shared one's clock has run days ahead, past the citizen's deadline.
+    time_env = own_time_env
     now = datetime.now(UTC)
     text = EntryText(
         title="灵活就业人员社保缴费",
