@@ -12,9 +12,10 @@ from temporalio import activity
 from domain.case import CaseState, TimelineEvent
 from domain.classification import Classification, classify_with
 from domain.deadlines import CitizenClock, Deadlines, Timing, citizen_clock_for, deadlines_for, handling_figures
+from domain.modelstore import ModelStore
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from domain.reference import ReferenceData, Tier
-from domain.textclassifier import ModelStore, TextClassifier
+from domain.textclassifier import TextClassifier
 from persistence import callbacks, cases
 from persistence.db import Database
 

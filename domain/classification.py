@@ -15,14 +15,28 @@ naming a matter type or domain adds a fixed bonus, and confidence combines how m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
 from domain.reference import GRID_PATTERN, ReferenceData, Tier
-from domain.textclassifier import PROPOSALS, Proposal, TextClassifier, unit_scores
+
+if TYPE_CHECKING:  # the model's libraries load where a model is used, not in the API or a workflow
+    from domain.textclassifier import TextClassifier
 
 FULL_COVERAGE_CHARS = 4
 """Matched keyword characters that count as full evidence (one specific phrase such as 拖欠工资)."""
 HINT_BONUS = 4
+
+
+class Proposal(BaseModel):
+    """One matter type proposed for a request: its unit there, its probability, the words that
+    weighed most for it."""
+
+    matter_type: str
+    unit: str | None
+    score: float
+    words: list[str]
 
 
 class Classification(BaseModel):
@@ -90,6 +104,8 @@ def classify_with(
 ) -> Classification:
     """The trained classifier's proposal: confident when its unit's probability reaches
     ``threshold`` (None: the one chosen when the model was trained)."""
+    from domain.textclassifier import PROPOSALS, unit_scores
+
     town = locate_town(address, grid, reference)
     hint = _hinted_matter(category_hint, reference)
     reading = model.read(content, reference, hint)

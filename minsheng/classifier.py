@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from domain.classification import locate_town
+from domain.modelstore import ModelStore, load, save
 from domain.reference import ReferenceData
-from domain.textclassifier import Example, ModelStore, TextClassifier, evaluate, load, save, train
+from domain.textclassifier import Example, TextClassifier, evaluate, train
 from minsheng.settings import Settings
 from persistence import dispatching
 from persistence.db import Database

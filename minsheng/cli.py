@@ -209,8 +209,8 @@ def _exit(code: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from domain.modelstore import ClassifierError
     from domain.reference import ReferenceDataError
-    from domain.textclassifier import ClassifierError
     from minsheng.classifier import LabelledFileError
 
     args = parser().parse_args(argv)

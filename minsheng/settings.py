@@ -14,9 +14,9 @@ from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.matching import MatchPolicy, load_match_policy
+from domain.modelstore import ModelStore
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
-from domain.textclassifier import ModelStore
 from domain.textmodel import NaiveBayes, catalogue_model
 from minsheng.temporal import TemporalAccess
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from activities.case import DispatchModel
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
+from persistence import dispatching
 from persistence.db import Database
 from tests.helpers import UNCLEAR, WAGES, Stack, body, eventually, record_history, somewhere
 
@@ -177,7 +177,16 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
     await eventually(lambda: _has_suggestion(queued()))
     [item] = await queued()
     assert (item["case_id"], item["content"], item["town"]) == (unclear["case_id"], UNCLEAR, "yatou")
-    assert item["suggestion"]["kind"] == "classified"
+    suggestion = item["suggestion"]
+    assert suggestion["kind"] == "classified"
+    # The dispatcher sees the three best matter types, their scores and the words that decided,
+    # and which model proposed them.
+    assert suggestion["model"] == settings.model_store.active().version
+    proposals = suggestion["proposals"]
+    assert len(proposals) == 3 and proposals[0]["matter_type"] == suggestion["matter_type"]
+    assert [p["score"] for p in proposals] == sorted((p["score"] for p in proposals), reverse=True)
+    assert all(p["words"] and all(w in UNCLEAR for w in p["words"]) for p in proposals)
+    assert suggestion["confidence"] < settings.model_store.active().threshold
     assert (await stack.call("GET", "/v1/dispatch-queue", "hrss")).status_code == 403
 
     dispatched = await stack.call(
@@ -188,10 +197,10 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
     )
     assert dispatched.status_code == 200, dispatched.text
     assert await queued() == []
-    # The manual dispatch is a labelled example for the classifier's text model.
-    model = DispatchModel(settings.reference)
-    assert await model.learn(db) == 1
-    assert model.model.predict(UNCLEAR)[0][0] == "wage_arrears"
+    # The manual dispatch is a labelled example for the next classifier model.
+    async with db.session() as session:
+        learned = await dispatching.dispatch_corrections(session, 10)
+    assert learned == [(UNCLEAR, body()["address"], "wage_arrears", "hrss_bureau")]
 
 
 async def _has_suggestion(items: object) -> bool:

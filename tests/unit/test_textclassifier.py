@@ -7,16 +7,9 @@ from pathlib import Path
 import pytest
 
 from domain.classification import classify, locate_town
+from domain.modelstore import ClassifierError, ModelStore, load
 from domain.reference import ReferenceData
-from domain.textclassifier import (
-    ClassifierError,
-    Example,
-    ModelStore,
-    choose_threshold,
-    load,
-    train,
-    training_version,
-)
+from domain.textclassifier import Example, choose_threshold, train, training_version
 from minsheng.classifier import LabelledFileError, read_labelled
 from minsheng.cli import parser
 
