@@ -1,6 +1,6 @@
 """The dispatch classifier: a linear model over how callers write, trained on dispatched cases.
 
-A request is read three ways at once, because callers write one matter in many ways: the words
+A request is read four ways at once, because callers write one matter in many ways: the words
 jieba segments (拖欠 / 工资), the character 1–3-grams (a typo or an unknown word still shares
 characters), and the syllables' pinyin bigrams (工姿 and 工资 both read gong zi: homophone typos).
 The catalogue's keywords stay as prior knowledge: one feature per matter type, the share of its
