@@ -60,7 +60,7 @@ def build_worker(
     model: DispatchModel | None = None,
 ) -> Worker:
     compile_workflow_modules()
-    model = model or DispatchModel(settings.reference)
+    model = model or DispatchModel(settings.model_store)
     activities = CaseActivities(
         db,
         settings.reference,
@@ -157,14 +157,14 @@ def warn_about_missing_years(settings: Settings) -> None:
         )
 
 
-async def learn_forever(model: DispatchModel, db: Database, minutes: float) -> None:
-    """Retrain the classifier's text model on dispatchers' manual dispatches, now and periodically."""
+async def follow_the_active_model(model: DispatchModel, minutes: float) -> None:
+    """Load the classifier model switched on with ``minsheng classifier activate``, when one is."""
     while True:
-        try:
-            await model.learn(db)
-        except Exception:  # a database hiccup must not stop the worker; the next round retries
-            log.exception("text model not retrained")
         await asyncio.sleep(minutes * 60)
+        try:
+            await model.refresh()
+        except Exception:  # a half-written or broken file must not stop the worker; it keeps the old model
+            log.exception("classifier model not switched")
 
 
 ENGINE_DOWN_RETRY_SECONDS = 5.0
@@ -206,7 +206,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    model = DispatchModel(settings.reference)
+    model = DispatchModel(settings.model_store)
     worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)
     log.info("worker started", task_queue=settings.task_queue, database=db.engine.dialect.name)
@@ -225,7 +225,7 @@ async def run_worker(settings: Settings) -> None:
                 else LogNotifier()
             )
             delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
-            learning = asyncio.create_task(learn_forever(model, db, settings.text_model_refresh_minutes))
+            learning = asyncio.create_task(follow_the_active_model(model, settings.text_model_refresh_minutes))
             reconciling = asyncio.create_task(reconcile_forever(db, CaseGateway(client, settings), settings))
             await stop.wait()
             for task in (delivering, learning, reconciling):

@@ -10,12 +10,13 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from domain.case import CaseState, TimelineEvent
-from domain.classification import Classification, classify
+from domain.classification import Classification, classify_with
 from domain.deadlines import CitizenClock, Deadlines, Timing, citizen_clock_for, deadlines_for, handling_figures
+from domain.modelstore import ModelStore
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from domain.reference import ReferenceData, Tier
-from domain.textmodel import NaiveBayes, catalogue_model
-from persistence import callbacks, cases, dispatching
+from domain.textclassifier import TextClassifier
+from persistence import callbacks, cases
 from persistence.db import Database
 
 log = structlog.get_logger(__name__)
@@ -74,26 +75,23 @@ class ClassifyInput(BaseModel):
     threshold: float
 
 
-LEARN_FROM_LATEST = 50_000
-"""Manual dispatches the text model learns from: the newest, so it follows the city's wording."""
-
-
 class DispatchModel:
-    """The classifier's text model: the catalogue, plus what dispatchers dispatched by hand."""
+    """The trained classifier switched on (``minsheng classifier activate``), or the shipped one."""
 
-    def __init__(self, reference: ReferenceData) -> None:
-        self.reference = reference
-        self.model: NaiveBayes = catalogue_model(reference)
-        self.corrections = 0
+    def __init__(self, store: ModelStore) -> None:
+        self.store = store
+        self.switched_on = store.active_version()
+        self.classifier: TextClassifier = store.active()
 
-    async def learn(self, db: Database) -> int:
-        """Retrain on the newest manual dispatches (seconds, in a thread); returns how many."""
-        async with db.session() as session:
-            corrections = await dispatching.dispatch_corrections(session, LEARN_FROM_LATEST)
-        self.model = await asyncio.to_thread(catalogue_model, self.reference, corrections)
-        self.corrections = len(corrections)
-        log.info("text model retrained on dispatchers' manual dispatches", corrections=self.corrections)
-        return self.corrections
+    async def refresh(self) -> bool:
+        """Load the model switched on since, if another was (in a thread: a second or so)."""
+        version = self.store.active_version()
+        if version == self.switched_on:
+            return False
+        self.classifier = await asyncio.to_thread(self.store.active)
+        self.switched_on = version
+        log.info("classifier model switched", model=self.classifier.version)
+        return True
 
 
 class CaseActivities:
@@ -105,7 +103,7 @@ class CaseActivities:
         reference: ReferenceData,
         timing: Timing,
         model: DispatchModel,
-        model_threshold: float,
+        model_threshold: float | None,
         notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
     ) -> None:
         self.db = db
@@ -117,16 +115,16 @@ class CaseActivities:
 
     @activity.defn(name="classify_request")
     async def classify_request(self, inp: ClassifyInput) -> Classification:
-        # Pure CPU on in-memory data, run as a local activity; its result is recorded in history,
-        # so a later catalogue edit never changes how an old case replays.
-        return classify(
+        # Pure CPU on in-memory data, run as a local activity; its result (with the model's
+        # version) is recorded in history, so a later catalogue edit or model never changes how
+        # an old case replays.
+        return classify_with(
+            self.model.classifier,
             inp.content,
             inp.address,
             inp.grid,
             inp.category_hint,
             self.reference,
-            inp.threshold,
-            self.model.model,
             self.model_threshold,
         )
 

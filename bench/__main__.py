@@ -58,8 +58,9 @@ def main() -> None:
     )
     c = classified["held_out"]
     print(
-        f"  classification (held-out half): matter type {c['accuracy']['matter_type']:.1%}, routed without a "
-        f"dispatcher {c['routed_without_dispatcher']:.1%} ({c['automatic_dispatch_right_unit']:.1%} to the right unit)"
+        f"  classification (held-out set): dispatched automatically {c['automatic']:.1%} "
+        f"({c['automatic_right_unit']:.1%} to the right unit), top-3 right for {c['rest_top3']:.1%} of the rest; "
+        f"p99 {classified['latency']['wall']['p99_ms']} ms"
     )
     print(
         f"  case events to a local subscriber under intake load ({delivered['intake_requests_per_s']} req/s): lag "

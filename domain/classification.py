@@ -1,27 +1,42 @@
-"""Keyword classification of a request against the responsibility catalogue, and location routing.
+"""Classification of a request against the responsibility catalogue, and location routing.
 
-Scoring is deliberately simple and explainable to a dispatcher: a matter type scores the total
-length (in characters) of its keywords found in the content; a category hint naming a matter type
-or domain adds a fixed bonus. Confidence combines how much matched (``coverage``) with how clearly
-the best matter type beat the runner-up (``margin``).
+With a trained classifier (domain/textclassifier.py: words, character n-grams, pinyin and the
+catalogue's keywords, in a calibrated linear model), a request is dispatched without a dispatcher
+when the probability of its best proposal's unit reaches the model's threshold; otherwise the
+three best matter types, their scores and the words that decided wait in the dispatcher's queue.
+Which model decided is part of the classification (``model``), so an auditor sees it in the case's
+timeline.
 
-With the text model (domain/textmodel.py, which also learns from dispatchers' manual dispatches),
-a request is dispatched without a dispatcher when the model's most likely matter type is the
-keywords' best one, or when the model alone is near certain. Measured on the tuning half of the
-labelled set (bench/classification.py), this routes more requests than the keywords alone and
-sends fewer of them to the wrong unit.
+Without one (tests, benchmarks of other things), the catalogue's keywords alone: a matter type
+scores the total length (in characters) of its keywords found in the content, a category hint
+naming a matter type or domain adds a fixed bonus, and confidence combines how much matched
+(``coverage``) with how clearly the best matter type beat the runner-up (``margin``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
 from domain.reference import GRID_PATTERN, ReferenceData, Tier
-from domain.textmodel import NaiveBayes
+
+if TYPE_CHECKING:  # the model's libraries load where a model is used, not in the API or a workflow
+    from domain.textclassifier import TextClassifier
 
 FULL_COVERAGE_CHARS = 4
 """Matched keyword characters that count as full evidence (one specific phrase such as 拖欠工资)."""
 HINT_BONUS = 4
+
+
+class Proposal(BaseModel):
+    """One matter type proposed for a request: its unit there, its probability, the words that
+    weighed most for it."""
+
+    matter_type: str
+    unit: str | None
+    score: float
+    words: list[str]
 
 
 class Classification(BaseModel):
@@ -35,6 +50,10 @@ class Classification(BaseModel):
     confidence: float = 0.0
     confident: bool = False
     reason: str
+    model: str | None = None
+    """The version of the trained classifier that decided; None: the keywords alone."""
+    proposals: list[Proposal] = []
+    """The best matter types for a dispatcher, with their scores and the words that decided."""
 
 
 def locate_town(address: str, grid: str | None, reference: ReferenceData) -> str | None:
@@ -64,30 +83,59 @@ def classify(
     category_hint: str | None,
     reference: ReferenceData,
     threshold: float,
-    model: NaiveBayes | None = None,
-    model_threshold: float = 1.0,
+    model: TextClassifier | None = None,
 ) -> Classification:
-    """Propose domain, matter type, tier and responsible unit for one request: by the keywords,
-    checked by the text model when there is one."""
-    keywords = _by_keywords(content, address, grid, category_hint, reference, threshold)
+    """Propose domain, matter type, tier and responsible unit for one request: by the trained
+    classifier when there is one (with the threshold it was trained with), else by the keywords
+    (``threshold``: their confidence)."""
     if model is None:
-        return keywords
-    best_code, posterior = model.predict(content)[0]
-    agree = best_code == keywords.matter_type
-    if not agree and posterior < model_threshold:
-        return keywords.model_copy(
-            update={
-                "confident": False,
-                "reason": f"{keywords.reason}; the text model says {best_code} ({posterior:.4f}): not sure enough",
-            }
+        return _by_keywords(content, address, grid, category_hint, reference, threshold)
+    return classify_with(model, content, address, grid, category_hint, reference)
+
+
+def classify_with(
+    model: TextClassifier,
+    content: str,
+    address: str,
+    grid: str | None,
+    category_hint: str | None,
+    reference: ReferenceData,
+    threshold: float | None = None,
+) -> Classification:
+    """The trained classifier's proposal: confident when its unit's probability reaches
+    ``threshold`` (None: the one chosen when the model was trained)."""
+    from domain.textclassifier import PROPOSALS, unit_scores
+
+    town = locate_town(address, grid, reference)
+    hint = _hinted_matter(category_hint, reference)
+    reading = model.read(content, reference, hint)
+    ranked = model.probabilities(reading, reference)
+    proposals = [
+        Proposal(
+            matter_type=code,
+            unit=reference.unit_for(reference.matter_types[code], town),
+            score=round(p, 4),
+            words=model.deciding_words(reading, reference, code),
         )
+        for code, p in ranked[:PROPOSALS]
+    ]
+    best = proposals[0]
+    unit_p = unit_scores(ranked, town, reference)[best.unit] if best.unit else 0.0
+    limit = model.threshold if threshold is None else threshold
     reason = (
-        f"keywords and the text model agree on {best_code} (posterior {posterior:.4f})"
-        if agree
-        else f"the text model is sure of {best_code} (posterior {posterior:.6f}); keywords: {keywords.reason}"
+        f"model {model.version}: {best.matter_type} {best.score:.3f}, unit {best.unit} {unit_p:.3f} "
+        f"(threshold {limit:.3f}); words: {'、'.join(best.words) or 'none'}"
     )
-    confidence = round(max(posterior, keywords.confidence) if agree else posterior, 4)
-    return _proposal(best_code, keywords.town, confidence, 0.0, reason, reference)
+    result = _proposal(best.matter_type, town, round(unit_p, 4), limit, reason, reference)
+    return result.model_copy(update={"model": model.version, "proposals": proposals})
+
+
+def _hinted_matter(hint: str | None, reference: ReferenceData) -> str | None:
+    """The matter type a channel's category hint names (code or Chinese name), if any."""
+    if not hint:
+        return None
+    hint = hint.strip()
+    return next((code for code, m in reference.matter_types.items() if hint in (code, m.name)), None)
 
 
 def _proposal(

@@ -1,17 +1,18 @@
-"""A text model of the catalogue: multinomial naive Bayes over character n-grams.
+"""The matcher's text model of the catalogue: multinomial naive Bayes over character n-grams.
 
 Short Chinese complaints have no spaces and many ways to say one thing; character 1–3-grams
 catch shared roots (停水 / 没水 / 来水 share 水) that exact keywords miss. The model learns from the
-catalogue (each matter type's name and keywords) and from labelled examples: the requests
-dispatchers routed by hand, so it improves with every correction. Plain Python, no dependencies;
-training on tens of thousands of examples takes seconds, prediction microseconds.
+catalogue (each matter type's name and keywords). Merging (domain/matching.py) asks it whether two
+requests are of one matter type, and how telling their shared bigrams are; dispatch uses the trained
+classifier instead (domain/textclassifier.py). Plain Python, no dependencies; training takes
+milliseconds, prediction microseconds.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -96,13 +97,10 @@ class NaiveBayes:
         return sorted(((label, w / total) for label, w in weights.items()), key=lambda p: -p[1])
 
 
-def catalogue_model(reference: ReferenceData, corrections: Iterable[tuple[str, str]] = ()) -> NaiveBayes:
-    """Trained on each matter type's name and keywords, then on (content, matter type) examples."""
+def catalogue_model(reference: ReferenceData) -> NaiveBayes:
+    """Trained on each matter type's name and keywords."""
     model = NaiveBayes()
     for code, matter in reference.matter_types.items():
         for phrase in (matter.name, *matter.keywords):
             model.learn(phrase, code, CATALOGUE_WEIGHT)
-    for content, code in corrections:
-        if code in reference.matter_types:
-            model.learn(content, code)
     return model

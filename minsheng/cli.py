@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from minsheng.logs import configure_logging
 from minsheng.settings import Settings
@@ -122,6 +123,65 @@ def cmd_dev(_args: argparse.Namespace) -> int:
     return asyncio.run(run_dev(_settings()))
 
 
+def cmd_classifier_train(args: argparse.Namespace) -> int:
+    from minsheng import classifier
+
+    settings = _settings()
+    learned = [] if args.no_corrections else asyncio.run(classifier.corrections(settings, args.corrections))
+    classifier.train_and_report(
+        settings,
+        args.files,
+        args.holdout,
+        args.holdout_share,
+        learned,
+        args.precision,
+        args.output,
+        args.activate,
+    )
+    return 0
+
+
+def cmd_classifier_evaluate(args: argparse.Namespace) -> int:
+    from minsheng import classifier
+
+    classifier.evaluate_and_report(_settings(), args.file, args.model)
+    return 0
+
+
+def cmd_classifier_activate(args: argparse.Namespace) -> int:
+    store = _settings().model_store
+    store.activate(args.version)
+    print(f"switched on: model {args.version} (workers load it within a minute)")
+    return 0
+
+
+def _classifier_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = commands.add_parser("classifier", help="the dispatch classifier's models").add_subparsers(
+        dest="classifier_command", required=True
+    )
+    train = group.add_parser(
+        "train",
+        help="train a model on labelled requests (CSV or JSON lines: text, address, matter_type, unit) and "
+        "dispatchers' corrections; print held-out figures",
+    )
+    train.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    train.add_argument("--holdout", type=Path, help="evaluate on this file (default: a share of FILE, by hash)")
+    train.add_argument("--holdout-share", type=float, default=0.2, help="share of FILE held out (default 0.2)")
+    train.add_argument("--precision", type=float, default=0.95, help="right units asked of automatic dispatch")
+    train.add_argument("--no-corrections", action="store_true", help="leave dispatchers' corrections out")
+    train.add_argument("--corrections", type=int, default=50_000, help="the newest corrections to learn from")
+    train.add_argument("--output", type=Path, help="write the model to this file instead of the model store")
+    train.add_argument("--activate", action="store_true", help="switch the new model on")
+    train.set_defaults(run=cmd_classifier_train)
+    evaluate = group.add_parser("evaluate", help="figures of the active model (or --model) on a labelled file")
+    evaluate.add_argument("file", type=Path, metavar="FILE")
+    evaluate.add_argument("--model", help="a stored version or a .joblib file (default: the active model)")
+    evaluate.set_defaults(run=cmd_classifier_evaluate)
+    activate = group.add_parser("activate", help="switch a trained model on")
+    activate.add_argument("version")
+    activate.set_defaults(run=cmd_classifier_activate)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="minsheng", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -173,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     anchors = audit.add_parser("anchors", help="print the daily anchors' roots, for an outside witness to keep")
     anchors.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD)")
     anchors.set_defaults(run=cmd_audit_anchors)
+    _classifier_commands(commands)
     return root
 
 
@@ -185,13 +246,18 @@ def _exit(code: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from domain.modelstore import ClassifierError
     from domain.reference import ReferenceDataError
+    from minsheng.classifier import LabelledFileError
 
     args = parser().parse_args(argv)
     try:
         _exit(args.run(args))
     except ReferenceDataError as exc:
         print(f"minsheng: bad reference data:\n{exc}", file=sys.stderr)
+        sys.exit(2)
+    except (ClassifierError, LabelledFileError) as exc:
+        print(f"minsheng: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -15,6 +15,7 @@ from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.kinds import KindPolicy, load_kind_policy
 from domain.matching import MatchPolicy, load_match_policy
+from domain.modelstore import ModelStore
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.targets import TargetPolicy, load_target_policy
@@ -50,16 +51,21 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     classify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Keyword confidence at or above which a case is dispatched without a dispatcher (when the
-    text model disagrees, it is not)."""
-    classify_model_threshold: float = Field(default=0.9999, ge=0.0, le=1.0)
-    """The text model's posterior at or above which it dispatches alone, the keywords not agreeing
-    (naive Bayes posteriors run high: 0.9999 was chosen on the tuning half, bench/README.md)."""
+    """Keyword confidence at or above which the keywords alone would dispatch (a case's input
+    carries it; the worker classifies with the trained model, see ``classify_model_threshold``)."""
+    classify_model_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    """The probability of the best proposal's unit at or above which a case is dispatched without
+    a dispatcher; unset: the threshold chosen when the model was trained, for 95% right units on
+    its cross-validated predictions (docs/classification.md)."""
+    classifier_dir: Path = Path("var/classifier")
+    """Where ``minsheng classifier train`` keeps its models, and which one is switched on."""
+    classifier_shipped: Path = Path("models/classifier.joblib")
+    """The model shipped with Minsheng, used until another is switched on."""
     case_history_limit: int | None = Field(default=None, ge=100)
     """History events at which a case continues as a new run; unset: when the server suggests
     it (Temporal's default: about 4,000 events or 4 MB)."""
-    text_model_refresh_minutes: float = Field(default=60, gt=0)
-    """How often the worker retrains the text model on dispatchers' manual dispatches."""
+    text_model_refresh_minutes: float = Field(default=1, gt=0)
+    """How often the worker looks for a newly switched-on classifier model (and loads it)."""
     log_format: Literal["auto", "json", "console"] = "auto"
     """``auto``: pretty on a terminal, JSON otherwise."""
     log_level: str = "INFO"
@@ -143,6 +149,8 @@ class Settings(BaseSettings):
     @cached_property
     def kind_policy(self) -> KindPolicy:
         return load_kind_policy(self.config_dir / "request_kinds.yaml")
+    def model_store(self) -> ModelStore:
+        return ModelStore(self.classifier_dir, self.classifier_shipped)
 
     @cached_property
     def match_policy(self) -> MatchPolicy:

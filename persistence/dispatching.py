@@ -171,14 +171,15 @@ async def intake_counts(session: AsyncSession, start: datetime, end: datetime) -
     return dict(counts)
 
 
-async def dispatch_corrections(session: AsyncSession, limit: int) -> list[tuple[str, str]]:
-    """(content, matter type) of the cases dispatchers dispatched by hand, the newest first: each
-    is a request the classifier could not place, or placed wrong, labelled by a person."""
+async def dispatch_corrections(session: AsyncSession, limit: int) -> list[tuple[str, str, str, str]]:
+    """(content, address, matter type, unit) of the cases dispatchers dispatched by hand, the
+    newest first: each is a request the classifier could not place, or placed wrong, labelled by a
+    person: training data for the next classifier model."""
     first_request = (
         select(RequestRow.case_id, func.min(RequestRow.received_at).label("at")).group_by(RequestRow.case_id).subquery()
     )
     rows = await session.exec(
-        select(RequestRow.content, CaseEventRow.detail)
+        select(RequestRow.content, RequestRow.address, CaseEventRow.detail)
         .join(
             first_request,
             sa.and_(first_request.c.case_id == RequestRow.case_id, first_request.c.at == RequestRow.received_at),
@@ -188,4 +189,4 @@ async def dispatch_corrections(session: AsyncSession, limit: int) -> list[tuple[
         .order_by(col(CaseEventRow.at).desc())
         .limit(limit)
     )
-    return [(content, detail["matter_type"]) for content, detail in rows]
+    return [(content, address, detail["matter_type"], detail["unit"]) for content, address, detail in rows]

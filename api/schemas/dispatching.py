@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -31,6 +32,15 @@ class MergeIn(In):
     reason: Annotated[Text, StringConstraints(max_length=2000)]
 
 
+class ProposalOut(BaseModel):
+    """One of the classifier's best matter types for the case."""
+
+    matter_type: str
+    unit: str | None = Field(description="its unit at the case's location (null: a town's matter, no town known)")
+    score: float = Field(description="the model's calibrated probability of this matter type")
+    words: list[str] = Field(description="the words of the request that weighed most for it")
+
+
 class Suggestion(BaseModel):
     """What the classifier proposed, or for a returned case who returned it and why."""
 
@@ -41,6 +51,10 @@ class Suggestion(BaseModel):
     unit: str | None = None
     confidence: float | None = None
     reason: str | None = None
+    model: str | None = Field(default=None, description="the version of the classifier model that decided")
+    proposals: list[ProposalOut] = Field(
+        default=[], description="the classifier's three best matter types, best first (empty for a returned case)"
+    )
 
 
 class QueuedCase(BaseModel):
@@ -63,7 +77,10 @@ class QueuedCase(BaseModel):
     def of(cls, case: CaseRow, request: RequestRow, latest: dict[str, str], now: datetime) -> QueuedCase:
         suggestion = None
         if latest:
-            fields = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
+            fields: dict[str, object] = {k: v or None for k, v in latest.items() if k in Suggestion.model_fields}
+            # A later return replaces the classifier's proposals: they are the classified event's.
+            proposals = latest.get("proposals") if latest.get("kind") == "classified" else None
+            fields["proposals"] = json.loads(proposals) if proposals else []
             suggestion = Suggestion.model_validate(fields)
         return cls(
             case_id=case.id,

@@ -1,6 +1,7 @@
-"""Check bench/data/classification.jsonl against the reference data in config/.
+"""Check a labelled classification set (by default bench/data/classification.jsonl) against the
+reference data in config/.
 
-Run from the project root:  .venv/bin/python bench/data/validate_classification.py
+Run from the project root:  .venv/bin/python bench/data/validate_classification.py [FILE]
 
 Checks, for every line: the fields are exactly the expected ones; the id is unique and the content
 is unique; channel, domain, matter type and unit codes exist in config/; the matter type belongs to
@@ -27,7 +28,7 @@ FIELDS = {"id", "channel", "content", "address", "grid", "domain", "matter_type"
 GRID = re.compile(r"^([A-Z]{2,3})-\d{2}-\d{2}$")
 
 
-def main() -> int:
+def main(data: Path = DATA) -> int:
     catalogue = yaml.safe_load((ROOT / "config/catalogue.yaml").read_text(encoding="utf-8"))
     units = yaml.safe_load((ROOT / "config/units.yaml").read_text(encoding="utf-8"))["units"]
     channels = {
@@ -51,7 +52,7 @@ def main() -> int:
     ids: set[str] = set()
     contents: set[str] = set()
     rows = []
-    for number, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(data.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         row = json.loads(line)
@@ -116,4 +117,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA))

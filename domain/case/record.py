@@ -3,6 +3,7 @@ and the timeline event each transition returns."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -146,6 +147,11 @@ class CaseRecord(BaseModel):
                 "confidence": f"{result.confidence:.3f}",
                 "outcome": "dispatch" if result.confident else "dispatcher queue",
                 "reason": result.reason,
+                "model": result.model,
+                # The dispatcher's proposals, as one JSON text: an event's details are strings.
+                "proposals": json.dumps([p.model_dump() for p in result.proposals], ensure_ascii=False)
+                if result.proposals
+                else None,
             },
         )
 

@@ -3,17 +3,17 @@ the dispatch queue, a dispatcher's split and manual merge (一事多投), and re
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from activities.case import DispatchModel
+from domain.textclassifier import Example
+from minsheng import classifier
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
-from persistence.db import Database
-from tests.helpers import UNCLEAR, WAGES, Stack, body, eventually, record_history, somewhere
+from tests.helpers import GAS, UNCLEAR, WAGES, Stack, body, eventually, record_history, somewhere
 
 AGAIN = "我们在这家公司干活，老板拖欠工资三个月不发，人也找不到"
-NOISE = "工地晚上施工噪音太大，吵得睡不着"
 
 
 def grid_item(ref: str, content: str, **overrides: object) -> dict:
@@ -27,11 +27,11 @@ async def test_a_batch_with_bad_items_lands_the_good_ones_and_says_why_for_the_o
         grid_item("G-2", "", location=site),  # empty content
         grid_item("G-3", AGAIN, location=site),  # the same matter as G-1: merged
         grid_item("G-1", WAGES, location=site),  # the same upload twice
-        grid_item("G-4", NOISE, channel="carrier_pigeon"),
+        grid_item("G-4", GAS, channel="carrier_pigeon"),
         {"channel": "grid_worker", "channel_ref": "G-5"},
-        grid_item("G-6", NOISE, citizen={"name": "李四", "phone": "call me"}),
+        grid_item("G-6", GAS, citizen={"name": "李四", "phone": "call me"}),
         "not an object",
-        grid_item("G-7", NOISE),
+        grid_item("G-7", GAS),
     ]
     answer = await stack.call("POST", "/v1/requests:batch", "intake", json={"requests": items})
     assert answer.status_code == 200, answer.text
@@ -48,7 +48,7 @@ async def test_a_batch_with_bad_items_lands_the_good_ones_and_says_why_for_the_o
         "created",
     ]
     assert out["counts"] == {"created": 2, "merged": 1, "existing": 1, "refused": 5}
-    first, empty, merged, again, pigeon, bare, phone, scalar, noise = out["items"]
+    first, empty, merged, again, pigeon, bare, phone, scalar, gas = out["items"]
     assert merged["case_id"] == first["case_id"] and again["request_id"] == first["request_id"]
     assert [e["field"] for e in empty["errors"]] == ["content"]
     assert pigeon["errors"] == [
@@ -60,7 +60,7 @@ async def test_a_batch_with_bad_items_lands_the_good_ones_and_says_why_for_the_o
 
     case = await stack.case_when(first["case_id"], "dispatched")
     assert [r["channel_ref"] for r in case["requests"]] == ["G-1", "G-3"]
-    await stack.case_when(noise["case_id"], "dispatched")
+    await stack.case_when(gas["case_id"], "dispatched")
     # The whole upload again: nothing new.
     resent = (await stack.call("POST", "/v1/requests:batch", "intake", json={"requests": items})).json()
     assert resent["counts"] == {"existing": 4, "refused": 5}
@@ -164,9 +164,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
     }
 
 
-async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
-    stack: Stack, db: Database, settings: Settings
-) -> None:
+async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(stack: Stack, settings: Settings) -> None:
     unclear = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="U-1", content=UNCLEAR))).json()
     clear = (await stack.call("POST", "/v1/requests", "intake", json=body(channel_ref="U-2"))).json()
     await stack.case_when(clear["case_id"], "dispatched")
@@ -177,7 +175,21 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
     await eventually(lambda: _has_suggestion(queued()))
     [item] = await queued()
     assert (item["case_id"], item["content"], item["town"]) == (unclear["case_id"], UNCLEAR, "yatou")
-    assert item["suggestion"]["kind"] == "classified"
+    suggestion = item["suggestion"]
+    assert suggestion["kind"] == "classified"
+    # The dispatcher sees the three best matter types, their scores and the words that decided,
+    # and which model proposed them.
+    assert suggestion["model"] == settings.model_store.active().version
+    proposals = suggestion["proposals"]
+    assert len(proposals) == 3 and proposals[0]["matter_type"] == suggestion["matter_type"]
+    assert [p["score"] for p in proposals] == sorted((p["score"] for p in proposals), reverse=True)
+    assert all(p["words"] and all(w in UNCLEAR for w in p["words"]) for p in proposals)
+    assert suggestion["confidence"] < settings.model_store.active().threshold
+    # An auditor reads the same in the case's timeline: which model decided, and what it proposed.
+    case = (await stack.call("GET", f"/v1/cases/{unclear['case_id']}", "auditor")).json()
+    [classified] = [e for e in case["timeline"] if e["kind"] == "classified"]
+    assert classified["detail"]["model"] == suggestion["model"]
+    assert json.loads(classified["detail"]["proposals"]) == proposals
     assert (await stack.call("GET", "/v1/dispatch-queue", "hrss")).status_code == 403
 
     dispatched = await stack.call(
@@ -188,10 +200,9 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(
     )
     assert dispatched.status_code == 200, dispatched.text
     assert await queued() == []
-    # The manual dispatch is a labelled example for the classifier's text model.
-    model = DispatchModel(settings.reference)
-    assert await model.learn(db) == 1
-    assert model.model.predict(UNCLEAR)[0][0] == "wage_arrears"
+    # The manual dispatch is a labelled example for the next `minsheng classifier train`.
+    learned = await classifier.corrections(settings, 10)
+    assert learned == [Example(UNCLEAR, "wage_arrears", body()["address"], "hrss_bureau")]
 
 
 async def _has_suggestion(items: object) -> bool:

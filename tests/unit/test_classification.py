@@ -1,8 +1,8 @@
-"""Keyword classification and location routing (pure; no Temporal, no database)."""
+"""Keyword classification and location routing (pure; no Temporal, no database); the trained
+classifier is tested in test_textclassifier.py."""
 
 from domain.classification import classify, locate_town
 from domain.reference import ReferenceData, Tier
-from domain.textmodel import catalogue_model
 
 
 def test_wage_arrears_go_to_the_labour_bureau(reference: ReferenceData) -> None:
@@ -57,23 +57,3 @@ def test_a_category_hint_breaks_a_tie(reference: ReferenceData) -> None:
 def test_the_threshold_is_the_citys_setting(reference: ReferenceData) -> None:
     text = "路灯不亮，井盖丢了"
     assert not classify(text, "崖头街道", None, None, reference, 0.99).confident
-
-
-# A complaint in words no catalogue keyword covers: the text model learns it from dispatchers.
-ODD = "小区门口那块绿地被人圈起来种菜了"
-ODD_AGAIN = "门口的公共绿地让人圈起来种上菜了"
-
-
-def test_the_text_model_confirms_the_keywords(reference: ReferenceData) -> None:
-    model = catalogue_model(reference)
-    result = classify("公司拖欠工资三个月不发，老板联系不上", "崖头街道", None, None, reference, 0.5, model, 0.9999)
-    assert (result.matter_type, result.unit, result.confident) == ("wage_arrears", "hrss_bureau", True)
-    assert "agree on wage_arrears" in result.reason
-
-
-def test_the_text_model_learns_from_dispatchers_manual_dispatches(reference: ReferenceData) -> None:
-    before = classify(ODD_AGAIN, "崖头街道", None, None, reference, 0.5, catalogue_model(reference), 0.9999)
-    assert not before.confident and "not sure enough" in before.reason
-    corrections = [(ODD, "greening"), ("楼前绿化带被居民圈占种菜", "greening"), ("公共绿地被圈起来种菜", "greening")]
-    after = classify(ODD_AGAIN, "崖头街道", None, None, reference, 0.5, catalogue_model(reference, corrections), 0.9999)
-    assert (after.matter_type, after.unit, after.confident) == ("greening", "housing_bureau", True)
