@@ -149,6 +149,8 @@ class Settings(BaseSettings):
     @cached_property
     def kind_policy(self) -> KindPolicy:
         return load_kind_policy(self.config_dir / "request_kinds.yaml")
+
+    @cached_property
     def model_store(self) -> ModelStore:
         return ModelStore(self.classifier_dir, self.classifier_shipped)
 
