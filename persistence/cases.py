@@ -67,6 +67,7 @@ def record_case_events(
             domain_code=state.domain,
             matter_type_code=state.matter_type,
             confidence=state.confidence,
+            classifier_model=state.classifier_model,
             closed_at=state.closed_at,
             deadline_at=state.deadlines.due_at if state.deadlines else None,
             deadline_provisional=bool(state.deadlines and state.deadlines.provisional),

@@ -77,6 +77,8 @@ class CaseRow(SQLModel, table=True):
     domain_code: str | None = Field(default=None, max_length=48, index=True)
     matter_type_code: str | None = Field(default=None, max_length=48)
     confidence: float | None = None
+    classifier_model: str | None = Field(default=None, max_length=32, index=True)
+    """The version of the classifier model that classified the case."""
     received_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None, index=True)

@@ -142,3 +142,9 @@ def test_train_then_evaluate_a_small_file_from_the_command_line(
     evaluated = run("classifier", "evaluate", str(held))
     assert f"model {version} on 1 held-out requests" in evaluated
     assert "urban_rural_construction" in evaluated  # greening's domain, in the per-domain table
+
+
+def test_a_precision_written_as_a_percentage_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["classifier", "train", "cases.csv", "--precision", "95"])
+    assert "not a share between 0 and 1 (write 0.95 for 95%)" in capsys.readouterr().err
