@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from activities.case import DispatchModel
 from domain.classification import classify, locate_town
 from domain.modelstore import ClassifierError, ModelStore, load
 from domain.reference import ReferenceData
@@ -104,6 +105,19 @@ def test_the_store_switches_a_model_on_only_when_asked(tmp_path: Path, reference
         load(tmp_path / "broken.joblib")
 
 
+async def test_a_worker_loads_the_model_switched_on_and_keeps_it_otherwise(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    store = ModelStore(tmp_path / "models", SHIPPED)
+    worker_model = DispatchModel(store)
+    assert not await worker_model.refresh() and worker_model.classifier.version == load(SHIPPED).version
+    trained = train(_small_set(reference), reference, lambda a: None)
+    store.add(trained)
+    assert not await worker_model.refresh()  # stored is not switched on
+    store.activate(trained.version)
+    assert await worker_model.refresh() and worker_model.classifier.version == trained.version
+
+
 def test_a_labelled_file_with_a_mistake_is_refused_with_its_line(tmp_path: Path, reference: ReferenceData) -> None:
     path = tmp_path / "cases.csv"
     path.write_text("text,address,matter type,unit\n路灯不亮,崖头街道,street_lights,\n路面有坑,崖头街道,potholes,\n")
@@ -140,7 +154,7 @@ def test_train_then_evaluate_a_small_file_from_the_command_line(
 
     assert f"switched on: model {version}" in run("classifier", "activate", version)
     evaluated = run("classifier", "evaluate", str(held))
-    assert f"model {version} on 1 held-out requests" in evaluated
+    assert f"model {version} on 1 requests" in evaluated
     assert "urban_rural_construction" in evaluated  # greening's domain, in the per-domain table
 
 
