@@ -10,7 +10,7 @@ from activities.case import DispatchModel
 from domain.classification import classify, locate_town
 from domain.modelstore import ClassifierError, ModelStore, load
 from domain.reference import ReferenceData
-from domain.textclassifier import Example, choose_threshold, train, training_version
+from domain.textclassifier import Example, choose_threshold, matching_model, train, training_version
 from minsheng.classifier import LabelledFileError, read_labelled
 from minsheng.cli import parser
 
@@ -162,3 +162,11 @@ def test_a_precision_written_as_a_percentage_is_refused(capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         parser().parse_args(["classifier", "train", "cases.csv", "--precision", "95"])
     assert "not a share between 0 and 1 (write 0.95 for 95%)" in capsys.readouterr().err
+
+
+def test_the_matcher_reads_requests_as_the_classifier_does(reference: ReferenceData) -> None:
+    model = matching_model(load(SHIPPED), reference)
+    one, other = model.likely("楼下的水管子爆了，家里一滴水都没有"), model.likely("停水两天了，自来水一直不来")
+    assert one[0][0] == other[0][0] == "water_outage"
+    assert model.likely("楼下的水管子爆了，家里一滴水都没有") is one  # remembered: open cases come up again
+    assert model.rarity.weights["停水"] > model.rarity.weights["小区"]
