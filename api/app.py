@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import uuid
@@ -110,6 +111,8 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         db = Database(settings.database_url, settings.db_pool_size)
         client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
         app.state.context = AppContext(settings, db, client, settings.reference)
+        # The matcher's model (and its libraries) load now, not in the first request's intake.
+        await asyncio.to_thread(lambda: settings.text_model)
         log.info("api started", database=db.engine.dialect.name, temporal=settings.temporal_address)
         try:
             yield

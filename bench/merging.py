@@ -37,12 +37,18 @@ from typing import Any
 
 from bench.common import machine, percentile, write_result
 from domain.classification import locate_town
-from domain.matching import MatchPolicy, PlaceIndex, Submission, best_match, load_match_policy, submission_of
+from domain.matching import MatchPolicy, PlaceIndex, Submission, TextModel, best_match, load_match_policy, submission_of
+from domain.modelstore import load as load_model
 from domain.reference import ReferenceData, load_reference
-from domain.textmodel import catalogue_model
+from domain.textclassifier import matching_model
 
 DATA = Path(__file__).parent / "data" / "merge.jsonl"
 ROOT = Path(__file__).parent.parent
+
+
+def text_model(reference: ReferenceData) -> TextModel:
+    """The matcher's text model as the API has it: the shipped classifier model's reading."""
+    return matching_model(load_model(ROOT / "models" / "classifier.joblib"), reference)
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class Labelled:
 def load(reference: ReferenceData) -> list[Labelled]:
     rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
     items = []
-    model = catalogue_model(reference)
+    model = text_model(reference)
     for r in rows:
         s = submission_of(
             r["content"],
@@ -85,7 +91,7 @@ class Correction:
 
 def load_corrections(path: Path, reference: ReferenceData) -> list[Correction]:
     """The pairs of an export of ``GET /v1/merge-corrections`` (those with a counterpart)."""
-    model = catalogue_model(reference)
+    model = text_model(reference)
 
     def seen(r: dict[str, Any]) -> Submission:
         when = datetime.fromisoformat(r["received_at"])

@@ -14,7 +14,7 @@ three questions in order, cheapest and most decisive first:
    garbage at 华润小区 share 华润小区). The rest are compared by Dice weighted by each bigram's
    rarity over the catalogue's matter types (``Rarity``: 停水 tells more than 已经 or 小区;
    bigrams the catalogue never uses weigh ``unknown_gram_weight``). The bar depends on the text
-   model (``domain/textmodel.py``): ``same_matter_similarity`` when it gives both the same matter
+   model (``TextModel``: the dispatch classifier's reading): ``same_matter_similarity`` when it gives both the same matter
    type; ``related_matter_similarity`` when its distributions overlap (``affinity`` ≥
    ``related_matter_affinity``: a grid worker's note it reads as village affairs and a resident's
    call it reads as a water cut, each with the other's type among its likely ones); else
@@ -35,17 +35,18 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.reference import parse_yaml
 from domain.text import bigrams, dice, normalise
-from domain.textmodel import NaiveBayes, Rarity
+from domain.textmodel import Rarity
 
 EARTH_RADIUS_M = 6_371_000.0
 CELL_DEGREES = 0.005
@@ -226,6 +227,19 @@ class Submission:
         return house_numbers(self.address)
 
 
+class TextModel(Protocol):
+    """What the matcher asks of a text model: a text's likely matter types, most likely first
+    (remembered: the same open cases' texts come up with every new request), and how telling each
+    bigram is. The trained classifier's reading (``domain/textclassifier.MatchingModel``), or the
+    catalogue's naive Bayes alone."""
+
+    @property
+    def likely(self) -> Callable[[str], tuple[tuple[str, float], ...]]: ...
+
+    @property
+    def rarity(self) -> Rarity: ...
+
+
 def submission_of(
     content: str,
     address: str,
@@ -233,7 +247,7 @@ def submission_of(
     lat: float | None,
     lon: float | None,
     grid: str | None,
-    model: NaiveBayes,
+    model: TextModel,
 ) -> Submission:
     """A new request as the matcher sees it, with what the text model makes of it: the matter
     type it finds most likely (two reports of one matter get the same one even when neither

@@ -46,6 +46,7 @@ def _load(path: Path, _version: int) -> TextClassifier:
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         raise ClassifierError(f"{path}: not a classifier model of format {FORMAT}: train it again")
     classifier: TextClassifier = stored["classifier"]
+    classifier.warm()
     return classifier
 
 

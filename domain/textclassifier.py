@@ -32,13 +32,11 @@ from typing import Any
 import jieba
 import numpy as np
 from pypinyin import lazy_pinyin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 
 from domain.modelstore import FORMAT
 from domain.reference import ReferenceData
 from domain.text import normalise
+from domain.textmodel import LIKELY_LABELS, NaiveBayes, Rarity, catalogue_model
 
 PROPOSALS = 3
 """How many matter types a dispatcher is shown."""
@@ -164,6 +162,10 @@ class TextClassifier:
     dev: dict[str, Any] = field(default_factory=dict)
     """Figures on the cross-validated predictions the threshold was chosen on."""
 
+    def warm(self) -> None:
+        """Load jieba's dictionary (about a second) now, with the model, not in the first request."""
+        jieba.initialize()
+
     @cached_property
     def names(self) -> list[str]:
         names = [""] * len(self.vocabulary)
@@ -234,6 +236,33 @@ def _written(feature: str, s: str, reference: ReferenceData) -> list[str]:
     return [value]
 
 
+@dataclass(eq=False)
+class MatchingModel:
+    """The text model merging asks (domain/matching.py): a text's likely matter types as the trained
+    classifier reads them, and how telling each bigram is from the catalogue's naive Bayes. With the
+    classifier's reading, the matcher merges more repeat reports and fewer different matters
+    (bench/README.md, merging)."""
+
+    classifier: TextClassifier
+    reference: ReferenceData
+    catalogue: NaiveBayes
+
+    @cached_property
+    def likely(self) -> Callable[[str], tuple[tuple[str, float], ...]]:
+        def likely(text: str) -> tuple[tuple[str, float], ...]:
+            return tuple(self.classifier.probabilities(text, self.reference)[:LIKELY_LABELS])
+
+        return lru_cache(maxsize=50_000)(likely)
+
+    @property
+    def rarity(self) -> Rarity:
+        return self.catalogue.rarity
+
+
+def matching_model(classifier: TextClassifier, reference: ReferenceData) -> MatchingModel:
+    return MatchingModel(classifier, reference, catalogue_model(reference))
+
+
 def _softmax(z: Any) -> Any:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -252,7 +281,13 @@ def unit_scores(
     return units
 
 
-def _fit(docs: list[dict[str, float]], labels: list[str]) -> tuple[Any, Any, LogisticRegression]:
+def _fit(docs: list[dict[str, float]], labels: list[str]) -> tuple[Any, Any, Any]:
+    # scikit-learn trains; reading a request needs only numpy (TextClassifier.read), so the API and
+    # the worker do not import it.
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
     # A feature seen in one training text only is noise to learn from, and weight to ship.
     seen: dict[str, int] = {}
     for doc in docs:
@@ -311,7 +346,7 @@ def train(
         for x in (e, *vs):
             feats[id(x)] = features(x.text, reference)
 
-    def fit(rows: list[Example]) -> tuple[Any, Any, LogisticRegression]:
+    def fit(rows: list[Example]) -> tuple[Any, Any, Any]:
         return _fit([feats[id(r)] for r in rows], [r.matter_type for r in rows])
 
     folds = [i % FOLDS for i in range(len(labelled))]

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from domain.classification import locate_town
 from domain.modelstore import ModelStore, load, save
 from domain.reference import ReferenceData
@@ -79,12 +81,13 @@ def locator(reference: ReferenceData) -> Callable[[str], str | None]:
     return lambda address: locate_town(address, None, reference)
 
 
-def print_figures(figures: dict[str, Any], out: Callable[[str], None] = print) -> None:
+def print_figures(figures: dict[str, Any], out: Callable[[str], None] = print, held_out: bool = False) -> None:
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{v:.1%}"
 
     out(
-        f"model {figures['model']} on {figures['requests']} held-out requests (threshold {figures['threshold']}): "
+        f"model {figures['model']} on {figures['requests']} {'held-out ' if held_out else ''}requests "
+        f"(threshold {figures['threshold']}): "
         f"automatic {pct(figures['automatic'])}, of which right unit {pct(figures['automatic_right_unit'])}; "
         f"top-3 proposals right for {pct(figures['rest_top3'])} of the rest; matter type {pct(figures['matter_type'])}"
     )
@@ -98,12 +101,18 @@ def print_figures(figures: dict[str, Any], out: Callable[[str], None] = print) -
 
 async def corrections(settings: Settings, limit: int) -> list[Example]:
     """Dispatchers' manual dispatches, the newest first: labelled requests for the next model."""
-    db = Database(settings.database_url, 1)
     try:
-        async with db.session() as session:
-            rows = await dispatching.dispatch_corrections(session, limit)
-    finally:
-        await db.close()
+        db = Database(settings.database_url, 1)
+        try:
+            async with db.session() as session:
+                rows = await dispatching.dispatch_corrections(session, limit)
+        finally:
+            await db.close()
+    except (OSError, SQLAlchemyError) as exc:
+        raise LabelledFileError(
+            f"dispatchers' corrections could not be read from the database ({type(exc).__name__}): run "
+            "`minsheng migrate` first, or train without them (--no-corrections)"
+        ) from None
     return [Example(text, matter, address, unit) for text, address, matter, unit in rows]
 
 
@@ -136,7 +145,7 @@ def train_and_report(
     classifier = train(training, reference, locator(reference), precision, progress=lambda step: out(f"  {step}"))
     out(f"  chosen on cross-validated predictions: {json.dumps(classifier.dev)}")
     figures = evaluate(classifier, evaluation, reference, locator(reference), progress=_progress(len(evaluation), out))
-    print_figures(figures, out)
+    print_figures(figures, out, held_out=True)
     store = settings.model_store
     if output is not None:
         save(classifier, output)
@@ -171,7 +180,7 @@ def evaluate_and_report(
 
 
 def _progress(total: int, out: Callable[[str], None]) -> Callable[[int], None]:
-    step = max(1, total // 10)
+    step = max(1, -(-total // 10))  # about ten lines whatever the size
 
     def report(n: int) -> None:
         if n % step == 0 or n == total:

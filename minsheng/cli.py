@@ -155,6 +155,17 @@ def cmd_classifier_activate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share(text: str) -> float:
+    """A share between 0 and 1 (0.95, not 95)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1 (write 0.95 for 95%)")
+    return value
+
+
 def _classifier_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = commands.add_parser("classifier", help="the dispatch classifier's models").add_subparsers(
         dest="classifier_command", required=True
@@ -166,8 +177,10 @@ def _classifier_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     train.add_argument("files", nargs="+", type=Path, metavar="FILE")
     train.add_argument("--holdout", type=Path, help="evaluate on this file (default: a share of FILE, by hash)")
-    train.add_argument("--holdout-share", type=float, default=0.2, help="share of FILE held out (default 0.2)")
-    train.add_argument("--precision", type=float, default=0.95, help="right units asked of automatic dispatch")
+    train.add_argument("--holdout-share", type=_share, default=0.2, help="share of FILE held out (default 0.2)")
+    train.add_argument(
+        "--precision", type=_share, default=0.95, help="share of automatic dispatches to the right unit (default 0.95)"
+    )
     train.add_argument("--no-corrections", action="store_true", help="leave dispatchers' corrections out")
     train.add_argument("--corrections", type=int, default=50_000, help="the newest corrections to learn from")
     train.add_argument("--output", type=Path, help="write the model to this file instead of the model store")

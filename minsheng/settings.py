@@ -14,12 +14,11 @@ from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.kinds import KindPolicy, load_kind_policy
-from domain.matching import MatchPolicy, load_match_policy
+from domain.matching import MatchPolicy, TextModel, load_match_policy
 from domain.modelstore import ModelStore
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.targets import TargetPolicy, load_target_policy
-from domain.textmodel import NaiveBayes, catalogue_model
 from minsheng.temporal import TemporalAccess
 
 
@@ -138,9 +137,12 @@ class Settings(BaseSettings):
         return load_callback_policy(self.config_dir / "callbacks.yaml")
 
     @cached_property
-    def text_model(self) -> NaiveBayes:
-        """The catalogue's text model, trained at start-up (milliseconds), for the matcher."""
-        return catalogue_model(self.reference)
+    def text_model(self) -> TextModel:
+        """The matcher's text model: the classifier model switched on when the process started
+        (loaded at the first request it matches), with the catalogue's bigram weights."""
+        from domain.textclassifier import matching_model  # with the model's libraries, when needed
+
+        return matching_model(self.model_store.active(), self.reference)
 
     @cached_property
     def target_policy(self) -> TargetPolicy:

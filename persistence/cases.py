@@ -83,6 +83,7 @@ def record_case_events(
             first_contact=state.first_contact,
             knowledge_entry_id=state.knowledge_entry,
             resolved_first_time=state.resolved_first_time,
+            classifier_model=state.classifier_model,
             closed_at=state.closed_at,
             deadline_at=state.deadlines.due_at if state.deadlines else None,
             deadline_provisional=bool(state.deadlines and state.deadlines.provisional),

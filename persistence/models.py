@@ -88,6 +88,8 @@ class CaseRow(SQLModel, table=True):
     resolved_first_time: bool | None = None
     """Closed in its first round, never reopened, no citizen dissatisfied or "not solved": the
     first-contact resolution rate counts it. None until closed, and on forwarded suggestions and praise."""
+    classifier_model: str | None = Field(default=None, max_length=32, index=True)
+    """The version of the classifier model that classified the case."""
     received_at: datetime = _utc(index=True)
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None, index=True)

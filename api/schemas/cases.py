@@ -139,6 +139,9 @@ class CaseSummary(BaseModel):
     domain: str | None
     matter_type: str | None
     confidence: float | None
+    classifier_model: str | None = Field(
+        description="the version of the classifier model that classified the case; null: none did (the keywords alone)"
+    )
     received_at: datetime
     updated_at: datetime
     closed_at: datetime | None
@@ -170,6 +173,7 @@ class CaseSummary(BaseModel):
             domain=row.domain_code,
             matter_type=row.matter_type_code,
             confidence=row.confidence,
+            classifier_model=row.classifier_model,
             received_at=row.received_at,
             updated_at=row.updated_at,
             closed_at=row.closed_at,

@@ -39,6 +39,8 @@ class CaseRecord(BaseModel):
     tier: Tier | None = None
     unit: str | None = None
     confidence: float | None = None
+    classifier_model: str | None = None
+    """The version of the classifier model that classified the case (None: the keywords alone)."""
     requests: list[str]
     kind: RequestKind | None = None
     """The first request's kind; None on cases from before kinds existed."""
@@ -134,6 +136,7 @@ class CaseRecord(BaseModel):
 
     def classified(self, at: datetime, result: Classification) -> TimelineEvent:
         self.confidence = result.confidence
+        self.classifier_model = result.model
         self.proposed_tier = result.tier
         return self._event(
             at,

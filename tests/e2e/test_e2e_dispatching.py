@@ -187,6 +187,7 @@ async def test_the_dispatch_queue_shows_what_the_classifier_was_unsure_of(stack:
     assert suggestion["confidence"] < settings.model_store.active().threshold
     # An auditor reads the same in the case's timeline: which model decided, and what it proposed.
     case = (await stack.call("GET", f"/v1/cases/{unclear['case_id']}", "auditor")).json()
+    assert case["classifier_model"] == suggestion["model"]
     [classified] = [e for e in case["timeline"] if e["kind"] == "classified"]
     assert classified["detail"]["model"] == suggestion["model"]
     assert json.loads(classified["detail"]["proposals"]) == proposals

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from activities.case import DispatchModel
 from domain.classification import classify, locate_town
 from domain.modelstore import ClassifierError, ModelStore, load
 from domain.reference import ReferenceData
-from domain.textclassifier import Example, choose_threshold, train, training_version
+from domain.textclassifier import Example, choose_threshold, matching_model, train, training_version
 from minsheng.classifier import LabelledFileError, read_labelled
 from minsheng.cli import parser
 
@@ -104,6 +105,19 @@ def test_the_store_switches_a_model_on_only_when_asked(tmp_path: Path, reference
         load(tmp_path / "broken.joblib")
 
 
+async def test_a_worker_loads_the_model_switched_on_and_keeps_it_otherwise(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    store = ModelStore(tmp_path / "models", SHIPPED)
+    worker_model = DispatchModel(store)
+    assert not await worker_model.refresh() and worker_model.classifier.version == load(SHIPPED).version
+    trained = train(_small_set(reference), reference, lambda a: None)
+    store.add(trained)
+    assert not await worker_model.refresh()  # stored is not switched on
+    store.activate(trained.version)
+    assert await worker_model.refresh() and worker_model.classifier.version == trained.version
+
+
 def test_a_labelled_file_with_a_mistake_is_refused_with_its_line(tmp_path: Path, reference: ReferenceData) -> None:
     path = tmp_path / "cases.csv"
     path.write_text("text,address,matter type,unit\n路灯不亮,崖头街道,street_lights,\n路面有坑,崖头街道,potholes,\n")
@@ -140,5 +154,19 @@ def test_train_then_evaluate_a_small_file_from_the_command_line(
 
     assert f"switched on: model {version}" in run("classifier", "activate", version)
     evaluated = run("classifier", "evaluate", str(held))
-    assert f"model {version} on 1 held-out requests" in evaluated
+    assert f"model {version} on 1 requests" in evaluated
     assert "urban_rural_construction" in evaluated  # greening's domain, in the per-domain table
+
+
+def test_a_precision_written_as_a_percentage_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["classifier", "train", "cases.csv", "--precision", "95"])
+    assert "not a share between 0 and 1 (write 0.95 for 95%)" in capsys.readouterr().err
+
+
+def test_the_matcher_reads_requests_as_the_classifier_does(reference: ReferenceData) -> None:
+    model = matching_model(load(SHIPPED), reference)
+    one, other = model.likely("楼下的水管子爆了，家里一滴水都没有"), model.likely("停水两天了，自来水一直不来")
+    assert one[0][0] == other[0][0] == "water_outage"
+    assert model.likely("楼下的水管子爆了，家里一滴水都没有") is one  # remembered: open cases come up again
+    assert model.rarity.weights["停水"] > model.rarity.weights["小区"]
