@@ -82,7 +82,7 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
-    audit = AuditActivities(db, client, object_store(settings), settings.timing)
+    audit = AuditActivities(db, client, object_store(settings), settings.timing, settings.personal_data_retention_days)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -108,6 +108,7 @@ def build_worker(
             audit.cases_to_archive,
             audit.archive_cases,
             audit.seal_anchor,
+            audit.erase_personal_data,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

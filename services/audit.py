@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
 
 from domain.audit import GENESIS, ChainEntry, Finding, anchor_root, digest, event_content, ledger_content, verify_chain
 from gateways.storage import object_store
@@ -63,7 +64,9 @@ def _case_chain(case_id: str) -> str:
     return f"case {case_id}"
 
 
-async def history_timeline(case_id: str, histories: Iterable[WorkflowHistory]) -> dict[int, str]:
+async def history_timeline(
+    case_id: str, histories: Iterable[WorkflowHistory], converter: DataConverter = DATA_CONVERTER
+) -> dict[int, str]:
     """seq → the digest of the event as the workflow recorded it (the read-model write's input)."""
     timeline: dict[int, str] = {}
     for history in histories:
@@ -73,7 +76,7 @@ async def history_timeline(case_id: str, histories: Iterable[WorkflowHistory]) -
                 attrs.activity_type.name != RECORD_ACTIVITY
             ):
                 continue
-            [written] = await DATA_CONVERTER.decode(attrs.input.payloads, [dict[str, Any]])
+            [written] = await converter.decode(attrs.input.payloads, [dict[str, Any]])
             for e in written["events"]:
                 actor = e["actor"]
                 content = event_content(
@@ -105,7 +108,12 @@ def compare_with_history(case_id: str, entries: list[ChainEntry], recorded: dict
 
 
 async def _verify_cases(
-    db: Database, v: Verification, case_id: str | None, since: datetime | None, histories: HistoryLookup | None
+    db: Database,
+    v: Verification,
+    case_id: str | None,
+    since: datetime | None,
+    histories: HistoryLookup | None,
+    converter: DataConverter,
 ) -> None:
     after = ""
     while True:
@@ -123,7 +131,7 @@ async def _verify_cases(
                 v.findings.append(Finding(_case_chain(cid), None, "no history in Temporal or the archive to compare"))
                 continue
             v.histories[source] += 1
-            v.findings += compare_with_history(cid, entries, await history_timeline(cid, runs))
+            v.findings += compare_with_history(cid, entries, await history_timeline(cid, runs, converter))
         if case_id or len(ids) < PAGE:
             return
         after = ids[-1]
@@ -204,11 +212,12 @@ async def verify(
     case_id: str | None = None,
     since: datetime | None = None,
     histories: HistoryLookup | None = None,
+    converter: DataConverter = DATA_CONVERTER,
 ) -> Verification:
     """Verify one case (``case_id``), the cases with events since ``since``, or everything; compare
     each timeline with its history when ``histories`` is given."""
     v = Verification()
-    await _verify_cases(db, v, case_id, since, histories)
+    await _verify_cases(db, v, case_id, since, histories, converter)
     if case_id is not None and v.events == 0:
         v.findings.append(Finding(_case_chain(case_id), None, "has no timeline (no such case?)"))
     await _verify_anchors(db, v, case_id, since)
@@ -236,7 +245,7 @@ async def verify_with_settings(
             async def lookup(cid: str) -> tuple[str, list[WorkflowHistory]]:
                 return await case_histories(client, cid, archived)
 
-        return await verify(db, case_id, start, lookup)
+        return await verify(db, case_id, start, lookup, settings.temporal_access.data_converter)
     finally:
         await db.close()
 

@@ -69,6 +69,8 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/typical-inaction": LEADERSHIP,
     "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
     "GET /v1/cases/{case_id}/archive": {"auditor"},
+    "POST /codec/encode": OVERSEERS,
+    "POST /codec/decode": OVERSEERS,
     "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
 }
 
@@ -108,6 +110,8 @@ BODIES: dict[str, object] = {
     "POST /v1/callbacks/{callback_id}": {"answer": "satisfied"},
     "POST /v1/assessments/monthly/{month}:rerun": {"reason": "数据更正"},
     "POST /v1/cases/{case_id}/typical-inaction": {"reason": "超期不办"},
+    "POST /codec/encode": {"payloads": []},
+    "POST /codec/decode": {"payloads": []},
 }
 
 

@@ -8,10 +8,11 @@ import gzip
 import hashlib
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import ScheduleActionStartWorkflow
@@ -26,13 +27,18 @@ from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, 
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
 from persistence.db import Database
+from persistence.models import CaseRow
+from persistence.reads import ERASED
+from services.audit import verify
 from tests.helpers import (
     answer_callback,
+    case_file,
     eventually,
     handle,
     in_process,
     make_key,
     pending_callbacks,
+    record_history,
     submit,
     wait_for_status,
 )
@@ -49,20 +55,25 @@ def archive_settings(settings: Settings, dev_env: WorkflowEnvironment, tmp_path:
     """The test's settings on the dev server, with the store in the test's folder and no
     late-joiner window, so that a closed case's workflow ends at once."""
     settings = settings.model_copy(
-        update={"var_dir": tmp_path, "temporal_address": dev_env.client.service_client.config.target_host}
+        update={
+            "var_dir": tmp_path,
+            "temporal_address": dev_env.client.service_client.config.target_host,
+            "personal_data_retention_days": 30,
+        }
     )
     policy = settings.match_policy
     settings.__dict__["match_policy"] = policy.model_copy(update={"closed_within_days": 0})
     return settings
 
 
-async def run_archive(env: WorkflowEnvironment, settings: Settings) -> ArchiveDone:
-    return await env.client.execute_workflow(
-        CaseArchiveWorkflow.run,
-        ArchiveInput(),
-        id=f"archive-{uuid.uuid4().hex[:8]}",
-        task_queue=settings.task_queue,
+async def run_archive(env: WorkflowEnvironment, settings: Settings, record_as: str | None = None) -> ArchiveDone:
+    workflow_id = f"archive-{uuid.uuid4().hex[:8]}"
+    done = await env.client.execute_workflow(
+        CaseArchiveWorkflow.run, ArchiveInput(), id=workflow_id, task_queue=settings.task_queue
     )
+    if record_as:
+        await record_history(env.client, workflow_id, record_as)
+    return done
 
 
 async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after_its_deletion(
@@ -83,9 +94,20 @@ async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after
         assert (await case.result()).status == "closed"
 
         first = await run_archive(dev_env, settings)
-        assert (first.archived, first.missing) == (1, 0)
-        again = await run_archive(dev_env, settings)
-        assert (again.archived, again.running) == (0, 0), "a case is never exported twice"
+        assert (first.archived, first.missing, first.erased) == (1, 0, 0)
+        # Past the retention period the citizens' names, phones and addresses are erased; the
+        # figures and the timeline (which holds none of them) stay, and its chain still verifies.
+        await db.write(
+            lambda session: session.exec(
+                sa.update(CaseRow).where(CaseRow.id == case_id).values(closed_at=datetime.now(UTC) - timedelta(days=31))
+            )
+        )
+        again = await run_archive(dev_env, settings, record_as="case_archive_exported_and_erased")
+        assert (again.archived, again.running, again.erased) == (0, 0, 1), "a case is never exported twice"
+        erased = await case_file(db, case_id)
+        assert {(r.citizen_name, r.citizen_phone, r.address) for r in erased.requests} == {(ERASED, ERASED, ERASED)}
+        assert erased.case.outcome == "satisfied" and erased.case.personal_data_erased_at is not None
+        assert (await verify(db, case_id=case_id)).ok
 
         # The auditor lists the case's runs and downloads its history, hash and all.
         auditor = {"Authorization": f"Bearer {(await make_key(db, Role.auditor))[1]}"}
