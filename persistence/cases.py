@@ -17,6 +17,7 @@ from persistence.models import (
     CallbackRow,
     CaseEventRow,
     CaseRow,
+    MergeCorrectionRow,
     OutboxRow,
     RequestRow,
     SlipRow,
@@ -255,4 +256,21 @@ async def count_provisional_open(session: AsyncSession) -> int:
 
 async def case_summonses(session: AsyncSession, case_id: str) -> list[SummonsRow]:
     rows = await session.exec(select(SummonsRow).where(SummonsRow.case_id == case_id).order_by(col(SummonsRow.id)))
+    return list(rows)
+
+
+async def case_slips(session: AsyncSession, case_id: str) -> list[SlipRow]:
+    rows = await session.exec(
+        select(SlipRow).where(SlipRow.case_id == case_id).order_by(col(SlipRow.issued_at), col(SlipRow.id))
+    )
+    return list(rows)
+
+
+async def case_corrections(session: AsyncSession, case_id: str) -> list[MergeCorrectionRow]:
+    """The splits and merges that moved a request into or out of the case."""
+    rows = await session.exec(
+        select(MergeCorrectionRow)
+        .where(sa.or_(col(MergeCorrectionRow.from_case_id) == case_id, col(MergeCorrectionRow.to_case_id) == case_id))
+        .order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id))
+    )
     return list(rows)

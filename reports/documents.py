@@ -125,7 +125,8 @@ p {{ margin: 0; }}
 p.indent {{ text-indent: 2em; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 10.5pt; line-height: 1.45; }}
 th, td {{ border: 0.6pt solid #000; padding: 3pt 4pt; vertical-align: top; text-align: left; }}
-th {{ font-weight: bold; }}
+td {{ overflow-wrap: break-word; }}
+th {{ font-weight: bold; white-space: nowrap; }}
 tr {{ page-break-inside: avoid; }}
 .signature {{ text-align: right; margin-top: 1.2em; padding-right: 2em; }}
 """

@@ -25,7 +25,7 @@ from minsheng.temporal import DATA_CONVERTER, connect
 from persistence import audit
 from persistence.db import Database
 from persistence.models import CaseEventRow, ChainAnchorRow, LedgerEntryRow
-from services.archive import archived_histories, case_histories
+from services.archive import history_lookup
 
 RECORD_ACTIVITY = "record_case_events"
 """The case workflow's one write of its timeline: its inputs in the history are the timeline."""
@@ -126,7 +126,11 @@ async def _verify_cases(
             v.findings += verify_chain(_case_chain(cid), entries)
             if histories is None:
                 continue
-            source, runs = await histories(cid)
+            try:
+                source, runs = await histories(cid)
+            except (ValueError, LookupError) as exc:  # an archived object changed or gone
+                v.findings.append(Finding(_case_chain(cid), None, f"its archived history cannot be trusted: {exc}"))
+                continue
             if not runs:
                 v.findings.append(Finding(_case_chain(cid), None, "no history in Temporal or the archive to compare"))
                 continue
@@ -237,13 +241,7 @@ async def verify_with_settings(
         lookup: HistoryLookup | None = None
         if with_history:
             client = await connect(settings.temporal_address, settings.temporal_namespace, settings.temporal_access)
-            store = object_store(settings)
-
-            async def archived(cid: str) -> list[WorkflowHistory]:
-                return await archived_histories(db, store, cid)
-
-            async def lookup(cid: str) -> tuple[str, list[WorkflowHistory]]:
-                return await case_histories(client, cid, archived)
+            lookup = history_lookup(client, db, object_store(settings))
 
         return await verify(db, case_id, start, lookup, settings.temporal_access.data_converter)
     finally:

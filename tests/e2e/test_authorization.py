@@ -69,6 +69,8 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/typical-inaction": LEADERSHIP,
     "GET /v1/cases/{case_id}/deliveries": LEADERSHIP,
     "GET /v1/cases/{case_id}/archive": {"auditor"},
+    "GET /v1/cases/{case_id}/case-file": LEADERSHIP,
+    "GET /v1/cases/{case_id}/reads": {"auditor"},
     "POST /codec/encode": OVERSEERS,
     "POST /codec/decode": OVERSEERS,
     "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from activities.archive import ArchiveDone, ArchiveInput
 from api.app import create_app
 from api.context import AppContext
 from domain.case import AcceptInput, Actor, CallbackAnswer, ReplyInput, Role
+from gateways.storage import object_store
 from minsheng.replay import replay_case
 from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
@@ -29,14 +31,17 @@ from minsheng.temporal import case_workflow_id
 from persistence.db import Database
 from persistence.models import CaseRow
 from persistence.reads import ERASED
+from services.archive import history_lookup
 from services.audit import verify
 from tests.helpers import (
     answer_callback,
+    assert_embedded_cjk_font,
     case_file,
     eventually,
     handle,
     in_process,
     make_key,
+    pdf_tool,
     pending_callbacks,
     record_history,
     submit,
@@ -142,11 +147,33 @@ async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after
         ok, message = await replay_case(settings, case_id)
         assert message.startswith(f"case-{case_id}: from the archive: 1 run, ") and "replay cleanly" in message
 
+        # Its case file, made from the archive now, says the chain verifies; the read is recorded.
+        async with in_process(app) as http:
+            pdf = await http.get(f"/v1/cases/{case_id}/case-file", headers=auditor)
+            assert pdf.headers["content-type"] == "application/pdf"
+            text = pdf_tool("pdftotext", pdf.content)
+            assert "民生诉求案卷" in text and "核验通过" in text and "与归档中的流程历史一致" in text
+            assert_embedded_cjk_font(pdf.content)
+            if path := os.environ.get("MINSHENG_KEEP_CASE_FILE"):  # to look at it
+                Path(path).write_bytes(pdf.content)
+            html = (await http.get(f"/v1/cases/{case_id}/case-file", headers=leader, params={"format": "html"})).text
+            assert "<h2>十一、核验结果</h2>" in html and "核验通过" in html
+            assert "已责令企业支付拖欠工资" in html and ERASED in html and "13700000000" not in html
+            reads = (await http.get(f"/v1/cases/{case_id}/reads", headers=auditor)).json()["reads"]
+            assert [(r["role"], r["what"]) for r in reads] == [("auditor", "case_file"), ("leader", "case_file")]
+
         # An archived object changed behind the store's back is refused, never replayed.
         [stored] = [p for p in (settings.var_dir / "store").rglob("*.json.gz")]
         stored.write_bytes(gzip.compress(b'{"events": []}'))
         ok, message = await replay_case(settings, case_id)
         assert not ok and "changed after it was written" in message
+        damaged = await verify(db, case_id=case_id, histories=history_lookup(client, db, object_store(settings)))
+        assert [str(f) for f in damaged.findings] == [
+            f"case {case_id}: its archived history cannot be trusted: object '{stored.relative_to(settings.var_dir / 'store').as_posix()}' "
+            "was changed after it was written: sha256 "
+            + hashlib.sha256(stored.read_bytes()).hexdigest()
+            + f", written as {run['sha256']}"
+        ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
