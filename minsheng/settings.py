@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     personal_data_retention_days: int | None = Field(default=None, ge=30)
     """Days after a case's close when its citizens' names, phones and addresses are erased (by the
     case-archive run, once the case is archived); unset: kept."""
-    codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
-    """Where the Temporal Web UI runs: the origins whose pages may call the codec endpoints."""
+    codec_cors_origins: list[str] = []
+    """Where the Temporal Web UI runs: the origins whose pages may call the codec endpoints;
+    unset: the dev server's UI (``temporal_ui_port`` on this machine)."""
     classify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     """Keyword confidence at or above which a case is dispatched without a dispatcher (when the
     text model disagrees, it is not)."""
@@ -157,6 +158,13 @@ class Settings(BaseSettings):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name}: no file at {path}")
+        return self
+
+    @model_validator(mode="after")
+    def _dev_ui_may_call_the_codec(self) -> "Settings":
+        if not self.codec_cors_origins:
+            port = self.temporal_ui_port
+            self.codec_cors_origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
         return self
 
     @model_validator(mode="after")
