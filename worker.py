@@ -196,6 +196,8 @@ async def run_worker(settings: Settings) -> None:
     model = DispatchModel(settings.reference)
     worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)
+    if settings.payload_key_set is None:
+        log.warning("no payload keys (MINSHENG_PAYLOAD_KEYS): case payloads go to Temporal in clear")
     log.info("worker started", task_queue=settings.task_queue, database=db.engine.dialect.name)
     try:
         async with worker:
