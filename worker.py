@@ -94,7 +94,7 @@ def build_worker(
     events = EventActivities(
         db, settings.events_timeout_seconds, settings.events_poll_seconds, settings.events_order_wait_seconds
     )
-    audit = AuditActivities(db, client, object_store(settings), settings.timing)
+    audit = AuditActivities(db, client, object_store(settings), settings.timing, settings.personal_data_retention_days)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -122,6 +122,7 @@ def build_worker(
             audit.cases_to_archive,
             audit.archive_cases,
             audit.seal_anchor,
+            audit.erase_personal_data,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,
@@ -209,6 +210,8 @@ async def run_worker(settings: Settings) -> None:
     model = DispatchModel(settings.model_store)
     worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)
+    if settings.payload_key_set is None:
+        log.warning("no payload keys (MINSHENG_PAYLOAD_KEYS): case payloads go to Temporal in clear")
     log.info("worker started", task_queue=settings.task_queue, database=db.engine.dialect.name)
     try:
         async with worker:

@@ -16,7 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.deadlines import Timing
 from gateways.storage import ObjectStore
 from minsheng.temporal import case_workflow_id
-from persistence import archive, audit
+from persistence import archive, audit, reads
 from persistence.db import Database
 from services.archive import pack, run_key, temporal_runs
 
@@ -45,9 +45,34 @@ class SealInput(BaseModel):
     scheduled_at: datetime
 
 
+class EraseInput(BaseModel):
+    scheduled_at: datetime
+
+
+ERASE_BATCH = 500
+
+
+class ArchiveInput(BaseModel):
+    """The archive workflow's input: where a continued run resumes, and the page size."""
+
+    after: str = ""
+    page: int = 100
+
+
+class ArchiveDone(BaseModel):
+    sealed: date | None = None
+    archived: int = 0
+    running: int = 0
+    missing: int = 0
+    erased: int = 0
+
+
 class AuditActivities:
-    def __init__(self, db: Database, client: Client, store: ObjectStore, timing: Timing) -> None:
+    def __init__(
+        self, db: Database, client: Client, store: ObjectStore, timing: Timing, retention_days: int | None = None
+    ) -> None:
         self.db, self.client, self.store, self.timing = db, client, store, timing
+        self.retention_days = retention_days
 
     @activity.defn(name="cases_to_archive")
     async def cases_to_archive(self, inp: ToArchiveInput) -> list[str]:
@@ -114,16 +139,18 @@ class AuditActivities:
             log.info("chain heads sealed", day=sealed.isoformat())
         return sealed
 
-
-class ArchiveInput(BaseModel):
-    """The archive workflow's input: where a continued run resumes, and the page size."""
-
-    after: str = ""
-    page: int = 100
-
-
-class ArchiveDone(BaseModel):
-    sealed: date | None = None
-    archived: int = 0
-    running: int = 0
-    missing: int = 0
+    @activity.defn(name="erase_personal_data")
+    async def erase_personal_data(self, inp: EraseInput) -> int:
+        """Erase the citizens' names, phones and addresses of the cases closed more than the
+        retention period before ``scheduled_at`` (none when no period is set); answer how many."""
+        if self.retention_days is None:
+            return 0
+        before, now, erased = inp.scheduled_at - timedelta(days=self.retention_days), datetime.now(UTC), 0
+        while batch := await self.db.write(
+            lambda session: reads.erase_personal_data(session, before, now, ERASE_BATCH)
+        ):
+            erased += len(batch)
+            activity.heartbeat(erased)
+        if erased:
+            log.info("personal data erased from closed cases", cases=erased, closed_before=before.isoformat())
+        return erased

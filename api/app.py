@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.datastructures import Headers, MutableHeaders
@@ -28,6 +29,7 @@ from api import (
     assessments,
     callbacks,
     cases,
+    codec,
     dispatching,
     events,
     follow_ups,
@@ -41,6 +43,7 @@ from api import (
     supervision,
     whistles,
 )
+from api.codec import CodecKeyInPath
 from api.context import REFUSAL_STATUS, AppContext, answers
 from domain.case import ActionRefused
 from gateways.cases import CaseGone
@@ -128,6 +131,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     for module in (
         intake,
         archive,
+        codec,
         cases,
         supervision,
         whistles,
@@ -147,6 +151,15 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
 
     app.include_router(lookup.router)  # no key: the citizen's own look-up
     app.add_middleware(RequestContext)
+    # The Temporal Web UI calls the codec endpoints from the browser, from its own origin.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.codec_cors_origins,
+        allow_methods=["POST"],
+        allow_headers=["authorization", "content-type", "x-namespace"],
+        allow_credentials=True,
+    )
+    app.add_middleware(CodecKeyInPath)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -54,6 +54,14 @@ async def load_case(context: Context, principal: Principal, case_id: str) -> Cas
     return file
 
 
+async def case_view(context: Context, principal: Principal, case_id: str) -> CaseOut:
+    """The case as the caller may see it (the phone masked unless its role calls citizens); the
+    read of its citizens' data is recorded."""
+    file = await load_case(context, principal, case_id)
+    await context.record_read(principal, case_id, "case")
+    return CaseOut.of_file(file, mask_phone=principal.role not in context.settings.phone_visible_to)
+
+
 @router.get("", response_model=CasePage)
 async def list_cases(
     principal: Reader,
@@ -77,8 +85,9 @@ async def list_cases(
 
 @router.get("/{case_id}", response_model=CaseOut, responses=answers(404))
 async def get_case(case_id: str, principal: Reader, context: Context) -> CaseOut:
-    """One case: its state, requests, timeline and callbacks."""
-    return CaseOut.of_file(await load_case(context, principal, case_id))
+    """One case: its state, requests, timeline and callbacks. The citizens' phone numbers are
+    masked for roles that need not call them; each read is recorded (key, time, case)."""
+    return await case_view(context, principal, case_id)
 
 
 async def act(
@@ -97,7 +106,7 @@ async def act(
     if file.case.status == CaseStatus.merged or (file.case.status == CaseStatus.closed and not closed_too):
         raise HTTPException(409, f"case {case_id} is {file.case.status}")
     await context.cases.act(case_id, action, inp, update_id)
-    return CaseOut.of_file(await load_case(context, principal, case_id))
+    return await case_view(context, principal, case_id)
 
 
 async def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) -> DispatchInput:

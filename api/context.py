@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from domain.reference import ReferenceData
 from gateways.cases import CaseGateway
 from gateways.storage import ObjectStore, object_store
 from minsheng.settings import Settings
-from persistence import keys
+from persistence import keys, reads
 from persistence.db import Database
 
 REFUSAL_STATUS = {"forbidden": 403, "conflict": 409}
@@ -88,6 +88,17 @@ class AppContext:
     @cached_property
     def store(self) -> ObjectStore:
         return object_store(self.settings)
+
+    async def record_read(self, principal: Principal, case_id: str | None, what: str) -> None:
+        """Who read citizens' personal data: the key, the time, the case (谁看了什么)."""
+        now = datetime.now(UTC)
+        await self.db.write(
+            lambda session: reads.record_read(session, principal.key_id, principal.role.value, case_id, what, now)
+        )
+
+    async def record_codec_read(self, principal: Principal, payloads: int) -> None:
+        if payloads:
+            await self.record_read(principal, None, "codec")
 
     async def principal(self, secret: str) -> Principal | None:
         """Look a key up, trusting the answer for ``api_key_cache_seconds``."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.cases import ACTION_ANSWERS, act, load_case
+from api.cases import ACTION_ANSWERS, act, case_view, load_case
 from api.context import Context, Dispatcher, Principal, in_order, require
 from api.idempotency import Idempotent
 from api.schemas.cases import CaseOut
@@ -79,7 +79,7 @@ async def merge(case_id: str, body: MergeIn, principal: Dispatcher, context: Con
             raise HTTPException(409, f"case {body.into} is {into.case.status}: it takes no more requests")
         inp = MergeInput(actor=principal.actor, into_case_id=body.into, reason=body.reason)
         await act(context, principal, case_id, "merge_into", inp, update_id=update_id)
-        return CaseOut.of_file(await load_case(context, principal, body.into))
+        return await case_view(context, principal, body.into)
 
     return await once.answer(context, principal, body, answer)
 

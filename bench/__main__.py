@@ -1,6 +1,7 @@
 """`make bench`: the intake benchmark against the bare engine, open cases at scale, the daily
 ranking over a million cases in PostgreSQL, merging and classification on their labelled sets, case
-event delivery under intake load; one table.
+event delivery under intake load, the verify of 100,000 cases' chains and the archive's export; one
+table.
 
 Each benchmark also writes its figures to bench/results/*.json with the machine it ran on.
 `python -m bench --count 100000 --wave 10000` (`make bench-full`) is the full open-cases size.
@@ -8,7 +9,7 @@ Each benchmark also writes its figures to bench/results/*.json with the machine 
 
 import argparse
 
-from bench import classification, events, intake, merging, open_cases, ranking
+from bench import audit, classification, events, intake, merging, open_cases, ranking
 
 
 def main() -> None:
@@ -25,6 +26,7 @@ def main() -> None:
     merged = merging.main([])
     classified = classification.main([])
     delivered = events.main([])
+    audited = audit.main([])
     print("\nsummary")
     for row in ours["rounds"]:
         m = row["minsheng"]
@@ -65,6 +67,13 @@ def main() -> None:
     print(
         f"  case events to a local subscriber under intake load ({delivered['intake_requests_per_s']} req/s): lag "
         f"p50 {delivered['lag_s']['p50']} s, p99 {delivered['lag_s']['p99']} s; {delivered['deliveries_per_s']} deliveries/s"
+    )
+
+    verified, archived = audited["verify"], audited["archive"]
+    print(
+        f"  verify of {verified['cases']:,} cases' chains ({verified['events']:,} events): {verified['verify_seconds']} s; "
+        f"archive export per case: median {archived['export_ms']['median']} ms, "
+        f"{archived['archived_gzip_bytes']:,.0f} bytes gzipped"
     )
 
 

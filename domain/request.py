@@ -90,3 +90,12 @@ def request_problems(new: NewRequest, reference: ReferenceData, now: datetime) -
     if new.reported_at and new.reported_at > now + CLOCK_SKEW:
         problems["reported_at"] = f"{new.reported_at.isoformat()} is in the future"
     return problems
+
+
+def masked_phone(phone: str) -> str:
+    """A phone number as a role that need not call sees it: the first three and last four digits
+    (138****0000), enough to tell two citizens apart, not to call them."""
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return "".join(digits[:3]) + "*" * (len(digits) - 7) + "".join(digits[-4:])

@@ -85,7 +85,35 @@ class ObjectStore(Protocol):
     async def list(self, prefix: str = "") -> list[StoredObject]: ...
 
 
-class LocalStore:
+class _BlockingStore:
+    """The async methods, each running the store's blocking one in a thread."""
+
+    def _put(self, key: str, data: bytes) -> StoredObject:
+        raise NotImplementedError
+
+    def _get(self, key: str) -> bytes:
+        raise NotImplementedError
+
+    def _exists(self, key: str) -> bool:
+        raise NotImplementedError
+
+    def _list(self, prefix: str) -> list[StoredObject]:
+        raise NotImplementedError
+
+    async def put(self, key: str, data: bytes) -> StoredObject:
+        return await asyncio.to_thread(self._put, key, data)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._get, key)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._exists, key)
+
+    async def list(self, prefix: str = "") -> list[StoredObject]:
+        return await asyncio.to_thread(self._list, prefix)
+
+
+class LocalStore(_BlockingStore):
     """A folder: each object a file, its hash in a ``.sha256`` file beside it."""
 
     def __init__(self, root: Path) -> None:
@@ -135,20 +163,11 @@ class LocalStore:
                 found.append(StoredObject(key, path.stat().st_size, digest))
         return found
 
-    async def put(self, key: str, data: bytes) -> StoredObject:
-        return await asyncio.to_thread(self._put, key, data)
-
-    async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._get, key)
-
-    async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(self._path(key).is_file)
-
-    async def list(self, prefix: str = "") -> list[StoredObject]:
-        return await asyncio.to_thread(self._list, prefix)
+    def _exists(self, key: str) -> bool:
+        return self._path(key).is_file()
 
 
-class S3Store:
+class S3Store(_BlockingStore):
     """A bucket (and a key prefix in it) of an S3-compatible store; the hash in each object's
     user metadata."""
 
@@ -200,17 +219,8 @@ class S3Store:
                 found.append(StoredObject(key, item["Size"], head["Metadata"].get(HASH_METADATA, "") if head else ""))
         return found
 
-    async def put(self, key: str, data: bytes) -> StoredObject:
-        return await asyncio.to_thread(self._put, key, data)
-
-    async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._get, key)
-
-    async def exists(self, key: str) -> bool:
-        return await asyncio.to_thread(lambda: self._head(key) is not None)
-
-    async def list(self, prefix: str = "") -> list[StoredObject]:
-        return await asyncio.to_thread(self._list, prefix)
+    def _exists(self, key: str) -> bool:
+        return self._head(key) is not None
 
 
 def object_store(settings: Settings) -> ObjectStore:

@@ -10,9 +10,11 @@ and so is an API that stops answering ``/healthz``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import json
+import os
 import shutil
 import signal
 import socket
@@ -48,8 +50,10 @@ def temporal_binary() -> str:
     return found
 
 
-def dev_server_command(settings: Settings) -> list[str]:
+def dev_server_command(settings: Settings, codec_endpoint: str | None = None) -> list[str]:
+    """The dev server; its Web UI opens payloads through ``codec_endpoint`` (the API's codec)."""
     host, _, port = settings.temporal_address.rpartition(":")
+    codec = ["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else []
     return [
         temporal_binary(),
         "server",
@@ -68,6 +72,7 @@ def dev_server_command(settings: Settings) -> list[str]:
         "synchronous=normal",
         "--log-level",
         "warn",
+        *codec,
     ]
 
 
@@ -109,6 +114,26 @@ async def dev_keys(settings: Settings) -> Path:
     path.write_text(json.dumps(keys, indent=2, ensure_ascii=False))
     path.chmod(0o600)
     return path
+
+
+def dev_payload_keys(settings: Settings) -> Settings:
+    """Without payload keys set, one made once for this machine (var/payload-keys.json), passed to
+    the worker and the API through the environment: payloads are sealed in development too."""
+    if settings.payload_keys:
+        return settings
+    path = settings.var_dir / "payload-keys.json"
+    if not path.exists():
+        path.write_text(json.dumps({"dev-1": base64.b64encode(os.urandom(32)).decode()}))
+        path.chmod(0o600)
+    os.environ["MINSHENG_PAYLOAD_KEYS"] = path.read_text()
+    return Settings()
+
+
+def codec_endpoint(settings: Settings, keys: Path) -> str:
+    """The API's codec for the dev server's UI, with the dev auditor key in its path (that UI
+    sends no header)."""
+    auditor = json.loads(keys.read_text())[Role.auditor.value]
+    return f"http://{settings.api_host}:{settings.api_port}/codec/key/{auditor}"
 
 
 def _require_free_port(host: str, port: int, what: str) -> None:
@@ -187,10 +212,15 @@ async def run_dev(settings: Settings) -> int:
     _require_free_port("127.0.0.1", settings.temporal_ui_port, "Temporal Web UI")
     _require_free_port(settings.api_host, settings.api_port, "API")
     loop = asyncio.get_running_loop()
+    # The database and the keys first: the dev server's UI is started with the codec's key.
+    settings = dev_payload_keys(settings)
+    await migrate(settings)
+    keys = await dev_keys(settings)
+    command = dev_server_command(settings, codec_endpoint(settings, keys))
     server = Component(
         "temporal",
-        lambda: subprocess.Popen(dev_server_command(settings), start_new_session=True),
-        subprocess.Popen(dev_server_command(settings), start_new_session=True),
+        lambda: subprocess.Popen(command, start_new_session=True),
+        subprocess.Popen(command, start_new_session=True),
         loop.time(),
     )
     children = [server]
@@ -199,10 +229,8 @@ async def run_dev(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         client = await wait_for_temporal(settings, server.process)
-        await migrate(settings)
         for line in await apply_schedules(client, settings):
             log.info(line)
-        keys = await dev_keys(settings)
         for name in ("worker", "api"):
             start = functools.partial(_spawn, name)
             children.append(Component(name, start, start(), loop.time()))
@@ -216,7 +244,7 @@ async def run_dev(settings: Settings) -> int:
             "\nMinsheng is running. Ctrl-C stops it.\n"
             f"  API and docs      http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI   http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
-            f"{settings.temporal_namespace}/workflows\n"
+            f"{settings.temporal_namespace}/workflows (payloads opened by the API's codec)\n"
             f"  API keys (dev)    {keys}\n",
             file=sys.stderr,
             flush=True,

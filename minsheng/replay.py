@@ -5,6 +5,7 @@ against the one recorded when it was archived)."""
 from __future__ import annotations
 
 from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from gateways.storage import object_store
@@ -15,9 +16,10 @@ from services.archive import ARCHIVE, archived_histories, case_histories
 from workflows.registry import WORKFLOWS
 
 
-async def replay_history(history: WorkflowHistory) -> None:
-    """Raises if the current code would not make the same decisions as the recorded history."""
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+async def replay_history(history: WorkflowHistory, converter: DataConverter = DATA_CONVERTER) -> None:
+    """Raises if the current code would not make the same decisions as the recorded history;
+    ``converter`` opens its payloads (with the payload keys, for encrypted histories)."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=converter)
     await replayer.replay_workflow(history)
 
 
@@ -41,7 +43,7 @@ async def replay_case(settings: Settings, case_id: str) -> tuple[bool, str]:
         return False, f"{workflow_id}: neither Temporal nor the archive has its history"
     for history in histories:
         try:
-            await replay_history(history)
+            await replay_history(history, settings.temporal_access.data_converter)
         except Exception as exc:  # noqa: BLE001  (the reason is the answer)
             return (
                 False,

@@ -1,5 +1,7 @@
 """Settings from the environment (``MINSHENG_*``) or a ``.env`` file; defaults run the embedded stack."""
 
+import base64
+import binascii
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -11,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.assessment import AssessmentPolicy, load_assessment_policy
 from domain.calendar import load_calendar
 from domain.callbacks import CallbackPolicy, load_callback_policy
+from domain.case import Role
 from domain.deadlines import Timing, load_policy
 from domain.indicators import IndicatorPolicy, load_indicator_policy
 from domain.kinds import KindPolicy, load_kind_policy
@@ -19,7 +22,7 @@ from domain.modelstore import ModelStore
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.targets import TargetPolicy, load_target_policy
-from minsheng.temporal import TemporalAccess
+from minsheng.temporal import PayloadKeys, TemporalAccess
 
 
 class Settings(BaseSettings):
@@ -41,6 +44,11 @@ class Settings(BaseSettings):
     temporal_tls_client_key: Path | None = None
     temporal_api_key: SecretStr | None = None
     """Temporal Cloud's API key (sent with TLS)."""
+    payload_keys: dict[str, SecretStr] = {}
+    """Keys that encrypt what Minsheng puts in Temporal (AES-256-GCM), by id, each 32 bytes in
+    base64, as JSON: ``{"2026-12": "…"}``. Keep retired keys here: old histories need them."""
+    payload_key_id: str | None = None
+    """The id of the key that seals new payloads; may be left out when there is one key."""
     task_queue: str = "minsheng-cases"
     config_dir: Path = Path("config")
     """Folder of the reference data files a city edits (channels, units, catalogue)."""
@@ -49,6 +57,14 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    phone_visible_to: list[Role] = [Role.dispatcher, Role.callback_agent]
+    """The roles that call citizens and see their phone numbers; the others see them masked."""
+    personal_data_retention_days: int | None = Field(default=None, ge=30)
+    """Days after a case's close when its citizens' names, phones and addresses are erased (by the
+    case-archive run, once the case is archived); unset: kept."""
+    codec_cors_origins: list[str] = []
+    """Where the Temporal Web UI runs: the origins whose pages may call the codec endpoints;
+    unset: the dev server's UI (``temporal_ui_port`` on this machine)."""
     classify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     """Keyword confidence at or above which the keywords alone would dispatch (a case's input
     carries it; the worker classifies with the trained model, see ``classify_model_threshold``)."""
@@ -187,6 +203,37 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _dev_ui_may_call_the_codec(self) -> "Settings":
+        if not self.codec_cors_origins:
+            port = self.temporal_ui_port
+            self.codec_cors_origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+        return self
+
+    @model_validator(mode="after")
+    def _payload_keys_usable(self) -> "Settings":
+        for key_id, secret in self.payload_keys.items():
+            try:
+                key = base64.b64decode(secret.get_secret_value(), validate=True)
+            except binascii.Error:
+                raise ValueError(f"payload_keys: key {key_id!r} is not base64") from None
+            if len(key) != 32:
+                raise ValueError(f"payload_keys: key {key_id!r} is {len(key)} bytes, not 32 (AES-256)")
+        if self.payload_key_id is not None and self.payload_key_id not in self.payload_keys:
+            raise ValueError(
+                f"payload_key_id: {self.payload_key_id!r} is not among payload_keys {sorted(self.payload_keys)}"
+            )
+        if self.payload_key_id is None and len(self.payload_keys) > 1:
+            raise ValueError("payload_key_id: say which of the payload_keys seals new payloads")
+        return self
+
+    @property
+    def payload_key_set(self) -> PayloadKeys | None:
+        if not self.payload_keys:
+            return None
+        keys = tuple((k, base64.b64decode(v.get_secret_value())) for k, v in sorted(self.payload_keys.items()))
+        return PayloadKeys(keys=keys, active=self.payload_key_id or keys[0][0])
+
+    @model_validator(mode="after")
     def _storage_url_usable(self) -> "Settings":
         url = self.storage_url
         if url and "://" in url and not url.startswith(("s3://", "file://")):
@@ -204,6 +251,7 @@ class Settings(BaseSettings):
             client_cert=self.temporal_tls_client_cert,
             client_key=self.temporal_tls_client_key,
             api_key=self.temporal_api_key.get_secret_value() if self.temporal_api_key else None,
+            payload_keys=self.payload_key_set,
         )
 
     def validate_config(self) -> None:

@@ -1,11 +1,15 @@
-"""Minsheng on Temporal: the data converter, the connection, the case workflows' ids and the search
+"""Minsheng on Temporal: the data converter (and the codec that encrypts payloads), the connection, the case workflows' ids and the search
 attributes operators filter on in the Web UI (registered here)."""
 
+import dataclasses
 import functools
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import TypeAdapter
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import IndexedValueType
@@ -18,6 +22,7 @@ from temporalio.converter import (
     DataConverter,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
+    PayloadCodec,
 )
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
@@ -92,6 +97,70 @@ class PayloadConverter(CompositePayloadConverter):
 
 
 DATA_CONVERTER = DataConverter(payload_converter_class=PayloadConverter)
+"""Without encryption: for tests and tools that read histories in clear (and for no keys set)."""
+
+ENCRYPTED = b"binary/encrypted"
+"""The ``encoding`` of a payload sealed by ``EncryptionCodec``."""
+KEY_ID = "encryption-key-id"
+
+
+class UnknownPayloadKey(ValueError):
+    pass
+
+
+class EncryptionCodec(PayloadCodec):
+    """AES-256-GCM on every payload Minsheng puts in Temporal (inputs, results, signals, updates,
+    queries, memos): the whole serialised payload (metadata and data) is sealed with the active
+    key, a fresh 96-bit nonce before it, and the key's id in the clear metadata, so that rotation
+    keeps old histories readable: several keys, one active, the others only decrypt. A payload
+    without the encrypted encoding (histories from before, the recorded test histories) passes
+    through as it is."""
+
+    def __init__(self, keys: dict[str, bytes], active: str) -> None:
+        if active not in keys:
+            raise UnknownPayloadKey(f"the active payload key {active!r} is not among the keys {sorted(keys)}")
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self._active = active
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        cipher, out = self._ciphers[self._active], []
+        for payload in payloads:
+            nonce = os.urandom(12)
+            sealed = cipher.encrypt(nonce, payload.SerializeToString(), self._active.encode())
+            out.append(Payload(metadata={"encoding": ENCRYPTED, KEY_ID: self._active.encode()}, data=nonce + sealed))
+        return out
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        out = []
+        for payload in payloads:
+            if payload.metadata.get("encoding") != ENCRYPTED:
+                out.append(payload)
+                continue
+            key_id = payload.metadata.get(KEY_ID, b"").decode()
+            cipher = self._ciphers.get(key_id)
+            if cipher is None:
+                raise UnknownPayloadKey(f"a payload sealed with key {key_id!r}, which is not configured")
+            opened = cipher.decrypt(payload.data[:12], payload.data[12:], key_id.encode())
+            out.append(Payload.FromString(opened))
+        return out
+
+
+@dataclass(frozen=True)
+class PayloadKeys:
+    """The payload keys (32 bytes each) by id, and the id of the one that seals new payloads."""
+
+    keys: tuple[tuple[str, bytes], ...]
+    active: str
+
+    def codec(self) -> EncryptionCodec:
+        return EncryptionCodec(dict(self.keys), self.active)
+
+
+def data_converter(keys: PayloadKeys | None) -> DataConverter:
+    """Minsheng's converter, sealing payloads when keys are set."""
+    if keys is None:
+        return DATA_CONVERTER
+    return dataclasses.replace(DATA_CONVERTER, payload_codec=keys.codec())
 
 
 @dataclass(frozen=True)
@@ -106,6 +175,12 @@ class TemporalAccess:
     client_cert: Path | None = None
     client_key: Path | None = None
     api_key: str | None = None
+    payload_keys: PayloadKeys | None = None
+    """Not access to the server but to what it holds: the keys that seal and open payloads."""
+
+    @property
+    def data_converter(self) -> DataConverter:
+        return data_converter(self.payload_keys)
 
     def tls_config(self) -> TLSConfig | bool:
         if not (self.tls or self.server_ca or self.client_cert):
@@ -122,7 +197,7 @@ async def connect(address: str, namespace: str = "default", access: TemporalAcce
     return await Client.connect(
         address,
         namespace=namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=access.data_converter,
         tls=access.tls_config(),
         api_key=access.api_key,
     )

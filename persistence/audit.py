@@ -25,6 +25,7 @@ from domain.audit import (
 from persistence.models import (
     AccountabilityActionRow,
     CaseEventRow,
+    CaseRow,
     ChainAnchorRow,
     LedgerEntryRow,
     MonthlyAssessmentRow,
@@ -207,25 +208,48 @@ async def case_chain(session: AsyncSession, case_id: str) -> list[ChainEntry]:
     return [ChainEntry(r.seq, row_content(r), r.prev_hash, r.hash) for r in rows]
 
 
+_EVENT_COLUMNS = [
+    CaseEventRow.__table__.c[name]
+    for name in (
+        "case_id",
+        "seq",
+        "at",
+        "kind",
+        "status",
+        "actor_role",
+        "actor_unit",
+        "actor_key_id",
+        "detail",
+        "prev_hash",
+        "hash",
+    )
+]
+
+
 async def case_chains(session: AsyncSession, case_ids: list[str]) -> dict[str, list[ChainEntry]]:
-    """Many cases' chains in one read (the verify of a whole city pages through them)."""
+    """Many cases' chains in one read (the verify of a whole city pages through them): plain rows,
+    not ORM objects, which cost most of the time at 100,000 cases (bench/audit.py)."""
     chains: dict[str, list[ChainEntry]] = {c: [] for c in case_ids}
-    rows = await session.exec(
-        select(CaseEventRow)
+    rows = await session.execute(
+        sa.select(*_EVENT_COLUMNS)
         .where(col(CaseEventRow.case_id).in_(case_ids))
         .order_by(col(CaseEventRow.case_id), col(CaseEventRow.seq))
     )
-    for r in rows:
-        chains[r.case_id].append(ChainEntry(r.seq, row_content(r), r.prev_hash, r.hash))
+    for case_id, seq, at, kind, status, role, unit, key_id, detail, prev_hash, h in rows:
+        content = event_content(case_id, seq, _utc(at), kind, status, role, unit, key_id, detail)
+        chains[case_id].append(ChainEntry(seq, content, prev_hash, h))
     return chains
 
 
 async def cases_with_events(session: AsyncSession, since: datetime | None, after: str, limit: int) -> list[str]:
-    """Case ids (in order, after ``after``) that have an event at or after ``since``: a page."""
-    query = select(CaseEventRow.case_id).where(col(CaseEventRow.case_id) > after).distinct()
+    """Case ids (in order, after ``after``) that have an event at or after ``since``: a page. Walked
+    by the cases' key, so each page stops at its limit (a DISTINCT over the events sorted them all
+    for every page: 100,000 cases took minutes)."""
+    has_events = select(CaseEventRow.id).where(CaseEventRow.case_id == CaseRow.id)
     if since is not None:
-        query = query.where(col(CaseEventRow.at) >= since)
-    return list(await session.exec(query.order_by(col(CaseEventRow.case_id)).limit(limit)))
+        has_events = has_events.where(col(CaseEventRow.at) >= since)
+    query = select(CaseRow.id).where(col(CaseRow.id) > after, has_events.exists())
+    return list(await session.exec(query.order_by(col(CaseRow.id)).limit(limit)))
 
 
 async def event_hash_at(session: AsyncSession, case_id: str, seq: int) -> str | None:

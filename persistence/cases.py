@@ -18,6 +18,7 @@ from persistence.models import (
     CallbackRow,
     CaseEventRow,
     CaseRow,
+    MergeCorrectionRow,
     RequestRow,
     SlipRow,
     SummonsRow,
@@ -284,3 +285,20 @@ async def request_with_case(session: AsyncSession, request_id: str) -> RequestWi
         select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(col(CaseEventRow.seq))
     )
     return RequestWithCase(request, case, list(events))
+
+
+async def case_slips(session: AsyncSession, case_id: str) -> list[SlipRow]:
+    rows = await session.exec(
+        select(SlipRow).where(SlipRow.case_id == case_id).order_by(col(SlipRow.issued_at), col(SlipRow.id))
+    )
+    return list(rows)
+
+
+async def case_corrections(session: AsyncSession, case_id: str) -> list[MergeCorrectionRow]:
+    """The splits and merges that moved a request into or out of the case."""
+    rows = await session.exec(
+        select(MergeCorrectionRow)
+        .where(sa.or_(col(MergeCorrectionRow.from_case_id) == case_id, col(MergeCorrectionRow.to_case_id) == case_id))
+        .order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id))
+    )
+    return list(rows)

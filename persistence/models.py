@@ -116,6 +116,8 @@ class CaseRow(SQLModel, table=True):
     """Times a dissatisfied citizen had the case reopened (重办)."""
     outcome: str | None = Field(default=None, max_length=32)
     """The closed case's callback outcome: its least satisfied citizen's answer."""
+    personal_data_erased_at: datetime | None = _utc(default=None)
+    """When its citizens' names, phones and addresses were erased, past the retention period."""
     seq: int = 0
     """The last timeline event applied; rows only move forward, so retried writes are no-ops."""
 
@@ -656,6 +658,20 @@ class LedgerEntryRow(SQLModel, table=True):
     at: datetime = _utc()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class PersonalDataReadRow(SQLModel, table=True):
+    """One read of citizens' personal data through the API (who read what, 谁看了什么): the key,
+    when, which case (none for the codec endpoint, which does not know), and what was read."""
+
+    __tablename__ = "personal_data_reads"
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: str = Field(max_length=24, index=True)
+    role: str = Field(max_length=16)
+    case_id: str | None = Field(default=None, max_length=40, index=True)
+    what: str = Field(max_length=32)
+    """``case`` (the case with its requests), ``case_file``, ``codec`` (payloads opened)."""
+    at: datetime = _utc(index=True)
 
 
 class ChainAnchorRow(SQLModel, table=True):

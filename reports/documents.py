@@ -1,22 +1,22 @@
 """The notice documents' shared machinery: the document model (title, headings, paragraphs,
-tables, signature), one model feeding two renderers, Markdown and PDF, so that both always say the
+tables, signature), one model feeding the renderers, Markdown, HTML and PDF, so that both always say the
 same thing; and the stored document with its version status.
 
-The PDF is written here directly (a few hundred bytes of structure around text and rules): it uses
-Adobe's predefined Chinese font STSong-Light with the UniGB-UCS2-H encoding, which PDF readers
-supply themselves, so no font file is shipped, embedded or downloaded. A ToUnicode map makes the
-text searchable and extractable. Output is deterministic: the same blocks and issue date give the
-same bytes (the creation date is the issue date).
+The PDF is printed from the HTML by WeasyPrint, set in Noto Serif CJK SC (Debian's fonts-noto-cjk),
+the subset the document uses embedded: a reader needs no font, and Latin letters are set in their
+own proportional forms. Output is deterministic: the same blocks and issue date give the same
+bytes (the creation date is the issue date).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from html import escape
 
 from pydantic import BaseModel, ConfigDict
+from weasyprint import HTML
 
 
 class NoticeStatus(StrEnum):
@@ -107,198 +107,66 @@ def render_markdown(blocks: list[Block]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-# ---- PDF ----
+# ---- HTML, and PDF from it ----
 
-PAGE_W, PAGE_H, MARGIN = 595.28, 841.89, 64.0
-BODY, TITLE, HEADING, TABLE = 12.0, 18.0, 14.0, 10.5
-PAD = 4.0
-_TOKENS = re.compile(r"[A-Za-z0-9.%:_+\-/]+|.", re.DOTALL)
+FONT_FAMILY = "Noto Serif CJK SC"
+"""The font the documents are set in (Debian's fonts-noto-cjk, found through fontconfig). WeasyPrint
+embeds the subset of it a document uses, so a reader needs no font of its own."""
 
-
-def _em(ch: str) -> float:
-    # STSong-Light: the Latin range (CIDs 1-95) is declared half width, everything else full width.
-    return 0.5 if ord(ch) < 128 else 1.0
-
-
-def _width(text: str, size: float) -> float:
-    return size * sum(_em(ch) for ch in text)
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    lines, line = [], ""
-    for token in _TOKENS.findall(text):
-        if line and _width(line + token, size) > width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    return [*lines, line]
+CSS = f"""
+@page {{
+  size: A4; margin: 22mm 22mm 20mm;
+  @bottom-center {{ content: "第 " counter(page) " 页  共 " counter(pages) " 页"; font-size: 9pt; }}
+}}
+body {{ font-family: "{FONT_FAMILY}", serif; font-size: 12pt; line-height: 1.7; }}
+h1 {{ font-size: 18pt; text-align: center; margin: 0 0 0.8em; }}
+h2 {{ font-size: 14pt; margin: 1.2em 0 0.3em; }}
+p {{ margin: 0; }}
+p.indent {{ text-indent: 2em; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 10.5pt; line-height: 1.45; }}
+th, td {{ border: 0.6pt solid #000; padding: 3pt 4pt; vertical-align: top; text-align: left; }}
+td {{ overflow-wrap: break-word; }}
+th {{ font-weight: bold; white-space: nowrap; }}
+tr {{ page-break-inside: avoid; }}
+.signature {{ text-align: right; margin-top: 1.2em; padding-right: 2em; }}
+"""
 
 
-def _hex(text: str) -> str:
-    # UniGB-UCS2-H takes UCS-2 codes; anything beyond the BMP cannot be shown.
-    return "".join(f"{ord(ch) if ord(ch) <= 0xFFFF else 0x3F:04X}" for ch in text)
-
-
-class _Pages:
-    def __init__(self) -> None:
-        self.pages: list[list[str]] = [[]]
-        self.y = PAGE_H - MARGIN
-
-    def room(self, height: float) -> None:
-        if self.y - height < MARGIN:
-            self.pages.append([])
-            self.y = PAGE_H - MARGIN
-
-    def text(self, x: float, y: float, size: float, text: str, bold: bool = False) -> None:
-        # Bold is fill and stroke (2 Tr) with a thin line, inside q … Q so that neither the mode nor
-        # the width outlives it; normal text says 0 Tr (fill only) itself all the same.
-        if bold:
-            self.pages[-1].append(f"q BT /F1 {size:g} Tf 2 Tr 0.35 w {x:.2f} {y:.2f} Td <{_hex(text)}> Tj ET Q")
-        else:
-            self.pages[-1].append(f"BT /F1 {size:g} Tf 0 Tr {x:.2f} {y:.2f} Td <{_hex(text)}> Tj ET")
-
-    def rule(self, x1: float, y1: float, x2: float, y2: float) -> None:
-        self.pages[-1].append(f"q 0.6 w {x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S Q")
-
-
-def _column_widths(natural: list[float], available: float) -> list[float]:
-    """Narrow columns keep their natural width; the wide ones share what is left (water-filling)."""
-    widths, remaining = [0.0] * len(natural), available
-    order = sorted(range(len(natural)), key=lambda i: natural[i])
-    for done, i in enumerate(order):
-        widths[i] = min(natural[i], remaining / (len(natural) - done))
-        remaining -= widths[i]
-    used = sum(widths)
-    return [w * available / used for w in widths] if used else widths
-
-
-def _layout(blocks: list[Block]) -> list[list[str]]:
-    pages, left, width = _Pages(), MARGIN, PAGE_W - 2 * MARGIN
+def render_html(title: str, blocks: list[Block], issued_on: date) -> str:
+    """The blocks as one HTML page (what the PDF is printed from)."""
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title>",
+        f'<meta name="dcterms.created" content="{issued_on.isoformat()}">',
+        f'<meta name="dcterms.modified" content="{issued_on.isoformat()}">',
+        '<meta name="generator" content="Minsheng">',
+        f"<style>{CSS}</style></head><body>",
+    ]
     for b in blocks:
         match b:
             case Title(text):
-                for line in _wrap(text, TITLE, width):
-                    pages.room(TITLE * 1.6)
-                    pages.y -= TITLE * 1.6
-                    pages.text(left + (width - _width(line, TITLE)) / 2, pages.y, TITLE, line, bold=True)
-                pages.y -= TITLE * 0.6
+                out.append(f"<h1>{escape(text)}</h1>")
             case Heading(text):
-                pages.room(HEADING * 2.2)
-                pages.y -= HEADING * 2.0
-                pages.text(left, pages.y, HEADING, text, bold=True)
-                pages.y -= HEADING * 0.4
+                out.append(f"<h2>{escape(text)}</h2>")
             case Paragraph(text, indent):
-                for line in _wrap(("　　" if indent else "") + text, BODY, width):
-                    pages.room(BODY * 1.7)
-                    pages.y -= BODY * 1.7
-                    pages.text(left, pages.y, BODY, line)
+                out.append(f"<p{' class="indent"' if indent else ''}>{escape(text)}</p>")
             case Table(header, rows):
-                natural = [max(_width(r[i], TABLE) for r in (header, *rows)) + 2 * PAD for i in range(len(header))]
-                widths = _column_widths(natural, width)
-                lead = TABLE * 1.45
-                pages.y -= 6
-                for number, row in enumerate((header, *rows)):
-                    cells = [_wrap(text, TABLE, w - 2 * PAD) for text, w in zip(row, widths, strict=True)]
-                    height = max(len(c) for c in cells) * lead + 2 * PAD
-                    pages.room(height)
-                    top = pages.y
-                    pages.rule(left, top, left + width, top)
-                    x = left
-                    for lines, w in zip(cells, widths, strict=True):
-                        for k, line in enumerate(lines):
-                            pages.text(x + PAD, top - PAD - (k + 1) * lead + TABLE * 0.3, TABLE, line, bold=number == 0)
-                        pages.rule(x, top, x, top - height)
-                        x += w
-                    pages.rule(left + width, top, left + width, top - height)
-                    pages.y = top - height
-                    pages.rule(left, pages.y, left + width, pages.y)
+                head = "".join(f"<th>{escape(h)}</th>" for h in header)
+                body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+                out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
             case Signature(lines):
-                pages.y -= BODY
-                for line in lines:
-                    pages.room(BODY * 1.7)
-                    pages.y -= BODY * 1.7
-                    pages.text(left + width - _width(line, BODY) - 2 * BODY, pages.y, BODY, line)
-    total = len(pages.pages)
-    for number, ops in enumerate(pages.pages, 1):
-        footer = f"第 {number} 页  共 {total} 页"
-        ops.append(
-            f"BT /F1 9 Tf 0 Tr {(PAGE_W - _width(footer, 9)) / 2:.2f} {MARGIN / 2:.2f} Td <{_hex(footer)}> Tj ET"
-        )
-    return pages.pages
-
-
-def _to_unicode(codes: list[int]) -> bytes:
-    chunks = [codes[i : i + 100] for i in range(0, len(codes), 100)]
-    body = "".join(
-        f"{len(chunk)} beginbfchar\n" + "".join(f"<{c:04X}> <{c:04X}>\n" for c in chunk) + "endbfchar\n"
-        for chunk in chunks
-    )
-    return (
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-        f"{body}endcmap\nCMapName currentdict /CIDInit /ProcSet findresource /defineresource pop\nend\nend\n"
-    ).encode("ascii")
-
-
-def _stream(data: bytes) -> bytes:
-    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+                out.append('<div class="signature">' + "<br>".join(escape(line) for line in lines) + "</div>")
+    out.append("</body></html>")
+    return "\n".join(out)
 
 
 def render_pdf(title: str, blocks: list[Block], issued_on: date) -> bytes:
-    pages = _layout(blocks)
-    used = sorted(
-        {ord(ch) if ord(ch) <= 0xFFFF else 0x3F for b in blocks for ch in _all_text(b)}
-        | {ord(c) for c in "第页共 0123456789"}
-    )
-    stamp = f"D:{issued_on:%Y%m%d}000000+08'00'"
-    first_page = 7
-    kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [4 0 R] /ToUnicode 6 0 R >>",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-        b"/FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>",
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
-        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-        _stream(_to_unicode(used)),
-    ]
-    for i, ops in enumerate(pages):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {first_page + 2 * i + 1} 0 R >>".encode()
-        )
-        objects.append(_stream("\n".join(ops).encode("ascii")))
-    info_number = len(objects) + 1
-    objects.append(
-        f"<< /Title <FEFF{_hex(title)}> /Producer (Minsheng) /CreationDate ({stamp}) /ModDate ({stamp}) >>".encode()
-    )
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        info_number,
-        xref,
-    )
-    return bytes(out)
+    """The HTML printed by WeasyPrint, the font's subset embedded; the same blocks and issue date
+    give the same bytes (the dates in it are the issue date's)."""
+    return html_to_pdf(render_html(title, blocks, issued_on))
 
 
-def _all_text(block: Block) -> str:
-    match block:
-        case Title(text) | Heading(text) | Paragraph(text):
-            return text + "　"
-        case Table(header, rows):
-            return "".join(header) + "".join("".join(r) for r in rows)
-        case Signature(lines):
-            return "".join(lines)
+def html_to_pdf(html: str) -> bytes:
+    pdf: bytes = HTML(string=html).write_pdf(pdf_identifier=b"minsheng")
+    return pdf

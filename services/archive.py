@@ -89,3 +89,17 @@ async def case_histories(
             raise
     histories = await archived(case_id)
     return (ARCHIVE, histories) if histories else ("", [])
+
+
+def history_lookup(
+    client: Client, db: Database, store: ObjectStore
+) -> Callable[[str], Awaitable[tuple[str, list[WorkflowHistory]]]]:
+    """``case_histories`` over this Temporal, database and store: what verify and the case file use."""
+
+    async def archived(case_id: str) -> list[WorkflowHistory]:
+        return await archived_histories(db, store, case_id)
+
+    async def lookup(case_id: str) -> tuple[str, list[WorkflowHistory]]:
+        return await case_histories(client, case_id, archived)
+
+    return lookup

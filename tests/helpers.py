@@ -8,6 +8,8 @@ import json
 import os
 import secrets
 import socket
+import subprocess
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -315,3 +317,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def pdf_tool(tool: str, pdf: bytes, *args: str) -> str:
+    """What a poppler tool (pdftotext, pdffonts, pdfinfo) reads in a PDF, as a reader would."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        return subprocess.run(
+            [tool, *args, f.name, *(["-"] if tool == "pdftotext" else [])], capture_output=True, text=True, check=True
+        ).stdout
+
+
+def assert_embedded_cjk_font(pdf: bytes) -> None:
+    """The document carries its Chinese font (a subset of Noto Serif CJK SC): no reader supplies it."""
+    fonts = [line.split() for line in pdf_tool("pdffonts", pdf).splitlines()[2:]]
+    assert fonts and all("Noto-Serif-CJK-SC" in f[0] for f in fonts), fonts
+    assert all(f[-5:-2] == ["yes", "yes", "yes"] for f in fonts), f"not embedded: {fonts}"  # emb, sub, uni

@@ -1,7 +1,8 @@
 """CaseArchiveWorkflow: run by the ``case-archive`` Schedule (hourly by default), well inside the
 namespace's retention. It seals the day before's anchor of the chains' heads (once a day), then
 exports every closed case whose workflow has ended and is not archived yet, page by page: all of
-them, however many accumulated while the worker or the server was down. A case is archived once:
+them, however many accumulated while the worker or the server was down. Last, it erases the
+citizens' names, phones and addresses of the cases closed longer ago than the retention period. A case is archived once:
 the database records it, and an export repeated after a crash writes the same objects."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ArchiveDone,
         ArchiveInput,
         AuditActivities,
+        EraseInput,
         SealInput,
         ToArchiveInput,
     )
@@ -57,4 +59,11 @@ class CaseArchiveWorkflow:
             after = page[-1]
             if workflow.info().is_continue_as_new_suggested():
                 workflow.continue_as_new(ArchiveInput(after=after, page=inp.page))
+        done.erased = await workflow.execute_activity_method(
+            AuditActivities.erase_personal_data,
+            EraseInput(scheduled_at=scheduled_at),
+            start_to_close_timeout=timedelta(minutes=30),
+            heartbeat_timeout=timedelta(minutes=2),
+            retry_policy=RETRY,
+        )
         return done

@@ -1,4 +1,4 @@
-"""The auditor's archive of closed cases' histories."""
+"""The auditor's calls: the archive of closed cases' histories, and who read what."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ class ArchivedRunOut(BaseModel):
 class ArchivedCaseOut(BaseModel):
     case_id: str
     runs: list[ArchivedRunOut]
+
+
+class ReadOut(BaseModel):
+    key_id: str
+    role: str
+    what: str
+    """``case`` (the case with its requests) or ``case_file``."""
+    at: datetime
+
+
+class ReadsOut(BaseModel):
+    case_id: str
+    reads: list[ReadOut]

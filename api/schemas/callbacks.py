@@ -6,10 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from api.schemas.cases import CallbackOut
+from api.schemas.cases import CallbackOut, CitizenOut
 from api.schemas.common import In
 from domain.case import CallbackAnswer, Resolution
-from domain.request import Citizen
 from persistence.models import (
     CallbackRow,
     RequestRow,
@@ -38,7 +37,7 @@ class CallbackTaskOut(CallbackOut):
 
     case_id: str
     unit: str | None
-    citizen: Citizen
+    citizen: CitizenOut
 
     @classmethod
     def of_row(cls, row: CallbackRow, request: RequestRow) -> CallbackTaskOut:
@@ -46,7 +45,7 @@ class CallbackTaskOut(CallbackOut):
             **CallbackOut.of(row).model_dump(),
             case_id=row.case_id,
             unit=row.unit_code,
-            citizen=Citizen(name=request.citizen_name, phone=request.citizen_phone),
+            citizen=CitizenOut.of(request),
         )
 
 

@@ -11,7 +11,7 @@ from api.schemas.common import In, Instant, Text
 from api.schemas.whistles import SummonsOut
 from domain.case import CallbackAnswer, CaseStatus, Resolution
 from domain.reference import RequestKind, Tier
-from domain.request import Citizen, Location
+from domain.request import Location, masked_phone
 from persistence.cases import CaseFile
 from persistence.models import (
     CallbackRow,
@@ -47,11 +47,20 @@ class AnswerIn(In):
     )
 
 
+class CitizenOut(BaseModel):
+    name: str
+    phone: str = Field(description="masked (138****0000) for a role that need not call the citizen")
+
+    @classmethod
+    def of(cls, row: RequestRow, mask_phone: bool = False) -> CitizenOut:
+        return cls(name=row.citizen_name, phone=masked_phone(row.citizen_phone) if mask_phone else row.citizen_phone)
+
+
 class RequestOut(BaseModel):
     id: str
     channel: str
     channel_ref: str
-    citizen: Citizen
+    citizen: CitizenOut
     content: str
     address: str
     location: Location | None
@@ -69,12 +78,12 @@ class RequestOut(BaseModel):
     first_answer: str | None = Field(description="the operator's answer on the call, if the centre settled it")
 
     @classmethod
-    def of(cls, row: RequestRow) -> RequestOut:
+    def of(cls, row: RequestRow, mask_phone: bool) -> RequestOut:
         return cls(
             id=row.id,
             channel=row.channel,
             channel_ref=row.channel_ref,
-            citizen=Citizen(name=row.citizen_name, phone=row.citizen_phone),
+            citizen=CitizenOut.of(row, mask_phone),
             content=row.content,
             address=row.address,
             location=Location(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None,
@@ -198,11 +207,11 @@ class CaseOut(CaseSummary):
     summonses: list[SummonsOut]
 
     @classmethod
-    def of_file(cls, file: CaseFile) -> CaseOut:
+    def of_file(cls, file: CaseFile, mask_phone: bool) -> CaseOut:
         return cls(
             **CaseSummary.of(file.case).model_dump(),
             workflow_id=f"case-{file.case.id}",
-            requests=[RequestOut.of(r) for r in file.requests],
+            requests=[RequestOut.of(r, mask_phone) for r in file.requests],
             timeline=[EventOut.of(e) for e in file.events],
             callbacks=[CallbackOut.of(c) for c in file.callbacks],
             summonses=[SummonsOut.of(x) for x in file.summonses],

@@ -88,6 +88,10 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/events/stream": READERS,
     "POST /v1/lookup": ANY_KEY,  # and no key at all
     "GET /v1/cases/{case_id}/archive": {"auditor"},
+    "GET /v1/cases/{case_id}/case-file": LEADERSHIP,
+    "GET /v1/cases/{case_id}/reads": {"auditor"},
+    "POST /codec/encode": OVERSEERS,
+    "POST /codec/decode": OVERSEERS,
     "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
 }
 
@@ -143,6 +147,8 @@ BODIES: dict[str, object] = {
     "POST /v1/event-subscriptions": {"url": "http://127.0.0.1:9/hook"},
     "POST /v1/event-subscriptions/{subscription_id}/replay": {"from_position": 1},
     "POST /v1/lookup": {"request_id": "R-none", "phone_last4": "0000"},
+    "POST /codec/encode": {"payloads": []},
+    "POST /codec/decode": {"payloads": []},
 }
 
 

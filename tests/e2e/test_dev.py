@@ -54,20 +54,20 @@ def _until[T](probe: Callable[[], T | None], seconds: float) -> T:
 
 
 @contextmanager
-def dev_stack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    api_port = _free_port()
+def dev_stack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
+    api_port, ui_port = _free_port(), _free_port()
     env = os.environ | {
         "MINSHENG_VAR_DIR": str(tmp_path / "var"),
         "MINSHENG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'minsheng.db'}",
         "MINSHENG_TEMPORAL_ADDRESS": f"127.0.0.1:{_free_port()}",
-        "MINSHENG_TEMPORAL_UI_PORT": str(_free_port()),
+        "MINSHENG_TEMPORAL_UI_PORT": str(ui_port),
         "MINSHENG_API_PORT": str(api_port),
         "MINSHENG_LOG_FORMAT": "json",
     }
     log = (tmp_path / "dev.log").open("wb")
     dev = subprocess.Popen([sys.executable, "-m", "minsheng", "dev"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        yield dev, f"http://127.0.0.1:{api_port}"
+        yield dev, f"http://127.0.0.1:{api_port}", ui_port
     finally:
         if dev.poll() is None:
             dev.kill()
@@ -83,10 +83,15 @@ def _healthy(url: str) -> bool | None:
 
 
 def test_a_dead_worker_and_a_hung_api_are_started_again_and_sigterm_ends_it_all(tmp_path: Path) -> None:
-    with dev_stack(tmp_path) as (dev, url):
+    with dev_stack(tmp_path) as (dev, url, ui_port):
         # Cold start: migrations, the dev server, Schedules, keys, worker and API. Seen past 90 s
         # with three suites sharing two cores; 120 s leaves room without hiding a hang.
         _until(lambda: _healthy(url), 120)
+        # The Web UI opens payloads through the API's codec, with a key that may.
+        codec = httpx.get(f"http://127.0.0.1:{ui_port}/api/v1/settings", timeout=10).json()["Codec"]["Endpoint"]
+        assert codec.startswith(f"{url}/codec/key/")
+        assert httpx.post(f"{codec}/decode", json={"payloads": []}, timeout=10).json() == {"payloads": []}
+        assert (tmp_path / "var" / "payload-keys.json").exists()
         first = _children(dev.pid)
         assert set(first) == {"temporal", "worker", "api"}, first
 

@@ -70,7 +70,10 @@ async def test_one_case_end_to_end(stack: Stack) -> None:
         "closed",
     ]
     assert closed["outcome"] == "satisfied"
-    assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
+    # The auditor need not call the citizen: the phone is masked; the dispatcher sees it whole.
+    assert closed["requests"][0]["citizen"] == {"name": "王五", "phone": "137****0000"}
+    seen = (await stack.call("GET", f"/v1/cases/{case_id}", "dispatcher")).json()
+    assert seen["requests"][0]["citizen"] == {"name": "王五", "phone": "13700000000"}
     assert closed["callbacks"][0]["answer"] == "satisfied"
 
     listed = await stack.call("GET", "/v1/cases", "auditor", params={"status": "closed", "unit": "hrss_bureau"})

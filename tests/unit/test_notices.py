@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +18,7 @@ from reports.charts import (
     domain_share_chart,
     rising_chart,
 )
+from reports.documents import Heading, Paragraph, Table, Title, render_html
 from reports.notices import (
     NoticeDocument,
     NoticeInput,
@@ -29,6 +27,7 @@ from reports.notices import (
     render_notice,
     render_withdrawal,
 )
+from tests.helpers import assert_embedded_cjk_font, pdf_tool
 from tests.scenarios.months import month_result, stored
 
 JANUARY = month_result("2026-01")
@@ -64,47 +63,28 @@ def test_interview_and_referral_texts() -> None:
     assert "已连续3个月处于镇街后3名" in referral and "移交市纪委监委" in referral
 
 
-def test_the_pdf_is_a_chinese_pdf_and_the_same_every_time(tmp_path: Path) -> None:
+def test_the_pdf_is_a_chinese_pdf_with_its_font_and_the_same_every_time() -> None:
     doc = notices()[Step.discipline_referral]
     pdf = doc.pdf
-    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
-    assert b"/BaseFont /STSong-Light" in pdf and b"/Encoding /UniGB-UCS2-H" in pdf
-    assert "移交市纪委监委".encode("utf-16-be").hex().upper().encode() in pdf
-    assert b"/CreationDate (D:20260201000000+08'00')" in pdf
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert_embedded_cjk_font(pdf)
+    assert "CreationDate:    Sun Feb  1 00:00:00 2026 UTC" in pdf_tool("pdfinfo", pdf)
     assert notices()[Step.discipline_referral].pdf == pdf
-    # Every cross-reference points at its object.
-    start = int(re.search(rb"startxref\n(\d+)", pdf).group(1))  # type: ignore[union-attr]
-    offsets = re.findall(rb"(\d{10}) 00000 n ", pdf[start:])
-    for number, offset in enumerate(offsets, 1):
-        assert pdf[int(offset) :].startswith(b"%d 0 obj" % number)
     assert NoticeDocument.model_validate_json(doc.model_dump_json()) == doc
-    if shutil.which("pdftotext"):
-        (tmp_path / "n.pdf").write_bytes(pdf)
-        text = subprocess.run(
-            ["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "关于将ningjin民生诉求办理问题移交市纪委监委的函" in text
-        assert "第 1 页" in text
+    text = pdf_tool("pdftotext", pdf)
+    # Latin letters in their own proportional forms, not wide glyphs ("n i n g j i n").
+    assert "关于将ningjin民生诉求办理问题移交市纪委监委的函" in text
+    assert re.search(r"第\s*1\s*页\s*共\s*2\s*页", text) and re.search(r"第\s*2\s*页\s*共\s*2\s*页", text)
 
 
-def _text_ops(pdf: bytes) -> list[bytes]:
-    """The text-drawing operations of the page contents, each with what is in force around it."""
-    return re.findall(rb"(?:q )?BT [^\n]*? ET(?: Q)?", pdf)
-
-
-def test_only_titles_headings_and_table_headers_are_bold_in_the_pdf() -> None:
-    doc = notices()[Step.public_notice]
-    ops = _text_ops(doc.pdf)
-    bold = [op for op in ops if b" 2 Tr " in op]
-    normal = [op for op in ops if b" 2 Tr " not in op]
-    # Every bold run is fill-and-stroke inside q … Q, so neither mode nor width outlives it.
-    assert bold and all(op.startswith(b"q BT") and op.endswith(b"ET Q") for op in bold)
-    # Every other run says fill only (0 Tr) itself: the paragraphs after the title are not bold.
-    assert normal and all(b" 0 Tr " in op for op in normal)
-    opening = "现予以通报批评".encode("utf-16-be").hex().upper().encode()
-    assert any(opening in op for op in normal) and not any(opening in op for op in bold)
-    # Rules set their own width inside q … Q too.
-    assert all(line.startswith(b"q 0.6 w") for line in re.findall(rb"[^\n]* l S[^\n]*", doc.pdf))
+def test_only_titles_headings_and_table_headers_are_bold() -> None:
+    blocks = [Title("通报"), Heading("一、情况"), Paragraph("现予以通报批评。"), Table(("单位",), (("崖头街道",),))]
+    html = render_html("通报", blocks, date(2026, 2, 1))
+    assert '<p class="indent">现予以通报批评。</p>' in html
+    assert "<h1>通报</h1>" in html and "<h2>一、情况</h2>" in html and "<th>单位</th>" in html
+    assert "<td>崖头街道</td>" in html and "<b>" not in html
+    fonts = pdf_tool("pdffonts", notices()[Step.public_notice].pdf)
+    assert "Noto-Serif-CJK-SC-Bold" in fonts and re.search(r"\+Noto-Serif-CJK-SC ", fonts)
 
 
 def test_a_correction_is_marked_and_dated_as_issued() -> None:
@@ -121,7 +101,7 @@ def test_a_correction_is_marked_and_dated_as_issued() -> None:
     assert again.title.endswith("（更正）") and again.filename.endswith("-r2")
     assert "本件更正2026年2月1日印发的同号文件（第1版），原件作废" in again.markdown
     assert "2026年2月9日" in again.markdown and "第2版" in again.markdown
-    assert b"/CreationDate (D:20260209000000+08'00')" in again.pdf
+    assert "CreationDate:    Mon Feb  9 00:00:00 2026 UTC" in pdf_tool("pdfinfo", again.pdf)
     gone = render_withdrawal(
         WithdrawalInput(
             action=action, policy=JANUARY.policy, revision=3, issued_on=date(2026, 2, 20), replaces=date(2026, 2, 9)
@@ -129,7 +109,7 @@ def test_a_correction_is_marked_and_dated_as_issued() -> None:
     )
     assert gone.status is NoticeStatus.withdrawn and gone.title.startswith("关于撤销《")
     assert "【撤销】" in gone.markdown and "2026年2月9日印发的" in gone.markdown and "第2版）予以撤销" in gone.markdown
-    assert "予以撤销".encode("utf-16-be").hex().upper().encode() in gone.pdf
+    assert "予以撤销" in pdf_tool("pdftotext", gone.pdf)
 
 
 # ---- analysis and charts ----

@@ -7,11 +7,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import ScheduleActionStartWorkflow
@@ -21,18 +23,27 @@ from activities.archive import ArchiveDone, ArchiveInput
 from api.app import create_app
 from api.context import AppContext
 from domain.case import AcceptInput, Actor, CallbackAnswer, ReplyInput, Role
+from gateways.storage import object_store
 from minsheng.replay import replay_case
 from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
 from persistence.db import Database
+from persistence.models import CaseRow
+from persistence.reads import ERASED
+from services.archive import history_lookup
+from services.audit import verify
 from tests.helpers import (
     answer_callback,
+    assert_embedded_cjk_font,
+    case_file,
     eventually,
     handle,
     in_process,
     make_key,
+    pdf_tool,
     pending_callbacks,
+    record_history,
     submit,
     wait_for_status,
 )
@@ -49,20 +60,25 @@ def archive_settings(settings: Settings, dev_env: WorkflowEnvironment, tmp_path:
     """The test's settings on the dev server, with the store in the test's folder and no
     late-joiner window, so that a closed case's workflow ends at once."""
     settings = settings.model_copy(
-        update={"var_dir": tmp_path, "temporal_address": dev_env.client.service_client.config.target_host}
+        update={
+            "var_dir": tmp_path,
+            "temporal_address": dev_env.client.service_client.config.target_host,
+            "personal_data_retention_days": 30,
+        }
     )
     policy = settings.match_policy
     settings.__dict__["match_policy"] = policy.model_copy(update={"closed_within_days": 0})
     return settings
 
 
-async def run_archive(env: WorkflowEnvironment, settings: Settings) -> ArchiveDone:
-    return await env.client.execute_workflow(
-        CaseArchiveWorkflow.run,
-        ArchiveInput(),
-        id=f"archive-{uuid.uuid4().hex[:8]}",
-        task_queue=settings.task_queue,
+async def run_archive(env: WorkflowEnvironment, settings: Settings, record_as: str | None = None) -> ArchiveDone:
+    workflow_id = f"archive-{uuid.uuid4().hex[:8]}"
+    done = await env.client.execute_workflow(
+        CaseArchiveWorkflow.run, ArchiveInput(), id=workflow_id, task_queue=settings.task_queue
     )
+    if record_as:
+        await record_history(env.client, workflow_id, record_as)
+    return done
 
 
 async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after_its_deletion(
@@ -83,9 +99,20 @@ async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after
         assert (await case.result()).status == "closed"
 
         first = await run_archive(dev_env, settings)
-        assert (first.archived, first.missing) == (1, 0)
-        again = await run_archive(dev_env, settings)
-        assert (again.archived, again.running) == (0, 0), "a case is never exported twice"
+        assert (first.archived, first.missing, first.erased) == (1, 0, 0)
+        # Past the retention period the citizens' names, phones and addresses are erased; the
+        # figures and the timeline (which holds none of them) stay, and its chain still verifies.
+        await db.write(
+            lambda session: session.exec(
+                sa.update(CaseRow).where(CaseRow.id == case_id).values(closed_at=datetime.now(UTC) - timedelta(days=31))
+            )
+        )
+        again = await run_archive(dev_env, settings, record_as="case_archive_exported_and_erased")
+        assert (again.archived, again.running, again.erased) == (0, 0, 1), "a case is never exported twice"
+        erased = await case_file(db, case_id)
+        assert {(r.citizen_name, r.citizen_phone, r.address) for r in erased.requests} == {(ERASED, ERASED, ERASED)}
+        assert erased.case.outcome == "satisfied" and erased.case.personal_data_erased_at is not None
+        assert (await verify(db, case_id=case_id)).ok
 
         # The auditor lists the case's runs and downloads its history, hash and all.
         auditor = {"Authorization": f"Bearer {(await make_key(db, Role.auditor))[1]}"}
@@ -120,11 +147,33 @@ async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after
         ok, message = await replay_case(settings, case_id)
         assert message.startswith(f"case-{case_id}: from the archive: 1 run, ") and "replay cleanly" in message
 
+        # Its case file, made from the archive now, says the chain verifies; the read is recorded.
+        async with in_process(app) as http:
+            pdf = await http.get(f"/v1/cases/{case_id}/case-file", headers=auditor)
+            assert pdf.headers["content-type"] == "application/pdf"
+            text = pdf_tool("pdftotext", pdf.content)
+            assert "民生诉求案卷" in text and "核验通过" in text and "与归档中的流程历史一致" in text
+            assert_embedded_cjk_font(pdf.content)
+            if path := os.environ.get("MINSHENG_KEEP_CASE_FILE"):  # to look at it
+                Path(path).write_bytes(pdf.content)
+            html = (await http.get(f"/v1/cases/{case_id}/case-file", headers=leader, params={"format": "html"})).text
+            assert "<h2>十一、核验结果</h2>" in html and "核验通过" in html
+            assert "已责令企业支付拖欠工资" in html and ERASED in html and "13700000000" not in html
+            reads = (await http.get(f"/v1/cases/{case_id}/reads", headers=auditor)).json()["reads"]
+            assert [(r["role"], r["what"]) for r in reads] == [("auditor", "case_file"), ("leader", "case_file")]
+
         # An archived object changed behind the store's back is refused, never replayed.
         [stored] = [p for p in (settings.var_dir / "store").rglob("*.json.gz")]
         stored.write_bytes(gzip.compress(b'{"events": []}'))
         ok, message = await replay_case(settings, case_id)
         assert not ok and "changed after it was written" in message
+        damaged = await verify(db, case_id=case_id, histories=history_lookup(client, db, object_store(settings)))
+        assert [str(f) for f in damaged.findings] == [
+            f"case {case_id}: its archived history cannot be trusted: object '{stored.relative_to(settings.var_dir / 'store').as_posix()}' "
+            "was changed after it was written: sha256 "
+            + hashlib.sha256(stored.read_bytes()).hexdigest()
+            + f", written as {run['sha256']}"
+        ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

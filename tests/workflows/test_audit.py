@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from domain.audit import GENESIS, link
@@ -25,7 +24,7 @@ from persistence import audit
 from persistence.db import Database
 from persistence.migrate import alembic_config
 from persistence.models import MonthlyAssessmentRow
-from services.archive import archived_histories, case_histories
+from services.archive import history_lookup
 from services.audit import Verification, verify
 from tests.helpers import handle, submit, wait_for_event, wait_for_status
 from worker import build_worker
@@ -36,15 +35,7 @@ HRSS = Actor(role=Role.unit, unit="hrss_bureau", key_id="k_hrss")
 
 
 async def _verify(env: WorkflowEnvironment, db: Database, settings: Settings, **where: object) -> Verification:
-    store = object_store(settings)
-
-    async def archived(case_id: str) -> list[WorkflowHistory]:
-        return await archived_histories(db, store, case_id)
-
-    async def histories(case_id: str) -> tuple[str, list[WorkflowHistory]]:
-        return await case_histories(env.client, case_id, archived)
-
-    return await verify(db, histories=histories, **where)  # type: ignore[arg-type]
+    return await verify(db, histories=history_lookup(env.client, db, object_store(settings)), **where)  # type: ignore[arg-type]
 
 
 async def _sql(db: Database, statement: str, **params: object) -> None:

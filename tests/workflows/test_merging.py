@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHandle
@@ -15,10 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from domain.case import AcceptInput, Actor, CallbackAnswer, CaseState, ReplyInput, Role
 from domain.request import Location
 from gateways.cases import CaseGateway
+from gateways.storage import object_store
 from minsheng.settings import Settings
 from persistence import intake
 from persistence.db import Database
 from persistence.models import CaseRow, RequestRow
+from services.archive import history_lookup, temporal_runs
+from services.audit import verify
 from services.intake import submit_request
 from tests.helpers import (
     ROOT,
@@ -173,7 +177,7 @@ async def _ready(case_id: Awaitable[str], ready: Callable[[str], bool]) -> bool:
 
 
 async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
-    time_env: WorkflowEnvironment, db: Database, database_url: str
+    time_env: WorkflowEnvironment, db: Database, database_url: str, tmp_path: Path
 ) -> None:
     settings = Settings(
         database_url=database_url, config_dir=ROOT / "config", task_queue="long-case", case_history_limit=100
@@ -199,6 +203,14 @@ async def test_a_case_joined_again_and_again_continues_as_new_and_loses_nothing(
         final = await closed_state(db, case)
         assert final.status == "closed" and len(final.requests) == 21
         assert len((await case.fetch_history()).events) < 200
+        # Every run is found from the last (what the archive exports), and the timeline agrees
+        # with them taken together (what verify checks).
+        runs = await temporal_runs(client, case.id)
+        assert len(runs) >= 2 and runs[0].run_id == first_run
+        assert runs[-1].run_id == (await case.describe()).run_id
+        store = object_store(settings.model_copy(update={"var_dir": tmp_path}))
+        checked = await verify(db, case_id=first.case_id, histories=history_lookup(client, db, store))
+        assert checked.ok and checked.histories["Temporal"] == 1, checked.summary()
         await record_history(client, case.id, "case_continued_as_new")
         await record_history(client, case.id, "case_before_continue_as_new", first_run)
 

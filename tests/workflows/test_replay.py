@@ -37,6 +37,7 @@ def test_the_recorded_cases_are_there() -> None:
         "case_reopened_not_solved.json",  # basically satisfied but not solved → reopened → solved
         "case_suggestion_forwarded.json",  # a suggestion: dispatched for information, closed, no deadline
         "ranking_watched_targets.json",  # the daily ranking, then the targets watched over their windows
+        "case_archive_exported_and_erased.json",  # the archive run: nothing left to export, a case erased past retention
     } <= {p.name for p in RECORDED}
 
 

@@ -1,4 +1,4 @@
-"""The auditor's record: the archive of closed cases' histories, the timeline's hash chain (the
+"""The auditor's record: who read citizens' personal data, when a closed case's was erased, the archive of closed cases' histories, the timeline's hash chain (the
 rows already there chained here), the ledger of assessment and accountability versions (the
 current ones entered here), and the daily anchors of the chains' heads.
 
@@ -69,6 +69,20 @@ def upgrade() -> None:
         sa.Column("prev_root", sa.String(64), nullable=False),
         sa.Column("root", sa.String(64), nullable=False),
     )
+    op.create_table(
+        "personal_data_reads",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("key_id", sa.String(24), nullable=False),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("case_id", sa.String(40), nullable=True),
+        sa.Column("what", sa.String(32), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_personal_data_reads_key_id", "personal_data_reads", ["key_id"])
+    op.create_index("ix_personal_data_reads_case_id", "personal_data_reads", ["case_id"])
+    op.create_index("ix_personal_data_reads_at", "personal_data_reads", ["at"])
+    with op.batch_alter_table("cases") as batch:
+        batch.add_column(sa.Column("personal_data_erased_at", sa.DateTime(timezone=True), nullable=True))
     _chain_existing_events()
     _enter_existing_ledgers()
 
@@ -166,6 +180,12 @@ def _append(chain: str, entries: Iterable[tuple[str, str, Any]]) -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("personal_data_erased_at")
+    op.drop_index("ix_personal_data_reads_at", "personal_data_reads")
+    op.drop_index("ix_personal_data_reads_case_id", "personal_data_reads")
+    op.drop_index("ix_personal_data_reads_key_id", "personal_data_reads")
+    op.drop_table("personal_data_reads")
     op.drop_table("chain_anchors")
     op.drop_index("ix_ledger_entries_subject", "ledger_entries")
     op.drop_table("ledger_entries")

@@ -1,0 +1,311 @@
+"""The case file (卷宗): one document per case for an auditor or a court, in HTML and PDF: the
+requests, the classification and why, dispatches, deadlines and slips, summonses and ratings,
+replies, callback visits, merges and splits, attachments, the whole timeline, and the result of
+verifying it (its hash chain, its anchors, its agreement with the workflow history) printed on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
+
+from gateways.storage import ObjectStore, StoredObject
+from persistence import cases
+from persistence.cases import CaseFile
+from persistence.db import Database
+from persistence.models import CaseEventRow, MergeCorrectionRow, SlipRow
+from reports.documents import Block, Heading, Paragraph, Signature, Table, Title, render_html, render_pdf
+from services.archive import ARCHIVE, TEMPORAL
+from services.audit import HistoryLookup, Verification, verify
+
+ATTACHMENTS = "attachments/cases"
+"""Where a case's attachments are kept in the object store: ``attachments/cases/{case_id}/…``."""
+
+KINDS = {
+    "received": "受理",
+    "classified": "分类",
+    "citizen_clock": "市民期限",
+    "dispatched": "派单",
+    "deadlines": "办理期限",
+    "accepted": "签收",
+    "return_requested": "申请退单",
+    "return_deadline": "退单审核期限",
+    "return_refused": "退单未获同意",
+    "returned": "退单",
+    "tier_changed": "调整等级",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "slip": "督办",
+    "summoned": "吹哨",
+    "response_deadline": "报到期限",
+    "responded": "报到",
+    "declined": "拒绝报到",
+    "decline_upheld": "维持拒绝",
+    "decline_overruled": "驳回拒绝",
+    "rated": "评价",
+    "refused": "操作未执行",
+    "replied": "答复",
+    "callbacks_planned": "安排回访",
+    "callback": "回访",
+    "reopened": "重办",
+    "request_joined": "并入诉求",
+    "request_split": "拆出诉求",
+    "request_moved": "诉求移出",
+    "merged": "合并",
+    "closed": "办结",
+}
+"""The timeline's event kinds (docs/case.md) as the case file names them."""
+HANDLING = {
+    "dispatched",
+    "deadlines",
+    "accepted",
+    "return_requested",
+    "return_refused",
+    "returned",
+    "tier_changed",
+    "extension_requested",
+    "extension_approved",
+    "extension_refused",
+    "replied",
+    "reopened",
+}
+
+
+@dataclass(frozen=True)
+class CaseFileInput:
+    file: CaseFile
+    slips: list[SlipRow]
+    corrections: list[MergeCorrectionRow]
+    attachments: list[StoredObject]
+    verification: Verification
+    history_source: str
+    """Where the history the timeline was checked against came from (Temporal, the archive), or ""."""
+    zone: ZoneInfo
+    made_at: datetime
+
+
+def _at(t: datetime | None, zone: ZoneInfo) -> str:
+    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "—"
+
+
+def _actor(e: CaseEventRow) -> str:
+    return " ".join(p for p in (e.actor_role, e.actor_unit, e.actor_key_id) if p)
+
+
+def _value(value: str, zone: ZoneInfo) -> str:
+    """A detail's value; the times in it (ISO, in UTC) as the city's clock reads them."""
+    try:
+        return ",".join(_at(datetime.fromisoformat(v), zone) for v in value.split(",")) if "T" in value else value
+    except ValueError:
+        return value
+
+
+def _detail(detail: dict[str, str], zone: ZoneInfo) -> str:
+    return "； ".join(f"{k}: {_value(v, zone)}" for k, v in detail.items())
+
+
+def _table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> Block:
+    return Table(header, rows) if rows else Paragraph("无。")
+
+
+def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
+    f, zone, c = inp.file, inp.zone, inp.file.case
+    title = f"民生诉求案卷 {c.id}"
+    blocks: list[Block] = [Title(title), Heading("一、基本情况")]
+    blocks.append(
+        _table(
+            ("项目", "内容"),
+            (
+                ("案件编号", c.id),
+                ("状态", c.status),
+                ("渠道", c.channel),
+                ("受理时间", _at(c.received_at, zone)),
+                ("承办单位", c.unit_code or "—"),
+                ("领域 / 事项", f"{c.domain_code or '—'} / {c.matter_type_code or '—'}"),
+                ("等级", c.tier or "—"),
+                ("单位办理期限", _at(c.deadline_at, zone)),
+                ("市民期限", _at(c.citizen_due_at, zone)),
+                ("答复时间", _at(c.replied_at, zone)),
+                ("办结时间", _at(c.closed_at, zone)),
+                ("回访结果", c.outcome or "—"),
+                ("重办次数", str(c.reopened)),
+                (
+                    "个人信息",
+                    f"已于{_at(c.personal_data_erased_at, zone)}按保存期限删除"
+                    if c.personal_data_erased_at
+                    else "保存中",
+                ),
+            ),
+        )
+    )
+    blocks += [Heading("二、诉求")]
+    blocks.append(
+        _table(
+            ("编号", "时间", "渠道", "市民", "电话", "地址", "内容"),
+            tuple(
+                (r.id, _at(r.received_at, zone), r.channel, r.citizen_name, r.citizen_phone, r.address, r.content)
+                for r in f.requests
+            ),
+        )
+    )
+    blocks.append(Heading("三、分类及理由"))
+    classified = [e for e in f.events if e.kind == "classified"]
+    for e in classified:
+        d = e.detail
+        blocks.append(
+            Paragraph(
+                f"{_at(e.at, zone)} 分类为 {d.get('domain', '—')} / {d.get('matter_type', '—')}，等级 {d.get('tier', '—')}，"
+                f"置信度 {d.get('confidence', '—')}，处理：{d.get('outcome', '—')}。理由：{d.get('reason', '—')}"
+            )
+        )
+    if not classified:
+        blocks.append(Paragraph("无分类记录。"))
+    blocks.append(Heading("四、派单、签收、答复与期限"))
+    steps = [
+        e for e in f.events if e.kind in ("dispatched", "accepted", "returned", "replied", "deadlines", "reopened")
+    ]
+    blocks.append(
+        _table(
+            ("时间", "事项", "经办", "说明"),
+            tuple((_at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone)) for e in steps),
+        )
+    )
+    blocks.append(Heading("五、督办（提示单、督办单、预警单）"))
+    blocks.append(
+        _table(
+            ("轮次", "种类", "触发", "单位", "到期", "下发时间", "事由"),
+            tuple(
+                (str(s.round), s.kind, s.trigger, s.unit_code, _at(s.due_at, zone), _at(s.issued_at, zone), s.reason)
+                for s in inp.slips
+            ),
+        )
+    )
+    blocks.append(Heading("六、吹哨报到与评价"))
+    blocks.append(
+        _table(
+            ("单位", "任务", "状态", "报到", "评价（速度 / 质量）", "说明"),
+            tuple(
+                (
+                    s.unit,
+                    s.task,
+                    s.status,
+                    _at(s.responded_at, zone),
+                    f"{s.speed or '—'} / {s.quality or '—'}",
+                    s.report or s.decline_reason or s.rating_comment or "",
+                )
+                for s in f.summonses
+            ),
+        )
+    )
+    blocks.append(Heading("七、回访"))
+    blocks.append(
+        _table(
+            ("轮次", "次数", "诉求", "状态", "结果", "时间", "备注"),
+            tuple(
+                (
+                    str(cb.round),
+                    str(cb.attempt),
+                    cb.request_id,
+                    cb.status,
+                    cb.answer or "—",
+                    _at(cb.answered_at, zone),
+                    cb.note or "",
+                )
+                for cb in f.callbacks
+            ),
+        )
+    )
+    blocks.append(Heading("八、合并与拆分"))
+    blocks.append(
+        _table(
+            ("时间", "种类", "诉求", "自", "至", "理由"),
+            tuple(
+                (_at(m.at, zone), m.kind, m.request_id, m.from_case_id, m.to_case_id, m.reason) for m in inp.corrections
+            ),
+        )
+    )
+    blocks.append(Heading("九、附件"))
+    blocks.append(
+        _table(
+            ("文件", "大小（字节）", "SHA-256"),
+            tuple((a.key.rsplit("/", 1)[-1], str(a.size), a.sha256) for a in inp.attachments),
+        )
+    )
+    blocks.append(Heading("十、办理全程记录"))
+    blocks.append(
+        _table(
+            ("序号", "时间", "事项", "经办", "说明"),
+            tuple(
+                (str(e.seq), _at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone))
+                for e in f.events
+            ),
+        )
+    )
+    blocks += [Heading("十一、核验结果"), *_verification(inp)]
+    blocks.append(Signature(("民生诉求办理系统生成", _at(inp.made_at, zone))))
+    return title, blocks
+
+
+def _verification(inp: CaseFileInput) -> list[Block]:
+    v, events = inp.verification, inp.file.events
+    head = events[-1].hash if events else None
+    where = {TEMPORAL: "Temporal", ARCHIVE: "归档"}.get(inp.history_source, inp.history_source)
+    against = f"与{where}中的流程历史一致" if inp.history_source else "未能与流程历史比对"
+    lines: list[Block]
+    if v.ok:
+        lines = [
+            Paragraph(
+                f"核验通过：办理记录共{v.events}条，哈希链完整，{against}，已封存的链头（{v.anchors}个锚点）未被改动。"
+            ),
+        ]
+    else:
+        lines = [Paragraph(f"核验未通过：发现{len(v.findings)}处问题。")]
+        lines += [Paragraph(str(finding), indent=False) for finding in v.findings]
+    lines.append(Paragraph(f"链头哈希：{head or '—'}", indent=False))
+    return lines
+
+
+@dataclass(frozen=True)
+class CaseFileDocument:
+    title: str
+    html: str
+    pdf: bytes
+
+
+def render_case_file(inp: CaseFileInput) -> CaseFileDocument:
+    title, blocks = case_file_blocks(inp)
+    made_on = inp.made_at.astimezone(inp.zone).date()
+    return CaseFileDocument(title, render_html(title, blocks, made_on), render_pdf(title, blocks, made_on))
+
+
+async def make_case_file(
+    db: Database,
+    store: ObjectStore,
+    case_id: str,
+    histories: HistoryLookup,
+    converter: DataConverter,
+    zone: ZoneInfo,
+) -> CaseFileDocument | None:
+    """The case's file as it stands, verified now against its history; None for no such case."""
+    async with db.session() as session:
+        file = await cases.get_case(session, case_id)
+        if file is None:
+            return None
+        slips = await cases.case_slips(session, case_id)
+        corrections = await cases.case_corrections(session, case_id)
+    source = ""
+
+    async def remembered(cid: str) -> tuple[str, list[WorkflowHistory]]:
+        nonlocal source
+        source, runs = await histories(cid)
+        return source, runs
+
+    verification = await verify(db, case_id=case_id, histories=remembered, converter=converter)
+    attachments = await store.list(f"{ATTACHMENTS}/{case_id}/")
+    return render_case_file(
+        CaseFileInput(file, slips, corrections, attachments, verification, source, zone, datetime.now(UTC))
+    )
