@@ -52,8 +52,9 @@ async def _accepted_case(env: WorkflowEnvironment, db: Database, settings: Setti
 
 
 async def test_an_edited_row_is_named_by_case_and_position_even_with_its_chain_rewritten(
-    time_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
 ) -> None:
+    time_env = own_time_env  # the timeline's positions are exact: no slip from a clock run ahead
     settings = settings.model_copy(update={"var_dir": tmp_path})
     async with build_worker(time_env.client, settings, db):
         case_id = await _accepted_case(time_env, db, settings)
@@ -92,8 +93,9 @@ async def test_an_edited_row_is_named_by_case_and_position_even_with_its_chain_r
 
 
 async def test_a_deleted_or_inserted_row_is_named(
-    time_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings, tmp_path: Path
 ) -> None:
+    time_env = own_time_env  # the timeline's positions are exact: no slip from a clock run ahead
     settings = settings.model_copy(update={"var_dir": tmp_path})
     async with build_worker(time_env.client, settings, db):
         case_id = await _accepted_case(time_env, db, settings)
@@ -120,8 +122,9 @@ async def test_a_deleted_or_inserted_row_is_named(
 
 
 async def test_a_chain_rewritten_whole_after_its_anchor_no_longer_reaches_the_sealed_head(
-    time_env: WorkflowEnvironment, db: Database, settings: Settings
+    own_time_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
+    time_env = own_time_env  # the timeline's positions are exact: no slip from a clock run ahead
     async with build_worker(time_env.client, settings, db):
         case_id = await _accepted_case(time_env, db, settings)
     now = datetime.now(UTC)
@@ -179,6 +182,7 @@ async def test_the_months_assessment_is_in_its_ledger_and_an_edit_shows(db: Data
 
 
 async def test_rows_from_before_the_migration_are_chained_by_it(tmp_path: Path) -> None:
+    # From 0013 on a database with rows: every later migration (0014-0017) runs over data.
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     config = alembic_config(url)
     await asyncio.to_thread(command.upgrade, config, "0013")

@@ -30,12 +30,16 @@ RATES = ("response_rate", "resolution_rate", "citizen_on_time_rate", "first_cont
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as table:
-        table.add_column(sa.Column("kind", sa.String(length=16), nullable=True))
-        table.add_column(sa.Column("town_code", sa.String(length=48), nullable=True))
-        table.add_column(sa.Column("first_contact", sa.Boolean(), nullable=False, server_default=sa.false()))
-        table.add_column(sa.Column("knowledge_entry_id", sa.Integer(), nullable=True))
-        table.add_column(sa.Column("resolved_first_time", sa.Boolean(), nullable=True))
+    # Plain ADD COLUMNs, never a batch rebuild: SQLite would copy and drop tables that others
+    # reference (a database with cases in it then fails its foreign keys).
+    for column in (
+        sa.Column("kind", sa.String(length=16), nullable=True),
+        sa.Column("town_code", sa.String(length=48), nullable=True),
+        sa.Column("first_contact", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("knowledge_entry_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_first_time", sa.Boolean(), nullable=True),
+    ):
+        op.add_column("cases", column)
     op.create_index("ix_cases_kind", "cases", ["kind"])
     op.create_index("ix_cases_town_code", "cases", ["town_code"])
     # A case's town is its first request's: fill it in for the cases taken in before.
@@ -43,19 +47,19 @@ def upgrade() -> None:
         "UPDATE cases SET town_code = (SELECT r.town_code FROM requests r WHERE r.case_id = cases.id"
         " ORDER BY r.received_at LIMIT 1)"
     )
-    with op.batch_alter_table("requests") as table:
-        table.add_column(sa.Column("kind", sa.String(length=16), nullable=True))
-        table.add_column(sa.Column("kind_source", sa.String(length=8), nullable=True))
-        table.add_column(sa.Column("first_answer", sa.String(length=4000), nullable=True))
-        table.add_column(sa.Column("knowledge_entry_id", sa.Integer(), nullable=True))
-        table.add_column(sa.Column("knowledge_version", sa.Integer(), nullable=True))
-    with op.batch_alter_table("callbacks") as table:
-        table.add_column(sa.Column("resolution", sa.String(length=16), nullable=True))
-    with op.batch_alter_table("unit_indicators") as table:
-        for name in COUNTS:
-            table.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
-        for name in RATES:
-            table.add_column(sa.Column(name, sa.Float(), nullable=True))
+    for column in (
+        sa.Column("kind", sa.String(length=16), nullable=True),
+        sa.Column("kind_source", sa.String(length=8), nullable=True),
+        sa.Column("first_answer", sa.String(length=4000), nullable=True),
+        sa.Column("knowledge_entry_id", sa.Integer(), nullable=True),
+        sa.Column("knowledge_version", sa.Integer(), nullable=True),
+    ):
+        op.add_column("requests", column)
+    op.add_column("callbacks", sa.Column("resolution", sa.String(length=16), nullable=True))
+    for name in COUNTS:
+        op.add_column("unit_indicators", sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
+    for name in RATES:
+        op.add_column("unit_indicators", sa.Column(name, sa.Float(), nullable=True))
     op.create_table(
         "knowledge_entries",
         sa.Column("id", sa.Integer(), primary_key=True),
