@@ -20,7 +20,7 @@ from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
-from activities.events import EventActivities
+from activities.events import EventActivities, Texting
 from activities.follow_up import FollowUpActivities
 from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
@@ -82,8 +82,19 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
+    texting = Texting(
+        url=settings.sms_webhook_url,
+        secret=settings.sms_webhook_secret.get_secret_value() if settings.sms_webhook_secret else None,
+        policy=settings.text_policy,
+        zone=settings.timing.zone,
+        answering=frozenset(c.code for c in settings.reference.channels.values() if c.answers_citizen),
+    )
     events = EventActivities(
-        db, settings.events_timeout_seconds, settings.events_poll_seconds, settings.events_order_wait_seconds
+        db,
+        settings.events_timeout_seconds,
+        settings.events_poll_seconds,
+        settings.events_order_wait_seconds,
+        texting,
     )
     return Worker(
         client,
@@ -108,6 +119,7 @@ def build_worker(
             follow_ups.plan_due,
             follow_ups.record,
             events.deliver_events,
+            events.deliver_texts,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

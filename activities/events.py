@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import httpx
 import structlog
@@ -23,34 +25,58 @@ from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.events import DeliveryRound, EventDelivery, body_of, wanted
-from gateways.events import publish_waiting
+from domain.events import Delivery, DeliveryRound, body_of, wanted
+from domain.texts import TextKind, TextPolicy, why_not_sent
+from gateways.events import TEXTS, publish_waiting
 from gateways.notify import Attempt, Webhook
-from persistence import outbox, subscriptions
+from persistence import outbox, subscriptions, texts
 from persistence.db import Database
-from persistence.models import EventSubscriptionRow, OutboxRow
+from persistence.models import EventSubscriptionRow, OutboxRow, RequestRow
 
 log = structlog.get_logger(__name__)
 BATCH = 100
 
 
+@dataclass(frozen=True)
+class Texting:
+    """How texts reach citizens: the SMS platform's webhook (None: the log), its secret, the texts
+    and quiet hours, the city's zone, and the channels that answer their citizens themselves."""
+
+    url: str | None
+    secret: str | None
+    policy: TextPolicy
+    zone: ZoneInfo
+    answering: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TextOutcome:
+    row: OutboxRow
+    attempt: Attempt | None = None
+    skipped: str | None = None
+    held_until: datetime | None = None
+
+
 class EventActivities:
-    def __init__(self, db: Database, timeout: float, poll_seconds: float, order_wait_seconds: float) -> None:
+    def __init__(
+        self, db: Database, timeout: float, poll_seconds: float, order_wait_seconds: float, texting: Texting
+    ) -> None:
         self.db = db
         self.http = httpx.AsyncClient(timeout=timeout)
         self.poll_seconds = poll_seconds
         self.order_wait = timedelta(seconds=order_wait_seconds)
+        self.texting = texting
 
     @activity.defn(name="deliver_events")
-    async def deliver_events(self, inp: EventDelivery) -> DeliveryRound:
+    async def deliver_events(self, inp: Delivery) -> DeliveryRound:
         until = time.monotonic() + inp.round_seconds
         delivered = 0
         while time.monotonic() < until:
             activity.heartbeat(delivered)
             async with self.db.session() as session:
-                subscription = await subscriptions.get_subscription(session, inp.subscription_id)
+                subscription = await subscriptions.get_subscription(session, inp.target)
             if subscription is None or subscription.cancelled_at is not None:
-                log.info("event subscription ended", subscription_id=inp.subscription_id)
+                log.info("event subscription ended", subscription_id=inp.target)
                 return DeliveryRound(active=False, delivered=delivered)
             await publish_waiting(self.db, self.order_wait)
             async with self.db.session() as session:
@@ -112,3 +138,77 @@ class EventActivities:
             )
         if reached > subscription.cursor:
             subscriptions.move_cursor(session, subscription.id, subscription.cursor, reached)
+
+    @activity.defn(name="deliver_texts")
+    async def deliver_texts(self, inp: Delivery) -> DeliveryRound:
+        """Texts to citizens, oldest first: each sent to the SMS platform, skipped (a channel that
+        answers its citizens, no phone, opted out: recorded, never sent) or, in the quiet hours,
+        held until they end. A text the platform refuses fails the round (retried with backoff)."""
+        until = time.monotonic() + inp.round_seconds
+        sent = 0
+        while time.monotonic() < until:
+            activity.heartbeat(sent)
+            now = datetime.now(UTC)
+            async with self.db.session() as session:
+                due = await texts.due_texts(session, now, BATCH)
+                out = await texts.opted_out(session, [r.citizen_phone for _, r in due if r])
+            if not due:
+                await asyncio.sleep(self.poll_seconds)
+                continue
+            sent += await self._text(due, out, now)
+        return DeliveryRound(active=True, delivered=sent)
+
+    async def _text(self, due: list[tuple[OutboxRow, RequestRow | None]], out: set[str], now: datetime) -> int:
+        t = self.texting
+        quiet_until = t.policy.quiet_hours.holds(now, t.zone) if t.policy.quiet_hours else None
+        outcomes: list[TextOutcome] = []
+        for row, request in due:
+            activity.heartbeat(len(outcomes))
+            phone = request.citizen_phone if request else ""
+            answering = request is not None and request.channel in t.answering
+            if reason := why_not_sent(phone, answering, phone in out):
+                outcomes.append(TextOutcome(row, skipped=reason))
+            elif quiet_until:
+                outcomes.append(TextOutcome(row, held_until=quiet_until))
+            else:
+                text = t.policy.render(TextKind(row.subject), row.body["request_id"], row.body.get("reply"))
+                attempt = await self._sms(row, phone, text)
+                outcomes.append(TextOutcome(row, attempt=attempt))
+                if not attempt.delivered:
+                    break
+        await self.db.write(partial(self._record_texts, outcomes=outcomes, at=datetime.now(UTC)))
+        failed = outcomes[-1].attempt
+        if failed is not None and not failed.delivered:
+            log.warning("text not delivered; retried with backoff", outbox_id=outcomes[-1].row.id, error=failed.error)
+            raise ApplicationError(f"the SMS platform refused text {outcomes[-1].row.dedupe_key}: {failed.error}")
+        return sum(o.attempt is not None for o in outcomes)
+
+    async def _sms(self, row: OutboxRow, phone: str, text: str) -> Attempt:
+        """One text to the SMS platform's webhook; with no webhook set, to the log (no phone in it)."""
+        if self.texting.url is None:
+            log.info("text to a citizen", request_id=row.body["request_id"], kind=row.subject, text=text)
+            return Attempt(None, 0.0, None)
+        message = {"id": row.dedupe_key, "to": phone, "text": text, "request_id": row.body["request_id"]}
+        webhook = Webhook(self.texting.url, self.texting.secret, client=self.http)
+        return await webhook.post(row.dedupe_key, row.subject, body_of(message | {"kind": row.subject}))
+
+    @staticmethod
+    def _record_texts(session: Session, outcomes: list[TextOutcome], at: datetime) -> None:
+        for o in outcomes:
+            assert o.row.id is not None
+            if o.held_until is not None:
+                texts.hold_text(session, o.row.id, o.held_until)
+                continue
+            a = o.attempt
+            outbox.record_delivery(
+                session,
+                o.row,
+                at,
+                a.error if a else None,
+                target=TEXTS,
+                status_code=a.status_code if a else None,
+                latency_ms=a.latency_ms if a else None,
+                skipped=o.skipped,
+            )
+            if o.skipped or (a and a.delivered):
+                texts.mark_sent(session, o.row.id, at)

@@ -35,6 +35,7 @@ from api import (
     rankings,
     reference,
     supervision,
+    texts,
     whistles,
 )
 from api.context import REFUSAL_STATUS, AppContext, answers
@@ -131,6 +132,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         follow_ups,
         inaction,
         events,
+        texts,
         reference,
     ):
         # Every route of these needs a key of a role it admits.

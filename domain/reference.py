@@ -44,6 +44,9 @@ class Channel(_Entry):
     name: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     kind: Literal["online", "offline"]
+    answers_citizen: bool = False
+    """The channel tells the citizen of their request itself (an app's own messages): Minsheng
+    sends it no texts."""
 
 
 class Unit(_Entry):

@@ -37,9 +37,12 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+
+
 class Citizen(_In):
     name: Annotated[Text, StringConstraints(max_length=64)]
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+    phone: Phone
 
 
 class Location(_In):

@@ -1,5 +1,6 @@
-"""The event subscriptions' delivery workflows as the rest of Minsheng starts them: by name, like
-``gateways/cases.py`` (the workflow runs activities below this layer)."""
+"""The outbox's durable deliveries as the rest of Minsheng starts them: each event subscription's,
+and the texts to citizens. By name, like ``gateways/cases.py`` (the workflow runs activities
+above this layer)."""
 
 from __future__ import annotations
 
@@ -8,28 +9,32 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from domain.events import EventDelivery
+from domain.events import Delivery
 from minsheng.settings import Settings
 from persistence import outbox, subscriptions
 from persistence.db import Database
 
-EVENT_DELIVERY_WORKFLOW = "EventDeliveryWorkflow"
+DELIVERY_WORKFLOW = "DeliveryWorkflow"
+TEXTS = "texts"
+"""The target of the texts' delivery (a subscription's id starts with ``sub_``)."""
 
 
-def delivery_workflow_id(subscription_id: str) -> str:
-    return f"event-delivery-{subscription_id}"
+def delivery_workflow_id(target: str, task_queue: str) -> str:
+    """A subscription's id is unique; the texts' delivery is one per task queue (one Minsheng)."""
+    return f"text-delivery-{task_queue}" if target == TEXTS else f"event-delivery-{target}"
 
 
-async def start_delivery(client: Client, settings: Settings, subscription_id: str) -> None:
-    """Start the subscription's delivery, unless it runs already."""
+async def start_delivery(client: Client, settings: Settings, target: str) -> None:
+    """Start the delivery to ``target`` (a subscription's id, or ``texts``), unless it runs already."""
     await client.start_workflow(
-        EVENT_DELIVERY_WORKFLOW,
-        EventDelivery(
-            subscription_id=subscription_id,
+        DELIVERY_WORKFLOW,
+        Delivery(
+            target=target,
+            activity="deliver_texts" if target == TEXTS else "deliver_events",
             retry_max_seconds=settings.events_retry_max_seconds,
             heartbeat_seconds=settings.events_heartbeat_seconds,
         ),
-        id=delivery_workflow_id(subscription_id),
+        id=delivery_workflow_id(target, settings.task_queue),
         task_queue=settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
@@ -37,12 +42,13 @@ async def start_delivery(client: Client, settings: Settings, subscription_id: st
 
 
 async def start_all_deliveries(client: Client, settings: Settings, db: Database) -> int:
-    """Every active subscription's delivery, started where it is not running (at a worker's start)."""
+    """The texts' delivery and every active subscription's, started where not running (at a
+    worker's start)."""
     async with db.session() as session:
-        ids = await subscriptions.active_subscription_ids(session)
-    for subscription_id in ids:
-        await start_delivery(client, settings, subscription_id)
-    return len(ids)
+        targets = [TEXTS, *await subscriptions.active_subscription_ids(session)]
+    for target in targets:
+        await start_delivery(client, settings, target)
+    return len(targets)
 
 
 async def publish_waiting(db: Database, order_wait: timedelta) -> int:

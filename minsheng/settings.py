@@ -17,6 +17,7 @@ from domain.matching import MatchPolicy, load_match_policy
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.textmodel import NaiveBayes, catalogue_model
+from domain.texts import TextPolicy, load_text_policy
 from minsheng.temporal import TemporalAccess
 
 
@@ -90,6 +91,10 @@ class Settings(BaseSettings):
     """How often a subscription's delivery, and the live stream, look for new events."""
     events_order_wait_seconds: float = Field(default=60.0, gt=0)
     """How long an event waits for its case's earlier one before it is published anyway."""
+    sms_webhook_url: str | None = None
+    """The city's SMS platform: texts to citizens are POSTed there as JSON (signed with the secret
+    below if set); unset: they are written to the log."""
+    sms_webhook_secret: SecretStr | None = None
     lookup_per_minute: int = Field(default=10, ge=1)
     """Citizens' look-ups (``POST /v1/lookup``) allowed per client address per minute, per API process."""
     events_stream_seconds: float = Field(default=300.0, gt=0)
@@ -136,6 +141,10 @@ class Settings(BaseSettings):
     def notification_policy(self) -> NotificationPolicy:
         return load_notification_policy(self.config_dir / "notifications.yaml")
 
+    @cached_property
+    def text_policy(self) -> TextPolicy:
+        return load_text_policy(self.config_dir / "texts.yaml")
+
     @property
     def api_url(self) -> str:
         return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
@@ -171,6 +180,7 @@ class Settings(BaseSettings):
             "match_policy",
             "assessment_policy",
             "notification_policy",
+            "text_policy",
         ):
             getattr(self, policy)  # each a cached property: read once here, so a bad file fails now
 

@@ -252,7 +252,9 @@ class OutboxRow(SQLModel, table=True):
     """What Minsheng tells the outside, written in the same transaction as what it announces: on
     the ``notification`` stream, slips and notices to a recipient (units, leadership, the
     discipline commission's record); on the ``event`` stream, each timeline event of a case, for the
-    event subscriptions and the live stream (recipient ``subscribers``)."""
+    event subscriptions and the live stream (recipient ``subscribers``); on the ``text`` stream,
+    texts to a request's citizen (recipient ``citizen:<request id>``: the phone stays with the
+    request)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -271,6 +273,16 @@ class OutboxRow(SQLModel, table=True):
     position: int | None = None
     """An event's place in the published sequence: in order per case, what a subscription's cursor,
     a replay and the live stream's ``Last-Event-ID`` count."""
+    not_before: datetime | None = _utc(default=None)
+    """A text held back by the quiet hours: not sent before this time."""
+
+
+class TextOptOutRow(SQLModel, table=True):
+    """A phone number whose citizen asked for no more texts (the SMS platform's 退订)."""
+
+    __tablename__ = "text_opt_outs"
+    phone: str = Field(primary_key=True, max_length=32)
+    opted_out_at: datetime = _utc()
 
 
 class EventSubscriptionRow(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
-from workflows.events import EventDeliveryWorkflow
+from workflows.events import DeliveryWorkflow
 from workflows.follow_up import AccountabilityFollowUpWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
@@ -12,5 +12,5 @@ WORKFLOWS = [
     MonthlyAssessmentWorkflow,
     AssessMonthWorkflow,
     AccountabilityFollowUpWorkflow,
-    EventDeliveryWorkflow,
+    DeliveryWorkflow,
 ]

@@ -77,6 +77,7 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/events": READERS,
     "GET /v1/events/stream": READERS,
     "POST /v1/lookup": ANY_KEY,  # and no key at all
+    "POST /v1/texts/opt-outs": {"intake"},
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -118,6 +119,7 @@ BODIES: dict[str, object] = {
     "POST /v1/event-subscriptions": {"url": "http://127.0.0.1:9/hook"},
     "POST /v1/event-subscriptions/{subscription_id}/replay": {"from_position": 1},
     "POST /v1/lookup": {"request_id": "R-none", "phone_last4": "0000"},
+    "POST /v1/texts/opt-outs": {"phone": "13900000009"},
 }
 
 
