@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -32,6 +32,7 @@ from api import (
     inaction,
     intake,
     lookup,
+    open311,
     rankings,
     reference,
     supervision,
@@ -139,10 +140,19 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         app.include_router(module.router, responses=answers(401, 403))
 
     app.include_router(lookup.router)  # no key: the citizen's own look-up
+    app.include_router(open311.router)  # its own keys (api_key) and errors
     app.add_middleware(RequestContext)
 
+    @app.exception_handler(open311.Open311Error)
+    async def open311_error(request: Request, exc: open311.Open311Error) -> Response:
+        return open311.error_response(request, exc)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith(open311.router.prefix):  # the spec's error shape
+            first = exc.errors()[0]
+            problem = open311.Open311Error(400, f"{first['loc'][-1]}: {first['msg']}")
+            return open311.error_response(request, problem)
         # FastAPI's own answer, except that the caller's input each error repeats is made writable.
         return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
 

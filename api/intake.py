@@ -46,6 +46,7 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
         case_id=submitted.case_id,
         status=_status(submitted),
         starting=submitted.starting,
+        lookup_token=submitted.lookup_token,
     )
 
 
@@ -90,4 +91,5 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
         request_id=submitted.request_id,
         case_id=submitted.case_id,
         starting=submitted.starting,
+        lookup_token=submitted.lookup_token,
     )

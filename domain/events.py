@@ -49,6 +49,7 @@ EVENT_KINDS = frozenset(
         "rated",
         "slip",
         "callbacks_planned",
+        "no_callback",
         "callback",
         "reopened",
         "closed",

@@ -50,6 +50,7 @@ def request_ref(request: RequestRow) -> CaseRequestRef:
         category_hint=request.category_hint,
         received_at=request.received_at,
         actor=Actor(role=Role.intake, key_id=request.intake_key_id),
+        anonymous=not request.citizen_phone,
     )
 
 

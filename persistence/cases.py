@@ -293,9 +293,15 @@ class RequestWithCase:
     events: list[CaseEventRow]
 
 
-async def request_with_case(session: AsyncSession, request_id: str) -> RequestWithCase | None:
-    """A request, the case it belongs to now, and that case's timeline: a citizen's look-up."""
-    request = await session.get(RequestRow, request_id)
+async def request_with_case(
+    session: AsyncSession, request_id: str | None, token: str | None = None
+) -> RequestWithCase | None:
+    """A request (by its id, or by its look-up token), the case it belongs to now, and that case's
+    timeline: a citizen's look-up."""
+    if request_id is not None:
+        request = await session.get(RequestRow, request_id)
+    else:
+        request = (await session.exec(select(RequestRow).where(RequestRow.lookup_token == token))).first()
     if request is None:
         return None
     case = await session.get(CaseRow, request.case_id)

@@ -141,6 +141,9 @@ class RequestRow(SQLModel, table=True):
     reported_at: datetime | None = _utc(default=None)
     received_at: datetime = _utc()
     intake_key_id: str = Field(max_length=24)
+    lookup_token: str | None = Field(default=None, max_length=32, unique=True)
+    """Handed to the citizen at intake: looks the request up without the phone (an anonymous
+    request has none). None on requests taken in before tokens."""
 
 
 class HandoffRow(SQLModel, table=True):

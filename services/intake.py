@@ -48,6 +48,8 @@ class Submitted:
     merged: bool = False
     starting: bool = False
     """The case engine did not answer in time: the request is kept and the reconciler hands it over."""
+    lookup_token: str | None = None
+    """The citizen's token to look the request up by (the same on a repeat)."""
 
 
 def _new_case(request: RequestRow, now: datetime) -> CaseRow:
@@ -94,8 +96,8 @@ async def submit_request(
         case_id="",
         channel=new.channel,
         channel_ref=new.channel_ref,
-        citizen_name=new.citizen.name,
-        citizen_phone=new.citizen.phone,
+        citizen_name=new.citizen.name if new.citizen else "",
+        citizen_phone=new.citizen.phone if new.citizen else "",
         content=new.content,
         address=new.address,
         lat=new.location.lat if new.location else None,
@@ -107,6 +109,7 @@ async def submit_request(
         reported_at=new.reported_at,
         received_at=now,
         intake_key_id=key_id,
+        lookup_token=secrets.token_urlsafe(12),
     )
     # The new request's features outside the write lock; the open cases' are cached in the process.
     submission = submission_of(
@@ -148,7 +151,7 @@ async def submit_request(
         merged_place=request.merged_place,
         merged_similarity=request.merged_similarity,
     )
-    return Submitted(request.id, request.case_id, created, merged, starting)
+    return Submitted(request.id, request.case_id, created, merged, starting, request.lookup_token)
 
 
 def _why(exc: BaseException) -> str:

@@ -44,7 +44,7 @@ class RequestOut(BaseModel):
     id: str
     channel: str
     channel_ref: str
-    citizen: Citizen
+    citizen: Citizen | None = Field(description="null: an anonymous request")
     content: str
     address: str
     location: Location | None
@@ -64,7 +64,7 @@ class RequestOut(BaseModel):
             id=row.id,
             channel=row.channel,
             channel_ref=row.channel_ref,
-            citizen=Citizen(name=row.citizen_name, phone=row.citizen_phone),
+            citizen=Citizen(name=row.citizen_name, phone=row.citizen_phone) if row.citizen_phone else None,
             content=row.content,
             address=row.address,
             location=Location(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None,

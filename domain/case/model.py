@@ -114,6 +114,8 @@ class CaseRequestRef(BaseModel):
     category_hint: str | None = None
     received_at: datetime
     actor: Actor
+    anonymous: bool = False
+    """No name and no phone: handled like any other, never called back."""
 
 
 class Visit(BaseModel):

@@ -78,6 +78,15 @@ WHO_MAY: dict[str, set[str]] = {
     "GET /v1/events/stream": READERS,
     "POST /v1/lookup": ANY_KEY,  # and no key at all
     "POST /v1/texts/opt-outs": {"intake"},
+    # Open311 GeoReport v2: reads need no key; a post needs the client's api_key in the form, so a
+    # bearer key alone, of any role, is refused (403 in the spec's shape).
+    "GET /open311/v2/discovery.{fmt}": ANY_KEY,
+    "GET /open311/v2/services.{fmt}": ANY_KEY,
+    "GET /open311/v2/services/{service_code}.{fmt}": ANY_KEY,
+    "POST /open311/v2/requests.{fmt}": set(),
+    "GET /open311/v2/requests.{fmt}": ANY_KEY,
+    "GET /open311/v2/requests/{service_request_id}.{fmt}": ANY_KEY,
+    "GET /open311/v2/tokens/{token}.{fmt}": ANY_KEY,
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -137,6 +146,10 @@ def _url(path: str, case_id: str) -> str:
         name="2026-10:yatou:x.md",
         key="2026-10:yatou:interview",
         subscription_id="sub_none",
+        fmt="json",
+        service_code="wage_arrears",
+        service_request_id="R-none",
+        token="none",
     )
 
 

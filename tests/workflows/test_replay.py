@@ -33,6 +33,8 @@ def test_the_recorded_cases_are_there() -> None:
         "case_continued_as_new.json",  # ... and the run after it, carrying its 21 requests
         "assessment_started_follow_ups.json",  # a month's step starting an interview's and a referral's follow-up
         "follow_up_overdue_then_rectified.json",  # an interview held, overdue, reminded once, rectified late
+        "case_anonymous_no_callback.json",  # an anonymous request: replied, closed with no callback visit
+        "event_delivery_retried_and_replayed.json",  # a subscription's delivery rounds, one retried
     } <= {p.name for p in RECORDED}
 
 

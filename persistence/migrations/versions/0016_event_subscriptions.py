@@ -35,6 +35,9 @@ def upgrade() -> None:
         table.add_column(sa.Column("stream", sa.String(16), nullable=False, server_default="notification"))
         table.add_column(sa.Column("position", sa.Integer(), nullable=True))
         table.add_column(sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("requests") as table:
+        table.add_column(sa.Column("lookup_token", sa.String(32), nullable=True))
+        table.create_unique_constraint("uq_requests_lookup_token", ["lookup_token"])
     op.create_table(
         "text_opt_outs",
         sa.Column("phone", sa.String(32), primary_key=True),
@@ -109,6 +112,9 @@ def downgrade() -> None:
     op.drop_table("event_subscriptions")
     op.drop_index("ix_outbox_position", "outbox")
     op.drop_table("text_opt_outs")
+    with op.batch_alter_table("requests") as table:
+        table.drop_constraint("uq_requests_lookup_token", type_="unique")
+        table.drop_column("lookup_token")
     with op.batch_alter_table("outbox") as table:
         table.drop_column("not_before")
         table.drop_column("position")
