@@ -26,7 +26,7 @@ from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
 from gateways.events import start_all_deliveries
-from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
+from gateways.notify import LogNotifier, Notifier, WebhookNotifier
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import cases as case_rows
@@ -48,6 +48,14 @@ def callback_gateway(settings: Settings) -> CallbackGateway:
     if settings.callback_webhook_url:
         return WebhookGateway(settings.callback_webhook_url, settings.callback_webhook_timeout_seconds)
     return QueueGateway()
+
+
+def notifier(settings: Settings) -> Notifier:
+    """The notification webhook, signed if it has a secret; without one, the log."""
+    if not settings.notify_webhook_url:
+        return LogNotifier()
+    secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
+    return WebhookNotifier(settings.notify_webhook_url, secret=secret)
 
 
 def build_worker(
@@ -95,6 +103,8 @@ def build_worker(
         settings.events_poll_seconds,
         settings.events_order_wait_seconds,
         texting,
+        notifier(settings),
+        settings.notify_interval_seconds,
     )
     return Worker(
         client,
@@ -120,6 +130,7 @@ def build_worker(
             follow_ups.record,
             events.deliver_events,
             events.deliver_texts,
+            events.deliver_notifications,
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,
@@ -212,21 +223,10 @@ async def run_worker(settings: Settings) -> None:
         async with worker:
             await retime_provisional_cases(client, settings, db)
             await start_all_deliveries(client, settings, db)
-            notifier = (
-                WebhookNotifier(
-                    settings.notify_webhook_url,
-                    secret=settings.notify_webhook_secret.get_secret_value()
-                    if settings.notify_webhook_secret
-                    else None,
-                )
-                if settings.notify_webhook_url
-                else LogNotifier()
-            )
-            delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
             learning = asyncio.create_task(learn_forever(model, db, settings.text_model_refresh_minutes))
             reconciling = asyncio.create_task(reconcile_forever(db, CaseGateway(client, settings), settings))
             await stop.wait()
-            for task in (delivering, learning, reconciling):
+            for task in (learning, reconciling):
                 task.cancel()
         log.info("worker stopped")
     finally:

@@ -1,13 +1,15 @@
-"""Delivering case events to a subscription: one round of its durable delivery.
+"""The outbox's durable deliveries, one round each (``workflows/events.py`` runs them): case events
+to a subscription, texts to citizens, notifications of slips and notices.
 
-A round publishes what is waiting (``persistence.outbox.publish_events``), then sends the events
-after the subscription's cursor, in order, one at a time, each signed with the subscription's
-secret, up to the first one refused; then it records the attempts and moves the cursor past what
-its receiver took (a 2xx), in one transaction per batch. An event the receiver refuses (or a receiver that does not answer) fails the
-round: Temporal tries it again with backoff, from that same event, so nothing after it overtakes
-it. The round heartbeats; a worker that dies mid-delivery stops heartbeating and another worker
-takes the round over from the cursor. Delivery is at least once: the events of a batch sent before
-a crash are sent again, with the same ``Minsheng-Event-Id``.
+An event round publishes what is waiting (``persistence.outbox.publish_events``), then sends the
+events after the subscription's cursor, in order, one at a time, each signed with the
+subscription's secret, up to the first one refused; then it records the attempts and moves the
+cursor past what its receiver took (a 2xx), in one transaction per batch. An event the receiver
+refuses (or a receiver that does not answer) fails the round: Temporal tries it again with backoff,
+from that same event, so nothing after it overtakes it. A round heartbeats; a worker that dies
+mid-delivery stops heartbeating and another worker takes the round over from what was recorded.
+Delivery is at least once: the events of a batch sent before a crash are sent again, with the same
+``Minsheng-Event-Id``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from temporalio.exceptions import ApplicationError
 from domain.events import Delivery, DeliveryRound, body_of, wanted
 from domain.texts import TextKind, TextPolicy, why_not_sent
 from gateways.events import TEXTS, publish_waiting
-from gateways.notify import Attempt, Webhook
+from gateways.notify import Attempt, Notifier, Webhook, deliver_pending
 from persistence import outbox, subscriptions, texts
 from persistence.db import Database
 from persistence.models import EventSubscriptionRow, OutboxRow, RequestRow
@@ -59,9 +61,18 @@ class TextOutcome:
 
 class EventActivities:
     def __init__(
-        self, db: Database, timeout: float, poll_seconds: float, order_wait_seconds: float, texting: Texting
+        self,
+        db: Database,
+        timeout: float,
+        poll_seconds: float,
+        order_wait_seconds: float,
+        texting: Texting,
+        notifier: Notifier,
+        notify_interval: float,
     ) -> None:
         self.db = db
+        self.notifier = notifier
+        self.notify_interval = notify_interval
         self.http = httpx.AsyncClient(timeout=timeout)
         self.poll_seconds = poll_seconds
         self.order_wait = timedelta(seconds=order_wait_seconds)
@@ -212,3 +223,22 @@ class EventActivities:
             )
             if o.skipped or (a and a.delivered):
                 texts.mark_sent(session, o.row.id, at)
+
+    @activity.defn(name="deliver_notifications")
+    async def deliver_notifications(self, inp: Delivery) -> DeliveryRound:
+        """Slips and notices to their recipients through the notifier (the log, or the notification
+        webhook), every ``MINSHENG_NOTIFY_INTERVAL_SECONDS``; one the webhook refuses fails the
+        round (recorded in ``deliveries``), which is retried with backoff."""
+        until = time.monotonic() + inp.round_seconds
+        sent = 0
+        while time.monotonic() < until:
+            activity.heartbeat(sent)
+            done = await deliver_pending(self.db, self.notifier)
+            sent += done
+            if done:
+                continue
+            async with self.db.session() as session:
+                if await outbox.pending_notifications(session, 1):
+                    raise ApplicationError("the notification webhook refused a notification; see deliveries")
+            await asyncio.sleep(self.notify_interval)
+        return DeliveryRound(active=True, delivered=sent)

@@ -132,12 +132,13 @@ def body_of(message: dict[str, Any]) -> bytes:
 
 
 class Delivery(BaseModel):
-    """A durable delivery from the outbox (a subscription's events, or the texts to citizens): the
-    input of its workflow and of each round of its activity."""
+    """A durable delivery from the outbox (a subscription's events, the texts to citizens, the
+    notifications of slips and notices): the input of its workflow and of each round of its
+    activity."""
 
     target: str
-    """The subscription's id, or ``texts``."""
-    activity: Literal["deliver_events", "deliver_texts"] = "deliver_events"
+    """The subscription's id, ``texts`` or ``notifications``."""
+    activity: Literal["deliver_events", "deliver_texts", "deliver_notifications"] = "deliver_events"
     retry_max_seconds: float = 300.0
     """The longest wait between two attempts at an event the subscriber refused (the backoff doubles
     from one second up to it)."""

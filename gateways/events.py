@@ -5,6 +5,7 @@ above this layer)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -16,12 +17,20 @@ from persistence.db import Database
 
 DELIVERY_WORKFLOW = "DeliveryWorkflow"
 TEXTS = "texts"
-"""The target of the texts' delivery (a subscription's id starts with ``sub_``)."""
+NOTIFICATIONS = "notifications"
+"""The targets of the texts' and the notifications' deliveries (a subscription's id starts with ``sub_``)."""
+ACTIVITIES: dict[str, Literal["deliver_texts", "deliver_notifications"]] = {
+    TEXTS: "deliver_texts",
+    NOTIFICATIONS: "deliver_notifications",
+}
 
 
 def delivery_workflow_id(target: str, task_queue: str) -> str:
-    """A subscription's id is unique; the texts' delivery is one per task queue (one Minsheng)."""
-    return f"text-delivery-{task_queue}" if target == TEXTS else f"event-delivery-{target}"
+    """A subscription's id is unique; the texts' and the notifications' deliveries are one per task
+    queue (one Minsheng)."""
+    if target in ACTIVITIES:
+        return f"{target.removesuffix('s')}-delivery-{task_queue}"
+    return f"event-delivery-{target}"
 
 
 async def start_delivery(client: Client, settings: Settings, target: str) -> None:
@@ -30,7 +39,7 @@ async def start_delivery(client: Client, settings: Settings, target: str) -> Non
         DELIVERY_WORKFLOW,
         Delivery(
             target=target,
-            activity="deliver_texts" if target == TEXTS else "deliver_events",
+            activity=ACTIVITIES.get(target, "deliver_events"),
             retry_max_seconds=settings.events_retry_max_seconds,
             heartbeat_seconds=settings.events_heartbeat_seconds,
         ),
@@ -42,10 +51,10 @@ async def start_delivery(client: Client, settings: Settings, target: str) -> Non
 
 
 async def start_all_deliveries(client: Client, settings: Settings, db: Database) -> int:
-    """The texts' delivery and every active subscription's, started where not running (at a
-    worker's start)."""
+    """The notifications', the texts' and every active subscription's deliveries, started where not
+    running (at a worker's start)."""
     async with db.session() as session:
-        targets = [TEXTS, *await subscriptions.active_subscription_ids(session)]
+        targets = [NOTIFICATIONS, TEXTS, *await subscriptions.active_subscription_ids(session)]
     for target in targets:
         await start_delivery(client, settings, target)
     return len(targets)
