@@ -2,11 +2,11 @@
 to a subscription, texts to citizens, notifications of slips and notices.
 
 An event round publishes what is waiting (``persistence.outbox.publish_events``), then sends the
-events after the subscription's cursor, in order, one at a time, each signed with the
-subscription's secret, up to the first one refused; then it records the attempts and moves the
-cursor past what its receiver took (a 2xx), in one transaction per batch. An event the receiver
-refuses (or a receiver that does not answer) fails the round: Temporal tries it again with backoff,
-from that same event, so nothing after it overtakes it. A round heartbeats; a worker that dies
+events after the subscription's cursor, each signed with the subscription's secret: each case's in
+order, one after another, several cases at once; then it records the attempts and moves the cursor
+past what its receiver took (a 2xx), in one transaction per batch. An event the receiver refuses
+(or a receiver that does not answer) fails the round: Temporal tries it again with backoff, from
+that same event, so nothing of its case overtakes it. A round heartbeats; a worker that dies
 mid-delivery stops heartbeating and another worker takes the round over from what was recorded.
 Delivery is at least once: the events of a batch sent before a crash are sent again, with the same
 ``Minsheng-Event-Id``.
@@ -37,6 +37,8 @@ from persistence.models import EventSubscriptionRow, OutboxRow, RequestRow
 
 log = structlog.get_logger(__name__)
 BATCH = 100
+PARALLEL = 8
+"""POSTs in flight at once to one subscriber, each of another case (a case's events go one by one)."""
 
 
 @dataclass(frozen=True)
@@ -99,25 +101,42 @@ class EventActivities:
         return DeliveryRound(active=True, delivered=delivered)
 
     async def _send(self, subscription: EventSubscriptionRow, events: list[OutboxRow]) -> int:
-        """Send the events the subscription wants, in order, up to the first it refuses; then record
-        every attempt and move the cursor in one transaction (one write per batch, not per event: a
-        crash before it sends the batch again, which at-least-once allows). Returns how many were
+        """Send the events the subscription wants: each case's one after another, in order, and up
+        to ``PARALLEL`` cases at once; a case stops at its first refused event. Then record every
+        attempt and move the cursor past the events all taken (or not wanted) in one transaction:
+        one write per batch, not per event (a crash before it sends the batch again, which
+        at-least-once allows; so does a retry, from the first event refused). Returns how many were
         taken; raises if one was refused."""
         webhook = Webhook(subscription.url, subscription.secret, client=self.http)
-        attempts: list[tuple[OutboxRow, Attempt, datetime]] = []
+        wanted_events = [e for e in events if wanted(e.body, subscription.kinds, subscription.units)]
+        wanted_ids = {e.id for e in wanted_events}
+        by_case: dict[str, list[OutboxRow]] = {}
+        for event in wanted_events:
+            by_case.setdefault(event.body["case_id"], []).append(event)
+        attempts: dict[int, tuple[OutboxRow, Attempt, datetime]] = {}
+        slots = asyncio.Semaphore(PARALLEL)
+
+        async def send_case(rows: list[OutboxRow]) -> None:
+            for event in rows:
+                async with slots:
+                    activity.heartbeat(len(attempts))
+                    attempt = await webhook.post(event.body["id"], event.subject, body_of(event.body))
+                attempts[event.id or 0] = (event, attempt, datetime.now(UTC))
+                if not attempt.delivered:
+                    return  # the case's later events wait for the retry
+
+        await asyncio.gather(*(send_case(rows) for rows in by_case.values()))
         reached = subscription.cursor
         for event in events:
             assert event.position is not None
-            activity.heartbeat(len(attempts))
-            if wanted(event.body, subscription.kinds, subscription.units):
-                attempt = await webhook.post(event.body["id"], event.subject, body_of(event.body))
-                attempts.append((event, attempt, datetime.now(UTC)))
-                if not attempt.delivered:
-                    break
+            taken = attempts.get(event.id or 0)
+            if event.id in wanted_ids and not (taken and taken[1].delivered):
+                break
             reached = event.position
-        await self.db.write(partial(self._record, subscription=subscription, attempts=attempts, reached=reached))
-        if attempts and not (refused := attempts[-1])[1].delivered:
-            event, attempt, _ = refused
+        made = sorted(attempts.values(), key=lambda a: a[0].position or 0)
+        await self.db.write(partial(self._record, subscription=subscription, attempts=made, reached=reached))
+        if refused := [a for a in made if not a[1].delivered]:
+            event, attempt, _ = refused[0]
             log.warning(
                 "event not delivered; retried with backoff",
                 subscription_id=subscription.id,
@@ -126,7 +145,7 @@ class EventActivities:
                 error=attempt.error,
             )
             raise ApplicationError(f"{subscription.url} refused event {event.body['id']}: {attempt.error}")
-        return len(attempts)
+        return len(made)
 
     @staticmethod
     def _record(

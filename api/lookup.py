@@ -21,13 +21,13 @@ class LookupIn(In):
     """Either the request number and the phone's last four digits, or the token handed at intake."""
 
     request_id: (
-        Annotated[str, Field(min_length=1, max_length=40, description="the request number given at intake")] | None
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,40}$", description="the request number given at intake")] | None
     ) = None
     phone_last4: (
         Annotated[str, Field(pattern=r"^[0-9]{4}$", description="the last four digits of the phone")] | None
     ) = None
     token: (
-        Annotated[str, Field(min_length=8, max_length=32, description="the look-up token handed at intake")] | None
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,32}$", description="the look-up token handed at intake")] | None
     ) = None
 
     @model_validator(mode="after")

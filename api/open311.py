@@ -36,6 +36,8 @@ FORMATS = ("json", "xml")
 DEFAULT_DAYS = 90
 """GET requests without dates: the last 90 days (the spec's default), and a range of no more."""
 MOST = 1000
+ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+"""A request number or a token: anything else names nothing (and never reaches the database)."""
 W3C_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -284,6 +286,8 @@ async def create_request(
         form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
     except UnicodeDecodeError:
         raise Open311Error(400, "the body is not UTF-8 form data (application/x-www-form-urlencoded)") from None
+    if any("\x00" in value for value in form.values()):
+        raise Open311Error(400, "a field holds a NUL character")
     principal = await context.principal(form.get("api_key", "")) if form.get("api_key") else None
     if principal is None or principal.role is not Role.intake:
         raise Open311Error(403, "send the api_key the centre gave your client")
@@ -396,7 +400,7 @@ async def list_requests(
     last 90 days, and no longer a range)."""
     fmt = _format(fmt)
     if ids := _listed(service_request_id):
-        where = RequestFilter(ids=ids)
+        where = RequestFilter(ids=[i for i in ids if ID.match(i)])
     else:
         start, end = _when(start_date, "start_date"), _when(end_date, "end_date")
         end = end or ((start + timedelta(days=DEFAULT_DAYS)) if start else datetime.now(UTC))
@@ -406,8 +410,11 @@ async def list_requests(
         statuses = set(_listed(status) or ["open", "closed"])
         if not statuses <= {"open", "closed"}:
             raise Open311Error(400, "status: open or closed (comma-separated)")
+        codes = _listed(service_code)
+        if unknown := sorted(set(codes or []) - context.reference.matter_types.keys()):
+            raise Open311Error(400, f"service_code: no services {', '.join(unknown)}; GET services lists them")
         where = RequestFilter(
-            service_codes=_listed(service_code),
+            service_codes=codes,
             start=start,
             end=end,
             closed=None if len(statuses) == 2 else statuses == {"closed"},
@@ -425,8 +432,10 @@ async def get_request(
 ) -> Response:
     """One request taken in through Open311, in a list of one (as the spec has it)."""
     fmt = _format(fmt)
-    async with context.db.session() as session:
-        found = await open311.service_requests(session, RequestFilter(ids=[service_request_id]), 1)
+    found = []
+    if ID.match(service_request_id):
+        async with context.db.session() as session:
+            found = await open311.service_requests(session, RequestFilter(ids=[service_request_id]), 1)
     if not found:
         raise Open311Error(404, f"no Open311 request {service_request_id!r}")
     return _answer(fmt, "service_requests", "request", [_out(context, found[0])])
@@ -436,8 +445,10 @@ async def get_request(
 async def token(token: str, fmt: str, context: Context, jurisdiction_id: str | None = None) -> Response:
     """The request a token (answered by POST requests) stands for."""
     fmt = _format(fmt)
-    async with context.db.session() as session:
-        found = await open311.request_of_token(session, token)
+    found = None
+    if ID.match(token):
+        async with context.db.session() as session:
+            found = await open311.request_of_token(session, token)
     if found is None:
         raise Open311Error(404, f"no request for token {token!r}")
     return _answer(fmt, "service_requests", "request", [TokenOut(service_request_id=found.id, token=token)])

@@ -89,7 +89,7 @@ async def run(count: int, concurrency: int) -> dict[str, Any]:
                 began = time.time()
                 await asyncio.gather(*(post(b) for b in request_bodies(app.settings.reference, count, 0.0)))
                 posted = time.time() - began
-            published = await _all_arrived(app.db, receiver)
+            published = await _all_arrived(app.db, receiver, count)
             async with app.db.session() as session:
                 rows = await session.exec(select(OutboxRow).where(OutboxRow.stream == "event"))
                 written = {row.body["id"]: row.created_at.timestamp() for row in rows}
@@ -124,7 +124,7 @@ def _spread(values: list[float]) -> dict[str, float]:
     }
 
 
-async def _all_arrived(db: Any, receiver: Receiver, quiet: float = 5.0, seconds: float = 600) -> int:
+async def _all_arrived(db: Any, receiver: Receiver, expected: int, quiet: float = 5.0, seconds: float = 600) -> int:
     """Wait until every event published so far has arrived and none came for ``quiet`` seconds."""
     deadline, last_count, last_change = time.monotonic() + seconds, -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -132,7 +132,8 @@ async def _all_arrived(db: Any, receiver: Receiver, quiet: float = 5.0, seconds:
             written = (await session.exec(select(func.count()).where(OutboxRow.stream == "event"))).one()
         if len(receiver.arrived) != last_count:
             last_count, last_change = len(receiver.arrived), time.monotonic()
-        if len(receiver.arrived) >= written and time.monotonic() - last_change > quiet:
+        # Every request makes at least one event (received, or request_joined): all are written.
+        if written >= expected and len(receiver.arrived) >= written and time.monotonic() - last_change > quiet:
             return int(written)
         await asyncio.sleep(0.2)
     raise SystemExit(f"only {len(receiver.arrived)} of {written} events arrived")
