@@ -1,7 +1,8 @@
 """Case event delivery under intake load: how long after a step its signed event reaches a local
-subscriber, and how many deliveries per second. Two lags: from the outbox write (the worker
-recording the step) to the arrival, which is the delivery's own; and from the step's time in the
-workflow (its ``at``) to the arrival, which adds the worker's backlog of recording under the load.
+subscriber, and how many deliveries per second. Three lags to the arrival: from the event's
+publication (its position given), the sending alone; from the outbox write (the worker recording
+the step; the time the write was asked for, so it includes waiting for the database under the
+load); and from the step's time in the workflow (its ``at``), which adds the worker's backlog.
 
 Minsheng runs as ``make run`` runs it (API and worker processes, SQLite app database, one Temporal
 dev server); one subscription to every kind, a receiver in this process that checks each
@@ -59,13 +60,13 @@ class Receiver:
         await send({"type": "http.response.body", "body": b""})
 
 
-async def run(count: int, concurrency: int) -> dict[str, Any]:
+async def run(count: int, concurrency: int, database_url: str | None) -> dict[str, Any]:
     receiver = Receiver()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(receiver, host="127.0.0.1", port=port, log_config=None, interface="asgi3"))
     serving = asyncio.create_task(server.serve())
     async with dev_server() as temporal:
-        app = await app_setup(temporal, extra={"MINSHENG_EVENTS_POLL_SECONDS": "0.1"})
+        app = await app_setup(temporal, database_url, extra={"MINSHENG_EVENTS_POLL_SECONDS": "0.1"})
         now = datetime.now(UTC)
         dispatcher = (await app.db.write(lambda s: keys.add_api_key(s, Role.dispatcher, None, "bench", now)))[1]
         processes = [spawn(["-m", "minsheng", "worker"], app.env), spawn(["-m", "minsheng", "api"], app.env)]
@@ -92,7 +93,9 @@ async def run(count: int, concurrency: int) -> dict[str, Any]:
             published = await _all_arrived(app.db, receiver, count)
             async with app.db.session() as session:
                 rows = await session.exec(select(OutboxRow).where(OutboxRow.stream == "event"))
-                written = {row.body["id"]: row.created_at.timestamp() for row in rows}
+                outbox = list(rows)
+                written = {row.body["id"]: row.created_at.timestamp() for row in outbox}
+                published_at = {row.body["id"]: row.sent_at.timestamp() for row in outbox if row.sent_at}
         finally:
             for process in processes:
                 process.terminate()
@@ -102,8 +105,10 @@ async def run(count: int, concurrency: int) -> dict[str, Any]:
     await serving
     lags = [arrived - datetime.fromisoformat(at).timestamp() for arrived, at in receiver.arrived.values()]
     delivery = [arrived - written[event_id] for event_id, (arrived, _) in receiver.arrived.items()]
+    sending = [arrived - published_at[event_id] for event_id, (arrived, _) in receiver.arrived.items()]
     times = sorted(arrived for arrived, _ in receiver.arrived.values())
     return {
+        "database": app.db.engine.dialect.name,
         "requests": count,
         "concurrency": concurrency,
         "intake_requests_per_s": round(count / posted, 1),
@@ -112,6 +117,7 @@ async def run(count: int, concurrency: int) -> dict[str, Any]:
         "bad_signatures": receiver.bad_signatures,
         "lag_s": _spread(lags),
         "delivery_lag_s": _spread(delivery),
+        "send_lag_s": _spread(sending),
         "deliveries_per_s": round(len(times) / (times[-1] - times[0]), 1),
     }
 
@@ -143,16 +149,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__)
     parser.add_argument("--count", type=int, default=400, help="requests POSTed")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database-url", help="an empty database for Minsheng's app data (default: a new SQLite file)")
     args = parser.parse_args(argv)
-    figures = asyncio.run(run(args.count, args.concurrency))
+    figures = asyncio.run(run(args.count, args.concurrency, args.database_url))
     print(
         f"events: {figures['events']} events of {figures['requests']} requests (intake {figures['intake_requests_per_s']} "
-        f"req/s at concurrency {figures['concurrency']}); from the outbox write: lag p50 "
+        f"req/s at concurrency {figures['concurrency']}); from publication: lag p50 {figures['send_lag_s']['p50']} s, "
+        f"p99 {figures['send_lag_s']['p99']} s; from the outbox write: p50 "
         f"{figures['delivery_lag_s']['p50']} s, p99 {figures['delivery_lag_s']['p99']} s; from the step: p50 "
         f"{figures['lag_s']['p50']} s, p99 {figures['lag_s']['p99']} s; {figures['deliveries_per_s']} deliveries/s; "
         f"{figures['deliveries']} POSTs, {figures['bad_signatures']} bad signatures"
     )
-    print(f"written to {write_result(f'events-{args.count}-c{args.concurrency}', figures)}")
+    name = f"events-{figures['database']}-{args.count}-c{args.concurrency}"
+    print(f"written to {write_result(name, figures)}")
     return figures
 
 
