@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import compileall
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -32,6 +34,7 @@ from minsheng.temporal import connect
 from persistence import cases as case_rows
 from persistence.db import Database
 from services.intake import reconcile_intake
+from workflows.events import DeliveryWorkflow
 from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger(__name__)
@@ -56,6 +59,40 @@ def notifier(settings: Settings) -> Notifier:
         return LogNotifier()
     secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
     return WebhookNotifier(settings.notify_webhook_url, secret=secret)
+
+
+def delivery_activities(settings: Settings, db: Database) -> list[Callable[..., Any]]:
+    """The outbox's deliveries: case events, texts, notifications."""
+    texting = Texting(
+        url=settings.sms_webhook_url,
+        secret=settings.sms_webhook_secret.get_secret_value() if settings.sms_webhook_secret else None,
+        policy=settings.text_policy,
+        zone=settings.timing.zone,
+        answering=frozenset(c.code for c in settings.reference.channels.values() if c.answers_citizen),
+    )
+    events = EventActivities(
+        db,
+        settings.events_timeout_seconds,
+        settings.events_poll_seconds,
+        settings.events_order_wait_seconds,
+        texting,
+        notifier(settings),
+        settings.notify_interval_seconds,
+    )
+    return [events.deliver_events, events.deliver_texts, events.deliver_notifications]
+
+
+def build_delivery_worker(client: Client, settings: Settings, db: Database) -> Worker:
+    """A worker of the deliveries alone, on ``MINSHENG_DELIVERY_TASK_QUEUE``: in a process of its own,
+    deliveries do not wait behind the cases (bench/README.md, "Case events")."""
+    assert settings.delivery_task_queue
+    return Worker(
+        client,
+        task_queue=settings.delivery_task_queue,
+        workflows=[DeliveryWorkflow],
+        activities=delivery_activities(settings, db),
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+    )
 
 
 def build_worker(
@@ -90,22 +127,6 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
-    texting = Texting(
-        url=settings.sms_webhook_url,
-        secret=settings.sms_webhook_secret.get_secret_value() if settings.sms_webhook_secret else None,
-        policy=settings.text_policy,
-        zone=settings.timing.zone,
-        answering=frozenset(c.code for c in settings.reference.channels.values() if c.answers_citizen),
-    )
-    events = EventActivities(
-        db,
-        settings.events_timeout_seconds,
-        settings.events_poll_seconds,
-        settings.events_order_wait_seconds,
-        texting,
-        notifier(settings),
-        settings.notify_interval_seconds,
-    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -128,9 +149,8 @@ def build_worker(
             assessment.assess_month,
             follow_ups.plan_due,
             follow_ups.record,
-            events.deliver_events,
-            events.deliver_texts,
-            events.deliver_notifications,
+            # The deliveries too, unless a worker of their own serves them (MINSHENG_DELIVERY_TASK_QUEUE).
+            *([] if settings.delivery_task_queue else delivery_activities(settings, db)),
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,
@@ -205,6 +225,24 @@ async def connect_when_up(settings: Settings) -> Client:
             log.warning("the case engine does not answer yet", address=settings.temporal_address, error=str(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30)
+
+
+async def run_deliveries(settings: Settings) -> None:
+    """``minsheng worker --deliveries``: the deliveries' own worker, until SIGINT/SIGTERM."""
+    db = Database(settings.database_url, settings.db_pool_size)
+    client = await connect_when_up(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("delivery worker started", task_queue=settings.delivery_task_queue)
+    try:
+        async with build_delivery_worker(client, settings, db):
+            await start_all_deliveries(client, settings, db)
+            await stop.wait()
+        log.info("delivery worker stopped")
+    finally:
+        await db.close()
 
 
 async def run_worker(settings: Settings) -> None:

@@ -60,16 +60,21 @@ class Receiver:
         await send({"type": "http.response.body", "body": b""})
 
 
-async def run(count: int, concurrency: int, database_url: str | None) -> dict[str, Any]:
+async def run(count: int, concurrency: int, database_url: str | None, delivery_worker: bool) -> dict[str, Any]:
     receiver = Receiver()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(receiver, host="127.0.0.1", port=port, log_config=None, interface="asgi3"))
     serving = asyncio.create_task(server.serve())
     async with dev_server() as temporal:
-        app = await app_setup(temporal, database_url, extra={"MINSHENG_EVENTS_POLL_SECONDS": "0.1"})
+        extra = {"MINSHENG_EVENTS_POLL_SECONDS": "0.1"}
+        if delivery_worker:
+            extra["MINSHENG_DELIVERY_TASK_QUEUE"] = "bench-deliveries"
+        app = await app_setup(temporal, database_url, extra=extra)
         now = datetime.now(UTC)
         dispatcher = (await app.db.write(lambda s: keys.add_api_key(s, Role.dispatcher, None, "bench", now)))[1]
         processes = [spawn(["-m", "minsheng", "worker"], app.env), spawn(["-m", "minsheng", "api"], app.env)]
+        if delivery_worker:
+            processes.append(spawn(["-m", "minsheng", "worker", "--deliveries"], app.env))
         try:
             await wait_until_up(app.api)
             async with httpx.AsyncClient(base_url=app.api, timeout=60) as http:
@@ -109,6 +114,7 @@ async def run(count: int, concurrency: int, database_url: str | None) -> dict[st
     times = sorted(arrived for arrived, _ in receiver.arrived.values())
     return {
         "database": app.db.engine.dialect.name,
+        "delivery_worker": delivery_worker,
         "requests": count,
         "concurrency": concurrency,
         "intake_requests_per_s": round(count / posted, 1),
@@ -150,8 +156,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--count", type=int, default=400, help="requests POSTed")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", help="an empty database for Minsheng's app data (default: a new SQLite file)")
+    parser.add_argument(
+        "--delivery-worker", action="store_true", help="the deliveries on a task queue and worker process of their own"
+    )
     args = parser.parse_args(argv)
-    figures = asyncio.run(run(args.count, args.concurrency, args.database_url))
+    figures = asyncio.run(run(args.count, args.concurrency, args.database_url, args.delivery_worker))
     print(
         f"events: {figures['events']} events of {figures['requests']} requests (intake {figures['intake_requests_per_s']} "
         f"req/s at concurrency {figures['concurrency']}); from publication: lag p50 {figures['send_lag_s']['p50']} s, "
@@ -160,7 +169,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{figures['lag_s']['p50']} s, p99 {figures['lag_s']['p99']} s; {figures['deliveries_per_s']} deliveries/s; "
         f"{figures['deliveries']} POSTs, {figures['bad_signatures']} bad signatures"
     )
-    name = f"events-{figures['database']}-{args.count}-c{args.concurrency}"
+    name = f"events-{figures['database']}-{args.count}-c{args.concurrency}" + (
+        "-own-worker" if args.delivery_worker else ""
+    )
     print(f"written to {write_result(name, figures)}")
     return figures
 

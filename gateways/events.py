@@ -44,7 +44,7 @@ async def start_delivery(client: Client, settings: Settings, target: str) -> Non
             heartbeat_seconds=settings.events_heartbeat_seconds,
         ),
         id=delivery_workflow_id(target, settings.task_queue),
-        task_queue=settings.task_queue,
+        task_queue=settings.delivery_task_queue or settings.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )

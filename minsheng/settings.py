@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     temporal_api_key: SecretStr | None = None
     """Temporal Cloud's API key (sent with TLS)."""
     task_queue: str = "minsheng-cases"
+    delivery_task_queue: str | None = None
+    """The outbox's deliveries (case events, texts, notifications) on a task queue of their own,
+    served by ``minsheng worker --deliveries``; unset: on ``task_queue``, by every worker."""
     config_dir: Path = Path("config")
     """Folder of the reference data files a city edits (channels, units, catalogue)."""
     var_dir: Path = Path("var")
