@@ -149,8 +149,9 @@ def build_worker(
             assessment.assess_month,
             follow_ups.plan_due,
             follow_ups.record,
-            # The deliveries too, unless a worker of their own serves them (MINSHENG_DELIVERY_TASK_QUEUE).
-            *([] if settings.delivery_task_queue else delivery_activities(settings, db)),
+            # The deliveries too: those on this queue (with MINSHENG_DELIVERY_TASK_QUEUE set, none
+            # once start_all_deliveries has moved them to theirs).
+            *delivery_activities(settings, db),
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,

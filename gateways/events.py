@@ -4,11 +4,13 @@ above this layer)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
 
 from domain.events import Delivery
 from minsheng.settings import Settings
@@ -34,7 +36,15 @@ def delivery_workflow_id(target: str, task_queue: str) -> str:
 
 
 async def start_delivery(client: Client, settings: Settings, target: str) -> None:
-    """Start the delivery to ``target`` (a subscription's id, or ``texts``), unless it runs already."""
+    """Start the delivery to ``target`` (a subscription's id, ``texts``, ``notifications``), unless it
+    runs already; one running on another task queue than the deliveries' (the setting changed) is
+    stopped and started again on theirs, from what was recorded (as after a crash)."""
+    queue = settings.delivery_task_queue or settings.task_queue
+    handle = client.get_workflow_handle(delivery_workflow_id(target, settings.task_queue))
+    with contextlib.suppress(RPCError):  # none yet
+        running = await handle.describe()
+        if running.status is WorkflowExecutionStatus.RUNNING and running.task_queue != queue:
+            await handle.terminate(f"moved to the task queue {queue}")
     await client.start_workflow(
         DELIVERY_WORKFLOW,
         Delivery(
@@ -44,7 +54,7 @@ async def start_delivery(client: Client, settings: Settings, target: str) -> Non
             heartbeat_seconds=settings.events_heartbeat_seconds,
         ),
         id=delivery_workflow_id(target, settings.task_queue),
-        task_queue=settings.delivery_task_queue or settings.task_queue,
+        task_queue=queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )

@@ -1,5 +1,6 @@
 """The deliveries on a task queue of their own (MINSHENG_DELIVERY_TASK_QUEUE), served by a worker of
-their own: a case's events still reach the subscriber, and the cases' worker runs none of them."""
+their own: a delivery started on the cases' queue before the setting is moved there, and a case's
+events still reach the subscriber."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ from worker import build_delivery_worker, build_worker
 async def test_a_delivery_worker_of_its_own_delivers_the_events(
     dev_env: WorkflowEnvironment, db: Database, settings: Settings
 ) -> None:
-    settings.delivery_task_queue = f"{settings.task_queue}-deliveries"
     client, now = dev_env.client, datetime.now(UTC)
     async with Receiver() as receiver:
         subscription = await db.write(
             lambda s: subscriptions.add_subscription(s, receiver.url, ["dispatched"], None, "k_test", None, 0, now)
         )
+        await start_delivery(client, settings, subscription.id)  # before the setting: on the cases' queue
+        settings.delivery_task_queue = f"{settings.task_queue}-deliveries"
         async with build_worker(client, settings, db), build_delivery_worker(client, settings, db):
-            await start_delivery(client, settings, subscription.id)
+            await start_delivery(client, settings, subscription.id)  # what a worker does when it starts
             case_id = (await submit(db, client, settings)).case_id
             await eventually(lambda: _got(receiver, case_id))
             described = await client.get_workflow_handle(
