@@ -228,14 +228,20 @@ async def connect_when_up(settings: Settings) -> Client:
             delay = min(delay * 2, 30)
 
 
-async def run_deliveries(settings: Settings) -> None:
-    """``minsheng worker --deliveries``: the deliveries' own worker, until SIGINT/SIGTERM."""
-    db = Database(settings.database_url, settings.db_pool_size)
-    client = await connect_when_up(settings)
+def stop_on_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM: the worker finishes its in-flight tasks and stops."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_deliveries(settings: Settings) -> None:
+    """``minsheng worker --deliveries``: the deliveries' own worker, until SIGINT/SIGTERM."""
+    db = Database(settings.database_url, settings.db_pool_size)
+    client = await connect_when_up(settings)
+    stop = stop_on_signals()
     log.info("delivery worker started", task_queue=settings.delivery_task_queue)
     try:
         async with build_delivery_worker(client, settings, db):
@@ -250,10 +256,7 @@ async def run_worker(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
     db = Database(settings.database_url, settings.db_pool_size)
     client = await connect_when_up(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     model = DispatchModel(settings.reference)
     worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)

@@ -9,42 +9,24 @@ import httpx
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
-from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
+from domain.case import SYSTEM, CaseRequestRef, DispatchInput, SlipTrigger
 from domain.deadlines import Deadlines
 from domain.events import verify
 from domain.reference import Tier
 from gateways.events import NOTIFICATIONS, start_delivery
 from gateways.notify import WebhookNotifier, deliver_pending
 from minsheng.settings import Settings
-from persistence import cases, intake, outbox
+from persistence import cases, outbox
 from persistence.db import Database
-from persistence.models import CaseRow, OutboxRow, RequestRow
-from tests.helpers import Receiver, eventually
+from persistence.models import OutboxRow
+from tests.helpers import Receiver, eventually, wechat_case
 from worker import build_worker
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 async def _slipped_case(db: Database) -> None:
-    await db.write(
-        lambda s: intake.add_intake(
-            s,
-            CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
-            RequestRow(
-                id="R1",
-                case_id="C1",
-                channel="wechat",
-                channel_ref="wx-1",
-                citizen_name="李四",
-                citizen_phone="13900000000",
-                content="x",
-                address="崖头",
-                received_at=T0,
-                intake_key_id="k",
-            ),
-        )
-    )
-    state = CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+    state = await wechat_case(db, T0)
     state.receive(
         CaseRequestRef(request_id="R1", channel="wechat", content="x", address="崖头", received_at=T0, actor=SYSTEM)
     )

@@ -8,33 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput
 from domain.reference import Tier
-from persistence import cases, intake, outbox
+from persistence import cases, outbox
 from persistence.db import Database
-from persistence.models import CaseEventRow, CaseRow, RequestRow
+from persistence.models import CaseEventRow
+from tests.helpers import wechat_case
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 WAIT = timedelta(seconds=60)
 
 
 async def _case(db: Database) -> CaseState:
-    row = RequestRow(
-        id="R1",
-        case_id="C1",
-        channel="wechat",
-        channel_ref="wx-1",
-        citizen_name="李四",
-        citizen_phone="13900000000",
-        content="x",
-        address="崖头",
-        received_at=T0,
-        intake_key_id="k",
-    )
-    await db.write(
-        lambda s: intake.add_intake(
-            s, CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0), row
-        )
-    )
-    return CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+    return await wechat_case(db, T0)
 
 
 async def _published(db: Database) -> list[tuple[int, int]]:
