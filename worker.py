@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import compileall
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -21,19 +23,20 @@ from activities.assessment import AssessmentActivities
 from activities.callbacks import CallbackActivities
 from activities.case import CaseActivities, DispatchModel
 from activities.corrections import CorrectionActivities
-from activities.events import EventActivities
+from activities.events import EventActivities, Texting
 from activities.follow_up import FollowUpActivities
 from activities.ranking import RankingActivities
 from gateways.callbacks import CallbackGateway, QueueGateway, WebhookGateway
 from gateways.cases import CaseGateway
 from gateways.events import start_all_deliveries
-from gateways.notify import LogNotifier, WebhookNotifier, deliver_forever
+from gateways.notify import LogNotifier, Notifier, WebhookNotifier
 from gateways.storage import object_store
 from minsheng.settings import Settings
 from minsheng.temporal import connect
 from persistence import cases as case_rows
 from persistence.db import Database
 from services.intake import reconcile_intake
+from workflows.events import DeliveryWorkflow
 from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger(__name__)
@@ -50,6 +53,48 @@ def callback_gateway(settings: Settings) -> CallbackGateway:
     if settings.callback_webhook_url:
         return WebhookGateway(settings.callback_webhook_url, settings.callback_webhook_timeout_seconds)
     return QueueGateway()
+
+
+def notifier(settings: Settings) -> Notifier:
+    """The notification webhook, signed if it has a secret; without one, the log."""
+    if not settings.notify_webhook_url:
+        return LogNotifier()
+    secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
+    return WebhookNotifier(settings.notify_webhook_url, secret=secret)
+
+
+def delivery_activities(settings: Settings, db: Database) -> list[Callable[..., Any]]:
+    """The outbox's deliveries: case events, texts, notifications."""
+    texting = Texting(
+        url=settings.sms_webhook_url,
+        secret=settings.sms_webhook_secret.get_secret_value() if settings.sms_webhook_secret else None,
+        policy=settings.text_policy,
+        zone=settings.timing.zone,
+        answering=frozenset(c.code for c in settings.reference.channels.values() if c.answers_citizen),
+    )
+    events = EventActivities(
+        db,
+        settings.events_timeout_seconds,
+        settings.events_poll_seconds,
+        settings.events_order_wait_seconds,
+        texting,
+        notifier(settings),
+        settings.notify_interval_seconds,
+    )
+    return [events.deliver_events, events.deliver_texts, events.deliver_notifications]
+
+
+def build_delivery_worker(client: Client, settings: Settings, db: Database) -> Worker:
+    """A worker of the deliveries alone, on ``MINSHENG_DELIVERY_TASK_QUEUE``: in a process of its own,
+    deliveries do not wait behind the cases (bench/README.md, "Case events")."""
+    assert settings.delivery_task_queue
+    return Worker(
+        client,
+        task_queue=settings.delivery_task_queue,
+        workflows=[DeliveryWorkflow],
+        activities=delivery_activities(settings, db),
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+    )
 
 
 def build_worker(
@@ -91,9 +136,6 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
-    events = EventActivities(
-        db, settings.events_timeout_seconds, settings.events_poll_seconds, settings.events_order_wait_seconds
-    )
     audit = AuditActivities(db, client, object_store(settings), settings.timing, settings.personal_data_retention_days)
     return Worker(
         client,
@@ -118,11 +160,13 @@ def build_worker(
             assessment.assess_month,
             follow_ups.plan_due,
             follow_ups.record,
-            events.deliver_events,
             audit.cases_to_archive,
             audit.archive_cases,
             audit.seal_anchor,
             audit.erase_personal_data,
+            # The deliveries too: those on this queue (with MINSHENG_DELIVERY_TASK_QUEUE set, none
+            # once start_all_deliveries has moved them to theirs).
+            *delivery_activities(settings, db),
         ],
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_local_activities=settings.worker_max_concurrent_activities,
@@ -199,14 +243,35 @@ async def connect_when_up(settings: Settings) -> Client:
             delay = min(delay * 2, 30)
 
 
-async def run_worker(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
-    db = Database(settings.database_url, settings.db_pool_size)
-    client = await connect_when_up(settings)
+def stop_on_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM: the worker finishes its in-flight tasks and stops."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_deliveries(settings: Settings) -> None:
+    """``minsheng worker --deliveries``: the deliveries' own worker, until SIGINT/SIGTERM."""
+    db = Database(settings.database_url, settings.db_pool_size)
+    client = await connect_when_up(settings)
+    stop = stop_on_signals()
+    log.info("delivery worker started", task_queue=settings.delivery_task_queue)
+    try:
+        async with build_delivery_worker(client, settings, db):
+            await start_all_deliveries(client, settings, db)
+            await stop.wait()
+        log.info("delivery worker stopped")
+    finally:
+        await db.close()
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
+    db = Database(settings.database_url, settings.db_pool_size)
+    client = await connect_when_up(settings)
+    stop = stop_on_signals()
     model = DispatchModel(settings.model_store)
     worker = build_worker(client, settings, db, model=model)
     warn_about_missing_years(settings)
@@ -217,21 +282,10 @@ async def run_worker(settings: Settings) -> None:
         async with worker:
             await retime_provisional_cases(client, settings, db)
             await start_all_deliveries(client, settings, db)
-            notifier = (
-                WebhookNotifier(
-                    settings.notify_webhook_url,
-                    secret=settings.notify_webhook_secret.get_secret_value()
-                    if settings.notify_webhook_secret
-                    else None,
-                )
-                if settings.notify_webhook_url
-                else LogNotifier()
-            )
-            delivering = asyncio.create_task(deliver_forever(db, notifier, settings.notify_interval_seconds))
             learning = asyncio.create_task(follow_the_active_model(model, settings.text_model_refresh_minutes))
             reconciling = asyncio.create_task(reconcile_forever(db, CaseGateway(client, settings), settings))
             await stop.wait()
-            for task in (delivering, learning, reconciling):
+            for task in (learning, reconciling):
                 task.cancel()
         log.info("worker stopped")
     finally:

@@ -17,7 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -37,10 +37,12 @@ from api import (
     intake,
     knowledge,
     lookup,
+    open311,
     rankings,
     rates,
     reference,
     supervision,
+    texts,
     whistles,
 )
 from api.codec import CodecKeyInPath
@@ -144,12 +146,14 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         knowledge,
         rates,
         events,
+        texts,
         reference,
     ):
         # Every route of these needs a key of a role it admits.
         app.include_router(module.router, responses=answers(401, 403))
 
     app.include_router(lookup.router)  # no key: the citizen's own look-up
+    app.include_router(open311.router)  # its own keys (api_key) and errors
     app.add_middleware(RequestContext)
     # The Temporal Web UI calls the codec endpoints from the browser, from its own origin.
     app.add_middleware(
@@ -161,8 +165,16 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     )
     app.add_middleware(CodecKeyInPath)
 
+    @app.exception_handler(open311.Open311Error)
+    async def open311_error(request: Request, exc: open311.Open311Error) -> Response:
+        return open311.error_response(request, exc)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith(open311.router.prefix):  # the spec's error shape
+            first = exc.errors()[0]
+            problem = open311.Open311Error(400, f"{first['loc'][-1]}: {first['msg']}")
+            return open311.error_response(request, problem)
         # FastAPI's own answer, except that the caller's input each error repeats is made writable.
         return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
 

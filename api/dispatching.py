@@ -138,15 +138,27 @@ async def intake_stats(
     async with context.db.session() as session:
         for period in periods:
             counts = await dispatching.intake_counts(session, period.start, period.end)
-            channels = [_figures(channel, c["requests"], c["cases"]) for channel, c in sorted(counts.items())]
-            total = _figures("*", sum(c.requests for c in channels), sum(c.cases for c in channels))
+            channels = [
+                _figures(channel, c["requests"], c["cases"], c["anonymous"]) for channel, c in sorted(counts.items())
+            ]
+            total = _figures(
+                "*",
+                sum(c.requests for c in channels),
+                sum(c.cases for c in channels),
+                sum(c.anonymous for c in channels),
+            )
             out.append(
                 IntakePeriod(period=period.label, start=period.start, end=period.end, total=total, channels=channels)
             )
     return IntakeStats(by=by, periods=out)
 
 
-def _figures(channel: str, requests: int, cases: int) -> ChannelIntake:
+def _figures(channel: str, requests: int, cases: int, anonymous: int) -> ChannelIntake:
     return ChannelIntake(
-        channel=channel, requests=requests, cases=cases, merged=requests - cases, reduction=reduction(requests, cases)
+        channel=channel,
+        requests=requests,
+        cases=cases,
+        merged=requests - cases,
+        reduction=reduction(requests, cases),
+        anonymous=anonymous,
     )

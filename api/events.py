@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AnyHttpUrl, BaseModel, Field, UrlConstraints, field_validator
 
@@ -25,6 +25,7 @@ from persistence.models import DeliveryRow, EventSubscriptionRow, OutboxRow
 router = APIRouter(prefix="/v1", tags=["events"])
 Subscriber = Annotated[Principal, require(Role.dispatcher, Role.unit)]
 Position = Annotated[int, Field(ge=0, le=2**31 - 1)]
+SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_]{1,24}$", description="sub_…, as subscribing answered")]
 RETRY_MS = 2000
 """How long a browser's EventSource waits before it reconnects when a stream ends."""
 KEEP_ALIVE_SECONDS = 15.0
@@ -150,12 +151,12 @@ async def list_subscriptions(principal: Subscriber, context: Context) -> list[Su
 
 
 @router.get("/event-subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=answers(404))
-async def get_subscription(subscription_id: str, principal: Subscriber, context: Context) -> SubscriptionOut:
+async def get_subscription(subscription_id: SubscriptionId, principal: Subscriber, context: Context) -> SubscriptionOut:
     return SubscriptionOut.of(await _own(context, principal, subscription_id))
 
 
 @router.delete("/event-subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=answers(404))
-async def cancel(subscription_id: str, principal: Subscriber, context: Context) -> SubscriptionOut:
+async def cancel(subscription_id: SubscriptionId, principal: Subscriber, context: Context) -> SubscriptionOut:
     """Stop sending to this webhook (its delivery ends within a poll); its deliveries stay listed."""
     await _own(context, principal, subscription_id)
     now = datetime.now(UTC)
@@ -168,7 +169,9 @@ async def cancel(subscription_id: str, principal: Subscriber, context: Context) 
     response_model=SubscriptionOut,
     responses=answers(404, 409, 503),
 )
-async def replay(subscription_id: str, body: ReplayIn, principal: Subscriber, context: Context) -> SubscriptionOut:
+async def replay(
+    subscription_id: SubscriptionId, body: ReplayIn, principal: Subscriber, context: Context
+) -> SubscriptionOut:
     """Deliver again, in order, every wanted event from ``from_position`` on (the events'
     ``Minsheng-Event-Id`` is unchanged, so a subscriber that keeps them drops what it has)."""
     row = await _own(context, principal, subscription_id)
@@ -183,7 +186,7 @@ async def replay(subscription_id: str, body: ReplayIn, principal: Subscriber, co
     "/event-subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut], responses=answers(404)
 )
 async def deliveries(
-    subscription_id: str,
+    subscription_id: SubscriptionId,
     principal: Subscriber,
     context: Context,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -52,6 +52,7 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
         case_id=submitted.case_id,
         status=_status(submitted),
         starting=submitted.starting,
+        lookup_token=submitted.lookup_token,
     )
 
 
@@ -99,4 +100,5 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
         request_id=submitted.request_id,
         case_id=submitted.case_id,
         starting=submitted.starting,
+        lookup_token=submitted.lookup_token,
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.context import Context, answers
 from api.schemas.common import In
@@ -18,8 +18,24 @@ router = APIRouter(prefix="/v1", tags=["citizens"])
 
 
 class LookupIn(In):
-    request_id: Annotated[str, Field(min_length=1, max_length=40, description="the request number given at intake")]
-    phone_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$", description="the last four digits of the phone")]
+    """Either the request number and the phone's last four digits, or the token handed at intake."""
+
+    request_id: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,40}$", description="the request number given at intake")] | None
+    ) = None
+    phone_last4: (
+        Annotated[str, Field(pattern=r"^[0-9]{4}$", description="the last four digits of the phone")] | None
+    ) = None
+    token: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,32}$", description="the look-up token handed at intake")] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> LookupIn:
+        by_phone = self.request_id is not None and self.phone_last4 is not None
+        if by_phone == (self.token is not None) or (not by_phone and (self.request_id or self.phone_last4)):
+            raise ValueError("send request_id with phone_last4, or token alone")
+        return self
 
 
 class LookupOut(BaseModel):
@@ -37,14 +53,16 @@ class LookupOut(BaseModel):
     responses=answers(404, 429),
 )
 async def lookup(body: LookupIn, request: Request, context: Context) -> LookupOut:
-    """A citizen looks their request up (no key): its status, the steps so far (no names, nothing
-    of other citizens), the date it is expected by and the unit's reply. A wrong number or wrong
-    digits get the same 404, and every client address may look up a few times a minute."""
+    """A citizen looks their request up (no key), by its number and the last four digits of the
+    phone, or by the token handed at intake (an anonymous request's only way): its status, the
+    steps so far (no names, nothing of other citizens), the date it is expected by and the unit's
+    reply. A wrong number, wrong digits or a wrong token get the same 404, and every client address
+    may look up a few times a minute."""
     context.lookups.check(request.client.host if request.client else "", context.settings.lookup_per_minute)
     async with context.db.session() as session:
-        found = await cases.request_with_case(session, body.request_id)
-    if found is None or not phone_matches(found.request.citizen_phone, body.phone_last4):
-        raise HTTPException(404, "no request with this number and these digits")
+        found = await cases.request_with_case(session, body.request_id, body.token)
+    if found is None or (body.phone_last4 and not phone_matches(found.request.citizen_phone, body.phone_last4)):
+        raise HTTPException(404, "no request with this number and these digits, or this token")
     case, events = found.case, found.events
     replies = [e.detail.get("result") for e in events if e.kind == "replied"]
     return LookupOut(

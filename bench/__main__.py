@@ -66,7 +66,8 @@ def main() -> None:
     )
     print(
         f"  case events to a local subscriber under intake load ({delivered['intake_requests_per_s']} req/s): lag "
-        f"p50 {delivered['lag_s']['p50']} s, p99 {delivered['lag_s']['p99']} s; {delivered['deliveries_per_s']} deliveries/s"
+        f"from the outbox write p50 {delivered['delivery_lag_s']['p50']} s, p99 {delivered['delivery_lag_s']['p99']} s "
+        f"(from the step p99 {delivered['lag_s']['p99']} s); {delivered['deliveries_per_s']} deliveries/s"
     )
 
     verified, archived = audited["verify"], audited["archive"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -49,6 +49,7 @@ EVENT_KINDS = frozenset(
         "rated",
         "slip",
         "callbacks_planned",
+        "no_callback",
         "callback",
         "reopened",
         "closed",
@@ -130,10 +131,14 @@ def body_of(message: dict[str, Any]) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-class EventDelivery(BaseModel):
-    """A subscription's delivery: the input of its workflow and of each round of its activity."""
+class Delivery(BaseModel):
+    """A durable delivery from the outbox (a subscription's events, the texts to citizens, the
+    notifications of slips and notices): the input of its workflow and of each round of its
+    activity."""
 
-    subscription_id: str
+    target: str
+    """The subscription's id, ``texts`` or ``notifications``."""
+    activity: Literal["deliver_events", "deliver_texts", "deliver_notifications"] = "deliver_events"
     retry_max_seconds: float = 300.0
     """The longest wait between two attempts at an event the subscriber refused (the backoff doubles
     from one second up to it)."""

@@ -56,6 +56,9 @@ class Channel(_Entry):
     kind: Literal["online", "offline"]
     request_kind: RequestKind | None = None
     """The kind of every request from this channel (a praise line, a suggestion box), if it has one."""
+    answers_citizen: bool = False
+    """The channel tells the citizen of their request itself (an app's own messages): Minsheng
+    sends it no texts."""
 
 
 class Unit(_Entry):

@@ -37,9 +37,12 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+
+
 class Citizen(_In):
     name: Annotated[Text, StringConstraints(max_length=64)]
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+    phone: Phone
 
 
 class Location(_In):
@@ -61,7 +64,9 @@ class NewRequest(_In):
     channel_ref: Annotated[Text, StringConstraints(max_length=128)] = Field(
         description="the channel's own id of the submission; the same one again creates nothing"
     )
-    citizen: Citizen
+    citizen: Citizen | None = Field(
+        default=None, description="leave out (or null) for an anonymous request: handled, never called back"
+    )
     content: Annotated[Text, StringConstraints(max_length=4000)]
     address: Annotated[Text, StringConstraints(max_length=256)]
     location: Location | None = None

@@ -52,6 +52,7 @@ def request_ref(request: RequestRow) -> CaseRequestRef:
         received_at=request.received_at,
         actor=Actor(role=Role.intake, key_id=request.intake_key_id),
         kind=RequestKind(request.kind) if request.kind else None,
+        anonymous=not request.citizen_phone,
     )
 
 

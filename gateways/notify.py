@@ -12,7 +12,6 @@ Each attempt is recorded in ``deliveries``, one row per outbox row (notification
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -155,10 +154,3 @@ async def deliver_pending(db: Database, notifier: Notifier, limit: int = 100) ->
 
         await db.write(record)
     return len(sent)
-
-
-async def deliver_forever(db: Database, notifier: Notifier, interval: float) -> None:
-    while True:
-        while await deliver_pending(db, notifier):
-            pass
-        await asyncio.sleep(interval)

@@ -20,12 +20,15 @@ def _settings() -> Settings:
     return settings
 
 
-def cmd_worker(_args: argparse.Namespace) -> int:
-    from worker import run_worker
+def cmd_worker(args: argparse.Namespace) -> int:
+    from worker import run_deliveries, run_worker
 
     settings = _settings()
     settings.validate_config()
-    asyncio.run(run_worker(settings))
+    if args.deliveries and not settings.delivery_task_queue:
+        print("minsheng worker --deliveries needs MINSHENG_DELIVERY_TASK_QUEUE, the deliveries' own task queue")
+        return 2
+    asyncio.run(run_deliveries(settings) if args.deliveries else run_worker(settings))
     return 0
 
 
@@ -201,7 +204,13 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "dev", help="the whole stack on one machine: Temporal dev server, migrations, worker, API"
     ).set_defaults(run=cmd_dev)
-    commands.add_parser("worker", help="run a worker").set_defaults(run=cmd_worker)
+    worker = commands.add_parser("worker", help="run a worker")
+    worker.add_argument(
+        "--deliveries",
+        action="store_true",
+        help="serve only the outbox's deliveries, on MINSHENG_DELIVERY_TASK_QUEUE (a process of their own)",
+    )
+    worker.set_defaults(run=cmd_worker)
     commands.add_parser("api", help="run the HTTP API").set_defaults(run=cmd_api)
     commands.add_parser("migrate", help="apply database migrations and load the reference data files").set_defaults(
         run=cmd_migrate

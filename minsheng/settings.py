@@ -22,6 +22,7 @@ from domain.modelstore import ModelStore
 from domain.notifications import NotificationPolicy, load_notification_policy
 from domain.reference import ReferenceData, ReferenceDataError, load_reference
 from domain.targets import TargetPolicy, load_target_policy
+from domain.texts import TextPolicy, load_text_policy
 from minsheng.temporal import PayloadKeys, TemporalAccess
 
 
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     payload_key_id: str | None = None
     """The id of the key that seals new payloads; may be left out when there is one key."""
     task_queue: str = "minsheng-cases"
+    delivery_task_queue: str | None = None
+    """The outbox's deliveries (case events, texts, notifications) on a task queue of their own,
+    served by ``minsheng worker --deliveries``; unset: on ``task_queue``, by every worker."""
     config_dir: Path = Path("config")
     """Folder of the reference data files a city edits (channels, units, catalogue)."""
     var_dir: Path = Path("var")
@@ -113,6 +117,10 @@ class Settings(BaseSettings):
     """How often a subscription's delivery, and the live stream, look for new events."""
     events_order_wait_seconds: float = Field(default=60.0, gt=0)
     """How long an event waits for its case's earlier one before it is published anyway."""
+    sms_webhook_url: str | None = None
+    """The city's SMS platform: texts to citizens are POSTed there as JSON (signed with the secret
+    below if set); unset: they are written to the log."""
+    sms_webhook_secret: SecretStr | None = None
     lookup_per_minute: int = Field(default=10, ge=1)
     """Citizens' look-ups (``POST /v1/lookup``) allowed per client address per minute, per API process."""
     events_stream_seconds: float = Field(default=300.0, gt=0)
@@ -187,6 +195,10 @@ class Settings(BaseSettings):
     @cached_property
     def notification_policy(self) -> NotificationPolicy:
         return load_notification_policy(self.config_dir / "notifications.yaml")
+
+    @cached_property
+    def text_policy(self) -> TextPolicy:
+        return load_text_policy(self.config_dir / "texts.yaml")
 
     @property
     def api_url(self) -> str:
@@ -266,6 +278,7 @@ class Settings(BaseSettings):
             "target_policy",
             "assessment_policy",
             "notification_policy",
+            "text_policy",
         ):
             getattr(self, policy)  # each a cached property: read once here, so a bad file fails now
 

@@ -13,7 +13,8 @@ from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.events import concerned_units, event_message
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
-from persistence import audit, intake, outbox
+from domain.texts import TextKind, texts_of_event
+from persistence import audit, intake, outbox, texts
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -36,8 +37,9 @@ def record_case_events(
     notifications: NotificationPolicy = DEFAULT_NOTIFICATIONS,
 ) -> None:
     """A case's new timeline events and its row as the state after them; each event onto the
-    outbox's event stream; a slip is filed and its notifications written to the outbox, one per
-    recipient ``notifications`` lists for its kind."""
+    outbox's event stream, and the texts it makes to citizens onto its text stream; a slip is filed
+    and its notifications written to the outbox, one per recipient ``notifications`` lists for its
+    kind."""
     clock = state.citizen_clock
     if events:
         summoned = [s.unit for s in state.summonses.values()]
@@ -70,6 +72,11 @@ def record_case_events(
             .on_conflict_do_nothing(index_elements=["case_id", "seq"])
         )
         audit.chain_case_events(session, state.case_id)
+        for e in events:
+            if made := texts_of_event(e.kind, e.detail, state.requests):
+                told = any(kind is TextKind.reply for kind, _ in made)
+                reply = e.detail.get("result") or (_last_reply(session, state.case_id) if told else None)
+                texts.add_texts(session, state.case_id, e.seq, made, reply, now)
     session.exec(
         sa.update(CaseRow)
         .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)
@@ -111,6 +118,17 @@ def record_case_events(
             _file_slip(session, state.case_id, e, notifications)
         elif e.kind == "callback":
             _answer_callback(session, state.case_id, e)
+
+
+def _last_reply(session: Session, case_id: str) -> str | None:
+    """The unit's latest reply on the case (what a late joiner is told)."""
+    row = session.exec(
+        select(CaseEventRow.detail)
+        .where(CaseEventRow.case_id == case_id, CaseEventRow.kind == "replied")
+        .order_by(col(CaseEventRow.seq).desc())
+        .limit(1)
+    ).first()
+    return row.get("result") if row else None
 
 
 def _answer_callback(session: Session, case_id: str, event: TimelineEvent) -> None:
@@ -273,9 +291,15 @@ class RequestWithCase:
     events: list[CaseEventRow]
 
 
-async def request_with_case(session: AsyncSession, request_id: str) -> RequestWithCase | None:
-    """A request, the case it belongs to now, and that case's timeline: a citizen's look-up."""
-    request = await session.get(RequestRow, request_id)
+async def request_with_case(
+    session: AsyncSession, request_id: str | None, token: str | None = None
+) -> RequestWithCase | None:
+    """A request (by its id, or by its look-up token), the case it belongs to now, and that case's
+    timeline: a citizen's look-up."""
+    if request_id is not None:
+        request = await session.get(RequestRow, request_id)
+    else:
+        request = (await session.exec(select(RequestRow).where(RequestRow.lookup_token == token))).first()
     if request is None:
         return None
     case = await session.get(CaseRow, request.case_id)

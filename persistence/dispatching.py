@@ -151,14 +151,21 @@ async def dispatch_queue(
 
 
 async def intake_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
-    """Per channel, for requests received in [start, end): how many came, how many opened a case
-    of their own (not merged at intake or by hand since), and how many were merged."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "cases": 0})
+    """Per channel, for requests received in [start, end): how many came, how many of them were
+    anonymous (no phone: never called back), and how many opened a case of their own (not merged at
+    intake or by hand since)."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"requests": 0, "cases": 0, "anonymous": 0})
     received = (col(RequestRow.received_at) >= start, col(RequestRow.received_at) < end)
     for channel, n in await session.exec(
         select(RequestRow.channel, func.count()).where(*received).group_by(RequestRow.channel)
     ):
         counts[channel]["requests"] = n
+    for channel, n in await session.exec(
+        select(RequestRow.channel, func.count())
+        .where(*received, RequestRow.citizen_phone == "")
+        .group_by(RequestRow.channel)
+    ):
+        counts[channel]["anonymous"] = n
     opened = (
         col(CaseRow.received_at) >= start,
         col(CaseRow.received_at) < end,

@@ -163,6 +163,9 @@ class RequestRow(SQLModel, table=True):
     """The operator's answer on the call (一次性答复), when the centre settled the request at once."""
     knowledge_entry_id: int | None = None
     knowledge_version: int | None = None
+    lookup_token: str | None = Field(default=None, max_length=32, unique=True)
+    """Handed to the citizen at intake: looks the request up without the phone (an anonymous
+    request has none). None on requests taken in before tokens."""
 
 
 class HandoffRow(SQLModel, table=True):
@@ -281,7 +284,9 @@ class OutboxRow(SQLModel, table=True):
     """What Minsheng tells the outside, written in the same transaction as what it announces: on
     the ``notification`` stream, slips and notices to a recipient (units, leadership, the
     discipline commission's record); on the ``event`` stream, each timeline event of a case, for the
-    event subscriptions and the live stream (recipient ``subscribers``)."""
+    event subscriptions and the live stream (recipient ``subscribers``); on the ``text`` stream,
+    texts to a request's citizen (recipient ``citizen:<request id>``: the phone stays with the
+    request)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -300,6 +305,16 @@ class OutboxRow(SQLModel, table=True):
     position: int | None = None
     """An event's place in the published sequence: in order per case, what a subscription's cursor,
     a replay and the live stream's ``Last-Event-ID`` count."""
+    not_before: datetime | None = _utc(default=None)
+    """A text held back by the quiet hours: not sent before this time."""
+
+
+class TextOptOutRow(SQLModel, table=True):
+    """A phone number whose citizen asked for no more texts (the SMS platform's 退订)."""
+
+    __tablename__ = "text_opt_outs"
+    phone: str = Field(primary_key=True, max_length=32)
+    opted_out_at: datetime = _utc()
 
 
 class EventSubscriptionRow(SQLModel, table=True):

@@ -75,24 +75,26 @@ def record_delivery(
     target: str = "",
     status_code: int | None = None,
     latency_ms: float | None = None,
+    skipped: str | None = None,
 ) -> None:
-    """One attempt at delivering ``item`` to ``target`` (the notification webhook ``""``, or a
-    subscription): its row is created, or its attempts counted and outcome updated. A delivered row
-    stays delivered (another worker's failing repeat does not undo it), and keeps the time it was
-    first delivered."""
+    """One attempt at delivering ``item`` to ``target`` (the notification webhook ``""``, a
+    subscription, the SMS platform ``texts``), or why it was ``skipped`` (never sent): its row is
+    created, or its attempts counted and outcome updated. A delivered row stays delivered (another
+    worker's failing repeat does not undo it), and keeps the time it was first delivered."""
     assert item.id is not None
-    delivered = error is None
+    delivered = error is None and skipped is None
+    error = skipped or error
     stmt = dialect_insert(session, DeliveryRow).values(
         outbox_id=item.id,
         target=target,
         case_id=item.body.get("case_id"),
         recipient=item.recipient,
-        kind=item.subject if item.stream == EVENTS else notification_kind(item),
-        outcome="delivered" if delivered else "failed",
+        kind=item.subject if item.stream != NOTIFICATIONS else notification_kind(item),
+        outcome="delivered" if delivered else "skipped" if skipped else "failed",
         attempts=1,
         status_code=status_code,
         latency_ms=latency_ms,
-        error=None if delivered else error[:500],
+        error=None if error is None else error[:500],
         first_attempt_at=at,
         last_attempt_at=at,
         delivered_at=at if delivered else None,

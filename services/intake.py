@@ -50,6 +50,8 @@ class Submitted:
     merged: bool = False
     starting: bool = False
     """The case engine did not answer in time: the request is kept and the reconciler hands it over."""
+    lookup_token: str | None = None
+    """The citizen's token to look the request up by (the same on a repeat)."""
 
 
 def _new_case(request: RequestRow, now: datetime) -> CaseRow:
@@ -127,8 +129,8 @@ async def submit_request(
         case_id="",
         channel=new.channel,
         channel_ref=new.channel_ref,
-        citizen_name=new.citizen.name,
-        citizen_phone=new.citizen.phone,
+        citizen_name=new.citizen.name if new.citizen else "",
+        citizen_phone=new.citizen.phone if new.citizen else "",
         content=new.content,
         address=new.address,
         lat=new.location.lat if new.location else None,
@@ -145,6 +147,7 @@ async def submit_request(
         first_answer=answered.answer if answered else None,
         knowledge_entry_id=answered.knowledge_entry if answered else None,
         knowledge_version=knowledge_version,
+        lookup_token=secrets.token_urlsafe(12),
     )
     # The new request's features outside the write lock; the open cases' are cached in the process.
     submission = submission_of(
@@ -186,7 +189,7 @@ async def submit_request(
         merged_place=request.merged_place,
         merged_similarity=request.merged_similarity,
     )
-    return Submitted(request.id, request.case_id, created, merged, starting)
+    return Submitted(request.id, request.case_id, created, merged, starting, request.lookup_token)
 
 
 def _why(exc: BaseException) -> str:

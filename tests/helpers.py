@@ -37,10 +37,10 @@ from domain.request import Citizen, Location, NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
 from minsheng.temporal import case_id_of, case_workflow_id
-from persistence import cases, keys
+from persistence import cases, intake, keys
 from persistence.cases import CaseFile
 from persistence.db import Database
-from persistence.models import CallbackRow, SlipRow
+from persistence.models import CallbackRow, CaseRow, RequestRow, SlipRow
 from services.intake import Submitted, submit_request
 from workflows.case import CaseWorkflow
 
@@ -73,6 +73,26 @@ async def submit(db: Database, client: Client, settings: Settings, request: NewR
     return await submit_request(
         db, CaseGateway(client, settings), settings, request or new_request(), "k_test", datetime.now(UTC)
     )
+
+
+async def wechat_case(db: Database, at: datetime) -> CaseState:
+    """Case C1 with its one request R1 (from WeChat) in the read model, and its state: for tests of
+    the writes that follow, without a workflow."""
+    request = RequestRow(
+        id="R1",
+        case_id="C1",
+        channel="wechat",
+        channel_ref="wx-1",
+        citizen_name="李四",
+        citizen_phone="13900000000",
+        content="拖欠工资",
+        address="崖头",
+        received_at=at,
+        intake_key_id="k_test",
+    )
+    case = CaseRow(id="C1", status="received", channel="wechat", received_at=at, updated_at=at)
+    await db.write(lambda session: intake.add_intake(session, case, request))
+    return CaseState(case_id="C1", channel="wechat", received_at=at, requests=["R1"])
 
 
 async def case_file(db: Database, case_id: str) -> CaseFile:

@@ -85,6 +85,8 @@ RETURN_APPROVAL_PATCH = "return-approval"
 CITIZEN_CLOCK_PATCH = "citizen-clock"
 """The citizen's clock and the centre's dispatch limit, with their slips; cases started before
 replay without them."""
+ANONYMOUS_PATCH = "anonymous-requests"
+"""A case whose requests are all anonymous (no name, no phone) closes on its reply, with no visits."""
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 GATEWAY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10), backoff_coefficient=2, maximum_interval=timedelta(minutes=10)
@@ -158,6 +160,9 @@ class CaseWorkflow:
                 while True:
                     await self._supervise()
                     if self.state.status is CaseStatus.merged:
+                        break
+                    if not self.state.visitable and workflow.patched(ANONYMOUS_PATCH):
+                        await self._record(self.state.no_callbacks(workflow.now()))
                         break
                     await self._visit_citizens()
                     if not self.state.reopen_due:

@@ -1,11 +1,13 @@
-"""``EventDeliveryWorkflow``: one per event subscription, id ``event-delivery-<subscription id>``,
-started when the subscription is made (and by every worker at start-up, for any not running).
+"""``DeliveryWorkflow``: a durable delivery from the outbox. One per event subscription, id
+``event-delivery-<subscription id>``, started when the subscription is made; and one for the texts
+to citizens, id ``text-delivery``. Every worker starts those not running when it starts.
 
-It runs delivery rounds (``activities/events.py``) one after the other until the subscription is
-cancelled. A round that fails (the subscriber refused an event, or did not answer) is retried by
-Temporal with backoff, doubling from one second to ``retry_max_seconds``, without end: a
-subscriber that was down gets everything it missed, in order. A round heartbeats, so a worker
-killed mid-delivery loses nothing: the round is taken over by another worker from the cursor.
+It runs delivery rounds (``activities/events.py``: the activity its input names) one after the
+other until the subscription is cancelled. A round that fails (the receiver refused a delivery, or
+did not answer) is retried by Temporal with backoff, doubling from one second to
+``retry_max_seconds``, without end: a receiver that was down gets everything it missed, in order.
+A round heartbeats, so a worker killed mid-delivery loses nothing: another worker takes the round
+over from what was recorded.
 """
 
 from __future__ import annotations
@@ -16,17 +18,16 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.events import EventActivities
-    from domain.events import EventDelivery
+    from domain.events import Delivery, DeliveryRound
 
 ROUNDS_PER_RUN = 200
 """Rounds before the workflow continues as new, so that its history stays short."""
 
 
 @workflow.defn
-class EventDeliveryWorkflow:
+class DeliveryWorkflow:
     @workflow.run
-    async def run(self, inp: EventDelivery) -> None:
+    async def run(self, inp: Delivery) -> None:
         retry = RetryPolicy(
             initial_interval=timedelta(seconds=1),
             backoff_coefficient=2.0,
@@ -34,9 +35,10 @@ class EventDeliveryWorkflow:
             maximum_attempts=0,
         )
         for _ in range(ROUNDS_PER_RUN):
-            done = await workflow.execute_activity_method(
-                EventActivities.deliver_events,
+            done = await workflow.execute_activity(
+                inp.activity,
                 inp,
+                result_type=DeliveryRound,
                 start_to_close_timeout=timedelta(seconds=inp.round_seconds * 2 + 60),
                 heartbeat_timeout=timedelta(seconds=inp.heartbeat_seconds),
                 retry_policy=retry,

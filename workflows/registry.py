@@ -3,7 +3,7 @@
 from workflows.archive import CaseArchiveWorkflow
 from workflows.assessment import AssessMonthWorkflow, MonthlyAssessmentWorkflow
 from workflows.case import CaseWorkflow
-from workflows.events import EventDeliveryWorkflow
+from workflows.events import DeliveryWorkflow
 from workflows.follow_up import AccountabilityFollowUpWorkflow
 from workflows.ranking import DailyRankingWorkflow
 
@@ -13,6 +13,6 @@ WORKFLOWS = [
     MonthlyAssessmentWorkflow,
     AssessMonthWorkflow,
     AccountabilityFollowUpWorkflow,
-    EventDeliveryWorkflow,
+    DeliveryWorkflow,
     CaseArchiveWorkflow,
 ]

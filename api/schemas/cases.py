@@ -60,7 +60,7 @@ class RequestOut(BaseModel):
     id: str
     channel: str
     channel_ref: str
-    citizen: CitizenOut
+    citizen: CitizenOut | None = Field(description="null: an anonymous request")
     content: str
     address: str
     location: Location | None
@@ -83,7 +83,7 @@ class RequestOut(BaseModel):
             id=row.id,
             channel=row.channel,
             channel_ref=row.channel_ref,
-            citizen=CitizenOut.of(row, mask_phone),
+            citizen=CitizenOut.of(row, mask_phone) if row.citizen_phone else None,
             content=row.content,
             address=row.address,
             location=Location(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None,

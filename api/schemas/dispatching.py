@@ -115,6 +115,9 @@ class ChannelIntake(BaseModel):
     cases: int = Field(description="cases they opened: requests not merged into another case")
     merged: int = Field(description="requests - cases: repeat submissions merged (一事多投)")
     reduction: float | None = Field(description="merged / requests; null without requests")
+    anonymous: int = Field(
+        default=0, description="of the requests, anonymous ones (no name, no phone): never called back, nor unreachable"
+    )
 
 
 class IntakePeriod(BaseModel):

@@ -21,6 +21,10 @@ class IntakeOut(BaseModel):
         description="the case engine did not answer (HTTP 202): the request is kept and its case "
         "started or joined as soon as the engine answers; there is no need to send it again",
     )
+    lookup_token: str | None = Field(
+        default=None,
+        description="hand it to the citizen: it looks the request up (POST /v1/lookup) without the phone",
+    )
 
 
 BATCH_LIMIT = 500
@@ -49,6 +53,7 @@ class BatchItemOut(BaseModel):
     request_id: str | None = None
     case_id: str | None = None
     starting: bool = Field(default=False, description="as for one request: kept, its case not yet started")
+    lookup_token: str | None = None
     errors: list[ItemError] = []
 
 

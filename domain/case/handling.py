@@ -71,7 +71,7 @@ class Handling(CaseRecord):
         self.replied_at = at
         self.first_contact = True
         self.knowledge_entry = inp.knowledge_entry
-        self.callbacks = {request_id: None for request_id in self.requests}
+        self.callbacks = {request_id: None for request_id in self.visitable}
         return self._event(
             at,
             "answered",
@@ -172,7 +172,7 @@ class Handling(CaseRecord):
         if self.return_pending:  # the unit handled it after all
             assert self.return_request is not None
             self.return_request = self.return_request.model_copy(update={"status": "withdrawn"})
-        self.callbacks = {request_id: None for request_id in self.requests}
+        self.callbacks = {request_id: None for request_id in self.visitable}
         return self._event(at, "replied", inp.actor, {"result": inp.result})
 
     def change_tier(self, at: datetime, inp: TierChangeInput) -> TimelineEvent:

@@ -49,10 +49,12 @@ class Merging(CaseRecord):
         self.check_join(inp)
         request = inp.request
         self.requests.append(request.request_id)
-        if self.visits:  # visits under way: the new citizen is visited in this round too
+        if request.anonymous:  # no one to call back
+            self.anonymous.append(request.request_id)
+        elif self.visits:  # visits under way: the new citizen is visited in this round too
             self.callbacks[request.request_id] = None
             self.visits[request.request_id] = Visit()
-        if self.status is CaseStatus.closed:
+        if self.status is CaseStatus.closed and not request.anonymous:
             self.late_joiners.append(request.request_id)
         return self._event(
             at, "request_joined", request.actor, {"request_id": request.request_id, "channel": request.channel}

@@ -126,6 +126,8 @@ class CaseRequestRef(BaseModel):
     actor: Actor
     kind: RequestKind | None = None
     """None on requests taken in before kinds existed."""
+    anonymous: bool = False
+    """No name and no phone: handled like any other, never called back."""
 
 
 class Visit(BaseModel):

@@ -74,6 +74,8 @@ class CaseRecord(BaseModel):
     """While set, the closed case still takes requests of its matter (until then)."""
     late_joiners: list[str] = []
     """Requests that joined after the close, not yet visited."""
+    anonymous: list[str] = []
+    """Requests with no name and no phone: handled, never called back (nor counted unreachable)."""
     proposed_tier: Tier | None = None
     """The classifier's tier for a case it was not sure of: the citizen's clock runs on it."""
     queued_at: datetime | None = None
@@ -126,7 +128,14 @@ class CaseRecord(BaseModel):
             detail={k: v for k, v in detail.items() if v is not None},
         )
 
+    @property
+    def visitable(self) -> list[str]:
+        """The requests whose citizens are called back: all but the anonymous."""
+        return [r for r in self.requests if r not in self.anonymous]
+
     def receive(self, request: CaseRequestRef) -> TimelineEvent:
+        if request.anonymous:
+            self.anonymous.append(request.request_id)
         return self._event(
             request.received_at,
             "received",

@@ -49,19 +49,25 @@ class Visits(CaseRecord):
         """Open a round of visits, one per citizen of the case."""
         self.callback_round += 1
         self.callback_plan = plan
-        self.callbacks = {request_id: None for request_id in self.requests}
-        self.resolutions = {request_id: None for request_id in self.requests}
-        self.visits = {request_id: Visit() for request_id in self.requests}
+        self.callbacks = {request_id: None for request_id in self.visitable}
+        self.resolutions = {request_id: None for request_id in self.visitable}
+        self.visits = {request_id: Visit() for request_id in self.visitable}
         return self._event(
             at,
             "callbacks_planned",
             SYSTEM,
             {
                 "round": str(self.callback_round),
-                "citizens": str(len(self.requests)),
+                "citizens": str(len(self.visits)),
+                "anonymous": str(len(self.anonymous)) if self.anonymous else None,
                 "attempts_due": ",".join(t.isoformat() for t in plan.attempt_due),
             },
         )
+
+    def no_callbacks(self, at: datetime) -> TimelineEvent:
+        """Every request of the case is anonymous: no one to call back; the case closes on its reply.
+        Counted apart from the unreachable."""
+        return self._event(at, "no_callback", SYSTEM, {"anonymous": str(len(self.anonymous))})
 
     def plan_late_visits(self, at: datetime, plan: CallbackPlan) -> TimelineEvent:
         """Visits for the requests that joined the closed case: its reply, and their answers."""

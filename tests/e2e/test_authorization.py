@@ -93,6 +93,16 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /codec/encode": OVERSEERS,
     "POST /codec/decode": OVERSEERS,
     "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
+    "POST /v1/texts/opt-outs": {"intake"},
+    # Open311 GeoReport v2: reads need no key; a post needs the client's api_key in the form, so a
+    # bearer key alone, of any role, is refused (403 in the spec's shape).
+    "GET /open311/v2/discovery.{fmt}": ANY_KEY,
+    "GET /open311/v2/services.{fmt}": ANY_KEY,
+    "GET /open311/v2/services/{service_code}.{fmt}": ANY_KEY,
+    "POST /open311/v2/requests.{fmt}": set(),
+    "GET /open311/v2/requests.{fmt}": ANY_KEY,
+    "GET /open311/v2/requests/{service_request_id}.{fmt}": ANY_KEY,
+    "GET /open311/v2/tokens/{token}.{fmt}": ANY_KEY,
 }
 
 KEYS = {"intake": "intake", "dispatcher": "dispatcher", "callback_agent": "agent", "auditor": "auditor"}
@@ -149,6 +159,7 @@ BODIES: dict[str, object] = {
     "POST /v1/lookup": {"request_id": "R-none", "phone_last4": "0000"},
     "POST /codec/encode": {"payloads": []},
     "POST /codec/decode": {"payloads": []},
+    "POST /v1/texts/opt-outs": {"phone": "13900000009"},
 }
 
 
@@ -168,6 +179,10 @@ def _url(path: str, case_id: str) -> str:
         entry_id=1,
         subscription_id="sub_none",
         run_id="no-such-run",
+        fmt="json",
+        service_code="wage_arrears",
+        service_request_id="R-none",
+        token="none",
     )
 
 

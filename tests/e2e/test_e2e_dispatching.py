@@ -54,7 +54,7 @@ async def test_a_batch_with_bad_items_lands_the_good_ones_and_says_why_for_the_o
     assert pigeon["errors"] == [
         {"field": "channel", "msg": "unknown channel 'carrier_pigeon'; the channels are in config/channels.yaml"}
     ]
-    assert {e["field"] for e in bare["errors"]} == {"citizen", "content", "address"}
+    assert {e["field"] for e in bare["errors"]} == {"content", "address"}  # no citizen: anonymous
     assert [e["field"] for e in phone["errors"]] == ["citizen.phone"]
     assert scalar["errors"][0]["field"] == "item" and scalar["channel_ref"] is None
 
@@ -161,6 +161,7 @@ async def test_a_dispatcher_splits_a_wrong_merge_out_and_merges_two_cases_by_han
         "cases": 1,
         "merged": 1,
         "reduction": 0.5,
+        "anonymous": 0,
     }
 
 

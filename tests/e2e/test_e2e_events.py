@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from gateways.events import delivery_workflow_id
 from minsheng.settings import Settings
-from tests.helpers import Receiver, Stack, body, eventually
+from tests.helpers import Receiver, Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -77,6 +78,8 @@ async def test_a_subscriber_gets_every_event_signed_and_in_order_even_after_bein
         await eventually(lambda: _has(unit_receiver, case_id, "dispatched"))
         assert {e["kind"] for e in unit_receiver.events_of(case_id)} <= {"dispatched", "slip", "summoned"}
         assert not other_unit.events_of(case_id)
+        delivery = delivery_workflow_id(subscription["id"], settings.task_queue)
+        await record_history(stack.env.client, delivery, "event_delivery_retried_and_replayed")
 
 
 async def test_the_live_stream_resumes_after_the_last_event_id_and_shows_a_unit_its_own_cases(

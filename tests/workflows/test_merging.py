@@ -148,6 +148,7 @@ async def test_a_report_soon_after_the_close_joins_and_its_citizen_is_visited_wi
             | {
                 "id": "R-RACED",
                 "channel_ref": "raced",
+                "lookup_token": "raced-token",
                 "case_id": first.case_id,
             }
         )

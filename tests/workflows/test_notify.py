@@ -6,38 +6,27 @@ import json
 from datetime import UTC, datetime
 
 import httpx
+from pydantic import SecretStr
+from temporalio.testing import WorkflowEnvironment
 
-from domain.case import SYSTEM, CaseRequestRef, CaseState, DispatchInput, SlipTrigger
+from domain.case import SYSTEM, CaseRequestRef, DispatchInput, SlipTrigger
 from domain.deadlines import Deadlines
+from domain.events import verify
 from domain.reference import Tier
+from gateways.events import NOTIFICATIONS, start_delivery
 from gateways.notify import WebhookNotifier, deliver_pending
-from persistence import cases, intake, outbox
+from minsheng.settings import Settings
+from persistence import cases, outbox
 from persistence.db import Database
-from persistence.models import CaseRow, OutboxRow, RequestRow
+from persistence.models import OutboxRow
+from tests.helpers import Receiver, eventually, wechat_case
+from worker import build_worker
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 async def _slipped_case(db: Database) -> None:
-    await db.write(
-        lambda s: intake.add_intake(
-            s,
-            CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
-            RequestRow(
-                id="R1",
-                case_id="C1",
-                channel="wechat",
-                channel_ref="wx-1",
-                citizen_name="李四",
-                citizen_phone="13900000000",
-                content="x",
-                address="崖头",
-                received_at=T0,
-                intake_key_id="k",
-            ),
-        )
-    )
-    state = CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+    state = await wechat_case(db, T0)
     state.receive(
         CaseRequestRef(request_id="R1", channel="wechat", content="x", address="崖头", received_at=T0, actor=SYSTEM)
     )
@@ -102,3 +91,34 @@ async def test_a_slips_deliveries_are_recorded_one_per_recipient(db: Database) -
         ("discipline_commission", "supervision", "delivered", 1),
         ("hrss_bureau", "supervision", "delivered", 1),
     ]
+
+
+async def test_the_worker_delivers_notifications_durably_and_signed(
+    dev_env: WorkflowEnvironment, db: Database, settings: Settings
+) -> None:
+    async with Receiver(status=503) as hook:
+        settings.notify_webhook_url, settings.notify_webhook_secret = hook.url, SecretStr("notify-secret")
+        settings.events_retry_max_seconds = 1
+        await _slipped_case(db)
+        async with build_worker(dev_env.client, settings, db):
+            await start_delivery(dev_env.client, settings, NOTIFICATIONS)
+            await eventually(lambda: _refused(hook))  # down: retried with backoff
+            hook.status = 200
+            await eventually(lambda: _taken(hook, 3))
+    delivered = hook.taken()
+    assert {json.loads(d.body)["recipient"] for d in delivered} == {
+        "hrss_bureau",
+        "city_leadership",
+        "discipline_commission",
+    }
+    first = delivered[0]
+    timestamp = int(first.headers["minsheng-timestamp"])
+    assert verify("notify-secret", timestamp, first.body, first.headers["minsheng-signature"], timestamp)
+
+
+async def _refused(hook: Receiver) -> bool:
+    return any(d.status == 503 for d in hook.deliveries)
+
+
+async def _taken(hook: Receiver, count: int) -> bool:
+    return len(hook.taken()) >= count

@@ -10,9 +10,9 @@ from sqlmodel import SQLModel
 
 from domain.case import SYSTEM, AcceptInput, Actor, CaseRequestRef, CaseState, DispatchInput, Role
 from domain.reference import Tier
-from persistence import callbacks, cases, intake
+from persistence import callbacks, cases
 from persistence.db import Database
-from persistence.models import CaseRow, RequestRow
+from tests.helpers import wechat_case
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -26,25 +26,7 @@ async def test_the_migrations_build_exactly_the_models(db: Database) -> None:
 
 
 async def _case(db: Database) -> CaseState:
-    await db.write(
-        lambda session: intake.add_intake(
-            session,
-            CaseRow(id="C1", status="received", channel="wechat", received_at=T0, updated_at=T0),
-            RequestRow(
-                id="R1",
-                case_id="C1",
-                channel="wechat",
-                channel_ref="wx-1",
-                citizen_name="李四",
-                citizen_phone="13900000000",
-                content="拖欠工资",
-                address="崖头",
-                received_at=T0,
-                intake_key_id="k_test",
-            ),
-        )
-    )
-    return CaseState(case_id="C1", channel="wechat", received_at=T0, requests=["R1"])
+    return await wechat_case(db, T0)
 
 
 async def test_a_retried_write_records_each_event_once(db: Database) -> None:

@@ -38,6 +38,8 @@ def test_the_recorded_cases_are_there() -> None:
         "case_suggestion_forwarded.json",  # a suggestion: dispatched for information, closed, no deadline
         "ranking_watched_targets.json",  # the daily ranking, then the targets watched over their windows
         "case_archive_exported_and_erased.json",  # the archive run: nothing left to export, a case erased past retention
+        "case_anonymous_no_callback.json",  # an anonymous request: replied, closed with no callback visit
+        "event_delivery_retried_and_replayed.json",  # a subscription's delivery rounds, one retried
     } <= {p.name for p in RECORDED}
 
 

@@ -1,6 +1,7 @@
-"""Case events out: the outbox's event stream (each timeline event, with its published position),
-event subscriptions (webhooks with their secret, filter and cursor), and deliveries per target
-(the notification webhook, or a subscription) with the last status and latency.
+"""Case events out: the outbox's event stream (each timeline event, with its published position)
+and text stream (texts to citizens, held by quiet hours), event subscriptions (webhooks with their
+secret, filter and cursor), citizens' opt-outs from texts, and deliveries per target (the
+notification webhook, a subscription, the SMS platform) with the last status and latency.
 
 Revision ID: 0016
 Revises: 0015
@@ -33,6 +34,15 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as table:
         table.add_column(sa.Column("stream", sa.String(16), nullable=False, server_default="notification"))
         table.add_column(sa.Column("position", sa.Integer(), nullable=True))
+        table.add_column(sa.Column("not_before", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("requests") as table:
+        table.add_column(sa.Column("lookup_token", sa.String(32), nullable=True))
+        table.create_unique_constraint("uq_requests_lookup_token", ["lookup_token"])
+    op.create_table(
+        "text_opt_outs",
+        sa.Column("phone", sa.String(32), primary_key=True),
+        sa.Column("opted_out_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.create_index("ix_outbox_position", "outbox", ["position"], unique=True)
     op.create_table(
         "event_subscriptions",
@@ -101,6 +111,11 @@ def downgrade() -> None:
     op.drop_index("ix_event_subscriptions_owner_unit", "event_subscriptions")
     op.drop_table("event_subscriptions")
     op.drop_index("ix_outbox_position", "outbox")
+    op.drop_table("text_opt_outs")
+    with op.batch_alter_table("requests") as table:
+        table.drop_constraint("uq_requests_lookup_token", type_="unique")
+        table.drop_column("lookup_token")
     with op.batch_alter_table("outbox") as table:
+        table.drop_column("not_before")
         table.drop_column("position")
         table.drop_column("stream")
