@@ -108,6 +108,8 @@ class RankingActivities:
         opened: list[str] = []
         recovered: list[str] = []
         kinds = {code: unit.kind for code, unit in self.reference.units.items()}
+        # Targets sharing a window and scope (the shipped two do) share one count of it.
+        counted: dict[tuple[int, Scope], dict[str, UnitCounts]] = {}
         for target in self.targets.targets:
             async with self.db.session() as session:
                 last = await targets.last_checked(session, target.name)
@@ -118,10 +120,12 @@ class RankingActivities:
                 _, end = period_bounds(inp.day, Period.day, self.timing.zone)
                 found: list[Reading] = []
                 for scope in target.scopes:
-                    counts = await ranking.unit_counts(session, start, end, scope)
-                    if scope is Scope.unit:
-                        counts = {k: c for k, c in counts.items() if k in kinds}
-                    found += readings(target, counts, kinds, self.policy)
+                    if (target.window_days, scope) not in counted:
+                        counts = await ranking.unit_counts(session, start, end, scope)
+                        if scope is Scope.unit:
+                            counts = {k: c for k, c in counts.items() if k in kinds}
+                        counted[target.window_days, scope] = counts
+                    found += readings(target, counted[target.window_days, scope], kinds, self.policy)
                 open_keys = set(await targets.open_breaches(session, target.name))
             change = changes(found, open_keys)
             await self.db.write(
