@@ -105,7 +105,8 @@ async def unit_inbox(session: AsyncSession, unit: str, now: datetime, soon: time
         await session.exec(
             select(CaseRow)
             .where(col(CaseRow.unit_code) == unit, col(CaseRow.status).in_(IN_HAND))
-            .order_by(col(CaseRow.status), col(CaseRow.deadline_at).asc().nulls_last(), col(CaseRow.id))
+            # A dispatched case always has its deadline: no NULLs to place, and the index gives the order.
+            .order_by(col(CaseRow.status), col(CaseRow.deadline_at))
             .limit(limit)
         )
     )

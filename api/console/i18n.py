@@ -162,7 +162,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "slip_reminder": ("提示单", "Reminders"),
     "slip_supervision": ("督办单", "Supervision"),
     "slip_warning": ("警示单", "Warnings"),
-    "rates": ("考核指标（本月累计）", "Rates (month to date)"),
+    "rates": ("今日考核指标", "Today's rates"),
     "rate_response_rate": ("响应率", "Response"),
     "rate_resolution_rate": ("解决率", "Resolution"),
     "rate_satisfaction_rate": ("满意率", "Satisfaction"),

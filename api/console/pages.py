@@ -126,7 +126,7 @@ async def inbox(request: Request, person: SignedInPerson, fragment: bool = False
     may(person, R.unit)
     context = _context(request)
     async with context.db.session() as session:
-        box = await console.unit_inbox(session, str(person.unit), datetime.now(UTC), SOON, 200)
+        box = await console.unit_inbox(session, str(person.unit), datetime.now(UTC), SOON, PAGE * 2)
     template = "inbox_lists.html" if fragment else "inbox.html"
     return render(request, template, person, box=box, kinds=" ".join(UNIT_KINDS))
 
@@ -206,7 +206,7 @@ async def overview(request: Request, person: SignedInPerson) -> Response:
             link = f"/console/cases?{urlencode({field: today.date().isoformat() if field == 'received_since' else 1})}"
             figures.append({"label": label, "count": count, "link": link})
         slips, _ = await supervision.list_slips(session, SlipFilter(since=today), 1, 0)
-    month = await rates.rates(principal, context, scope=Scope.city, period=Period.month, day=today.date())
+    today_rates = await rates.rates(principal, context, scope=Scope.city, period=Period.day, day=today.date())
     breaches = await rates.target_breaches(principal, context, since=None)
     return render(
         request,
@@ -214,8 +214,8 @@ async def overview(request: Request, person: SignedInPerson) -> Response:
         person,
         figures=figures,
         slips=slips,
-        city=month.items[0] if month.items else None,
-        month_start=month.start,
+        city=today_rates.items[0] if today_rates.items else None,
+        today=today.date().isoformat(),
         breaches=breaches,
     )
 
