@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.accounts import Attempts, SignInPolicy
 from persistence.models import ConsoleSessionRow, ConsoleUserRow
 
 
@@ -59,6 +60,15 @@ def update_user(session: Session, login: str, **values: object) -> bool:
     """Set columns of one user; False if there is no such login."""
     result = session.exec(sa.update(ConsoleUserRow).where(col(ConsoleUserRow.login) == login).values(**values))
     return bool(result.rowcount)
+
+
+def record_failure(session: Session, login: str, now: datetime, policy: SignInPolicy) -> None:
+    """One more failed sign-in, counted on the row as it stands, locked for the update: wrong
+    passwords sent at once each count, so parallel guesses get no more than ``max_failures``."""
+    row = session.exec(select(ConsoleUserRow).where(ConsoleUserRow.login == login).with_for_update()).one()
+    after = Attempts(row.failed_attempts, row.locked_until).failure(now, policy)
+    row.failed_attempts, row.locked_until = after.failed, after.locked_until
+    session.add(row)
 
 
 def end_sessions(session: Session, user_id: int) -> None:

@@ -106,10 +106,7 @@ async def sign_in(db: Database, login: str, password: str, policy: SignInPolicy)
     if attempts.locked(now):
         return None
     if not await asyncio.to_thread(_verify, user.password_hash, password):
-        after = attempts.failure(now, policy)
-        await db.write(
-            lambda s: users.update_user(s, login, failed_attempts=after.failed, locked_until=after.locked_until)
-        )
+        await db.write(lambda s: users.record_failure(s, login, now, policy))
         return None
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
 
