@@ -15,8 +15,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
 import httpx
 import uvicorn
 from fastapi import FastAPI
@@ -331,6 +333,28 @@ class Receiver:
     async def __aexit__(self, *_: object) -> None:
         self.server.should_exit = True
         await self.serving
+
+
+def s3_settings(endpoint: str, bucket: str, **overrides: Any) -> Settings:
+    """Settings whose object store is ``bucket`` of the S3-compatible store at ``endpoint``."""
+    return Settings(
+        config_dir=ROOT / "config",
+        storage_url=f"s3://{bucket}/minsheng",
+        storage_endpoint_url=endpoint,
+        storage_region="us-east-1",
+        storage_access_key="test",
+        storage_secret_key="test",  # type: ignore[arg-type]
+        **overrides,
+    )
+
+
+def s3_bucket(endpoint: str, bucket: str) -> Any:
+    """A new bucket in the store at ``endpoint``; its boto3 client, to look behind the store's back."""
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    s3.create_bucket(Bucket=bucket)
+    return s3
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -18,30 +19,40 @@ from persistence.db import Database
 from tests.helpers import Stack, free_port, make_key
 from worker import build_worker
 
+ROLES = [
+    ("intake", Role.intake, None),
+    ("dispatcher", Role.dispatcher, None),
+    ("agent", Role.callback_agent, None),
+    ("auditor", Role.auditor, None),
+    ("leader", Role.leader, None),
+    ("hrss", Role.unit, "hrss_bureau"),
+    ("yatou", Role.unit, "yatou"),
+    ("police", Role.unit, "public_security_bureau"),
+    ("market", Role.unit, "market_regulation_bureau"),
+]
+"""The stack's keys: one per role, and four units' (hrss_bureau takes the tests' wage cases)."""
 
-@pytest.fixture
-async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
+
+@asynccontextmanager
+async def running_stack(env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
+    """A worker and the API on a free port, with a key for each of ``ROLES``."""
     keys = {}
-    for name, role, unit in [
-        ("intake", Role.intake, None),
-        ("dispatcher", Role.dispatcher, None),
-        ("agent", Role.callback_agent, None),
-        ("auditor", Role.auditor, None),
-        ("leader", Role.leader, None),
-        ("hrss", Role.unit, "hrss_bureau"),
-        ("yatou", Role.unit, "yatou"),
-        ("police", Role.unit, "public_security_bureau"),
-        ("market", Role.unit, "market_regulation_bureau"),
-    ]:
+    for name, role, unit in ROLES:
         keys[name] = {"Authorization": f"Bearer {(await make_key(db, role, unit))[1]}"}
-    app = create_app(settings, AppContext(settings, db, dev_env.client, settings.reference))
+    app = create_app(settings, AppContext(settings, db, env.client, settings.reference))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    async with build_worker(dev_env.client, settings, db):
+    async with build_worker(env.client, settings, db):
         serving = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.02)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            yield Stack(http, dev_env, keys)
+            yield Stack(http, env, keys)
         server.should_exit = True
         await serving
+
+
+@pytest.fixture
+async def stack(dev_env: WorkflowEnvironment, db: Database, settings: Settings) -> AsyncIterator[Stack]:
+    async with running_stack(dev_env, db, settings) as running:
+        yield running
