@@ -70,6 +70,8 @@ async def _upload(
     try:
         row, created = await upload(context.db, context.store, policy, up, datetime.now(UTC))
     except Refused as refused:
+        if refused.status == 422:  # shaped as FastAPI's own: the body is the field at fault
+            raise HTTPException(422, [{"loc": ["body"], "msg": refused.message, "type": "value_error"}]) from None
         raise HTTPException(refused.status, refused.message) from None
     response.status_code = 201 if created else 200
     return AttachmentOut.of(row)

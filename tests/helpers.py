@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import os
@@ -22,6 +23,7 @@ import boto3
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from PIL import Image
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -378,3 +380,21 @@ def assert_embedded_cjk_font(pdf: bytes) -> None:
     fonts = [line.split() for line in pdf_tool("pdffonts", pdf).splitlines()[2:]]
     assert fonts and all("Noto-Serif-CJK-SC" in f[0] for f in fonts), fonts
     assert all(f[-5:-2] == ["yes", "yes", "yes"] for f in fonts), f"not embedded: {fonts}"  # emb, sub, uni
+
+
+GPS, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
+"""EXIF tags: the GPS block, the device's make and model, the orientation."""
+
+
+def photo(width: int = 40, height: int = 20, orientation: int = 1, fmt: str = "JPEG") -> bytes:
+    """A picture as a phone sends it: the device and the place in its EXIF, an XMP packet, a
+    comment, and an orientation. Left half red, right half blue."""
+    image = Image.new("RGB", (width, height), "red")
+    image.paste((0, 0, 255), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    exif[MAKE], exif[MODEL], exif[ORIENTATION] = "Huawei", "P60 Pro", orientation
+    exif[GPS] = {1: "N", 2: (37.0, 9.0, 54.0), 3: "E", 4: (122.0, 29.0, 9.6)}
+    out = io.BytesIO()
+    extra = {"comment": b"shot at home"} if fmt == "JPEG" else {}
+    image.save(out, format=fmt, exif=exif, xmp=b"<x:xmpmeta>GPS 37.165 122.486</x:xmpmeta>", **extra)
+    return out.getvalue()

@@ -14,24 +14,9 @@ from PIL import Image
 from domain.attachments import DOCX, AttachmentPolicy, load_attachment_policy, safe_filename, sniff
 from domain.reference import ReferenceDataError
 from services.attachments import Refused, prepare
-from tests.helpers import ROOT
+from tests.helpers import GPS, MAKE, ROOT, photo
 
 POLICY = load_attachment_policy(ROOT / "config" / "attachments.yaml")
-GPS, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
-
-
-def photo(width: int = 40, height: int = 20, orientation: int = 1, fmt: str = "JPEG") -> bytes:
-    """A picture as a phone sends it: the device and the place in its EXIF, an XMP packet, a
-    comment, and an orientation. Left half red, right half blue."""
-    image = Image.new("RGB", (width, height), "red")
-    image.paste((0, 0, 255), (width // 2, 0, width, height))
-    exif = Image.Exif()
-    exif[MAKE], exif[MODEL], exif[ORIENTATION] = "Huawei", "P60 Pro", orientation
-    exif[GPS] = {1: "N", 2: (37.0, 9.0, 54.0), 3: "E", 4: (122.0, 29.0, 9.6)}
-    out = io.BytesIO()
-    extra = {"comment": b"shot at home"} if fmt == "JPEG" else {}
-    image.save(out, format=fmt, exif=exif, xmp=b"<x:xmpmeta>GPS 37.165 122.486</x:xmpmeta>", **extra)
-    return out.getvalue()
 
 
 def test_a_phone_photo_is_stored_without_its_metadata_and_upright_with_a_thumbnail() -> None:
