@@ -5,14 +5,15 @@ reads are recorded like every read of citizens' personal data."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from api.cases import load_case
-from api.context import Context, Intake, Principal, Reader, UnitKey, answers
+from api.context import AppContext, Context, Intake, Principal, Reader, UnitKey, answers
 from api.schemas.attachments import AttachmentOut, AttachmentsOut
 from domain.attachments import KNOWN_TYPES, Visibility, may_see
 from domain.case import CaseStatus
@@ -56,25 +57,34 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(data)
 
 
-async def _upload(
-    request: Request,
-    context: Context,
-    principal: Principal,
-    response: Response,
-    filename: str | None,
-    visibility: Visibility,
-    case_id: str | None,
-) -> AttachmentOut:
-    policy = context.settings.attachment_policy
-    up = Upload(await _body(request, policy.largest), filename, visibility, principal.actor, case_id)
-    try:
-        row, created = await upload(context.db, context.store, policy, up, datetime.now(UTC))
-    except Refused as refused:
-        if refused.status == 422:  # shaped as FastAPI's own: the body is the field at fault
-            raise HTTPException(422, [{"loc": ["body"], "msg": refused.message, "type": "value_error"}]) from None
-        raise HTTPException(refused.status, refused.message) from None
-    response.status_code = 201 if created else 200
-    return AttachmentOut.of(row)
+@dataclass(frozen=True)
+class Sent:
+    """An upload as it came: the body is the file, its name and visibility in the query."""
+
+    request: Request
+    response: Response
+    filename: str | None
+    visibility: Visibility
+
+    async def take(self, context: AppContext, principal: Principal, case_id: str | None) -> AttachmentOut:
+        policy = context.settings.attachment_policy
+        data = await _body(self.request, policy.largest)
+        up = Upload(data, self.filename, self.visibility, principal.actor, case_id)
+        try:
+            row, created = await upload(context.db, context.store, policy, up, datetime.now(UTC))
+        except Refused as refused:
+            if refused.status == 422:  # shaped as FastAPI's own: the body is the field at fault
+                raise HTTPException(422, [{"loc": ["body"], "msg": refused.message, "type": "value_error"}]) from None
+            raise HTTPException(refused.status, refused.message) from None
+        self.response.status_code = 201 if created else 200
+        return AttachmentOut.of(row)
+
+
+def _sent(request: Request, response: Response, filename: Filename = None, visibility: Seen = Visibility.case) -> Sent:
+    return Sent(request, response, filename, visibility)
+
+
+Sending = Annotated[Sent, Depends(_sent)]
 
 
 @router.post(
@@ -84,18 +94,11 @@ async def _upload(
     responses=_UPLOADED | answers(413, 415),
     openapi_extra=_UPLOAD,
 )
-async def upload_for_request(
-    request: Request,
-    principal: Intake,
-    context: Context,
-    response: Response,
-    filename: Filename = None,
-    visibility: Seen = Visibility.case,
-) -> AttachmentOut:
+async def upload_for_request(principal: Intake, context: Context, sent: Sending) -> AttachmentOut:
     """A file the citizen sends (a photo, a voice message, a document), before the request: name
     its id in the request's ``attachments``. A picture is stored without its metadata (GPS, the
     device), upright, with a thumbnail."""
-    return await _upload(request, context, principal, response, filename, visibility, None)
+    return await sent.take(context, principal, None)
 
 
 @router.post(
@@ -105,15 +108,7 @@ async def upload_for_request(
     responses=_UPLOADED | answers(404, 409, 413, 415),
     openapi_extra=_UPLOAD,
 )
-async def upload_to_case(
-    case_id: str,
-    request: Request,
-    principal: UnitKey,
-    context: Context,
-    response: Response,
-    filename: Filename = None,
-    visibility: Seen = Visibility.case,
-) -> AttachmentOut:
+async def upload_to_case(case_id: str, principal: UnitKey, context: Context, sent: Sending) -> AttachmentOut:
     """A file of the case's unit or of a unit summoned to it (a photo of the work done, a
     document), before the reply or the whistle response that names its id in ``attachments``."""
     file = await load_case(context, principal, case_id)
@@ -125,7 +120,7 @@ async def upload_to_case(
             raise HTTPException(
                 409, f"case {case_id} has {most} files, the most config/attachments.yaml allows (per_case)"
             )
-    return await _upload(request, context, principal, response, filename, visibility, case_id)
+    return await sent.take(context, principal, case_id)
 
 
 def _visible(principal: Principal, row: AttachmentRow) -> bool:
