@@ -19,8 +19,9 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/minsheng dev
 
+# One test process per core (pytest-xdist); a module's tests stay together, sharing its fixtures.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
 # The house rules: ruff (lint and format), mypy, and the layers' import contracts.
 lint: setup

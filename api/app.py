@@ -47,6 +47,8 @@ from api import (
     whistles,
 )
 from api.codec import CodecKeyInPath
+from api.console import PREFIX as CONSOLE
+from api.console import add_console, error_page
 from api.context import REFUSAL_STATUS, AppContext, answers
 from domain.case import ActionRefused
 from gateways.cases import CaseGone
@@ -154,6 +156,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         # Every route of these needs a key of a role it admits.
         app.include_router(module.router, responses=answers(401, 403))
 
+    add_console(app)  # its own sessions and pages (docs/console.md)
     app.include_router(lookup.router)  # no key: the citizen's own look-up
     app.include_router(open311.router)  # its own keys (api_key) and errors
     app.add_middleware(RequestContext)
@@ -177,6 +180,9 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
             first = exc.errors()[0]
             problem = open311.Open311Error(400, f"{first['loc'][-1]}: {first['msg']}")
             return open311.error_response(request, problem)
+        if request.url.path.startswith(CONSOLE):
+            first = exc.errors()[0]
+            return error_page(request, HTTPException(422, f"{first['loc'][-1]}: {first['msg']}"))
         # FastAPI's own answer, except that the caller's input each error repeats is made writable.
         return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
 
@@ -187,6 +193,8 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         if isinstance(exc.__cause__, UnicodeDecodeError):
             error = {"type": "json_invalid", "loc": ["body"], "msg": "the body is not UTF-8 JSON", "input": {}}
             return JSONResponse({"detail": [error]}, status_code=422)
+        if request.url.path.startswith(CONSOLE):
+            return error_page(request, exc)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(ActionRefused)

@@ -263,14 +263,26 @@ CASE_ACTIONS = (
 )
 
 
+async def perform(
+    spec: CaseAction,
+    context: Context,
+    principal: Principal,
+    case_id: str,
+    body: BaseModel,
+    update_id: str | None = None,
+) -> CaseOut:
+    """The action of ``spec`` on the case, for its endpoint and for the console's forms alike."""
+    if spec.to_input is not None:
+        inp = await spec.to_input(body, principal, context, case_id)
+    else:
+        inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
+    return await act(context, principal, case_id, spec.action, inp, update_id=update_id)
+
+
 def _endpoint(spec: CaseAction) -> Callable[..., Any]:
     async def endpoint(case_id: str, body: BaseModel, principal: Principal, context: Context, once: Once) -> Any:
         async def answer(update_id: str | None) -> CaseOut:
-            if spec.to_input is not None:
-                inp = await spec.to_input(body, principal, context, case_id)
-            else:
-                inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
-            return await act(context, principal, case_id, spec.action, inp, update_id=update_id)
+            return await perform(spec, context, principal, case_id, body, update_id)
 
         return await once.answer(context, principal, body, answer)
 

@@ -48,10 +48,12 @@ class Principal:
     key_id: str
     role: Role
     unit: str | None
+    person: str | None = None
+    """The console user's login; None for an API key."""
 
     @property
     def actor(self) -> Actor:
-        return Actor(role=self.role, unit=self.unit, key_id=self.key_id)
+        return Actor(role=self.role, unit=self.unit, key_id=self.key_id, person=self.person)
 
 
 class Limiter:
@@ -146,7 +148,14 @@ def require(*roles: Role) -> Any:
             raise HTTPException(403, f"this needs the role {allowed}; your key is {principal.role}")
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]
     return Depends(dependency)
+
+
+def roles_of(caller: Any) -> tuple[Role, ...]:
+    """The roles a caller annotation (``Dispatcher``, ``UnitKey`` …) admits: the console offers an
+    action to the people of these roles only."""
+    return caller.__metadata__[0].dependency.roles  # type: ignore[no-any-return]
 
 
 READERS = (Role.dispatcher, Role.unit, Role.callback_agent, Role.leader, Role.auditor)

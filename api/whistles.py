@@ -76,27 +76,25 @@ async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Co
     return await _signal(context, principal, once, body, case_id, "respond", inp, CaseState.check_respond)
 
 
-add_case_actions(
-    router,
-    (
-        CaseAction(
-            path="/cases/{case_id}/decline-ruling",
-            name="rule_decline",
-            body=RuleDeclineIn,
-            caller=Dispatcher,
-            action="rule_decline",
-            doc="A dispatcher rules on a summoned unit's decline: uphold (released) or overrule (must respond).",
-        ),
-        CaseAction(
-            path="/cases/{case_id}/rate",
-            name="rate",
-            body=RateIn,
-            caller=UnitKey,
-            action="rate",
-            doc="The lead unit rates a unit that responded, on speed and quality (1–5), once per summons.",
-        ),
+WHISTLE_ACTIONS = (
+    CaseAction(
+        path="/cases/{case_id}/decline-ruling",
+        name="rule_decline",
+        body=RuleDeclineIn,
+        caller=Dispatcher,
+        action="rule_decline",
+        doc="A dispatcher rules on a summoned unit's decline: uphold (released) or overrule (must respond).",
+    ),
+    CaseAction(
+        path="/cases/{case_id}/rate",
+        name="rate",
+        body=RateIn,
+        caller=UnitKey,
+        action="rate",
+        doc="The lead unit rates a unit that responded, on speed and quality (1–5), once per summons.",
     ),
 )
+add_case_actions(router, WHISTLE_ACTIONS)
 
 
 @router.get("/whistles", response_model=WhistlePage)

@@ -66,9 +66,12 @@ def event_content(
     actor_unit: str | None,
     actor_key_id: str | None,
     detail: Mapping[str, str],
+    actor_person: str | None = None,
 ) -> dict[str, Any]:
-    """What a timeline event's hash covers: every column of its row but the surrogate id."""
-    return {
+    """What a timeline event's hash covers: every column of its row but the surrogate id. The
+    person only when one acted, so the events from before people signed in keep their hashes."""
+    person = {"actor_person": actor_person} if actor_person is not None else {}
+    return person | {
         "case_id": case_id,
         "seq": seq,
         "at": at,

@@ -69,6 +69,31 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.login}: ")
+    if getpass.getpass("the same again: ") != first:
+        raise SystemExit("minsheng users: the two passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from minsheng.setup import manage_users
+    from services.accounts import AccountError
+
+    password = _password(args) if args.users_command in ("add", "reset-password") else ""
+    try:
+        for line in asyncio.run(manage_users(_settings(), args, password)):
+            print(line)
+    except AccountError as exc:
+        print(f"minsheng users: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from minsheng.replay import replay_case
 
@@ -198,6 +223,30 @@ def _classifier_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     activate.set_defaults(run=cmd_classifier_activate)
 
 
+def _user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = commands.add_parser("users", help="the console's people (docs/console.md)").add_subparsers(
+        dest="users_command", required=True
+    )
+    add = group.add_parser("add", help="add a person; the password is asked for (or read from stdin)")
+    add.add_argument("login")
+    add.add_argument(
+        "--role", required=True, choices=["dispatcher", "unit", "callback_agent", "leader", "auditor", "admin"]
+    )
+    add.add_argument("--unit", help="the unit code, for --role unit")
+    add.add_argument("--name", default="", help="the name the console shows (default: the login)")
+    reset = group.add_parser("reset-password", help="a new password (asked for, or from stdin); lifts a lock")
+    reset.add_argument("login")
+    for command in (add, reset):
+        command.add_argument("--password-stdin", action="store_true", help="read the password from stdin's first line")
+    listing = group.add_parser("list", help="every person: login, name, role, unit, state")
+    disable = group.add_parser("disable", help="stop a person signing in (their sessions end)")
+    disable.add_argument("login")
+    enable = group.add_parser("enable", help="let a disabled person sign in again")
+    enable.add_argument("login")
+    for command in (add, reset, listing, disable, enable):
+        command.set_defaults(run=cmd_users)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="minsheng", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -224,6 +273,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--unit", help="the unit code, for --role unit")
     create.add_argument("--label", default="", help="who or what the key is for")
     create.set_defaults(run=cmd_keys_create)
+    _user_commands(commands)
     schedules = commands.add_parser("schedules", help="Temporal Schedules").add_subparsers(
         dest="schedules_command", required=True
     )

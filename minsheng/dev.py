@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -37,6 +38,7 @@ from minsheng.setup import migrate
 from minsheng.temporal import connect, ensure_search_attributes
 from persistence import keys as api_keys
 from persistence.db import Database
+from services import accounts
 
 log = structlog.get_logger(__name__)
 
@@ -112,6 +114,37 @@ async def dev_keys(settings: Settings) -> Path:
     finally:
         await db.close()
     path.write_text(json.dumps(keys, indent=2, ensure_ascii=False))
+    path.chmod(0o600)
+    return path
+
+
+DEV_USERS = (
+    ("dispatcher", "调度员小王", "dispatcher", None),
+    ("hrss", "人社局小李", "unit", "hrss_bureau"),
+    ("yatou", "崖头街道小张", "unit", "yatou"),
+    ("agent", "回访员小陈", "callback_agent", None),
+    ("leader", "中心主任老赵", "leader", None),
+    ("auditor", "审计员小周", "auditor", None),
+    ("admin", "系统管理员", "admin", None),
+)
+"""The console's people for development: one per role (two units, to see another unit's 403)."""
+
+
+async def dev_users(settings: Settings) -> Path:
+    """One console user per role with a random password, written once to var/dev-users.json."""
+    path = settings.var_dir / "dev-users.json"
+    if path.exists():
+        return path
+    db = Database(settings.database_url)
+    made = {}
+    try:
+        for login, name, role, unit in DEV_USERS:
+            password = secrets.token_urlsafe(12)
+            await accounts.add_user(db, settings.reference, login, name, role, unit, password)
+            made[login] = {"password": password, "role": role, "unit": unit, "name": name}
+    finally:
+        await db.close()
+    path.write_text(json.dumps(made, indent=2, ensure_ascii=False))
     path.chmod(0o600)
     return path
 
@@ -216,6 +249,7 @@ async def run_dev(settings: Settings) -> int:
     settings = dev_payload_keys(settings)
     await migrate(settings)
     keys = await dev_keys(settings)
+    people = await dev_users(settings)
     command = dev_server_command(settings, codec_endpoint(settings, keys))
     server = Component(
         "temporal",
@@ -245,7 +279,9 @@ async def run_dev(settings: Settings) -> int:
             f"  API and docs      http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI   http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
             f"{settings.temporal_namespace}/workflows (payloads opened by the API's codec)\n"
-            f"  API keys (dev)    {keys}\n",
+            f"  API keys (dev)    {keys}\n"
+            f"  Console           http://{settings.api_host}:{settings.api_port}/console "
+            f"(people and passwords: {people})\n",
             file=sys.stderr,
             flush=True,
         )

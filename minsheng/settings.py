@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.accounts import SignInPolicy
 from domain.assessment import AssessmentPolicy, load_assessment_policy
 from domain.attachments import AttachmentPolicy, load_attachment_policy
 from domain.calendar import load_calendar
@@ -126,6 +128,12 @@ class Settings(BaseSettings):
     """Citizens' look-ups (``POST /v1/lookup``) allowed per client address per minute, per API process."""
     events_stream_seconds: float = Field(default=300.0, gt=0)
     """How long one live stream stays open; the browser's EventSource reconnects with Last-Event-ID."""
+    console_idle_minutes: float = Field(default=30.0, gt=0)
+    """A console session unused this long is over: the person signs in again."""
+    console_max_failures: int = Field(default=5, ge=1)
+    """Failed sign-ins in a row that lock a console account."""
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    """How long a locked console account stays locked."""
     callback_webhook_url: str | None = None
     """The outbound call or SMS system that makes callback visits; unset: the agents' queue."""
     callback_webhook_timeout_seconds: float = Field(default=120.0, gt=0)
@@ -152,6 +160,14 @@ class Settings(BaseSettings):
     retention (the dev server's one day); its first run of a day also seals the day before's anchor."""
     timezone: str = "Asia/Shanghai"
     """The city's time zone: working days and "end of day" are counted in it."""
+
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        return SignInPolicy(
+            max_failures=self.console_max_failures,
+            lockout=timedelta(minutes=self.console_lockout_minutes),
+            idle=timedelta(minutes=self.console_idle_minutes),
+        )
 
     @cached_property
     def reference(self) -> ReferenceData:

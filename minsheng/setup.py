@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,10 +12,11 @@ from sqlalchemy.engine import make_url
 
 from domain.case import Role
 from minsheng.settings import Settings
-from persistence import keys
+from persistence import keys, users
 from persistence import reference as reference_tables
 from persistence.db import Database
 from persistence.migrate import upgrade
+from services import accounts
 
 log = structlog.get_logger(__name__)
 
@@ -52,5 +54,36 @@ async def create_key(settings: Settings, role: str, unit: str | None, label: str
     try:
         now = datetime.now(UTC)
         return await db.write(lambda s: keys.add_api_key(s, Role(role), unit, label, now))
+    finally:
+        await db.close()
+
+
+async def manage_users(settings: Settings, args: argparse.Namespace, password: str) -> list[str]:
+    """``minsheng users …``: what to print."""
+    db = Database(settings.database_url)
+    try:
+        match args.users_command:
+            case "add":
+                row = await accounts.add_user(
+                    db, settings.reference, args.login, args.name, args.role, args.unit, password
+                )
+                return [
+                    f"added {row.login} ({row.name}): {row.role}" + (f", unit {row.unit_code}" if row.unit_code else "")
+                ]
+            case "reset-password":
+                await accounts.set_password(db, args.login, password)
+                return [f"{args.login}: new password set; their sessions ended"]
+            case "disable" | "enable":
+                await accounts.set_active(db, args.login, args.users_command == "enable")
+                return [f"{args.login}: {args.users_command}d"]
+            case _:
+                async with db.session() as session:
+                    rows = await users.list_users(session)
+                return [
+                    f"{r.login}\t{r.name}\t{r.role}\t{r.unit_code or '-'}\t"
+                    + ("active" if r.active else "disabled")
+                    + (f"\tlocked until {r.locked_until:%Y-%m-%d %H:%M}" if r.locked_until else "")
+                    for r in rows
+                ]
     finally:
         await db.close()

@@ -53,6 +53,7 @@ def row_content(row: CaseEventRow) -> dict[str, Any]:
         row.actor_unit,
         row.actor_key_id,
         row.detail,
+        row.actor_person,
     )
 
 
@@ -220,6 +221,7 @@ _EVENT_COLUMNS = [
         "actor_unit",
         "actor_key_id",
         "detail",
+        "actor_person",
         "prev_hash",
         "hash",
     )
@@ -235,8 +237,8 @@ async def case_chains(session: AsyncSession, case_ids: list[str]) -> dict[str, l
         .where(col(CaseEventRow.case_id).in_(case_ids))
         .order_by(col(CaseEventRow.case_id), col(CaseEventRow.seq))
     )
-    for case_id, seq, at, kind, status, role, unit, key_id, detail, prev_hash, h in rows:
-        content = event_content(case_id, seq, _utc(at), kind, status, role, unit, key_id, detail)
+    for case_id, seq, at, kind, status, role, unit, key_id, detail, person, prev_hash, h in rows:
+        content = event_content(case_id, seq, _utc(at), kind, status, role, unit, key_id, detail, person)
         chains[case_id].append(ChainEntry(seq, content, prev_hash, h))
     return chains
 

@@ -65,6 +65,7 @@ def record_case_events(
                         "actor_role": e.actor.role.value,
                         "actor_unit": e.actor.unit,
                         "actor_key_id": e.actor.key_id,
+                        "actor_person": e.actor.person,
                         "detail": e.detail,
                     }
                     for e in events

@@ -69,6 +69,11 @@ class MatterTypeRow(SQLModel, table=True):
 
 class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
+    __table_args__ = (
+        # The console's dispatch queue (the most urgent first) and each unit's inbox (bench/console.py).
+        sa.Index("ix_cases_status_citizen_due_at", "status", "citizen_due_at"),
+        sa.Index("ix_cases_unit_code_status_deadline_at", "unit_code", "status", "deadline_at"),
+    )
     id: str = Field(primary_key=True, max_length=40)
     status: str = Field(max_length=16, index=True)
     channel: str = Field(max_length=48, index=True)
@@ -204,6 +209,8 @@ class CaseEventRow(SQLModel, table=True):
     actor_role: str = Field(max_length=16)
     actor_unit: str | None = Field(default=None, max_length=48)
     actor_key_id: str | None = Field(default=None, max_length=24)
+    actor_person: str | None = Field(default=None, max_length=32)
+    """The console user's login who acted; None for a service's key or the system."""
     detail: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     prev_hash: str | None = Field(default=None, max_length=64)
     """The hash of the case's event before (``domain.audit``); the first event's is all zeros."""
@@ -251,6 +258,36 @@ class ApiKeyRow(SQLModel, table=True):
     label: str = Field(default="", max_length=128)
     created_at: datetime = _utc()
     revoked_at: datetime | None = _utc(default=None)
+
+
+class ConsoleUserRow(SQLModel, table=True):
+    """A person who signs in to the console: a role, a unit for unit staff, an argon2 hash of the
+    password, and the failed attempts that lock the account."""
+
+    __tablename__ = "console_users"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    unit_code: str | None = Field(default=None, foreign_key="units.code", max_length=48)
+    password_hash: str = Field(max_length=200)
+    failed_attempts: int = 0
+    locked_until: datetime | None = _utc(default=None)
+    active: bool = True
+    created_at: datetime = _utc()
+    password_changed_at: datetime = _utc()
+
+
+class ConsoleSessionRow(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of its cookie's random token, its CSRF token, and when it
+    was last used (the idle timeout counts from there)."""
+
+    __tablename__ = "console_sessions"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="console_users.id", index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    last_seen_at: datetime = _utc()
 
 
 class IdempotencyKeyRow(SQLModel, table=True):

@@ -88,6 +88,7 @@ async def history_timeline(
                     actor.get("unit"),
                     actor.get("key_id"),
                     e.get("detail", {}),
+                    actor.get("person"),
                 )
                 timeline[e["seq"]] = digest(content)
     return timeline

@@ -89,7 +89,7 @@ def _at(t: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _actor(e: CaseEventRow) -> str:
-    return " ".join(p for p in (e.actor_role, e.actor_unit, e.actor_key_id) if p)
+    return " ".join(p for p in (e.actor_role, e.actor_unit, e.actor_key_id, e.actor_person) if p)
 
 
 def _value(value: str, zone: ZoneInfo) -> str:

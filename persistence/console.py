@@ -1,0 +1,126 @@
+"""The console's reads: a unit's inbox, the cases behind a leader's figure, and today's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.case import QUEUED, CaseStatus
+from persistence.models import CaseRow, RequestRow, SummonsRow
+
+IN_HAND = (CaseStatus.dispatched, CaseStatus.accepted)
+"""A unit's open cases: dispatched to it (to accept) or accepted (to reply)."""
+OPEN = (*QUEUED, *IN_HAND, CaseStatus.replied)
+"""Not closed yet: in the queue, with a unit, or replied and waiting for the callback."""
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which cases a console list shows: each field narrows it (the figures' links set one)."""
+
+    status: str | None = None
+    open: bool = False
+    unit: str | None = None
+    overdue: bool = False
+    """Past the unit's deadline without a reply (a supervision slip went out)."""
+    citizen_overdue: bool = False
+    dispatch_overdue: bool = False
+    received_since: datetime | None = None
+    case_id: str | None = None
+
+    def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.status:
+            where.append(col(CaseRow.status) == self.status)
+        if self.open:
+            where.append(col(CaseRow.status).in_(OPEN))
+        if self.unit:
+            where.append(col(CaseRow.unit_code) == self.unit)
+        if self.overdue:
+            where += [col(CaseRow.overdue).is_(True), col(CaseRow.status).in_(IN_HAND)]
+        if self.citizen_overdue:
+            where += [
+                col(CaseRow.citizen_due_at) < now,
+                col(CaseRow.replied_at).is_(None),
+                col(CaseRow.status).in_(OPEN),
+            ]
+        if self.dispatch_overdue:
+            where += [col(CaseRow.dispatch_by) < now, col(CaseRow.status).in_(QUEUED)]
+        if self.case_id:
+            where.append(col(CaseRow.id) == self.case_id)
+        if self.received_since:
+            where.append(col(CaseRow.received_at) >= self.received_since)
+        return where
+
+
+async def count_cases(session: AsyncSession, query: CaseQuery, now: datetime) -> int:
+    return (await session.exec(select(func.count()).select_from(CaseRow).where(*query.conditions(now)))).one()
+
+
+async def find_cases(
+    session: AsyncSession, query: CaseQuery, now: datetime, limit: int, offset: int = 0
+) -> list[tuple[CaseRow, RequestRow | None]]:
+    """Cases, the newest first, each with its first request."""
+    rows = list(
+        await session.exec(
+            select(CaseRow)
+            .where(*query.conditions(now))
+            .order_by(col(CaseRow.received_at).desc(), col(CaseRow.id))
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    return await with_first_requests(session, rows)
+
+
+async def with_first_requests(session: AsyncSession, cases: list[CaseRow]) -> list[tuple[CaseRow, RequestRow | None]]:
+    first: dict[str, RequestRow] = {}
+    if cases:
+        for request in await session.exec(
+            select(RequestRow)
+            .where(col(RequestRow.case_id).in_([c.id for c in cases]))
+            .order_by(col(RequestRow.received_at), col(RequestRow.id))
+        ):
+            first.setdefault(request.case_id, request)
+    return [(c, first.get(c.id)) for c in cases]
+
+
+@dataclass
+class Inbox:
+    new: list[tuple[CaseRow, RequestRow | None]]
+    soon: list[tuple[CaseRow, RequestRow | None]]
+    overdue: list[tuple[CaseRow, RequestRow | None]]
+    in_hand: list[tuple[CaseRow, RequestRow | None]]
+    summoned: list[tuple[SummonsRow, CaseRow]]
+
+
+async def unit_inbox(session: AsyncSession, unit: str, now: datetime, soon: timedelta, limit: int) -> Inbox:
+    """A unit's open cases, the nearest deadline first: new (to accept), overdue, due within
+    ``soon``, the others in hand; and the summonses it has not answered."""
+    rows = list(
+        await session.exec(
+            select(CaseRow)
+            .where(col(CaseRow.unit_code) == unit, col(CaseRow.status).in_(IN_HAND))
+            # A dispatched case always has its deadline: no NULLs to place, and the index gives the order.
+            .order_by(col(CaseRow.status), col(CaseRow.deadline_at))
+            .limit(limit)
+        )
+    )
+    cases = await with_first_requests(session, rows)
+    new = [c for c in cases if c[0].status == CaseStatus.dispatched]
+    accepted = [c for c in cases if c[0].status == CaseStatus.accepted]
+    late = [c for c in accepted if c[0].overdue or (c[0].deadline_at and c[0].deadline_at < now)]
+    due_soon = [c for c in accepted if c not in late and c[0].deadline_at and c[0].deadline_at < now + soon]
+    rest = [c for c in accepted if c not in late and c not in due_soon]
+    summoned = await session.exec(
+        select(SummonsRow, CaseRow)
+        .join(CaseRow, col(CaseRow.id) == col(SummonsRow.case_id))
+        .where(col(SummonsRow.unit) == unit, col(SummonsRow.status) == "summoned")
+        .order_by(col(SummonsRow.respond_by).asc().nulls_last())
+        .limit(limit)
+    )
+    return Inbox(new, due_soon, late, rest, [(s, c) for s, c in summoned.all()])
