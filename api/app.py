@@ -27,6 +27,7 @@ from temporalio.service import RPCError
 from api import (
     archive,
     assessments,
+    attachments,
     callbacks,
     cases,
     codec,
@@ -149,6 +150,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         rates,
         events,
         texts,
+        attachments,
         reference,
     ):
         # Every route of these needs a key of a role it admits.

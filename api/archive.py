@@ -79,7 +79,6 @@ async def case_file(
     with the workflow history from Temporal or the archive) printed on it. The read is recorded."""
     document = await make_case_file(
         context.db,
-        context.store,
         case_id,
         history_lookup(context.client, context.db, context.store),
         context.settings.temporal_access.data_converter,

@@ -29,11 +29,12 @@ from api.schemas.cases import (
     TierIn,
 )
 from api.schemas.common import Offset
-from domain.case import ACTIONS, AnswerInput, CaseStatus, DispatchInput, Role
+from domain.case import ACTIONS, AnswerInput, AttachmentRef, CaseStatus, DispatchInput, ReplyInput, Role
 from domain.knowledge import why_not_valid
 from domain.reference import RequestKind, Tier
 from persistence import cases, knowledge
 from persistence.cases import CaseFile, CaseFilter
+from services.attachments import action_refs
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 ACTION_ANSWERS = answers(404, 409, 503)
@@ -109,7 +110,7 @@ async def act(
     return await case_view(context, principal, case_id)
 
 
-async def _dispatch_input(body: DispatchIn, principal: Principal, context: Context) -> DispatchInput:
+async def _dispatch_input(body: DispatchIn, principal: Principal, context: Context, case_id: str) -> DispatchInput:
     reference = context.reference
     if body.unit not in reference.units:
         raise field_errors({"unit": f"unknown unit {body.unit!r}; see config/units.yaml"})
@@ -140,17 +141,34 @@ async def knowledge_version(context: Context, entry_id: int | None, field: str) 
     return row.version
 
 
-async def _answer_input(body: AnswerIn, principal: Principal, context: Context) -> AnswerInput:
+async def _answer_input(body: AnswerIn, principal: Principal, context: Context, case_id: str) -> AnswerInput:
     version = await knowledge_version(context, body.knowledge_entry, "knowledge_entry")
     return AnswerInput(
         actor=principal.actor, answer=body.answer, knowledge_entry=body.knowledge_entry, knowledge_version=version
     )
 
 
+async def attachment_refs(
+    context: Context, principal: Principal, case_id: str, ids: list[str], what: str
+) -> list[AttachmentRef]:
+    """The files a reply or a response names, with their hashes for the case's timeline; a 422
+    naming ``attachments`` if one is unknown, another case's or unit's, or already taken."""
+    found = await action_refs(context.db, context.settings.attachment_policy, case_id, principal.actor, ids, what)
+    if isinstance(found, str):
+        raise field_errors({"attachments": found})
+    return found
+
+
+async def _reply_input(body: ReplyIn, principal: Principal, context: Context, case_id: str) -> ReplyInput:
+    files = await attachment_refs(context, principal, case_id, body.attachments, "a reply")
+    return ReplyInput(actor=principal.actor, result=body.result, attachments=files)
+
+
 @dataclass(frozen=True)
 class CaseAction:
     """One case action over HTTP: ``POST`` to ``path`` (under its router) with ``body``, by a key of
-    ``caller``'s role. By default the body's fields and the caller's actor make the action's input."""
+    ``caller``'s role. By default the body's fields and the caller's actor make the action's input;
+    else ``to_input(body, principal, context, case_id)`` makes it, checking and looking up first."""
 
     path: str
     name: str
@@ -158,7 +176,7 @@ class CaseAction:
     caller: Any
     action: str
     doc: str
-    to_input: Callable[[Any, Principal, Context], Awaitable[BaseModel]] | None = None
+    to_input: Callable[[Any, Principal, Context, str], Awaitable[BaseModel]] | None = None
 
 
 CASE_ACTIONS = (
@@ -203,7 +221,9 @@ CASE_ACTIONS = (
         body=ReplyIn,
         caller=UnitKey,
         action="reply",
-        doc="The assigned unit reports what it did (办结).",
+        doc="The assigned unit reports what it did (办结), with the files that show it (``attachments``: "
+        "ids uploaded to the case first).",
+        to_input=_reply_input,
     ),
     CaseAction(
         path="/{case_id}/answer",
@@ -253,7 +273,7 @@ async def perform(
 ) -> CaseOut:
     """The action of ``spec`` on the case, for its endpoint and for the console's forms alike."""
     if spec.to_input is not None:
-        inp = await spec.to_input(body, principal, context)
+        inp = await spec.to_input(body, principal, context, case_id)
     else:
         inp = ACTIONS[spec.action].input(actor=principal.actor, **dict(body))
     return await act(context, principal, case_id, spec.action, inp, update_id=update_id)

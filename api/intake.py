@@ -15,6 +15,7 @@ from api.cases import knowledge_version
 from api.context import AppContext, Context, Intake, Principal, answers, field_errors
 from api.schemas.intake import BatchIn, BatchItemOut, BatchOut, IntakeOut, ItemError
 from domain.request import NewRequest, request_problems
+from services.attachments import request_problems as attachment_problems
 from services.intake import Submitted, submit_request
 
 log = structlog.get_logger(__name__)
@@ -36,7 +37,7 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
     """Take a citizen's request from a channel. Idempotent on (channel, channel_ref). With
     ``answered``, the operator settled it on the call: the case closes without a unit."""
     now = datetime.now(UTC)
-    if problems := request_problems(body, context.reference, now):
+    if problems := await _problems(context, principal, body, now):
         raise field_errors(problems)
     entry = body.answered.knowledge_entry if body.answered else None
     version = await knowledge_version(context, entry, "answered.knowledge_entry")
@@ -54,6 +55,16 @@ async def create_request(body: NewRequest, principal: Intake, context: Context, 
         starting=submitted.starting,
         lookup_token=submitted.lookup_token,
     )
+
+
+async def _problems(context: AppContext, principal: Principal, new: NewRequest, now: datetime) -> dict[str, str]:
+    """Field → reason, for what the shape alone cannot tell: the reference data, and the files."""
+    problems = request_problems(new, context.reference, now)
+    policy = context.settings.attachment_policy
+    key = principal.key_id
+    if why := await attachment_problems(context.db, policy, key, new.attachments, new.channel, new.channel_ref):
+        problems["attachments"] = why
+    return problems
 
 
 def _status(submitted: Submitted) -> Literal["created", "merged", "existing"]:
@@ -81,7 +92,7 @@ async def _take_item(context: AppContext, principal: Principal, index: int, item
     except ValidationError as invalid:
         errors = [ItemError(field=".".join(map(str, e["loc"])) or "item", msg=e["msg"]) for e in invalid.errors()]
         return BatchItemOut(index=index, channel_ref=ref, status="refused", errors=errors)
-    problems = request_problems(new, context.reference, now)
+    problems = await _problems(context, principal, new, now)
     if new.answered:
         problems["answered"] = "a request answered on the call is sent alone, to POST /v1/requests"
     if problems:

@@ -7,7 +7,8 @@ A client posts with its own ``api_key``: a Minsheng key of role ``intake`` made 
 A post is idempotent on the client's token (an ``Idempotency-Key`` header, or else the posted
 fields themselves): the same post again answers the same request. The reads need no key; they
 show only the requests taken in through Open311 (the other channels' citizens wrote to the city,
-not to the public)."""
+not to the public). A request's ``media_url`` is kept as the client sent it and shown again, never
+fetched: Minsheng makes no calls out to addresses a client names."""
 
 from __future__ import annotations
 
@@ -334,6 +335,7 @@ def _new_request(context: Context, form: dict[str, str], key_id: str, token: str
             address=address[:256],
             location=location,
             category_hint=code,
+            media_url=form.get("media_url", "").strip() or None,
         )
     except ValidationError as invalid:
         first = invalid.errors()[0]
@@ -379,7 +381,7 @@ def _out(context: Context, found: ServiceRequest) -> ServiceRequestOut:
         zipcode=None,
         lat=request.lat,
         long=request.lon,
-        media_url=None,
+        media_url=request.media_url,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.cases import ACTION_ANSWERS, CaseAction, add_case_actions, load_case
+from api.cases import ACTION_ANSWERS, CaseAction, add_case_actions, attachment_refs, load_case
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.idempotency import Idempotent, Once
 from api.schemas.common import Instant, Offset
@@ -62,11 +62,16 @@ async def whistle(case_id: str, body: WhistleIn, principal: UnitKey, context: Co
 
 @router.post("/cases/{case_id}/respond", response_model=Sent, status_code=202, responses=ACTION_ANSWERS)
 async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Context, once: Idempotent) -> Any:
-    """A summoned unit reports for duty with what it did (报到), or declines with a reason."""
+    """A summoned unit reports for duty with what it did (报到), or declines with a reason; either
+    with files (``attachments``: ids uploaded to the case first)."""
     if bool(body.report.strip()) == bool(body.decline_reason.strip()):
         raise field_errors({"report": "give either report (what was done) or decline_reason, not both"})
     inp = RespondInput(
-        actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
+        actor=principal.actor,
+        summons_id=body.summons_id,
+        report=body.report,
+        decline_reason=body.decline_reason,
+        attachments=await attachment_refs(context, principal, case_id, body.attachments, "a response"),
     )
     return await _signal(context, principal, once, body, case_id, "respond", inp, CaseState.check_respond)
 

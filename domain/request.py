@@ -85,6 +85,15 @@ class NewRequest(_In):
         default=None,
         description="the operator answered on the call: the case is closed by the centre and never reaches a unit",
     )
+    attachments: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default=[],
+        max_length=50,
+        description="ids of files uploaded first with POST /v1/attachments by the same key (photos, audio, documents)",
+    )
+    media_url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")] | None = Field(
+        default=None,
+        description="a link to the citizen's picture on the channel's own server (Open311's media_url): kept, never fetched",
+    )
 
 
 def request_problems(new: NewRequest, reference: ReferenceData, now: datetime) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.accounts import SignInPolicy
 from domain.assessment import AssessmentPolicy, load_assessment_policy
+from domain.attachments import AttachmentPolicy, load_attachment_policy
 from domain.calendar import load_calendar
 from domain.callbacks import CallbackPolicy, load_callback_policy
 from domain.case import Role
@@ -216,6 +217,10 @@ class Settings(BaseSettings):
     def text_policy(self) -> TextPolicy:
         return load_text_policy(self.config_dir / "texts.yaml")
 
+    @cached_property
+    def attachment_policy(self) -> AttachmentPolicy:
+        return load_attachment_policy(self.config_dir / "attachments.yaml")
+
     @property
     def api_url(self) -> str:
         return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
@@ -295,6 +300,7 @@ class Settings(BaseSettings):
             "assessment_policy",
             "notification_policy",
             "text_policy",
+            "attachment_policy",
         ):
             getattr(self, policy)  # each a cached property: read once here, so a bad file fails now
 

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.attachments import files_of_event
 from domain.case import QUEUED, CaseState, CaseStatus, TimelineEvent
 from domain.deadlines import HandlingFigures
 from domain.events import concerned_units, event_message
 from domain.notifications import DEFAULT_NOTIFICATIONS, NotificationPolicy
 from domain.texts import TextKind, texts_of_event
-from persistence import audit, intake, outbox, texts
+from persistence import attachments, audit, intake, outbox, texts
 from persistence.models import (
     CallbackRow,
     CaseEventRow,
@@ -119,6 +120,8 @@ def record_case_events(
             _file_slip(session, state.case_id, e, notifications)
         elif e.kind == "callback":
             _answer_callback(session, state.case_id, e)
+        elif files := files_of_event(e.kind, e.detail):
+            attachments.attach_to_event(session, state.case_id, e.seq, *files)
 
 
 def _last_reply(session: Session, case_id: str) -> str | None:

@@ -171,6 +171,9 @@ class RequestRow(SQLModel, table=True):
     lookup_token: str | None = Field(default=None, max_length=32, unique=True)
     """Handed to the citizen at intake: looks the request up without the phone (an anonymous
     request has none). None on requests taken in before tokens."""
+    media_url: str | None = Field(default=None, max_length=2000)
+    """A link to the citizen's picture on the channel's own server (Open311's ``media_url``): kept
+    as given and never fetched."""
 
 
 class HandoffRow(SQLModel, table=True):
@@ -724,6 +727,39 @@ class PersonalDataReadRow(SQLModel, table=True):
     what: str = Field(max_length=32)
     """``case`` (the case with its requests), ``case_file``, ``codec`` (payloads opened)."""
     at: datetime = _utc(index=True)
+
+
+class AttachmentRow(SQLModel, table=True):
+    """A file in the object store (``attachments/<id>``, its thumbnail ``attachments/<id>.thumbnail.jpg``)
+    and what it belongs to: a request (``request_id``: it follows its request through merges and
+    splits), or a case its units uploaded it to (``case_id``), taken by a reply or a response once
+    the case records that event (``event_seq``). Uploaded at intake and not yet named by a request:
+    neither."""
+
+    __tablename__ = "attachments"
+    id: str = Field(primary_key=True, max_length=40)
+    request_id: str | None = Field(default=None, foreign_key="requests.id", max_length=40, index=True)
+    case_id: str | None = Field(default=None, foreign_key="cases.id", max_length=40, index=True)
+    attached_to: str | None = Field(default=None, max_length=16)
+    """``request``, ``reply`` or ``response``; None while no request or event has named it."""
+    event_seq: int | None = None
+    kind: str = Field(max_length=16)
+    content_type: str = Field(max_length=100)
+    """What is stored and served (a HEIC picture is stored as JPEG)."""
+    sniffed_type: str = Field(max_length=100)
+    """What the uploaded bytes were, by their content."""
+    size: int
+    sha256: str = Field(max_length=64)
+    """Of the stored bytes (the object store checks it on every read)."""
+    upload_sha256: str = Field(max_length=64)
+    """Of the bytes as uploaded: the same file sent again by the same key is the same attachment."""
+    thumbnail_sha256: str | None = Field(default=None, max_length=64)
+    filename: str = Field(max_length=128)
+    visibility: str = Field(max_length=16)
+    uploaded_by_role: str = Field(max_length=16)
+    uploaded_by_unit: str | None = Field(default=None, max_length=48)
+    uploaded_by_key_id: str = Field(max_length=24, index=True)
+    uploaded_at: datetime = _utc()
 
 
 class ChainAnchorRow(SQLModel, table=True):

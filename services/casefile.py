@@ -12,17 +12,13 @@ from zoneinfo import ZoneInfo
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
-from gateways.storage import ObjectStore, StoredObject
-from persistence import cases
+from persistence import attachments, cases
 from persistence.cases import CaseFile
 from persistence.db import Database
-from persistence.models import CaseEventRow, MergeCorrectionRow, SlipRow
+from persistence.models import AttachmentRow, CaseEventRow, MergeCorrectionRow, SlipRow
 from reports.documents import Block, Heading, Paragraph, Signature, Table, Title, render_html, render_pdf
 from services.archive import ARCHIVE, TEMPORAL
 from services.audit import HistoryLookup, Verification, verify
-
-ATTACHMENTS = "attachments/cases"
-"""Where a case's attachments are kept in the object store: ``attachments/cases/{case_id}/…``."""
 
 KINDS = {
     "received": "受理",
@@ -80,7 +76,7 @@ class CaseFileInput:
     file: CaseFile
     slips: list[SlipRow]
     corrections: list[MergeCorrectionRow]
-    attachments: list[StoredObject]
+    attachments: list[AttachmentRow]
     verification: Verification
     history_source: str
     """Where the history the timeline was checked against came from (Temporal, the archive), or ""."""
@@ -231,8 +227,10 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
     blocks.append(Heading("九、附件"))
     blocks.append(
         _table(
-            ("文件", "大小（字节）", "SHA-256"),
-            tuple((a.key.rsplit("/", 1)[-1], str(a.size), a.sha256) for a in inp.attachments),
+            ("编号", "文件", "属于", "类型", "大小（字节）", "SHA-256"),
+            tuple(
+                (a.id, a.filename, a.attached_to or "", a.content_type, str(a.size), a.sha256) for a in inp.attachments
+            ),
         )
     )
     blocks.append(Heading("十、办理全程记录"))
@@ -284,7 +282,6 @@ def render_case_file(inp: CaseFileInput) -> CaseFileDocument:
 
 async def make_case_file(
     db: Database,
-    store: ObjectStore,
     case_id: str,
     histories: HistoryLookup,
     converter: DataConverter,
@@ -297,6 +294,7 @@ async def make_case_file(
             return None
         slips = await cases.case_slips(session, case_id)
         corrections = await cases.case_corrections(session, case_id)
+        files = await attachments.of_case(session, case_id)
     source = ""
 
     async def remembered(cid: str) -> tuple[str, list[WorkflowHistory]]:
@@ -305,7 +303,6 @@ async def make_case_file(
         return source, runs
 
     verification = await verify(db, case_id=case_id, histories=remembered, converter=converter)
-    attachments = await store.list(f"{ATTACHMENTS}/{case_id}/")
     return render_case_file(
-        CaseFileInput(file, slips, corrections, attachments, verification, source, zone, datetime.now(UTC))
+        CaseFileInput(file, slips, corrections, files, verification, source, zone, datetime.now(UTC))
     )

@@ -31,7 +31,7 @@ from domain.reference import RequestKind
 from domain.request import NewRequest
 from gateways.cases import CaseGateway
 from minsheng.settings import Settings
-from persistence import intake
+from persistence import attachments, intake
 from persistence.db import Database
 from persistence.models import CaseRow, HandoffRow, RequestRow
 
@@ -92,7 +92,7 @@ def _match(session: Session, settings: Settings, request: RequestRow, new: Submi
 
 
 def _take_in(
-    session: Session, settings: Settings, request: RequestRow, new: Submission
+    session: Session, settings: Settings, request: RequestRow, new: Submission, files: list[str]
 ) -> tuple[RequestRow, CaseRow | None, bool]:
     """In one write transaction: the earlier copy of this request if the channel sent it before;
     else the request merged into the open case of its matter, or with a new case. On SQLite the
@@ -107,6 +107,7 @@ def _take_in(
         case = _new_case(request, request.received_at)
         request.case_id = case.id
     intake.add_intake(session, case, request, request.received_at + timedelta(seconds=settings.handoff_grace_seconds))
+    attachments.attach_to_request(session, files, request.id)
     return request, case, True
 
 
@@ -148,6 +149,7 @@ async def submit_request(
         knowledge_entry_id=answered.knowledge_entry if answered else None,
         knowledge_version=knowledge_version,
         lookup_token=secrets.token_urlsafe(12),
+        media_url=new.media_url,
     )
     # The new request's features outside the write lock; the open cases' are cached in the process.
     submission = submission_of(
@@ -163,7 +165,9 @@ async def submit_request(
     request.house_number = next(iter(numbers)) if len(numbers) == 1 else None
     request.matter_hint = submission.matter_type
     try:
-        request, case, created = await db.write(lambda session: _take_in(session, settings, request, submission))
+        request, case, created = await db.write(
+            lambda session: _take_in(session, settings, request, submission, new.attachments)
+        )
     except IntegrityError:
         # PostgreSQL: a concurrent call with the same (channel, channel_ref) committed first.
         async with db.session() as session:

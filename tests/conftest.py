@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from moto.server import ThreadedMotoServer
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,7 +28,7 @@ from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import DATA_CONVERTER, ensure_search_attributes
 from persistence.db import Database
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port
 
 PG_URL = os.environ.get("MINSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
@@ -91,6 +92,16 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     await ensure_search_attributes(env.client)
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3-compatible store: moto's server, a real HTTP server on the loopback (no S3 server
+    installs on these machines). Each test makes its own bucket (``tests.helpers.s3_bucket``)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=(port := free_port()), verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
 
 
 async def _admin(sql: str) -> None:

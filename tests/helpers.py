@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import os
@@ -15,11 +16,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from PIL import Image
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -333,6 +337,28 @@ class Receiver:
         await self.serving
 
 
+def s3_settings(endpoint: str, bucket: str, **overrides: Any) -> Settings:
+    """Settings whose object store is ``bucket`` of the S3-compatible store at ``endpoint``."""
+    return Settings(
+        config_dir=ROOT / "config",
+        storage_url=f"s3://{bucket}/minsheng",
+        storage_endpoint_url=endpoint,
+        storage_region="us-east-1",
+        storage_access_key="test",
+        storage_secret_key="test",  # type: ignore[arg-type]
+        **overrides,
+    )
+
+
+def s3_bucket(endpoint: str, bucket: str) -> Any:
+    """A new bucket in the store at ``endpoint``; its boto3 client, to look behind the store's back."""
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    s3.create_bucket(Bucket=bucket)
+    return s3
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -354,3 +380,21 @@ def assert_embedded_cjk_font(pdf: bytes) -> None:
     fonts = [line.split() for line in pdf_tool("pdffonts", pdf).splitlines()[2:]]
     assert fonts and all("Noto-Serif-CJK-SC" in f[0] for f in fonts), fonts
     assert all(f[-5:-2] == ["yes", "yes", "yes"] for f in fonts), f"not embedded: {fonts}"  # emb, sub, uni
+
+
+GPS, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
+"""EXIF tags: the GPS block, the device's make and model, the orientation."""
+
+
+def photo(width: int = 40, height: int = 20, orientation: int = 1, fmt: str = "JPEG") -> bytes:
+    """A picture as a phone sends it: the device and the place in its EXIF, an XMP packet, a
+    comment, and an orientation. Left half red, right half blue."""
+    image = Image.new("RGB", (width, height), "red")
+    image.paste((0, 0, 255), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    exif[MAKE], exif[MODEL], exif[ORIENTATION] = "Huawei", "P60 Pro", orientation
+    exif[GPS] = {1: "N", 2: (37.0, 9.0, 54.0), 3: "E", 4: (122.0, 29.0, 9.6)}
+    out = io.BytesIO()
+    extra = {"comment": b"shot at home"} if fmt == "JPEG" else {}
+    image.save(out, format=fmt, exif=exif, xmp=b"<x:xmpmeta>GPS 37.165 122.486</x:xmpmeta>", **extra)
+    return out.getvalue()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas.common import In, Instant, Text
+from api.schemas.common import AttachmentIds, In, Instant, Text
 from api.schemas.whistles import SummonsOut
 from domain.case import CallbackAnswer, CaseStatus, Resolution
 from domain.reference import RequestKind, Tier
@@ -38,6 +38,7 @@ class ReturnIn(In):
 
 class ReplyIn(In):
     result: Annotated[Text, StringConstraints(max_length=2000)]
+    attachments: AttachmentIds = Field(default_factory=list)
 
 
 class AnswerIn(In):
@@ -76,6 +77,7 @@ class RequestOut(BaseModel):
     kind: RequestKind | None = Field(description="null on requests from before kinds")
     kind_source: str | None = Field(description="given (by the operator), channel (its default) or words")
     first_answer: str | None = Field(description="the operator's answer on the call, if the centre settled it")
+    media_url: str | None = Field(description="the channel's link to the citizen's picture (never fetched)")
 
     @classmethod
     def of(cls, row: RequestRow, mask_phone: bool) -> RequestOut:
@@ -97,6 +99,7 @@ class RequestOut(BaseModel):
             kind=RequestKind(row.kind) if row.kind else None,
             kind_source=row.kind_source,
             first_answer=row.first_answer,
+            media_url=row.media_url,
         )
 
 

@@ -16,7 +16,12 @@ RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A row's number: no larger than the database's INTEGER, the type of the id and revision columns
 (PostgreSQL refuses a larger one in a query, which was a 500)."""
 
-__all__ = ["Day", "In", "Instant", "Offset", "Problem", "RowId", "Text"]
+AttachmentIds = Annotated[
+    list[Annotated[str, Field(max_length=40)]],
+    Field(max_length=50, description="ids of files uploaded to the case first (POST /v1/cases/{case_id}/attachments)"),
+]
+
+__all__ = ["AttachmentIds", "Day", "In", "Instant", "Offset", "Problem", "RowId", "Text"]
 
 
 class In(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas.common import In, Text
+from api.schemas.common import AttachmentIds, In, Text
 from persistence.models import (
     SummonsRow,
 )
@@ -27,6 +27,7 @@ class RespondIn(In):
     summons_id: Text
     report: str = Field(default="", max_length=4000, description="what the unit did; or give decline_reason")
     decline_reason: str = Field(default="", max_length=2000)
+    attachments: AttachmentIds = Field(default_factory=list)
 
 
 class RuleDeclineIn(In):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from domain.case.model import Actor, CallbackAnswer, CaseRequestRef, NonBlank, Resolution
+from domain.case.model import Actor, AttachmentRef, CallbackAnswer, CaseRequestRef, NonBlank, Resolution
 from domain.reference import Tier
 
 
@@ -42,6 +42,8 @@ class ReturnDecisionInput(BaseModel):
 class ReplyInput(BaseModel):
     actor: Actor
     result: NonBlank
+    attachments: list[AttachmentRef] = []
+    """The unit's proof of handling (photos, documents); empty in histories from before attachments."""
 
 
 class TierChangeInput(BaseModel):
@@ -82,6 +84,7 @@ class RespondInput(BaseModel):
     summons_id: str
     report: str = ""
     decline_reason: str = ""
+    attachments: list[AttachmentRef] = []
 
 
 class RuleDeclineInput(BaseModel):

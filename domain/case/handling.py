@@ -16,7 +16,7 @@ from domain.case.actions import (
     TierChangeInput,
 )
 from domain.case.model import QUEUED, ActionRefused, CaseStatus, Extension, ReturnRequest, Role, TimelineEvent
-from domain.case.record import CaseRecord
+from domain.case.record import CaseRecord, attached
 
 
 class Handling(CaseRecord):
@@ -173,7 +173,7 @@ class Handling(CaseRecord):
             assert self.return_request is not None
             self.return_request = self.return_request.model_copy(update={"status": "withdrawn"})
         self.callbacks = {request_id: None for request_id in self.visitable}
-        return self._event(at, "replied", inp.actor, {"result": inp.result})
+        return self._event(at, "replied", inp.actor, {"result": inp.result, "attachments": attached(inp.attachments)})
 
     def change_tier(self, at: datetime, inp: TierChangeInput) -> TimelineEvent:
         self.check_tier_change(inp)

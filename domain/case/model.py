@@ -115,6 +115,14 @@ class Actor(BaseModel):
 SYSTEM = Actor(role=Role.system)
 
 
+class AttachmentRef(BaseModel):
+    """A file a reply or a response brings (domain.attachments): its id and the SHA-256 of the
+    stored bytes, so that the case's hash-chained timeline vouches for the very file."""
+
+    id: str
+    sha256: str
+
+
 class CaseRequestRef(BaseModel):
     """What the workflow needs of a request; the citizen's name and phone stay in the database."""
 

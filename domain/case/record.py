@@ -13,6 +13,7 @@ from domain.case.model import (
     SYSTEM,
     ActionRefused,
     Actor,
+    AttachmentRef,
     CallbackAnswer,
     CaseRequestRef,
     CaseStatus,
@@ -27,6 +28,12 @@ from domain.case.model import (
 from domain.classification import Classification
 from domain.deadlines import CitizenClock, Deadlines
 from domain.reference import RequestKind, Tier
+
+
+def attached(refs: list[AttachmentRef]) -> str | None:
+    """A timeline event's ``attachments`` detail: the files' ids and hashes as one JSON text (an
+    event's details are strings); None, and so no detail, without files."""
+    return json.dumps([r.model_dump() for r in refs]) if refs else None
 
 
 class CaseRecord(BaseModel):

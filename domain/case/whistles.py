@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.case.actions import RateInput, RespondInput, RuleDeclineInput, WhistleInput
 from domain.case.model import SYSTEM, ActionRefused, Actor, CaseStatus, Role, SlipKind, Summons, TimelineEvent
-from domain.case.record import CaseRecord
+from domain.case.record import CaseRecord, attached
 
 
 class Whistles(CaseRecord):
@@ -93,11 +93,14 @@ class Whistles(CaseRecord):
         self.check_respond(inp)
         summons = self.summonses[inp.summons_id]
         summons.responded_at = at
+        files = attached(inp.attachments)
         if inp.report.strip():
             summons.status, summons.report = "responded", inp.report
-            return self._event(at, "responded", inp.actor, {"summons_id": summons.id, "report": inp.report})
+            detail = {"summons_id": summons.id, "report": inp.report, "attachments": files}
+            return self._event(at, "responded", inp.actor, detail)
         summons.status, summons.decline_reason = "declined", inp.decline_reason
-        return self._event(at, "declined", inp.actor, {"summons_id": summons.id, "reason": inp.decline_reason})
+        detail = {"summons_id": summons.id, "reason": inp.decline_reason, "attachments": files}
+        return self._event(at, "declined", inp.actor, detail)
 
     def rule_decline(self, at: datetime, inp: RuleDeclineInput) -> TimelineEvent:
         self.check_rule_decline(inp)

@@ -94,6 +94,11 @@ WHO_MAY: dict[str, set[str]] = {
     "POST /codec/decode": OVERSEERS,
     "GET /v1/cases/{case_id}/archive/{run_id}": {"auditor"},
     "POST /v1/texts/opt-outs": {"intake"},
+    "POST /v1/attachments": {"intake"},
+    "POST /v1/cases/{case_id}/attachments": {"unit"},  # its own or a summoned unit
+    "GET /v1/cases/{case_id}/attachments": READERS,
+    "GET /v1/cases/{case_id}/attachments/{attachment_id}": READERS,
+    "GET /v1/cases/{case_id}/attachments/{attachment_id}/thumbnail": READERS,
     # Open311 GeoReport v2: reads need no key; a post needs the client's api_key in the form, so a
     # bearer key alone, of any role, is refused (403 in the spec's shape).
     "GET /open311/v2/discovery.{fmt}": ANY_KEY,
@@ -183,6 +188,7 @@ def _url(path: str, case_id: str) -> str:
         service_code="wage_arrears",
         service_request_id="R-none",
         token="none",
+        attachment_id="A-none",
     )
 
 

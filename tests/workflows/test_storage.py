@@ -4,43 +4,13 @@ HTTP exactly as a MinIO or a cloud bucket would be."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from gateways.storage import CorruptObject, ObjectConflict, ObjectMissing, ObjectStore, content_hash, object_store
 from minsheng.settings import Settings
-from tests.helpers import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-def _s3_settings(endpoint: str, bucket: str) -> Settings:
-    return Settings(
-        config_dir=ROOT / "config",
-        storage_url=f"s3://{bucket}/minsheng",
-        storage_endpoint_url=endpoint,
-        storage_region="us-east-1",
-        storage_access_key="test",
-        storage_secret_key="test",  # type: ignore[arg-type]
-    )
+from tests.helpers import ROOT, s3_bucket, s3_settings
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -49,11 +19,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
         return object_store(Settings(config_dir=ROOT / "config", var_dir=tmp_path))
     endpoint = request.getfixturevalue("s3_endpoint")
     bucket = f"b-{tmp_path.name[-20:].lower().replace('_', '-')}"
-    settings = _s3_settings(endpoint, bucket)
-    boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
-    ).create_bucket(Bucket=bucket)
-    return object_store(settings)
+    s3_bucket(endpoint, bucket)
+    return object_store(s3_settings(endpoint, bucket))
 
 
 async def test_an_object_comes_back_as_written_with_its_hash(store: ObjectStore) -> None:
@@ -91,12 +58,8 @@ async def test_a_file_changed_behind_the_stores_back_is_refused(tmp_path: Path) 
 
 
 async def test_an_s3_object_changed_behind_the_stores_back_is_refused(s3_endpoint: str) -> None:
-    settings = _s3_settings(s3_endpoint, "tampered")
-    s3 = boto3.client(
-        "s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t"
-    )
-    s3.create_bucket(Bucket="tampered")
-    store = object_store(settings)
+    s3 = s3_bucket(s3_endpoint, "tampered")
+    store = object_store(s3_settings(s3_endpoint, "tampered"))
     written = await store.put("k", b"original")
     s3.put_object(Bucket="tampered", Key="minsheng/k", Body=b"forged", Metadata={"sha256": written.sha256})
     with pytest.raises(CorruptObject):

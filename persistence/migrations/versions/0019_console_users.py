@@ -3,7 +3,7 @@ sessions; the person who acted on each timeline event; the indexes of the consol
 (the dispatch queue, a unit's inbox).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"  # after attachments (0018), merged later but numbered first
 branch_labels = None
 depends_on = None
 
