@@ -182,7 +182,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
             return open311.error_response(request, problem)
         if request.url.path.startswith(CONSOLE):
             first = exc.errors()[0]
-            return error_page(request, HTTPException(422, f"{first['loc'][-1]}: {first['msg']}"))
+            return await error_page(request, HTTPException(422, f"{first['loc'][-1]}: {first['msg']}"))
         # FastAPI's own answer, except that the caller's input each error repeats is made writable.
         return JSONResponse({"detail": _writable(jsonable_encoder(exc.errors()))}, status_code=422)
 
@@ -194,7 +194,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
             error = {"type": "json_invalid", "loc": ["body"], "msg": "the body is not UTF-8 JSON", "input": {}}
             return JSONResponse({"detail": [error]}, status_code=422)
         if request.url.path.startswith(CONSOLE):
-            return error_page(request, exc)
+            return await error_page(request, exc)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(ActionRefused)

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
+import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import QUEUED, CaseStatus
-from persistence.models import CaseRow, RequestRow, SummonsRow
+from persistence.models import CaseEventRow, CaseRow, RequestRow, SlipRow, SummonsRow
 
 IN_HAND = (CaseStatus.dispatched, CaseStatus.accepted)
 """A unit's open cases: dispatched to it (to accept) or accepted (to reply)."""
 OPEN = (*QUEUED, *IN_HAND, CaseStatus.replied)
 """Not closed yet: in the queue, with a unit, or replied and waiting for the callback."""
+
+Basis = Literal["received", "closed", "replied", "due", "responded", "slip"]
+"""What puts a case in a period's figure: received, closed, replied or due (its unit's deadline)
+then; accepted or slipped for not accepting then (the response rate's cases); a slip issued then."""
+
+_AT = {
+    "received": CaseRow.received_at,
+    "closed": CaseRow.closed_at,
+    "replied": CaseRow.replied_at,
+    "due": CaseRow.deadline_at,
+}
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,12 @@ class CaseQuery:
     """Past the unit's deadline without a reply (a supervision slip went out)."""
     citizen_overdue: bool = False
     dispatch_overdue: bool = False
-    received_since: datetime | None = None
+    on: Basis | None = None
+    """With ``start`` and ``end``: the cases behind a day's or a month's figure."""
+    start: datetime | None = None
+    end: datetime | None = None
+    slip: str | None = None
+    """With ``on="slip"``: of this kind only (reminder, supervision, warning)."""
     case_id: str | None = None
 
     def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
@@ -52,9 +70,28 @@ class CaseQuery:
             where += [col(CaseRow.dispatch_by) < now, col(CaseRow.status).in_(QUEUED)]
         if self.case_id:
             where.append(col(CaseRow.id) == self.case_id)
-        if self.received_since:
-            where.append(col(CaseRow.received_at) >= self.received_since)
+        if self.on and self.start and self.end:
+            where.append(self._in_period(self.on, self.start, self.end))
         return where
+
+    def _in_period(self, on: Basis, start: datetime, end: datetime) -> ColumnElement[bool]:
+        """As ``ranking.unit_counts`` counts each rate's cases for the period [start, end)."""
+        if on in _AT:
+            at = col(_AT[on])
+            due = [col(CaseRow.status) != CaseStatus.merged] if on == "due" else []
+            return sa.and_(at >= start, at < end, *due)
+        slips = sa.exists().where(
+            col(SlipRow.case_id) == col(CaseRow.id), col(SlipRow.issued_at) >= start, col(SlipRow.issued_at) < end
+        )
+        if on == "slip":
+            return slips.where(col(SlipRow.kind) == self.slip) if self.slip else slips
+        accepted = sa.exists().where(
+            col(CaseEventRow.case_id) == col(CaseRow.id),
+            col(CaseEventRow.kind) == "accepted",
+            col(CaseEventRow.at) >= start,
+            col(CaseEventRow.at) < end,
+        )
+        return sa.or_(accepted, slips.where(col(SlipRow.trigger) == "acceptance"))
 
 
 async def count_cases(session: AsyncSession, query: CaseQuery, now: datetime) -> int:

@@ -4,7 +4,7 @@ agents' visits, the leaders' figures, the auditor's search; the case page; signi
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -30,14 +30,14 @@ from api.console.web import (
 from api.context import AppContext, get_context
 from api.idempotency import Once
 from api.schemas.callbacks import CallbackIn
-from api.schemas.common import RowId
+from api.schemas.common import Day, RowId
 from domain.accounts import ConsoleRole
 from domain.case import CallbackAnswer, Resolution
 from domain.events import UNIT_KINDS
-from domain.indicators import Period, Scope
+from domain.indicators import Period, Scope, period_bounds
 from domain.reference import Tier
 from persistence import console, supervision, users
-from persistence.console import CaseQuery
+from persistence.console import Basis, CaseQuery
 from persistence.supervision import SlipFilter
 from services import accounts
 from services.archive import history_lookup
@@ -179,43 +179,77 @@ def body_of_callback(form: dict[str, str]) -> CallbackIn:
 # Leaders
 
 
-def _today_start(context: AppContext) -> datetime:
-    zone = context.settings.timing.zone
-    return datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-FIGURES = (
-    ("received_today", "received_since"),
+CURRENT = (
     ("open_cases", "open"),
     ("overdue_unit", "overdue"),
     ("overdue_citizen", "citizen_overdue"),
     ("overdue_dispatch", "dispatch_overdue"),
 )
+"""The figures of cases as they stand now: label, and the case list's filter."""
+SLIPS = ("reminder", "supervision", "warning")
+RATES: dict[str, Basis] = {
+    "response_rate": "responded",
+    "resolution_rate": "closed",
+    "satisfaction_rate": "closed",
+    "closure_rate": "due",
+    "on_time_rate": "replied",
+    "citizen_on_time_rate": "replied",
+    "first_contact_rate": "closed",
+}
+"""Each rate, and which of the period's cases it counts (as ``ranking.unit_counts`` does)."""
+
+
+def _figure(
+    label: str, values: dict[Period, Any], today: date, on: Basis, rate: bool = False, **more: str
+) -> dict[str, Any]:
+    """A figure of today and, beside it, of the month to date, each linked to the cases it counts."""
+
+    def behind(period: Period) -> str:
+        return "/console/cases?" + urlencode({"on": on, "period": period.value, "date": today.isoformat(), **more})
+
+    return {"label": label, "rate": rate} | {p.value: {"value": values[p], "link": behind(p)} for p in Period}
 
 
 @router.get("/overview")
 async def overview(request: Request, person: SignedInPerson) -> Response:
     may(person, R.leader)
     context, principal = _context(request), person.principal
-    now, today = datetime.now(UTC), _today_start(context)
-    figures = []
+    zone, now = context.settings.timing.zone, datetime.now(UTC)
+    today = now.astimezone(zone).date()
+    bounds = {p: period_bounds(today, p, zone) for p in Period}
     async with context.db.session() as session:
-        for label, field in FIGURES:
-            value: Any = today if field == "received_since" else True
-            count = await console.count_cases(session, CaseQuery(**{field: value}), now)
-            link = f"/console/cases?{urlencode({field: today.date().isoformat() if field == 'received_since' else 1})}"
-            figures.append({"label": label, "count": count, "link": link})
-        slips, _ = await supervision.list_slips(session, SlipFilter(since=today), 1, 0)
-    today_rates = await rates.rates(principal, context, scope=Scope.city, period=Period.day, day=today.date())
+        received = {
+            p: await console.count_cases(session, CaseQuery(on="received", start=start, end=end), now)
+            for p, (start, end) in bounds.items()
+        }
+        current = []
+        for label, field in CURRENT:
+            flag: dict[str, Any] = {field: True}
+            count = await console.count_cases(session, CaseQuery(**flag), now)
+            current.append({"label": label, "count": count, "link": f"/console/cases?{field}=1"})
+        slips = {
+            p: (await supervision.list_slips(session, SlipFilter(since=start, until=end), 1, 0))[0]
+            for p, (start, end) in bounds.items()
+        }
+    city = {}
+    for p in Period:
+        found = await rates.rates(principal, context, scope=Scope.city, period=p, day=today)
+        city[p] = found.items[0] if found.items else None
     breaches = await rates.target_breaches(principal, context, since=None)
     return render(
         request,
         "overview.html",
         person,
-        figures=figures,
-        slips=slips,
-        city=today_rates.items[0] if today_rates.items else None,
-        today=today.date().isoformat(),
+        received=_figure("received_today", received, today, "received"),
+        current=current,
+        slips=[
+            _figure(f"slip_{kind}", {p: slips[p].get(kind, 0) for p in Period}, today, "slip", slip=kind)
+            for kind in SLIPS
+        ],
+        rates=[
+            _figure(f"rate_{rate}", {p: getattr(city[p], rate, None) for p in Period}, today, on, rate=True)
+            for rate, on in RATES.items()
+        ],
         breaches=breaches,
     )
 
@@ -230,19 +264,17 @@ async def case_list(
     overdue: bool = False,
     citizen_overdue: bool = False,
     dispatch_overdue: bool = False,
-    received_since: str | None = None,
+    on: Basis | None = None,
+    period: Period = Period.day,
+    day: Annotated[Day | None, Query(alias="date", description="with on: the day, or the month to it")] = None,
+    slip: Literal["reminder", "supervision", "warning"] | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """The cases behind a figure: a leader's or an auditor's list, filtered as the figure counts."""
     may(person, R.leader, R.auditor, R.dispatcher)
     context = _context(request)
-    since = None
-    if received_since:
-        try:
-            day = datetime.fromisoformat(received_since).date()
-        except ValueError:
-            raise HTTPException(422, f"received_since: not a day (YYYY-MM-DD): {received_since!r}") from None
-        since = datetime.combine(day, datetime.min.time(), context.settings.timing.zone)
+    zone = context.settings.timing.zone
+    start, end = period_bounds(day or datetime.now(zone).date(), period, zone)
     query = CaseQuery(
         status=status,
         open=open,
@@ -250,7 +282,10 @@ async def case_list(
         overdue=overdue,
         citizen_overdue=citizen_overdue,
         dispatch_overdue=dispatch_overdue,
-        received_since=since,
+        on=on,
+        start=start,
+        end=end,
+        slip=slip,
     )
     now = datetime.now(UTC)
     async with context.db.session() as session:

@@ -87,6 +87,14 @@ async def listening(request: Request) -> Person:
     return await _person(request, touch=False)
 
 
+async def signed_in_or_none(request: Request) -> Person | None:
+    """The person, if a session is open: an error page shows their navigation too."""
+    try:
+        return await _person(request, touch=False)
+    except SignInNeeded:
+        return None
+
+
 SignedInPerson = Annotated[Person, Depends(signed_in)]
 Listener = Annotated[Person, Depends(listening)]
 

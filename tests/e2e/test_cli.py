@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import shutil
 import subprocess
@@ -12,9 +14,11 @@ import pytest
 import sqlalchemy as sa
 from temporalio.testing import WorkflowEnvironment
 
+from minsheng.cli import parser
 from minsheng.settings import Settings
 from persistence import keys
 from persistence.db import Database
+from services import accounts
 from tests.helpers import ROOT, submit, wait_for_status
 from worker import build_worker
 
@@ -56,6 +60,74 @@ async def test_keys_create_prints_a_working_key(db: Database, database_url: str)
     assert row.key_hash != secret
     refused = minsheng("keys", "create", "--role", "unit", MINSHENG_DATABASE_URL=database_url)
     assert refused.returncode != 0 and "--unit is needed" in refused.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_users_are_added_listed_disabled_enabled_and_given_a_new_password(
+    db: Database,
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("MINSHENG_DATABASE_URL", database_url)
+    policy = settings.sign_in_policy
+
+    async def users(*argv: str, password: str = "") -> tuple[int, str, str]:
+        """``minsheng users …`` in-process (in a thread: the command runs its own event loop)."""
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        try:
+            args = parser().parse_args(["users", *argv])
+            code = await asyncio.to_thread(args.run, args)
+        except SystemExit as exc:  # argparse's refusal
+            code = int(str(exc.code))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    async def signs_in(login: str, password: str) -> bool:
+        return await accounts.sign_in(db, login, password, policy) is not None
+
+    added = await users(
+        "add",
+        "lq",
+        "--role",
+        "unit",
+        "--unit",
+        "hrss_bureau",
+        "--name",
+        "李强",
+        "--password-stdin",
+        password="first password",
+    )
+    assert added == (0, "added lq (李强): unit, unit hrss_bureau\n", "")
+    assert await signs_in("lq", "first password")
+
+    code, _, err = await users("add", "wf", "--role", "dispatcher", "--password-stdin", password="short")
+    assert code == 2 and "a password needs at least 10 characters" in err
+    code, _, err = await users(
+        "add", "wf", "--role", "unit", "--unit", "nowhere", "--password-stdin", password="long enough pass"
+    )
+    assert code == 2 and "unknown unit 'nowhere'" in err
+    code, _, err = await users("add", "wf", "--role", "mayor", "--password-stdin", password="long enough pass")
+    assert code == 2 and "invalid choice: 'mayor'" in err
+    code, _, err = await users("add", "lq", "--role", "leader", "--password-stdin", password="long enough pass")
+    assert code == 2 and "there is already a user 'lq'" in err
+
+    assert await users("disable", "lq") == (0, "lq: disabled\n", "")
+    assert not await signs_in("lq", "first password")
+    _, listed, _ = await users("list")
+    assert listed == "lq\t李强\tunit\thrss_bureau\tdisabled\n"  # the refused ones were not added
+    assert await users("enable", "lq") == (0, "lq: enabled\n", "")
+    assert await signs_in("lq", "first password")
+
+    code, _, err = await users("reset-password", "lq", "--password-stdin", password="tiny")
+    assert code == 2 and "a password needs at least 10 characters" in err
+    reset = await users("reset-password", "lq", "--password-stdin", password="second password")
+    assert reset == (0, "lq: new password set; their sessions ended\n", "")
+    assert not await signs_in("lq", "first password")
+    assert await signs_in("lq", "second password")
+    code, _, err = await users("disable", "nobody")
+    assert code == 2 and "no user 'nobody'" in err
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -1,7 +1,9 @@
 """The console in a real browser (Debian's headless Chromium, driven by Playwright) on the whole
 stack: a case from the dispatcher's queue to the callback, each step by a person of the right role;
 another unit's case refused with a 403 page; lock-out and CSRF; a live update in a unit's inbox;
-axe-core on each role's main page. ``MINSHENG_SCREENSHOTS=1`` also writes docs/console/*.png."""
+the other case actions through their forms (extension, return, tier, whistle and respond); the
+admin's page; the leaders' figures and the cases behind them; axe-core on each role's main page.
+``MINSHENG_SCREENSHOTS=1`` also writes docs/console/*.png."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,7 +28,7 @@ from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence.db import Database
 from services import accounts
-from tests.helpers import GAS, ROOT, UNCLEAR, WAGES, body, free_port, make_key, somewhere
+from tests.helpers import GAS, ROOT, SHANGHAI, UNCLEAR, WAGES, body, free_port, make_key, somewhere
 from worker import build_worker
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,16 +73,35 @@ class Console:
             await asyncio.sleep(0.1)
         raise AssertionError(f"case {case_id} is {case['status']}, not {status}")
 
-    async def sign_in(self, login: str) -> Page:
+    async def sign_in(self, login: str, password: str = PASSWORD, name: str | None = None) -> Page:
         page = await (
             await self.browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         ).new_page()
         await page.goto(f"{self.url}/console/login")
         await page.get_by_label("账号").fill(login)
-        await page.get_by_label("密码").fill(PASSWORD)
+        await page.get_by_label("密码").fill(password)
         await page.get_by_role("button", name="登录").click()
-        await expect(page.locator("header .me")).to_contain_text(PEOPLE[login][0])
+        await expect(page.locator("header .me")).to_contain_text(name or PEOPLE[login][0])
         return page
+
+    async def open_case(self, page: Page, case_id: str) -> None:
+        await page.goto(f"{self.url}/console/cases/{case_id}")
+        await expect(page.locator("h1")).to_contain_text(case_id)
+
+    async def act(self, page: Page, form: str, fields: dict[str, str], button: str, flash: str = "操作已完成") -> None:
+        """Fill a case page's form (by its title) and press its button; the page says it was done."""
+        found = page.get_by_role("form", name=form)
+        for label, value in fields.items():
+            field = found.get_by_label(label)
+            if await field.evaluate("e => e.tagName") == "SELECT":
+                await field.select_option(value)
+            else:
+                await field.fill(value)
+        await found.get_by_role("button", name=button, exact=True).click()
+        await expect(page.get_by_role("status").first).to_contain_text(flash)
+
+    async def people_in_timeline(self, case_id: str) -> list[tuple[str, str | None]]:
+        return [(e["kind"], e["actor_person"]) for e in (await self.case(case_id))["timeline"]]
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +283,141 @@ async def test_each_roles_main_page_has_no_serious_accessibility_violation(conso
         bad = [(v["id"], v["impact"], len(v["nodes"])) for v in found if v["impact"] in ("serious", "critical")]
         assert bad == [], f"{login}: {bad}"
         await shot(page, name)
+
+
+async def test_a_unit_asks_for_an_extension_and_to_return_the_case_and_the_dispatcher_decides_and_changes_its_tier(
+    console: Console,
+) -> None:
+    case_id = await console.submit("C-5", WAGES)
+    before = await console.until_status(case_id, "dispatched")  # to hrss_bureau, by the classifier
+    until = datetime.fromisoformat(before["deadline_at"]).astimezone(SHANGHAI).replace(hour=18, minute=0) + timedelta(
+        days=5
+    )
+    unit = await console.sign_in("li")
+    await console.open_case(unit, case_id)
+    await console.act(
+        unit,
+        "申请延期",
+        {"延期至": until.strftime("%Y-%m-%dT%H:%M"), "理由": "需调取社保缴费记录"},
+        "申请延期",
+    )
+
+    dispatcher = await console.sign_in("wang")
+    await console.open_case(dispatcher, case_id)
+    await expect(dispatcher.get_by_role("status")).to_contain_text("需调取社保缴费记录")
+    await console.act(dispatcher, "延期审核", {"备注": "同意延期"}, "同意")
+    facts = dispatcher.get_by_role("region", name="详情")
+    await expect(facts).to_contain_text(until.strftime("%Y-%m-%d %H:%M"))  # the unit's new deadline
+    await console.act(dispatcher, "调整等级", {"等级": "orange", "理由": "涉及多名农民工，需加急"}, "调整等级")
+    await expect(dispatcher.locator("h1 .tier-orange")).to_have_text("orange")
+
+    await console.open_case(unit, case_id)
+    await console.act(unit, "申请退回", {"理由": "不属本单位职责"}, "申请退回")
+    await console.open_case(dispatcher, case_id)
+    await expect(dispatcher.get_by_role("status")).to_contain_text("不属本单位职责")
+    await console.act(dispatcher, "退回审核", {"备注": "属本单位职责，请继续办理"}, "不同意")
+    await expect(dispatcher.locator("h1")).to_contain_text("dispatched")  # it stays with the unit
+    timeline = dispatcher.get_by_role("region", name="处理时间线")
+    for kind in ("extension_approved", "tier_changed", "return_refused"):
+        await expect(timeline.locator("tr", has_text=kind)).to_contain_text("调度员王芳")
+    for kind in ("extension_requested", "return_requested"):
+        await expect(timeline.locator("tr", has_text=kind)).to_contain_text("人社局李强")
+    assert [e for e in await console.people_in_timeline(case_id) if e[1]] == [
+        ("extension_requested", "li"),
+        ("extension_approved", "wang"),
+        ("tier_changed", "wang"),
+        ("return_requested", "li"),
+        ("return_refused", "wang"),
+    ]
+
+
+async def test_a_unit_whistles_another_which_responds_from_its_inbox(console: Console) -> None:
+    case_id = await console.submit("C-6", WAGES)
+    await console.until_status(case_id, "dispatched")
+    lead = await console.sign_in("li")
+    await console.open_case(lead, case_id)
+    await console.act(
+        lead, "吹哨", {"承办单位": "yatou", "任务": "属地稳控", "理由": "工人聚集"}, "吹哨", flash="已发送"
+    )
+
+    summoned = await console.sign_in("zhang")
+    inbox = summoned.locator("#inbox")
+    row = inbox.locator("tr", has=summoned.get_by_role("link", name=case_id))
+    for _ in range(50):  # the summons is recorded a moment after the whistle
+        if await row.count():
+            break
+        await asyncio.sleep(0.2)
+        await summoned.reload()
+    await expect(row).to_contain_text("属地稳控")
+    await expect(row).to_contain_text("人力资源和社会保障局")  # the lead unit
+    await row.get_by_role("link", name=case_id).click()
+    await console.act(summoned, "报到 W1", {"报到情况": "已到场做好工人稳控工作"}, "报到", flash="已发送")
+
+    timeline = summoned.get_by_role("region", name="处理时间线")
+    for _ in range(50):  # so is the response
+        if await timeline.locator("tr", has_text="responded").count():
+            break
+        await asyncio.sleep(0.2)
+        await summoned.reload()
+    summonses = summoned.get_by_role("region", name="吹哨报到")
+    await expect(summonses.locator("tr", has_text="W1")).to_contain_text("已到场做好工人稳控工作")
+    await expect(summonses.locator("tr", has_text="W1")).to_contain_text("responded")
+    await expect(timeline.locator("tr", has_text="summoned")).to_contain_text("人社局李强")
+    await expect(timeline.locator("tr", has_text="responded")).to_contain_text("崖头街道张伟")
+
+
+async def test_an_admin_adds_a_unit_user_who_signs_in_and_others_get_the_403_page_with_their_navigation(
+    console: Console,
+) -> None:
+    admin = await console.sign_in("admin")
+
+    async def add(password: str) -> None:
+        form = admin.get_by_role("form", name="新增用户")
+        await form.evaluate("f => f.noValidate = true")  # the browser would ask for 10 characters too
+        await form.get_by_label("账号").fill("sun")
+        await form.get_by_label("姓名").fill("港湾街道孙丽")
+        await form.get_by_label("角色").select_option("unit")
+        await form.get_by_label("承办单位").select_option("gangwan")
+        await form.get_by_label("密码").fill(password)
+        await form.get_by_role("button", name="新增用户").click()
+
+    await add("short")
+    await expect(admin.get_by_role("alert")).to_contain_text("a password needs at least 10 characters")
+    await add("harbour street 7")
+    await expect(admin.get_by_role("status")).to_contain_text("用户已新增")
+    await expect(admin.locator("tr", has_text="sun")).to_contain_text("港湾街道孙丽")
+
+    newcomer = await console.sign_in("sun", "harbour street 7", "港湾街道孙丽")
+    await expect(newcomer.locator("h1")).to_contain_text("待办")
+    for path, status, heading in (("/console/admin/users", 403, "无权访问"), ("/console/cases/NOSUCH", 404, "未找到")):
+        answer = await newcomer.goto(f"{console.url}{path}")
+        assert answer is not None and answer.status == status
+        await expect(newcomer.locator("h1")).to_have_text(heading)
+        # Still signed in, and it shows: the person, their pages, and signing out.
+        await expect(newcomer.locator("header .me")).to_contain_text("港湾街道孙丽")
+        await expect(newcomer.get_by_role("navigation").get_by_role("link", name="待办")).to_be_visible()
+    await newcomer.get_by_role("button", name="退出").click()
+    await expect(newcomer.get_by_role("button", name="登录")).to_be_visible()
+
+
+async def test_each_figure_on_the_leaders_page_opens_the_cases_it_counts_today_and_this_month(
+    console: Console,
+) -> None:
+    case_id = await console.submit("C-7", UNCLEAR, channel="wechat")
+    leader = await console.sign_in("zhao")
+    figures = leader.locator(".figure")
+    links = leader.locator(".figure a")
+    assert await links.count() == await figures.count() + 1 + 3 + 7  # a month beside received, slips, rates
+    for href in await links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        assert href.startswith("/console/cases?"), href
+    received = leader.locator(".figure", has_text="今日受理")
+    await expect(received.locator("a.month")).to_contain_text("本月累计")
+    await received.locator("a").first.click()
+    await expect(leader.locator("h1")).to_contain_text("案件列表")
+    await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
+    await leader.go_back()
+    await received.locator("a.month").click()
+    await expect(leader.get_by_role("link", name=case_id)).to_be_visible()
+    answer = await leader.goto(f"{console.url}/console/cases?on=tomorrow")
+    assert answer is not None and answer.status == 422
+    await expect(leader.locator("main")).to_contain_text("on:")  # the filter it does not know

@@ -1,5 +1,5 @@
 """The console's reads and accounts on both databases (the browser tests run on SQLite only): a
-unit's inbox, the figures' case lists, and a person's session from sign-in to lock-out, guesses in parallel counted."""
+unit's inbox, the figures' case lists (the current ones and a period's), and a person's session from sign-in to lock-out, guesses in parallel counted."""
 
 from __future__ import annotations
 
@@ -32,11 +32,19 @@ async def test_a_units_inbox_and_the_figures_lists_read_the_same_cases(
         open_cases = await console.find_cases(session, CaseQuery(open=True), now, limit=10)
         received = await console.count_cases(session, CaseQuery(status="received"), now)
         mine = await console.count_cases(session, CaseQuery(open=True, unit="hrss_bureau"), now)
+        # The cases behind a day's figures: received both; none closed, replied, accepted or slipped yet.
+        day = {
+            on: await console.count_cases(session, CaseQuery(on=on, start=now - timedelta(days=1), end=now), now)
+            for on in ("received", "closed", "replied", "responded", "slip")
+        }
+        due = await console.count_cases(session, CaseQuery(on="due", start=now, end=now + timedelta(days=365)), now)
     assert [case.id for case, _ in inbox.new] == [dispatched]
     assert inbox.new[0][1] is not None and inbox.new[0][1].content.startswith("公司拖欠工资")
     assert not (other.new or other.in_hand or other.overdue or other.soon or other.summoned)
     assert {case.id for case, _ in open_cases} == {dispatched, queued}
     assert (received, mine) == (1, 1)
+    assert day == {"received": 2, "closed": 0, "replied": 0, "responded": 0, "slip": 0}
+    assert due == 1  # the dispatched case's deadline
 
 
 async def test_a_session_lives_while_used_and_repeated_failures_lock_the_account(
