@@ -96,7 +96,7 @@ def _kept(attachment: AttachmentRow, zone: ZoneInfo) -> str:
     """Whether the file's bytes are still stored: a citizen's file is erased with the personal data."""
     if attachment.erased_at is None:
         return "在存"
-    return f"已删除（保存期满，{_at(attachment.erased_at, zone)}）"
+    return f"已删除（保存期满）{attachment.erased_at.astimezone(zone):%Y-%m-%d}"
 
 
 def _value(value: str, zone: ZoneInfo) -> str:
