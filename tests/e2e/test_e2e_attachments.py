@@ -112,6 +112,27 @@ async def test_a_photo_with_gps_reaches_the_unit_without_it_and_units_add_theirs
     await eventually(summoned)
     visit = (await _upload(stack, f"/v1/cases/{case_id}/attachments", "police", photo(fmt="PNG"))).json()
     respond = {"summons_id": "W1", "report": "已约谈企业负责人", "attachments": [visit["id"]]}
+    # A unit not on the case is refused before the ids are looked at: one answer, known id or not.
+    for stranger in ([visit["id"]], ["A-none"]):
+        for action, sent in (("respond", respond), ("reply", {"result": "已处理"})):
+            refused = await stack.call(
+                "POST", f"/v1/cases/{case_id}/{action}", "yatou", json=sent | {"attachments": stranger}
+            )
+            assert refused.status_code == 403 and "not assigned to your unit" in refused.json()["detail"]
+    # The lead unit is on the case but not summoned: the summons refuses it, whatever it names.
+    not_summoned = await stack.call("POST", f"/v1/cases/{case_id}/respond", "hrss", json=respond)
+    assert not_summoned.status_code == 403, not_summoned.text
+    assert (
+        not_summoned.json()["detail"] == f"summons W1 of case {case_id} is for public_security_bureau, not hrss_bureau"
+    )
+    # Another case's file is not this case's.
+    other = await _wage_case(stack, f"ATT-{uuid.uuid4().hex[:6]}")
+    assert (await stack.call("POST", f"/v1/cases/{other}/accept", "hrss", json={})).status_code == 200
+    elsewhere = await _upload(stack, f"/v1/cases/{other}/attachments", "hrss", photo())
+    crossed = await stack.call(
+        "POST", f"/v1/cases/{case_id}/respond", "police", json=respond | {"attachments": [elsewhere.json()["id"]]}
+    )
+    assert crossed.status_code == 422 and f"belongs to case {other}, not to case {case_id}" in crossed.text
     assert (await stack.call("POST", f"/v1/cases/{case_id}/respond", "police", json=respond)).status_code == 202
 
     # The unit's proof with its reply: a PDF for the centre only, and not the citizen's photo.
@@ -155,15 +176,6 @@ async def test_a_photo_with_gps_reaches_the_unit_without_it_and_units_add_theirs
     assert "filename*=UTF-8''%E7%BB%93%E6%A1%88%E6%8A%A5%E5%91%8A.pdf" in document.headers["content-disposition"]
     no_thumbnail = await stack.call("GET", f"/v1/cases/{case_id}/attachments/{proof_id}/thumbnail", "dispatcher")
     assert no_thumbnail.status_code == 404 and "document" in no_thumbnail.json()["detail"]
-
-    # Another case's file is not this case's.
-    other = await _wage_case(stack, f"ATT-{uuid.uuid4().hex[:6]}")
-    assert (await stack.call("POST", f"/v1/cases/{other}/accept", "hrss", json={})).status_code == 200
-    elsewhere = await _upload(stack, f"/v1/cases/{other}/attachments", "hrss", photo())
-    crossed = await stack.call(
-        "POST", f"/v1/cases/{case_id}/respond", "police", json=respond | {"attachments": [elsewhere.json()["id"]]}
-    )
-    assert crossed.status_code == 422 and f"belongs to case {other}, not to case {case_id}" in crossed.text
 
 
 async def test_bad_uploads_are_refused_naming_the_problem(files: tuple[Stack, ObjectStore]) -> None:
