@@ -1,7 +1,8 @@
-"""Attachments end to end over HTTP, on the object store in a local folder and on an S3-compatible
-store (moto's server: no S3 server installs on these machines): a citizen's photo with GPS in its
-EXIF is stored without it and served to the unit the case is dispatched to; the unit's proof with
-its reply; a summoned unit's with its response; bad uploads refused, naming the problem."""
+"""Attachments end to end over HTTP, with the files in a local folder (on SQLite) and in an
+S3-compatible store (moto's server, as no S3 server installs on these machines; on PostgreSQL): a
+citizen's photo with GPS in its EXIF is stored without it and served to the unit the case is
+dispatched to; the unit's proof with its reply; a summoned unit's with its response; bad uploads
+refused, naming the problem."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -19,7 +21,7 @@ from gateways.storage import ObjectStore, content_hash, object_store
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence.db import Database
-from tests.helpers import GPS, ROOT, Stack, body, eventually, photo, s3_bucket, s3_settings
+from tests.helpers import GPS, ROOT, Stack, body, eventually, fresh_postgres, photo, s3_bucket, s3_settings
 from tests.stacks import running_stack
 
 pytestmark = pytest.mark.timeout(120)
@@ -29,24 +31,30 @@ pytestmark = pytest.mark.timeout(120)
 async def files(
     request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Stack, ObjectStore]]:
-    """One stack for the module's tests, its files in a folder or in a bucket of moto's server."""
+    """One stack for the module's tests: its files in a folder with a SQLite database, or in a bucket
+    of moto's server with a PostgreSQL one (the production pair)."""
     folder = tmp_path_factory.mktemp("attachments")
-    given: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{folder / 'minsheng.db'}",
-        "task_queue": f"test-{uuid.uuid4().hex[:8]}",
-        "var_dir": folder,
-    }
-    if request.param == "s3":
-        endpoint, bucket = request.getfixturevalue("s3_endpoint"), f"files-{uuid.uuid4().hex[:8]}"
-        s3_bucket(endpoint, bucket)
-        settings = s3_settings(endpoint, bucket, **given)
-    else:
-        settings = Settings(config_dir=ROOT / "config", **given)
-    await migrate(settings)
-    db = Database(settings.database_url)
-    async with running_stack(dev_env, db, settings) as stack:
-        yield stack, object_store(settings)
-    await db.close()
+    async with AsyncExitStack() as stack:
+        if request.param == "s3":
+            database_url = await stack.enter_async_context(fresh_postgres())
+        else:
+            database_url = f"sqlite+aiosqlite:///{folder / 'minsheng.db'}"
+        given: dict[str, Any] = {
+            "database_url": database_url,
+            "task_queue": f"test-{uuid.uuid4().hex[:8]}",
+            "var_dir": folder,
+        }
+        if request.param == "s3":
+            endpoint, bucket = request.getfixturevalue("s3_endpoint"), f"files-{uuid.uuid4().hex[:8]}"
+            s3_bucket(endpoint, bucket)
+            settings = s3_settings(endpoint, bucket, **given)
+        else:
+            settings = Settings(config_dir=ROOT / "config", **given)
+        await migrate(settings)
+        db = Database(settings.database_url)
+        stack.push_async_callback(db.close)
+        running = await stack.enter_async_context(running_stack(dev_env, db, settings))
+        yield running, object_store(settings)
 
 
 async def _upload(stack: Stack, path: str, as_: str, data: bytes, **params: str) -> Any:
