@@ -171,13 +171,15 @@ class EventActivities:
 
     @activity.defn(name="deliver_texts")
     async def deliver_texts(self, inp: Delivery) -> DeliveryRound:
-        """Texts to citizens, oldest first: each sent to the SMS platform, skipped (a channel that
+        """Texts to citizens, in the order of their events: each sent to the SMS platform, skipped (a channel that
         answers its citizens, no phone, opted out: recorded, never sent) or, in the quiet hours,
         held until they end. A text the platform refuses fails the round (retried with backoff)."""
         until = time.monotonic() + inp.round_seconds
         sent = 0
         while time.monotonic() < until:
             activity.heartbeat(sent)
+            # A text goes once its event is published, which is in order per case.
+            await publish_waiting(self.db, self.order_wait)
             now = datetime.now(UTC)
             async with self.db.session() as session:
                 due = await texts.due_texts(session, now, BATCH)

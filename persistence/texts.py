@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.texts import TextKind
 from persistence.models import OutboxRow, RequestRow, TextOptOutRow
+from persistence.outbox import EVENTS, event_key
 from persistence.sql import dialect_insert
 
 TEXTS = "text"
@@ -43,7 +44,10 @@ def add_texts(
 
 
 async def due_texts(session: AsyncSession, now: datetime, limit: int) -> list[tuple[OutboxRow, RequestRow | None]]:
-    """Texts not yet sent and not held past ``now``, oldest first, each with its request."""
+    """Texts not yet sent and not held past ``now``, each with its request, in the order their
+    events went out on the event stream: a text waits until its event is published, which is in
+    order per case. A case records a reply and the callbacks planned after it in two writes that
+    may commit in either order, and the citizen hears of the reply before the visit's notice."""
     rows = list(
         await session.exec(
             select(OutboxRow)
@@ -56,9 +60,30 @@ async def due_texts(session: AsyncSession, now: datetime, limit: int) -> list[tu
             .limit(limit)
         )
     )
+    rows = await _in_event_order(session, rows)
     wanted = {r.body["request_id"] for r in rows}
     requests = {r.id: r for r in await session.exec(select(RequestRow).where(col(RequestRow.id).in_(wanted)))}
     return [(r, requests.get(r.body["request_id"])) for r in rows]
+
+
+async def _in_event_order(session: AsyncSession, texts: list[OutboxRow]) -> list[OutboxRow]:
+    """``texts`` whose event is published (or was recorded before events were: no outbox row), by
+    the event's position."""
+    keys = {_event_of(t) for t in texts}
+    found = await session.exec(
+        select(OutboxRow.dedupe_key, OutboxRow.position).where(
+            OutboxRow.stream == EVENTS, col(OutboxRow.dedupe_key).in_(keys)
+        )
+    )
+    positions = dict(found.all())
+    out = [t for t in texts if _event_of(t) not in positions or positions[_event_of(t)] is not None]
+    return sorted(out, key=lambda t: (positions.get(_event_of(t)) or 0, t.id or 0))
+
+
+def _event_of(text: OutboxRow) -> str:
+    """The key of the timeline event that made ``text`` (its own key: ``text:<case>:<seq>:<kind>``)."""
+    _, case_id, seq, _ = text.dedupe_key.split(":")
+    return event_key(case_id, int(seq))
 
 
 async def opted_out(session: AsyncSession, phones: list[str]) -> set[str]:
