@@ -490,3 +490,6 @@ async def test_a_unit_replies_with_a_photo_the_dispatcher_sees_without_its_gps_a
         "attachment",
     }
     await shot(dispatcher, "case-page")
+    await dispatcher.goto(f"{console.url}/console/cases/{case_id}?lang=en")
+    await expect(dispatcher.locator("tr[data-kind=callbacks_planned]")).to_contain_text("Callbacks planned")
+    await expect(dispatcher.locator("[data-slot=attachments] li").nth(1)).to_contain_text("Reply")
