@@ -136,7 +136,14 @@ def build_worker(
         notifications=settings.notification_policy,
     )
     follow_ups = FollowUpActivities(db, settings.timing, api_url=settings.api_url)
-    audit = AuditActivities(db, client, object_store(settings), settings.timing, settings.personal_data_retention_days)
+    audit = AuditActivities(
+        db,
+        client,
+        object_store(settings),
+        settings.timing,
+        settings.personal_data_retention_days,
+        settings.attachment_unclaimed_hours,
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -1,9 +1,11 @@
 """The archive's activities: which closed cases are not archived yet, archiving a page of them
-(every run of each case's workflow, from Temporal to the object store), and sealing the day's
-anchor of the chains' heads."""
+(every run of each case's workflow, from Temporal to the object store), sealing the day's anchor of
+the chains' heads, and erasing what must not be kept: the citizens' personal data and files past
+the retention period, the uploads no request named."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import structlog
@@ -19,6 +21,7 @@ from minsheng.temporal import case_workflow_id
 from persistence import archive, audit, reads
 from persistence.db import Database
 from services.archive import pack, run_key, temporal_runs
+from services.attachments import erase_request_files, remove_unclaimed, take_unclaimed
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +53,8 @@ class EraseInput(BaseModel):
 
 
 ERASE_BATCH = 500
+FILES_BATCH = 100
+"""Files deleted between heartbeats (two store calls each, with a thumbnail)."""
 
 
 class ArchiveInput(BaseModel):
@@ -69,10 +74,16 @@ class ArchiveDone(BaseModel):
 
 class AuditActivities:
     def __init__(
-        self, db: Database, client: Client, store: ObjectStore, timing: Timing, retention_days: int | None = None
+        self,
+        db: Database,
+        client: Client,
+        store: ObjectStore,
+        timing: Timing,
+        retention_days: int | None = None,
+        unclaimed_hours: int = 24,
     ) -> None:
         self.db, self.client, self.store, self.timing = db, client, store, timing
-        self.retention_days = retention_days
+        self.retention_days, self.unclaimed_hours = retention_days, unclaimed_hours
 
     @activity.defn(name="cases_to_archive")
     async def cases_to_archive(self, inp: ToArchiveInput) -> list[str]:
@@ -142,15 +153,31 @@ class AuditActivities:
     @activity.defn(name="erase_personal_data")
     async def erase_personal_data(self, inp: EraseInput) -> int:
         """Erase the citizens' names, phones and addresses of the cases closed more than the
-        retention period before ``scheduled_at`` (none when no period is set); answer how many."""
-        if self.retention_days is None:
-            return 0
-        before, now, erased = inp.scheduled_at - timedelta(days=self.retention_days), datetime.now(UTC), 0
-        while batch := await self.db.write(
-            lambda session: reads.erase_personal_data(session, before, now, ERASE_BATCH)
-        ):
-            erased += len(batch)
-            activity.heartbeat(erased)
-        if erased:
-            log.info("personal data erased from closed cases", cases=erased, closed_before=before.isoformat())
+        retention period before ``scheduled_at`` (none when no period is set), then delete the files
+        sent with those cases' requests, and the uploads no request named within
+        ``unclaimed_hours``; answer how many cases were erased. The files are chosen by what the
+        database says, so a run after a crash deletes what an earlier one left."""
+        now, erased = datetime.now(UTC), 0
+        if self.retention_days is not None:
+            before = inp.scheduled_at - timedelta(days=self.retention_days)
+
+            async def cases() -> int:
+                return len(await self.db.write(lambda s: reads.erase_personal_data(s, before, now, ERASE_BATCH)))
+
+            if erased := await _in_batches(cases):
+                log.info("personal data erased from closed cases", cases=erased, closed_before=before.isoformat())
+        if files := await _in_batches(lambda: erase_request_files(self.db, self.store, now, FILES_BATCH)):
+            log.info("citizens' files of erased cases deleted", files=files)
+        await take_unclaimed(self.db, inp.scheduled_at - timedelta(hours=self.unclaimed_hours), now)
+        if unclaimed := await _in_batches(lambda: remove_unclaimed(self.db, self.store, FILES_BATCH)):
+            log.info("uploads no request named deleted", files=unclaimed, hours=self.unclaimed_hours)
         return erased
+
+
+async def _in_batches(batch: Callable[[], Awaitable[int]]) -> int:
+    """Run ``batch`` until it does nothing, heartbeating the running total; answer the total."""
+    total = 0
+    while done := await batch():
+        total += done
+        activity.heartbeat(total)
+    return total

@@ -157,13 +157,22 @@ async def list_attachments(case_id: str, principal: Reader, context: Context) ->
 
 
 async def _one(context: Context, principal: Principal, case_id: str, attachment_id: str) -> AttachmentRow:
-    await load_case(context, principal, case_id)
+    """The file's row, if the caller may fetch its bytes: 410 once they are erased."""
+    file = await load_case(context, principal, case_id)
     async with context.db.session() as session:
         row = await attachments.one_of_case(session, case_id, attachment_id)
     if row is None:
         raise HTTPException(404, f"case {case_id} has no attachment {attachment_id}")
     if not _visible(principal, row):
         raise HTTPException(403, f"attachment {attachment_id} is for the centre and the unit that uploaded it")
+    if row.erased_at is not None:
+        zone = context.settings.timing.zone
+        closed = f" (the case closed on {file.case.closed_at.astimezone(zone):%Y-%m-%d})" if file.case.closed_at else ""
+        raise HTTPException(
+            410,
+            f"attachment {attachment_id} was erased on {row.erased_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}, "
+            f"at the end of the retention period of the citizens' personal data{closed}; its hash and size are kept",
+        )
     return row
 
 
@@ -180,10 +189,13 @@ def _served(data: bytes, media_type: str, sha256: str, disposition: str) -> Resp
     )
 
 
-@router.get("/cases/{case_id}/attachments/{attachment_id}", response_class=Response, responses=_FILE | answers(404))
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}", response_class=Response, responses=_FILE | answers(404, 410)
+)
 async def download(case_id: str, attachment_id: str, principal: Reader, context: Context) -> Any:
     """The file as stored (a picture without its metadata), checked against its SHA-256
-    (``x-content-sha256``); the read is recorded."""
+    (``x-content-sha256``); the read is recorded. 410 once a citizen's file is erased at the end of
+    the retention period."""
     row = await _one(context, principal, case_id, attachment_id)
     data = await context.store.get(object_key(row.id))
     await context.record_read(principal, case_id, f"attachment {row.id}")
@@ -193,7 +205,7 @@ async def download(case_id: str, attachment_id: str, principal: Reader, context:
 @router.get(
     "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
     response_class=Response,
-    responses=answers(404) | {200: {"content": {"image/jpeg": {}}, "description": "a JPEG"}},
+    responses=answers(404, 410) | {200: {"content": {"image/jpeg": {}}, "description": "a JPEG"}},
 )
 async def thumbnail(case_id: str, attachment_id: str, principal: Reader, context: Context) -> Any:
     """A picture's thumbnail (JPEG, ``thumbnail_px`` on its longer side); 404 for audio and documents."""

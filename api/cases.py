@@ -29,7 +29,7 @@ from api.schemas.cases import (
     TierIn,
 )
 from api.schemas.common import Offset
-from domain.case import ACTIONS, AnswerInput, AttachmentRef, CaseStatus, DispatchInput, ReplyInput, Role
+from domain.case import ACTIONS, AnswerInput, CaseState, CaseStatus, DispatchInput, ReplyInput, Role
 from domain.knowledge import why_not_valid
 from domain.reference import RequestKind, Tier
 from persistence import cases, knowledge
@@ -148,20 +148,32 @@ async def _answer_input(body: AnswerIn, principal: Principal, context: Context, 
     )
 
 
-async def attachment_refs(
-    context: Context, principal: Principal, case_id: str, ids: list[str], what: str
-) -> list[AttachmentRef]:
-    """The files a reply or a response names, with their hashes for the case's timeline; a 422
-    naming ``attachments`` if one is unknown, another case's or unit's, or already taken."""
+async def with_files[I: BaseModel](
+    context: Context,
+    principal: Principal,
+    case_id: str,
+    inp: I,
+    check: Callable[[CaseState, I], None],
+    ids: list[str],
+    what: str,
+) -> I:
+    """``inp`` with the files it names (``attachments``), their hashes for the case's timeline. The
+    case says first whether the caller may act at all (403 or 409), so that a unit not on the case
+    learns nothing of its files; then a 422 naming ``attachments`` if one is unknown, another case's
+    or unit's, or already taken."""
+    await load_case(context, principal, case_id)
+    if not ids:
+        return inp
+    check(await context.cases.state(case_id), inp)
     found = await action_refs(context.db, context.settings.attachment_policy, case_id, principal.actor, ids, what)
     if isinstance(found, str):
         raise field_errors({"attachments": found})
-    return found
+    return inp.model_copy(update={"attachments": found})
 
 
 async def _reply_input(body: ReplyIn, principal: Principal, context: Context, case_id: str) -> ReplyInput:
-    files = await attachment_refs(context, principal, case_id, body.attachments, "a reply")
-    return ReplyInput(actor=principal.actor, result=body.result, attachments=files)
+    inp = ReplyInput(actor=principal.actor, result=body.result)
+    return await with_files(context, principal, case_id, inp, CaseState.check_reply, body.attachments, "a reply")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ _ANSWERS = {
     403: "a role or unit that may not do this; the detail names the role needed",
     404: "no such thing (case, task, unit, notice, chart), or not computed yet",
     409: "an action the case's state does not allow; the detail says why",
+    410: "erased at the end of the retention period; the detail says when",
     413: "a file larger than config/attachments.yaml allows; the detail says the limit",
     415: "a file whose content is of a type not allowed; the detail names the type found",
     429: "too many calls from this address; wait the Retry-After header's seconds",

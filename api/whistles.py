@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.cases import ACTION_ANSWERS, CaseAction, add_case_actions, attachment_refs, load_case
+from api.cases import ACTION_ANSWERS, CaseAction, add_case_actions, load_case, with_files
 from api.context import Context, Dispatcher, Principal, Reader, UnitKey, field_errors, own_unit
 from api.idempotency import Idempotent, Once
 from api.schemas.common import Instant, Offset
@@ -38,10 +38,14 @@ async def _signal[T: BaseModel](
     action: str,
     inp: T,
     check: Callable[[CaseState, T], None],
+    files: Callable[[T], Awaitable[T]] | None = None,
 ) -> Any:
+    """Send the action to the case; ``files`` first adds the files it names to its input."""
+
     async def answer(_: str | None) -> Sent:
+        sent = await files(inp) if files is not None else inp
         await load_case(context, principal, case_id)
-        await context.cases.signal(case_id, action, inp, check)
+        await context.cases.signal(case_id, action, sent, check)
         return Sent(case_id=case_id, detail="sent to the case; GET the case to see it recorded")
 
     return await once.answer(context, principal, body, answer, status=202)
@@ -67,13 +71,14 @@ async def respond(case_id: str, body: RespondIn, principal: UnitKey, context: Co
     if bool(body.report.strip()) == bool(body.decline_reason.strip()):
         raise field_errors({"report": "give either report (what was done) or decline_reason, not both"})
     inp = RespondInput(
-        actor=principal.actor,
-        summons_id=body.summons_id,
-        report=body.report,
-        decline_reason=body.decline_reason,
-        attachments=await attachment_refs(context, principal, case_id, body.attachments, "a response"),
+        actor=principal.actor, summons_id=body.summons_id, report=body.report, decline_reason=body.decline_reason
     )
-    return await _signal(context, principal, once, body, case_id, "respond", inp, CaseState.check_respond)
+
+    async def files(inp: RespondInput) -> RespondInput:
+        check = CaseState.check_respond
+        return await with_files(context, principal, case_id, inp, check, body.attachments, "a response")
+
+    return await _signal(context, principal, once, body, case_id, "respond", inp, CaseState.check_respond, files)
 
 
 WHISTLE_ACTIONS = (

@@ -5,7 +5,10 @@ S3-compatible store (MinIO, Ceph, a cloud's) when ``MINSHENG_STORAGE_URL`` is ``
 Every object is addressed by a key (``archive/cases/C-1/run.json.gz``) and carries the SHA-256 of
 its content, computed on write and checked on every read: a file changed behind Minsheng's back is
 refused (``CorruptObject``), never served. Objects are written whole and never changed in place:
-the same key written again must have the same content (``ObjectConflict`` otherwise).
+the same key written again must have the same content (``ObjectConflict`` otherwise). An object is
+deleted only when what it holds must go (a citizen's file past the retention period, an upload no
+request named); deleting a key that is not there is no error, so a deletion repeated after a crash
+finishes the job.
 
 The stores are blocking underneath (files, boto3); the methods run them in a thread, so the API
 and the activities call them from their event loops.
@@ -84,6 +87,10 @@ class ObjectStore(Protocol):
 
     async def list(self, prefix: str = "") -> list[StoredObject]: ...
 
+    async def delete(self, key: str) -> None:
+        """Remove the object if it is there; a missing key is no error."""
+        ...
+
 
 class _BlockingStore:
     """The async methods, each running the store's blocking one in a thread."""
@@ -100,6 +107,9 @@ class _BlockingStore:
     def _list(self, prefix: str) -> list[StoredObject]:
         raise NotImplementedError
 
+    def _delete(self, key: str) -> None:
+        raise NotImplementedError
+
     async def put(self, key: str, data: bytes) -> StoredObject:
         return await asyncio.to_thread(self._put, key, data)
 
@@ -111,6 +121,9 @@ class _BlockingStore:
 
     async def list(self, prefix: str = "") -> list[StoredObject]:
         return await asyncio.to_thread(self._list, prefix)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._delete, key)
 
 
 class LocalStore(_BlockingStore):
@@ -165,6 +178,13 @@ class LocalStore(_BlockingStore):
 
     def _exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def _delete(self, key: str) -> None:
+        path = self._path(key)
+        # The content first: an object whose hash file is left behind is not listed, while one
+        # without its hash file would be unreadable.
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".sha256").unlink(missing_ok=True)
 
 
 class S3Store(_BlockingStore):
@@ -221,6 +241,10 @@ class S3Store(_BlockingStore):
 
     def _exists(self, key: str) -> bool:
         return self._head(key) is not None
+
+    def _delete(self, key: str) -> None:
+        # S3 answers a missing key's deletion with success, as the protocol asks.
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
 
 def object_store(settings: Settings) -> ObjectStore:

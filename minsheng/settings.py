@@ -67,8 +67,11 @@ class Settings(BaseSettings):
     phone_visible_to: list[Role] = [Role.dispatcher, Role.callback_agent]
     """The roles that call citizens and see their phone numbers; the others see them masked."""
     personal_data_retention_days: int | None = Field(default=None, ge=30)
-    """Days after a case's close when its citizens' names, phones and addresses are erased (by the
-    case-archive run, once the case is archived); unset: kept."""
+    """Days after a case's close when its citizens' names, phones and addresses are erased, and the
+    files sent with their requests deleted (by the case-archive run); unset: kept."""
+    attachment_unclaimed_hours: int = Field(default=24, ge=1, le=24 * 30)
+    """Hours an upload for a request (``POST /v1/attachments``) waits for a request to name it;
+    past them the case-archive run deletes it."""
     codec_cors_origins: list[str] = []
     """Where the Temporal Web UI runs: the origins whose pages may call the codec endpoints;
     unset: the dev server's UI (``temporal_ui_port`` on this machine)."""

@@ -1,14 +1,18 @@
 """Attachments' rows: the upload, what names it (a request at intake, a reply's or a response's
-timeline event), and the reads: a case's files, one file of a case."""
+timeline event), the reads (a case's files, one file of a case), and the files to delete from the
+store: the citizens' past the retention period, the uploads no request named in time."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.attachments import AttachedTo
-from persistence.models import AttachmentRow, RequestRow
+from persistence.models import AttachmentRow, CaseRow, RequestRow
+from persistence.reads import ERASED
 
 
 def _of_case(case_id: str) -> sa.ColumnElement[bool]:
@@ -26,6 +30,7 @@ async def unattached_upload(
         AttachmentRow.uploaded_by_key_id == key_id,
         AttachmentRow.upload_sha256 == upload_sha256,
         col(AttachmentRow.attached_to).is_(None),
+        col(AttachmentRow.erased_at).is_(None),
         col(AttachmentRow.case_id).is_(None) if case_id is None else AttachmentRow.case_id == case_id,
     )
     return (await session.exec(query)).first()
@@ -55,7 +60,11 @@ def attach_to_request(session: Session, ids: list[str], request_id: str) -> None
     if ids:
         session.exec(
             sa.update(AttachmentRow)
-            .where(col(AttachmentRow.id).in_(ids), col(AttachmentRow.attached_to).is_(None))
+            .where(
+                col(AttachmentRow.id).in_(ids),
+                col(AttachmentRow.attached_to).is_(None),
+                col(AttachmentRow.erased_at).is_(None),  # not one the unclaimed uploads' cleanup took meanwhile
+            )
             .values(request_id=request_id, attached_to=AttachedTo.request.value)
         )
 
@@ -79,3 +88,63 @@ async def of_case(session: AsyncSession, case_id: str) -> list[AttachmentRow]:
 async def one_of_case(session: AsyncSession, case_id: str, attachment_id: str) -> AttachmentRow | None:
     query = select(AttachmentRow).where(AttachmentRow.id == attachment_id, _of_case(case_id))
     return (await session.exec(query)).first()
+
+
+async def request_files_to_erase(session: AsyncSession, limit: int) -> list[AttachmentRow]:
+    """Up to ``limit`` files sent with requests of cases whose personal data is erased, and not
+    erased themselves yet. Chosen by what the database says is erased, not by the cases one run
+    erased: a run after a crash between the cases' erasure and the store finishes the job."""
+    of_erased_cases = (
+        select(RequestRow.id)
+        .join(CaseRow, col(CaseRow.id) == col(RequestRow.case_id))
+        .where(col(CaseRow.personal_data_erased_at).is_not(None))
+    )
+    query = (
+        select(AttachmentRow)
+        .where(
+            AttachmentRow.attached_to == AttachedTo.request.value,
+            col(AttachmentRow.erased_at).is_(None),
+            col(AttachmentRow.request_id).in_(of_erased_cases),
+        )
+        .order_by(col(AttachmentRow.id))
+        .limit(limit)
+    )
+    return list(await session.exec(query))
+
+
+def mark_erased(session: Session, ids: list[str], now: datetime) -> None:
+    """Their bytes are gone from the store; the file's name, which may name the citizen, goes too."""
+    session.exec(
+        sa.update(AttachmentRow)
+        .where(col(AttachmentRow.id).in_(ids), col(AttachmentRow.erased_at).is_(None))
+        .values(erased_at=now, filename=ERASED)
+    )
+
+
+_UNCLAIMED = (col(AttachmentRow.attached_to).is_(None), col(AttachmentRow.case_id).is_(None))
+"""Uploaded for a request (not to a case) and named by none."""
+
+
+def mark_unclaimed(session: Session, uploaded_before: datetime, now: datetime) -> None:
+    """Take the uploads no request named before ``uploaded_before``: marked first, so a request
+    naming one of them now finds it gone, and a run after a crash deletes what this one took."""
+    session.exec(
+        sa.update(AttachmentRow)
+        .where(*_UNCLAIMED, col(AttachmentRow.erased_at).is_(None), col(AttachmentRow.uploaded_at) < uploaded_before)
+        .values(erased_at=now)
+    )
+
+
+async def unclaimed_taken(session: AsyncSession, limit: int) -> list[AttachmentRow]:
+    query = (
+        select(AttachmentRow)
+        .where(*_UNCLAIMED, col(AttachmentRow.erased_at).is_not(None))
+        .order_by(col(AttachmentRow.id))
+        .limit(limit)
+    )
+    return list(await session.exec(query))
+
+
+def remove(session: Session, ids: list[str]) -> None:
+    """Unclaimed uploads whose bytes are deleted: nothing refers to them."""
+    session.exec(sa.delete(AttachmentRow).where(col(AttachmentRow.id).in_(ids), *_UNCLAIMED))

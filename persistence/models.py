@@ -760,6 +760,10 @@ class AttachmentRow(SQLModel, table=True):
     uploaded_by_unit: str | None = Field(default=None, max_length=48)
     uploaded_by_key_id: str = Field(max_length=24, index=True)
     uploaded_at: datetime = _utc()
+    erased_at: datetime | None = _utc(default=None)
+    """When its bytes (and thumbnail) were deleted from the store: a citizen's file once its case's
+    personal data was erased past the retention period, or an upload no request named in time (its
+    row removed after). The row, with its hashes, stays as the record that the file existed."""
 
 
 class ChainAnchorRow(SQLModel, table=True):

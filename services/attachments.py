@@ -1,8 +1,10 @@
 """Taking a file in: sniffed and checked against ``config/attachments.yaml``, a picture re-encoded
 without its metadata (EXIF with GPS and the device, XMP, comments, the colour profile) and upright
 as its EXIF orientation said, with a JPEG thumbnail; stored in the object store under
-``attachments/<id>``; its row written. And the checks on the files a request, a reply or a
-response names."""
+``attachments/<id>``; its row written. The checks on the files a request, a reply or a response
+names. And the deletions: the citizens' files past the retention period, the uploads no request
+named in time; each deleted from the store before its row says so, so a crash in between leaves a
+row that the next run finds and finishes (deleting a missing object is no error)."""
 
 from __future__ import annotations
 
@@ -191,6 +193,8 @@ async def request_problems(
             row = rows.get(attachment_id)
             if row is None or row.uploaded_by_key_id != key_id:
                 return f"no attachment {attachment_id} uploaded with this key; upload it first (POST /v1/attachments)"
+            if row.erased_at is not None and row.attached_to is None:
+                return f"attachment {attachment_id} was deleted: no request named it in time; upload it again"
             if row.case_id is not None:
                 return f"attachment {attachment_id} was uploaded to case {row.case_id}, not for a new request"
             if row.request_id is not None:
@@ -221,3 +225,37 @@ async def action_refs(
         if row.attached_to is not None:
             return f"attachment {attachment_id} already belongs to a {row.attached_to}"
     return [AttachmentRef(id=i, sha256=rows[i].sha256) for i in ids]
+
+
+async def _delete_objects(store: ObjectStore, rows: list[AttachmentRow]) -> None:
+    for row in rows:
+        await store.delete(object_key(row.id))
+        if row.thumbnail_sha256 is not None:
+            await store.delete(thumbnail_key(row.id))
+
+
+async def erase_request_files(db: Database, store: ObjectStore, now: datetime, limit: int) -> int:
+    """Delete up to ``limit`` files sent with requests of cases whose personal data is erased, and
+    mark them erased; answer how many (0: none left)."""
+    async with db.session() as session:
+        rows = await attachments.request_files_to_erase(session, limit)
+    await _delete_objects(store, rows)
+    if rows:
+        await db.write(lambda session: attachments.mark_erased(session, [r.id for r in rows], now))
+    return len(rows)
+
+
+async def take_unclaimed(db: Database, uploaded_before: datetime, now: datetime) -> None:
+    """Mark the uploads no request named before ``uploaded_before`` for ``remove_unclaimed``."""
+    await db.write(lambda session: attachments.mark_unclaimed(session, uploaded_before, now))
+
+
+async def remove_unclaimed(db: Database, store: ObjectStore, limit: int) -> int:
+    """Delete up to ``limit`` marked unclaimed uploads, from the store and then their rows; answer
+    how many (0: none left)."""
+    async with db.session() as session:
+        rows = await attachments.unclaimed_taken(session, limit)
+    await _delete_objects(store, rows)
+    if rows:
+        await db.write(lambda session: attachments.remove(session, [r.id for r in rows]))
+    return len(rows)

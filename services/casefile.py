@@ -54,6 +54,13 @@ def _actor(e: CaseEventRow) -> str:
     return " ".join(p for p in (e.actor_role, e.actor_unit, e.actor_key_id, e.actor_person) if p)
 
 
+def _kept(attachment: AttachmentRow, zone: ZoneInfo) -> str:
+    """Whether the file's bytes are still stored: a citizen's file is erased with the personal data."""
+    if attachment.erased_at is None:
+        return "在存"
+    return f"已删除（保存期满）{attachment.erased_at.astimezone(zone):%Y-%m-%d}"
+
+
 def _detail(detail: dict[str, str], zone: ZoneInfo) -> str:
     return "； ".join(f"{k}: {local_times(v, zone)}" for k, v in detail.items())
 
@@ -201,9 +208,10 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
     blocks.append(Heading("九、附件"))
     blocks.append(
         _table(
-            ("编号", "文件", "属于", "类型", "大小（字节）", "SHA-256"),
+            ("编号", "文件", "属于", "类型", "大小（字节）", "SHA-256", "保存"),
             tuple(
-                (a.id, a.filename, a.attached_to or "", a.content_type, str(a.size), a.sha256) for a in inp.attachments
+                (a.id, a.filename, a.attached_to or "", a.content_type, str(a.size), a.sha256, _kept(a, zone))
+                for a in inp.attachments
             ),
         )
     )

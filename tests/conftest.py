@@ -8,18 +8,14 @@ server is missing: CI must run them. Set ``MINSHENG_TEST_PG_URL=`` (empty) to sk
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from moto.server import ThreadedMotoServer
-from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
 from domain.assessment import NoticeLine
@@ -28,9 +24,7 @@ from minsheng.settings import Settings
 from minsheng.setup import migrate
 from minsheng.temporal import DATA_CONVERTER, ensure_search_attributes
 from persistence.db import Database
-from tests.helpers import ROOT, free_port
-
-PG_URL = os.environ.get("MINSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+from tests.helpers import PG_URL, ROOT, free_port, fresh_postgres
 
 
 def binary(name: str) -> str:
@@ -104,32 +98,6 @@ def s3_endpoint() -> Iterator[str]:
     server.stop()
 
 
-async def _admin(sql: str) -> None:
-    """Run one statement on the server's admin database (the one in MINSHENG_TEST_PG_URL)."""
-    admin = make_url(PG_URL)
-    conn = await asyncpg.connect(
-        user=admin.username,
-        password=admin.password,
-        host=admin.host,
-        port=admin.port or 5432,
-        database=admin.database,
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _fresh_postgres() -> str:
-    name = f"minsheng_t_{secrets.token_hex(4)}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_postgres(url: str) -> None:
-    await _admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
 DATABASES = [
     "sqlite",
     pytest.param(
@@ -144,12 +112,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """A migrated database with the reference data loaded: a SQLite file, or a fresh PG database."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'minsheng.db'}"
-    else:
-        url = await _fresh_postgres()
-    await migrate(Settings(database_url=url, config_dir=ROOT / "config"))
-    yield url
-    if request.param == "postgres":
-        await _drop_postgres(url)
+        await migrate(Settings(database_url=url, config_dir=ROOT / "config"))
+        yield url
+        return
+    async with fresh_postgres() as url:
+        await migrate(Settings(database_url=url, config_dir=ROOT / "config"))
+        yield url
 
 
 @pytest.fixture

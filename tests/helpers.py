@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import boto3
 import httpx
 import uvicorn
 from fastapi import FastAPI
 from PIL import Image
+from sqlalchemy.engine import make_url
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -398,3 +400,33 @@ def photo(width: int = 40, height: int = 20, orientation: int = 1, fmt: str = "J
     extra = {"comment": b"shot at home"} if fmt == "JPEG" else {}
     image.save(out, format=fmt, exif=exif, xmp=b"<x:xmpmeta>GPS 37.165 122.486</x:xmpmeta>", **extra)
     return out.getvalue()
+
+
+PG_URL = os.environ.get("MINSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+async def _admin(sql: str) -> None:
+    """Run one statement on the server's admin database (the one in MINSHENG_TEST_PG_URL)."""
+    admin = make_url(PG_URL)
+    conn = await asyncpg.connect(
+        user=admin.username,
+        password=admin.password,
+        host=admin.host,
+        port=admin.port or 5432,
+        database=admin.database,
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def fresh_postgres() -> AsyncIterator[str]:
+    """An empty PostgreSQL database beside MINSHENG_TEST_PG_URL's, dropped afterwards: its URL."""
+    name = f"minsheng_t_{secrets.token_hex(4)}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

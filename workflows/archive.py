@@ -2,7 +2,8 @@
 namespace's retention. It seals the day before's anchor of the chains' heads (once a day), then
 exports every closed case whose workflow has ended and is not archived yet, page by page: all of
 them, however many accumulated while the worker or the server was down. Last, it erases the
-citizens' names, phones and addresses of the cases closed longer ago than the retention period. A case is archived once:
+citizens' names, phones and addresses of the cases closed longer ago than the retention period, and
+their files, and the uploads no request named (all in one activity). A case is archived once:
 the database records it, and an export repeated after a crash writes the same objects."""
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ class AttachmentOut(BaseModel):
     size: int
     sha256: str = Field(description="of the stored bytes; also in the reply's or response's timeline event")
     filename: str
-    has_thumbnail: bool
+    has_thumbnail: bool = Field(description="a picture's thumbnail may be fetched (false once erased)")
     visibility: Visibility
     attached_to: AttachedTo | None = Field(description="request, reply or response; null until one names it")
     request_id: str | None
@@ -32,6 +32,10 @@ class AttachmentOut(BaseModel):
     event_seq: int | None = Field(description="the timeline event (reply, response) that took it")
     uploaded_by: UploaderOut
     uploaded_at: datetime
+    erased_at: datetime | None = Field(
+        description="when the file (a citizen's, with a request) was deleted at the end of the retention "
+        "period; its hash and size stay, its name reads [已删除], its download answers 410"
+    )
 
     @classmethod
     def of(cls, row: AttachmentRow) -> AttachmentOut:
@@ -43,7 +47,7 @@ class AttachmentOut(BaseModel):
             size=row.size,
             sha256=row.sha256,
             filename=row.filename,
-            has_thumbnail=row.thumbnail_sha256 is not None,
+            has_thumbnail=row.thumbnail_sha256 is not None and row.erased_at is None,
             visibility=Visibility(row.visibility),
             attached_to=AttachedTo(row.attached_to) if row.attached_to else None,
             request_id=row.request_id,
@@ -53,6 +57,7 @@ class AttachmentOut(BaseModel):
                 role=row.uploaded_by_role, unit=row.uploaded_by_unit, key_id=row.uploaded_by_key_id
             ),
             uploaded_at=row.uploaded_at,
+            erased_at=row.erased_at,
         )
 
 

@@ -1,7 +1,8 @@
-"""Attachments end to end over HTTP, on the object store in a local folder and on an S3-compatible
-store (moto's server: no S3 server installs on these machines): a citizen's photo with GPS in its
-EXIF is stored without it and served to the unit the case is dispatched to; the unit's proof with
-its reply; a summoned unit's with its response; bad uploads refused, naming the problem."""
+"""Attachments end to end over HTTP, with the files in a local folder (on SQLite) and in an
+S3-compatible store (moto's server, as no S3 server installs on these machines; on PostgreSQL): a
+citizen's photo with GPS in its EXIF is stored without it and served to the unit the case is
+dispatched to; the unit's proof with its reply; a summoned unit's with its response; bad uploads
+refused, naming the problem."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -19,7 +21,7 @@ from gateways.storage import ObjectStore, content_hash, object_store
 from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence.db import Database
-from tests.helpers import GPS, ROOT, Stack, body, eventually, photo, s3_bucket, s3_settings
+from tests.helpers import GPS, ROOT, Stack, body, eventually, fresh_postgres, photo, s3_bucket, s3_settings
 from tests.stacks import running_stack
 
 pytestmark = pytest.mark.timeout(120)
@@ -29,24 +31,30 @@ pytestmark = pytest.mark.timeout(120)
 async def files(
     request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Stack, ObjectStore]]:
-    """One stack for the module's tests, its files in a folder or in a bucket of moto's server."""
+    """One stack for the module's tests: its files in a folder with a SQLite database, or in a bucket
+    of moto's server with a PostgreSQL one (the production pair)."""
     folder = tmp_path_factory.mktemp("attachments")
-    given: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{folder / 'minsheng.db'}",
-        "task_queue": f"test-{uuid.uuid4().hex[:8]}",
-        "var_dir": folder,
-    }
-    if request.param == "s3":
-        endpoint, bucket = request.getfixturevalue("s3_endpoint"), f"files-{uuid.uuid4().hex[:8]}"
-        s3_bucket(endpoint, bucket)
-        settings = s3_settings(endpoint, bucket, **given)
-    else:
-        settings = Settings(config_dir=ROOT / "config", **given)
-    await migrate(settings)
-    db = Database(settings.database_url)
-    async with running_stack(dev_env, db, settings) as stack:
-        yield stack, object_store(settings)
-    await db.close()
+    async with AsyncExitStack() as stack:
+        if request.param == "s3":
+            database_url = await stack.enter_async_context(fresh_postgres())
+        else:
+            database_url = f"sqlite+aiosqlite:///{folder / 'minsheng.db'}"
+        given: dict[str, Any] = {
+            "database_url": database_url,
+            "task_queue": f"test-{uuid.uuid4().hex[:8]}",
+            "var_dir": folder,
+        }
+        if request.param == "s3":
+            endpoint, bucket = request.getfixturevalue("s3_endpoint"), f"files-{uuid.uuid4().hex[:8]}"
+            s3_bucket(endpoint, bucket)
+            settings = s3_settings(endpoint, bucket, **given)
+        else:
+            settings = Settings(config_dir=ROOT / "config", **given)
+        await migrate(settings)
+        db = Database(settings.database_url)
+        stack.push_async_callback(db.close)
+        running = await stack.enter_async_context(running_stack(dev_env, db, settings))
+        yield running, object_store(settings)
 
 
 async def _upload(stack: Stack, path: str, as_: str, data: bytes, **params: str) -> Any:
@@ -112,6 +120,27 @@ async def test_a_photo_with_gps_reaches_the_unit_without_it_and_units_add_theirs
     await eventually(summoned)
     visit = (await _upload(stack, f"/v1/cases/{case_id}/attachments", "police", photo(fmt="PNG"))).json()
     respond = {"summons_id": "W1", "report": "已约谈企业负责人", "attachments": [visit["id"]]}
+    # A unit not on the case is refused before the ids are looked at: one answer, known id or not.
+    for stranger in ([visit["id"]], ["A-none"]):
+        for action, sent in (("respond", respond), ("reply", {"result": "已处理"})):
+            refused = await stack.call(
+                "POST", f"/v1/cases/{case_id}/{action}", "yatou", json=sent | {"attachments": stranger}
+            )
+            assert refused.status_code == 403 and "not assigned to your unit" in refused.json()["detail"]
+    # The lead unit is on the case but not summoned: the summons refuses it, whatever it names.
+    not_summoned = await stack.call("POST", f"/v1/cases/{case_id}/respond", "hrss", json=respond)
+    assert not_summoned.status_code == 403, not_summoned.text
+    assert (
+        not_summoned.json()["detail"] == f"summons W1 of case {case_id} is for public_security_bureau, not hrss_bureau"
+    )
+    # Another case's file is not this case's.
+    other = await _wage_case(stack, f"ATT-{uuid.uuid4().hex[:6]}")
+    assert (await stack.call("POST", f"/v1/cases/{other}/accept", "hrss", json={})).status_code == 200
+    elsewhere = await _upload(stack, f"/v1/cases/{other}/attachments", "hrss", photo())
+    crossed = await stack.call(
+        "POST", f"/v1/cases/{case_id}/respond", "police", json=respond | {"attachments": [elsewhere.json()["id"]]}
+    )
+    assert crossed.status_code == 422 and f"belongs to case {other}, not to case {case_id}" in crossed.text
     assert (await stack.call("POST", f"/v1/cases/{case_id}/respond", "police", json=respond)).status_code == 202
 
     # The unit's proof with its reply: a PDF for the centre only, and not the citizen's photo.
@@ -155,15 +184,6 @@ async def test_a_photo_with_gps_reaches_the_unit_without_it_and_units_add_theirs
     assert "filename*=UTF-8''%E7%BB%93%E6%A1%88%E6%8A%A5%E5%91%8A.pdf" in document.headers["content-disposition"]
     no_thumbnail = await stack.call("GET", f"/v1/cases/{case_id}/attachments/{proof_id}/thumbnail", "dispatcher")
     assert no_thumbnail.status_code == 404 and "document" in no_thumbnail.json()["detail"]
-
-    # Another case's file is not this case's.
-    other = await _wage_case(stack, f"ATT-{uuid.uuid4().hex[:6]}")
-    assert (await stack.call("POST", f"/v1/cases/{other}/accept", "hrss", json={})).status_code == 200
-    elsewhere = await _upload(stack, f"/v1/cases/{other}/attachments", "hrss", photo())
-    crossed = await stack.call(
-        "POST", f"/v1/cases/{case_id}/respond", "police", json=respond | {"attachments": [elsewhere.json()["id"]]}
-    )
-    assert crossed.status_code == 422 and f"belongs to case {other}, not to case {case_id}" in crossed.text
 
 
 async def test_bad_uploads_are_refused_naming_the_problem(files: tuple[Stack, ObjectStore]) -> None:

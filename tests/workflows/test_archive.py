@@ -1,6 +1,7 @@
 """The archive of closed histories on the real dev server: a case closed and ended is exported by
 the archive workflow (once), deleted from Temporal, and still replays with ``minsheng replay``
-from the archive; the auditor's API lists and serves its runs; the Schedule that runs it."""
+from the archive; the auditor's API lists and serves its runs; the Schedule that runs it. Its
+erasures: the citizens' files past retention (the units' kept), the uploads no request named."""
 
 from __future__ import annotations
 
@@ -22,16 +23,19 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive import ArchiveDone, ArchiveInput
 from api.app import create_app
 from api.context import AppContext
-from domain.case import AcceptInput, Actor, CallbackAnswer, ReplyInput, Role
+from domain.attachments import Visibility
+from domain.case import AcceptInput, Actor, AttachmentRef, CallbackAnswer, ReplyInput, Role
 from gateways.storage import object_store
 from minsheng.replay import replay_case
 from minsheng.schedules import CASE_ARCHIVE, DAILY_RANKING, MONTHLY_ASSESSMENT, apply_schedules
 from minsheng.settings import Settings
 from minsheng.temporal import case_workflow_id
+from persistence import attachments, reads
 from persistence.db import Database
-from persistence.models import CaseRow
+from persistence.models import AttachmentRow, CaseRow
 from persistence.reads import ERASED
 from services.archive import history_lookup
+from services.attachments import Upload, object_key, thumbnail_key, upload
 from services.audit import verify
 from tests.helpers import (
     answer_callback,
@@ -41,8 +45,10 @@ from tests.helpers import (
     handle,
     in_process,
     make_key,
+    new_request,
     pdf_tool,
     pending_callbacks,
+    photo,
     record_history,
     submit,
     wait_for_status,
@@ -174,6 +180,75 @@ async def test_a_closed_case_is_archived_once_and_replays_from_the_archive_after
             + hashlib.sha256(stored.read_bytes()).hexdigest()
             + f", written as {run['sha256']}"
         ]
+
+
+async def test_past_retention_the_citizens_files_are_deleted_the_units_kept_and_unnamed_uploads_go(
+    dev_env: WorkflowEnvironment, db: Database, archive_settings: Settings
+) -> None:
+    settings, client = archive_settings, dev_env.client
+    store, now = object_store(settings), datetime.now(UTC)
+
+    async def put(
+        data: bytes, actor: Actor, case_id: str | None = None, at: datetime = now, name: str = "张三身份证.jpg"
+    ) -> AttachmentRow:
+        sent = Upload(data, name, Visibility.case, actor, case_id)
+        return (await upload(db, store, settings.attachment_policy, sent, at))[0]
+
+    async def rows(*ids: str) -> dict[str, AttachmentRow]:
+        async with db.session() as session:
+            return await attachments.get_many(session, list(ids))
+
+    citizen = Actor(role=Role.intake, key_id="k_test")
+    shot = await put(photo(), citizen)
+    forgotten = await put(photo(width=50), citizen, at=now - timedelta(hours=25))
+    fresh = await put(photo(width=60), citizen)
+    async with build_worker(client, settings, db):
+        case_id = (await submit(db, client, settings, new_request(attachments=[shot.id]))).case_id
+        await wait_for_status(db, case_id, "dispatched")
+        case = handle(client, case_id)
+        await case.execute_update("accept", AcceptInput(actor=HRSS))
+        proof = await put(b"%PDF-1.4\n%%EOF\n", HRSS, case_id, name="结案报告.pdf")
+        named = [AttachmentRef(id=proof.id, sha256=proof.sha256)]
+        await case.execute_update("reply", ReplyInput(actor=HRSS, result="已支付", attachments=named))
+        [task] = await pending_callbacks(db, case_id)
+        await answer_callback(case, task, CallbackAnswer.satisfied)
+        assert (await case.result()).status == "closed"
+
+        # The upload no request named for 25 hours is deleted, row and all; the fresh one waits.
+        assert (await run_archive(dev_env, settings)).erased == 0
+        assert set(await rows(shot.id, forgotten.id, fresh.id, proof.id)) == {shot.id, fresh.id, proof.id}
+        assert not await store.exists(object_key(forgotten.id)) and not await store.exists(thumbnail_key(forgotten.id))
+        assert await store.exists(object_key(fresh.id)) and await store.exists(object_key(shot.id))
+
+        # A run that erased the case's personal data and then died before the store, halfway
+        # through the photo: the next run finds the file by its erased case and finishes the job.
+        await db.write(lambda session: reads.erase_personal_data(session, now + timedelta(days=1), now, 10))
+        await store.delete(object_key(shot.id))
+        assert (await run_archive(dev_env, settings)).erased == 0
+        assert not await store.exists(thumbnail_key(shot.id)) and not await store.exists(object_key(shot.id))
+        assert await store.get(object_key(proof.id)) == b"%PDF-1.4\n%%EOF\n"  # the unit's proof of handling
+        erased = (await rows(shot.id))[shot.id]
+        assert erased.erased_at is not None and erased.filename == ERASED and erased.sha256 == shot.sha256
+        assert (await verify(db, case_id=case_id)).ok
+
+        dispatcher = {"Authorization": f"Bearer {(await make_key(db, Role.dispatcher))[1]}"}
+        app = create_app(settings, AppContext(settings, db, client, settings.reference))
+        async with in_process(app) as http:
+            url = f"/v1/cases/{case_id}/attachments"
+            for gone in (f"{url}/{shot.id}", f"{url}/{shot.id}/thumbnail"):
+                answer = await http.get(gone, headers=dispatcher)
+                assert answer.status_code == 410, answer.text
+                assert "at the end of the retention period" in answer.json()["detail"]
+                assert f"was erased on {erased.erased_at.astimezone(settings.timing.zone):%Y-%m-%d}" in answer.text
+            listed = {a["id"]: a for a in (await http.get(url, headers=dispatcher)).json()["items"]}
+            assert listed[shot.id]["erased_at"] and not listed[shot.id]["has_thumbnail"]
+            assert listed[proof.id]["erased_at"] is None
+            assert (await http.get(f"{url}/{proof.id}", headers=dispatcher)).status_code == 200
+            leader = {"Authorization": f"Bearer {(await make_key(db, Role.leader))[1]}"}
+            params = {"format": "html"}
+            html = (await http.get(f"/v1/cases/{case_id}/case-file", headers=leader, params=params)).text
+            assert "已删除（保存期满" in html and "张三身份证" not in html
+            assert "结案报告.pdf" in html and "在存" in html
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

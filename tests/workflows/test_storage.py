@@ -49,6 +49,20 @@ async def test_objects_are_written_once(store: ObjectStore) -> None:
         await store.put("../escape", b"x")
 
 
+async def test_a_deleted_object_is_gone_and_deleting_it_again_is_no_error(store: ObjectStore) -> None:
+    await store.put("attachments/A1", b"photo")
+    await store.put("attachments/A1.thumbnail.jpg", b"small")
+    await store.delete("attachments/A1")
+    assert not await store.exists("attachments/A1")
+    with pytest.raises(ObjectMissing):
+        await store.get("attachments/A1")
+    await store.delete("attachments/A1")  # a deletion repeated after a crash
+    await store.delete("attachments/never-written")
+    assert [o.key for o in await store.list("attachments/")] == ["attachments/A1.thumbnail.jpg"]
+    await store.put("attachments/A1", b"photo")  # the key may be written again, as new
+    assert await store.get("attachments/A1") == b"photo"
+
+
 async def test_a_file_changed_behind_the_stores_back_is_refused(tmp_path: Path) -> None:
     store = object_store(Settings(config_dir=ROOT / "config", var_dir=tmp_path))
     await store.put("archive/x.json.gz", b"original")
