@@ -67,17 +67,29 @@ class Sent:
     visibility: Visibility
 
     async def take(self, context: AppContext, principal: Principal, case_id: str | None) -> AttachmentOut:
-        policy = context.settings.attachment_policy
-        data = await _body(self.request, policy.largest)
-        up = Upload(data, self.filename, self.visibility, principal.actor, case_id)
-        try:
-            row, created = await upload(context.db, context.store, policy, up, datetime.now(UTC))
-        except Refused as refused:
-            if refused.status == 422:  # shaped as FastAPI's own: the body is the field at fault
-                raise HTTPException(422, [{"loc": ["body"], "msg": refused.message, "type": "value_error"}]) from None
-            raise HTTPException(refused.status, refused.message) from None
+        data = await _body(self.request, context.settings.attachment_policy.largest)
+        row, created = await store(context, principal, case_id, data, self.filename, self.visibility)
         self.response.status_code = 201 if created else 200
         return AttachmentOut.of(row)
+
+
+async def store(
+    context: AppContext,
+    principal: Principal,
+    case_id: str | None,
+    data: bytes,
+    filename: str | None,
+    visibility: Visibility,
+) -> tuple[AttachmentRow, bool]:
+    """A file sent (over the API or from a console form) stored as ``upload`` takes it; its refusal
+    as the HTTP answer."""
+    up = Upload(data, filename, visibility, principal.actor, case_id)
+    try:
+        return await upload(context.db, context.store, context.settings.attachment_policy, up, datetime.now(UTC))
+    except Refused as refused:
+        if refused.status == 422:  # shaped as FastAPI's own: the body is the field at fault
+            raise HTTPException(422, [{"loc": ["body"], "msg": refused.message, "type": "value_error"}]) from None
+        raise HTTPException(refused.status, refused.message) from None
 
 
 def _sent(request: Request, response: Response, filename: Filename = None, visibility: Seen = Visibility.case) -> Sent:
@@ -111,6 +123,13 @@ async def upload_for_request(principal: Intake, context: Context, sent: Sending)
 async def upload_to_case(case_id: str, principal: UnitKey, context: Context, sent: Sending) -> AttachmentOut:
     """A file of the case's unit or of a unit summoned to it (a photo of the work done, a
     document), before the reply or the whistle response that names its id in ``attachments``."""
+    await case_takes_files(context, principal, case_id)
+    return await sent.take(context, principal, case_id)
+
+
+async def case_takes_files(context: AppContext, principal: Principal, case_id: str) -> None:
+    """A unit's file may go to the case: its own or summoned case (else 403), open, and short of
+    ``per_case`` files (else 409)."""
     file = await load_case(context, principal, case_id)
     if file.case.status in (CaseStatus.closed, CaseStatus.merged):
         raise HTTPException(409, f"case {case_id} is {file.case.status}: it takes no more files")
@@ -120,7 +139,6 @@ async def upload_to_case(case_id: str, principal: UnitKey, context: Context, sen
             raise HTTPException(
                 409, f"case {case_id} has {most} files, the most config/attachments.yaml allows (per_case)"
             )
-    return await sent.take(context, principal, case_id)
 
 
 def _visible(principal: Principal, row: AttachmentRow) -> bool:

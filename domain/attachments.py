@@ -5,6 +5,7 @@ the types and the size the city configures. Who may see a file is its visibility
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -110,9 +111,19 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _is_text(data: bytes) -> bool:
+    """UTF-8 text without control characters (beyond tabs and line ends) in its first 1024 bytes."""
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(data[:1024])  # a character cut off may end it
+    except UnicodeDecodeError:
+        return False
+    return not any((c < " " and c not in "\t\n\r\f") or c == "\x7f" for c in head)
+
+
 def describe(data: bytes) -> str:
-    """What a refused file looks like, for the message: its sniffed type, or its first bytes."""
-    return sniff(data) or f"unknown content (first bytes {data[:8].hex(' ')})"
+    """What a refused file looks like, for the message: its sniffed type, text (a text file renamed
+    as a picture), or its first bytes."""
+    return sniff(data) or ("text/plain" if _is_text(data) else f"unknown content (first bytes {data[:8].hex(' ')})")
 
 
 MIB = 1024 * 1024

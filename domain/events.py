@@ -21,44 +21,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from domain.case.model import CaseStatus, TimelineEvent
+from domain.timeline import KIND_NAMES
 
-EVENT_KINDS = frozenset(
-    {
-        "received",
-        "request_joined",
-        "classified",
-        "dispatched",
-        "deadlines",
-        "citizen_clock",
-        "response_deadline",
-        "accepted",
-        "return_requested",
-        "return_deadline",
-        "returned",
-        "return_refused",
-        "replied",
-        "tier_changed",
-        "extension_requested",
-        "extension_approved",
-        "extension_refused",
-        "summoned",
-        "responded",
-        "declined",
-        "decline_upheld",
-        "decline_overruled",
-        "rated",
-        "slip",
-        "callbacks_planned",
-        "no_callback",
-        "callback",
-        "reopened",
-        "closed",
-        "merged",
-        "request_moved",
-        "request_split",
-        "refused",
-    }
-)
+EVENT_KINDS = frozenset(KIND_NAMES)
 """Every kind of timeline event a case records (docs/case.md, "The timeline")."""
 
 UNIT_KINDS = ("dispatched", "summoned", "slip", "returned", "return_refused", "reopened")

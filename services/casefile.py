@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
+from domain.timeline import KIND_NAMES, STATUS_NAMES, SUMMONS_STATUS_NAMES, local_time, local_times
 from persistence import attachments, cases
 from persistence.cases import CaseFile
 from persistence.db import Database
@@ -20,41 +21,6 @@ from reports.documents import Block, Heading, Paragraph, Signature, Table, Title
 from services.archive import ARCHIVE, TEMPORAL
 from services.audit import HistoryLookup, Verification, verify
 
-KINDS = {
-    "received": "受理",
-    "classified": "分类",
-    "citizen_clock": "市民期限",
-    "dispatched": "派单",
-    "deadlines": "办理期限",
-    "accepted": "签收",
-    "return_requested": "申请退单",
-    "return_deadline": "退单审核期限",
-    "return_refused": "退单未获同意",
-    "returned": "退单",
-    "tier_changed": "调整等级",
-    "extension_requested": "申请延期",
-    "extension_approved": "同意延期",
-    "extension_refused": "不同意延期",
-    "slip": "督办",
-    "summoned": "吹哨",
-    "response_deadline": "报到期限",
-    "responded": "报到",
-    "declined": "拒绝报到",
-    "decline_upheld": "维持拒绝",
-    "decline_overruled": "驳回拒绝",
-    "rated": "评价",
-    "refused": "操作未执行",
-    "replied": "答复",
-    "callbacks_planned": "安排回访",
-    "callback": "回访",
-    "reopened": "重办",
-    "request_joined": "并入诉求",
-    "request_split": "拆出诉求",
-    "request_moved": "诉求移出",
-    "merged": "合并",
-    "closed": "办结",
-}
-"""The timeline's event kinds (docs/case.md) as the case file names them."""
 HANDLING = {
     "dispatched",
     "deadlines",
@@ -84,10 +50,6 @@ class CaseFileInput:
     made_at: datetime
 
 
-def _at(t: datetime | None, zone: ZoneInfo) -> str:
-    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "—"
-
-
 def _actor(e: CaseEventRow) -> str:
     return " ".join(p for p in (e.actor_role, e.actor_unit, e.actor_key_id, e.actor_person) if p)
 
@@ -99,16 +61,8 @@ def _kept(attachment: AttachmentRow, zone: ZoneInfo) -> str:
     return f"已删除（保存期满）{attachment.erased_at.astimezone(zone):%Y-%m-%d}"
 
 
-def _value(value: str, zone: ZoneInfo) -> str:
-    """A detail's value; the times in it (ISO, in UTC) as the city's clock reads them."""
-    try:
-        return ",".join(_at(datetime.fromisoformat(v), zone) for v in value.split(",")) if "T" in value else value
-    except ValueError:
-        return value
-
-
 def _detail(detail: dict[str, str], zone: ZoneInfo) -> str:
-    return "； ".join(f"{k}: {_value(v, zone)}" for k, v in detail.items())
+    return "； ".join(f"{k}: {local_times(v, zone)}" for k, v in detail.items())
 
 
 def _table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> Block:
@@ -124,21 +78,21 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
             ("项目", "内容"),
             (
                 ("案件编号", c.id),
-                ("状态", c.status),
+                ("状态", STATUS_NAMES.get(c.status, c.status)),
                 ("渠道", c.channel),
-                ("受理时间", _at(c.received_at, zone)),
+                ("受理时间", local_time(c.received_at, zone)),
                 ("承办单位", c.unit_code or "—"),
                 ("领域 / 事项", f"{c.domain_code or '—'} / {c.matter_type_code or '—'}"),
                 ("等级", c.tier or "—"),
-                ("单位办理期限", _at(c.deadline_at, zone)),
-                ("市民期限", _at(c.citizen_due_at, zone)),
-                ("答复时间", _at(c.replied_at, zone)),
-                ("办结时间", _at(c.closed_at, zone)),
+                ("单位办理期限", local_time(c.deadline_at, zone)),
+                ("市民期限", local_time(c.citizen_due_at, zone)),
+                ("答复时间", local_time(c.replied_at, zone)),
+                ("办结时间", local_time(c.closed_at, zone)),
                 ("回访结果", c.outcome or "—"),
                 ("重办次数", str(c.reopened)),
                 (
                     "个人信息",
-                    f"已于{_at(c.personal_data_erased_at, zone)}按保存期限删除"
+                    f"已于{local_time(c.personal_data_erased_at, zone)}按保存期限删除"
                     if c.personal_data_erased_at
                     else "保存中",
                 ),
@@ -150,7 +104,15 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         _table(
             ("编号", "时间", "渠道", "市民", "电话", "地址", "内容"),
             tuple(
-                (r.id, _at(r.received_at, zone), r.channel, r.citizen_name, r.citizen_phone, r.address, r.content)
+                (
+                    r.id,
+                    local_time(r.received_at, zone),
+                    r.channel,
+                    r.citizen_name,
+                    r.citizen_phone,
+                    r.address,
+                    r.content,
+                )
                 for r in f.requests
             ),
         )
@@ -161,7 +123,7 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         d = e.detail
         blocks.append(
             Paragraph(
-                f"{_at(e.at, zone)} 分类为 {d.get('domain', '—')} / {d.get('matter_type', '—')}，等级 {d.get('tier', '—')}，"
+                f"{local_time(e.at, zone)} 分类为 {d.get('domain', '—')} / {d.get('matter_type', '—')}，等级 {d.get('tier', '—')}，"
                 f"置信度 {d.get('confidence', '—')}，处理：{d.get('outcome', '—')}。理由：{d.get('reason', '—')}"
             )
         )
@@ -174,7 +136,10 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
     blocks.append(
         _table(
             ("时间", "事项", "经办", "说明"),
-            tuple((_at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone)) for e in steps),
+            tuple(
+                (local_time(e.at, zone), KIND_NAMES.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone))
+                for e in steps
+            ),
         )
     )
     blocks.append(Heading("五、督办（提示单、督办单、预警单）"))
@@ -182,7 +147,15 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         _table(
             ("轮次", "种类", "触发", "单位", "到期", "下发时间", "事由"),
             tuple(
-                (str(s.round), s.kind, s.trigger, s.unit_code, _at(s.due_at, zone), _at(s.issued_at, zone), s.reason)
+                (
+                    str(s.round),
+                    s.kind,
+                    s.trigger,
+                    s.unit_code,
+                    local_time(s.due_at, zone),
+                    local_time(s.issued_at, zone),
+                    s.reason,
+                )
                 for s in inp.slips
             ),
         )
@@ -195,8 +168,8 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
                 (
                     s.unit,
                     s.task,
-                    s.status,
-                    _at(s.responded_at, zone),
+                    SUMMONS_STATUS_NAMES.get(s.status, s.status),
+                    local_time(s.responded_at, zone),
                     f"{s.speed or '—'} / {s.quality or '—'}",
                     s.report or s.decline_reason or s.rating_comment or "",
                 )
@@ -215,7 +188,7 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
                     cb.request_id,
                     cb.status,
                     cb.answer or "—",
-                    _at(cb.answered_at, zone),
+                    local_time(cb.answered_at, zone),
                     cb.note or "",
                 )
                 for cb in f.callbacks
@@ -227,7 +200,8 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         _table(
             ("时间", "种类", "诉求", "自", "至", "理由"),
             tuple(
-                (_at(m.at, zone), m.kind, m.request_id, m.from_case_id, m.to_case_id, m.reason) for m in inp.corrections
+                (local_time(m.at, zone), m.kind, m.request_id, m.from_case_id, m.to_case_id, m.reason)
+                for m in inp.corrections
             ),
         )
     )
@@ -246,13 +220,13 @@ def case_file_blocks(inp: CaseFileInput) -> tuple[str, list[Block]]:
         _table(
             ("序号", "时间", "事项", "经办", "说明"),
             tuple(
-                (str(e.seq), _at(e.at, zone), KINDS.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone))
+                (str(e.seq), local_time(e.at, zone), KIND_NAMES.get(e.kind, e.kind), _actor(e), _detail(e.detail, zone))
                 for e in f.events
             ),
         )
     )
     blocks += [Heading("十一、核验结果"), *_verification(inp)]
-    blocks.append(Signature(("民生诉求办理系统生成", _at(inp.made_at, zone))))
+    blocks.append(Signature(("民生诉求办理系统生成", local_time(inp.made_at, zone))))
     return title, blocks
 
 

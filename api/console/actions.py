@@ -4,20 +4,23 @@ rules are the API's, not a copy."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from pydantic import BaseModel, ValidationError
 from temporalio.service import RPCError
 
 from api import callbacks, dispatching, whistles
+from api.attachments import case_takes_files, store
 from api.cases import CASE_ACTIONS, perform
+from api.console.web import multipart
 from api.context import AppContext, Principal, roles_of
 from api.idempotency import Once
+from domain.attachments import Visibility, safe_filename
 from domain.case import ActionRefused, Role
 from gateways.cases import CaseGone
 
@@ -69,10 +72,44 @@ def offered(role: Role) -> set[str]:
     return {name for name, a in ACTIONS.items() if role in a.roles}
 
 
-def body_of(action: ConsoleAction, form: dict[str, str], zone: ZoneInfo) -> BaseModel:
+def takes_files(action: ConsoleAction) -> bool:
+    """Whether the action names files (a reply, a response): its form sends them."""
+    return "attachments" in action.body.model_fields
+
+
+async def files_of(
+    request: Request, context: AppContext, principal: Principal, case_id: str, form: dict[str, str]
+) -> list[str]:
+    """The files a form sends (``files``, seen by ``visibility``), each stored as the API's upload
+    stores it (sniffed, checked, a picture without its metadata); their ids. A refused file is an
+    HTTPException naming it."""
+    seen = form.pop("visibility", Visibility.case.value)
+    try:
+        visibility = Visibility(seen)
+    except ValueError:
+        raise HTTPException(422, f"visibility: {seen!r} is not one of {', '.join(Visibility)}") from None
+    if not multipart(request):
+        return []
+    ids = []
+    for sent in (await request.form()).getlist("files"):
+        if isinstance(sent, str) or not sent.filename:  # a file field left empty
+            continue
+        await case_takes_files(context, principal, case_id)
+        try:
+            row, _ = await store(context, principal, case_id, await sent.read(), sent.filename, visibility)
+        except HTTPException as exc:
+            raise HTTPException(exc.status_code, f"{safe_filename(sent.filename, '?')}: {refusal(exc)}") from None
+        ids.append(row.id)
+    return ids
+
+
+def body_of(action: ConsoleAction, form: dict[str, str], zone: ZoneInfo, files: Sequence[str] = ()) -> BaseModel:
     """The action's body from a form: empty fields left out (their defaults apply), a local time
-    (``datetime-local``) read in the city's zone, one summons's fields as the whistle's list."""
+    (``datetime-local``) read in the city's zone, one summons's fields as the whistle's list, the
+    files it sent (stored first) by their ids."""
     fields: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf" and v != ""}
+    if files:
+        fields["attachments"] = list(files)
     if "until" in fields:
         at = datetime.fromisoformat(fields["until"])
         fields["until"] = (at if at.tzinfo else at.replace(tzinfo=zone)).isoformat()
@@ -93,9 +130,12 @@ def refusal(exc: Exception) -> str | None:
             return f"the case engine did not answer ({exc.status.name}); try again"
         case ValidationError():
             return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        case HTTPException() if exc.status_code in (409, 422):
+        case HTTPException() if exc.status_code in (409, 413, 415, 422):
             detail = exc.detail
             if isinstance(detail, list):
-                return "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in detail)
+                return "; ".join(
+                    f"{where}: {e['msg']}" if (where := ".".join(str(p) for p in e["loc"][1:])) else e["msg"]
+                    for e in detail
+                )
             return str(detail)
     return None

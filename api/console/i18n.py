@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.timeline import KIND_NAMES, STATUS_NAMES, SUMMONS_STATUS_NAMES
+
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "minsheng_lang"
@@ -87,7 +89,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "anonymous": ("匿名", "Anonymous"),
     "map_position": ("地图位置", "Map position"),
     "attachments": ("附件", "Attachments"),
-    "attachments_soon": ("附件功能即将接入。", "Attachments are coming here."),
+    "files": ("附件（可多选）", "Files (any number)"),
+    "visibility": ("附件可见范围", "Files seen by"),
+    "visibility_case": ("案件各经办方", "everyone on the case"),
+    "visibility_centre": ("仅中心和本单位", "the centre and my unit only"),
+    "attached_request": ("诉求", "Request"),
+    "attached_reply": ("答复", "Reply"),
+    "attached_response": ("报到", "Response"),
+    "attached_none": ("尚未提交", "Not yet sent"),
+    "uploaded_by": ("上传", "Uploaded by"),
+    "file_erased": ("已按保存期限删除", "erased after its retention period"),
     "who": ("操作人", "Who"),
     "when": ("时间", "When"),
     "what": ("事件", "What"),
@@ -223,3 +234,16 @@ def translator(lang: str) -> Callable[[str], str]:
         return words[index] if words else key
 
     return t
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A timeline event's kind as the page names it."""
+    return KIND_NAMES.get(kind, kind) if lang == "zh" else kind.replace("_", " ").capitalize()
+
+
+STATUSES = STATUS_NAMES | SUMMONS_STATUS_NAMES
+"""A case's and a summons's statuses (no name is both)."""
+
+
+def status_name(status: str, lang: str) -> str:
+    return STATUSES.get(status, status) if lang == "zh" else status.replace("_", " ")

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from api import archive, assessments, callbacks, dispatching, events, rankings, rates
+from api import archive, assessments, attachments, callbacks, dispatching, events, rankings, rates
 from api.cases import case_view
-from api.console.actions import ACTIONS, CALLBACK_ROLES, body_of, offered, refusal
+from api.console.actions import ACTIONS, CALLBACK_ROLES, body_of, files_of, offered, refusal, takes_files
 from api.console.web import (
     HOME,
     LOGIN_CSRF_COOKIE,
@@ -32,6 +32,7 @@ from api.idempotency import Once
 from api.schemas.callbacks import CallbackIn
 from api.schemas.common import Day, RowId
 from domain.accounts import ConsoleRole
+from domain.attachments import Visibility
 from domain.case import CallbackAnswer, Resolution
 from domain.events import UNIT_KINDS
 from domain.indicators import Period, Scope, period_bounds
@@ -379,11 +380,16 @@ async def case_file(
 # The case page, for every role that works cases, and its actions
 
 
+READERS = (R.dispatcher, R.unit, R.callback_agent, R.leader, R.auditor)
+"""Who reads cases (the API's ``Reader``): a unit its own and summoned cases only."""
+
+
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str, person: SignedInPerson) -> Response:
-    may(person, R.dispatcher, R.unit, R.callback_agent, R.leader, R.auditor)
+    may(person, *READERS)
     context, principal = _context(request), person.principal
     case = await case_view(context, principal, case_id)
+    files = await attachments.list_attachments(case_id, principal, context)
     async with context.db.session() as session:
         who = await users.names(session, {e.actor_person for e in case.timeline if e.actor_person})
     waiting: dict[str, Any] = {}
@@ -403,6 +409,9 @@ async def case_page(request: Request, case_id: str, person: SignedInPerson) -> R
         "case.html",
         person,
         case=case,
+        files=files.items,
+        events={e.seq: e for e in case.timeline},
+        visibilities=list(Visibility),
         who=who,
         waiting=waiting,
         can=offered(principal.role),
@@ -410,6 +419,19 @@ async def case_page(request: Request, case_id: str, person: SignedInPerson) -> R
         matters=sorted(reference.matter_types.values(), key=lambda m: m.code),
         tiers=list(Tier),
     )
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}")
+async def attachment(request: Request, case_id: str, attachment_id: str, person: SignedInPerson) -> Response:
+    """One of the case's files, as the API serves it: the same checks, the read recorded."""
+    may(person, *READERS)
+    return await attachments.download(case_id, attachment_id, person.principal, _context(request))  # type: ignore[no-any-return]
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}/thumbnail")
+async def thumbnail(request: Request, case_id: str, attachment_id: str, person: SignedInPerson) -> Response:
+    may(person, *READERS)
+    return await attachments.thumbnail(case_id, attachment_id, person.principal, _context(request))  # type: ignore[no-any-return]
 
 
 @router.post("/cases/{case_id}/{action}")
@@ -425,7 +447,9 @@ async def act(request: Request, case_id: str, action: str, posted: Posted) -> Re
     back = form.get("back") or f"/console/cases/{case_id}"
     form.pop("back", None)
     try:
-        result = await spec.run(context, principal, case_id, body_of(spec, form, context.settings.timing.zone))
+        files = await files_of(request, context, principal, case_id, form) if takes_files(spec) else []
+        body = body_of(spec, form, context.settings.timing.zone, files)
+        result = await spec.run(context, principal, case_id, body)
     except Exception as exc:
         if (message := refusal(exc)) is None:
             raise

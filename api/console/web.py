@@ -3,21 +3,24 @@ language, and rendering a template."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.console.i18n import COOKIE, DEFAULT, LANGUAGES, translator
+from api.console.i18n import COOKIE, DEFAULT, LANGUAGES, kind_name, status_name, translator
 from api.context import AppContext, Principal, get_context
 from domain.accounts import ConsoleRole
 from domain.reference import ReferenceData
+from domain.timeline import local_time, local_times
 from services import accounts
 from services.accounts import SignedIn
 
@@ -99,8 +102,19 @@ SignedInPerson = Annotated[Person, Depends(signed_in)]
 Listener = Annotated[Person, Depends(listening)]
 
 
+def multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
 async def form_of(request: Request) -> dict[str, str]:
-    """The posted form's fields (urlencoded; the last value of a repeated field)."""
+    """The posted form's fields (urlencoded, or multipart with files: ``request.form()`` keeps
+    those; the last value of a repeated field)."""
+    if multipart(request):
+        policy = get_context(request).settings.attachment_policy
+        most = policy.per_action * policy.largest + 1024 * 1024  # the files, and the form's words
+        if int(request.headers.get("content-length") or 0) > most:
+            raise HTTPException(413, f"the files are larger than the {most} bytes a form may send")
+        return {k: v for k, v in (await request.form()).multi_items() if isinstance(v, str)}
     body = (await request.body()).decode("utf-8", "replace")
     return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
@@ -141,8 +155,20 @@ def names(reference: ReferenceData, lang: str) -> dict[str, dict[str, str]]:
     }
 
 
-def local(at: datetime | None, zone: Any) -> str:
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else "—"
+def detail(values: dict[str, str], zone: ZoneInfo) -> list[tuple[str, str]]:
+    """A timeline event's detail as the page shows it: times on the city's clock, the files it
+    took by their ids (their hashes are the case file's and the API's)."""
+    return [
+        (key, ", ".join(f["id"] for f in json.loads(value)) if key == "attachments" else local_times(value, zone))
+        for key, value in values.items()
+    ]
+
+
+def file_size(size: int) -> str:
+    for unit, bytes_ in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= bytes_:
+            return f"{size / bytes_:.1f} {unit}"
+    return f"{size} B"
 
 
 def clock(due: datetime | None, now: datetime, t: Any) -> dict[str, str]:
@@ -168,7 +194,11 @@ def render(
     zone = context.settings.timing.zone
     page = templates.get_template(template).render(
         t=t,
-        local=lambda at: local(at, zone),
+        local=lambda at: local_time(at, zone),
+        detail=lambda values: detail(values, zone),
+        size=file_size,
+        kind_name=lambda name: kind_name(name, lang),
+        status_name=lambda name: status_name(name, lang),
         clock=lambda due: clock(due, now, t),
         lang=lang,
         person=person,

@@ -8,6 +8,7 @@ admin's page; the leaders' figures and the cases behind them; axe-core on each r
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
@@ -28,7 +30,7 @@ from minsheng.settings import Settings
 from minsheng.setup import migrate
 from persistence.db import Database
 from services import accounts
-from tests.helpers import GAS, ROOT, SHANGHAI, UNCLEAR, WAGES, body, free_port, make_key, somewhere
+from tests.helpers import GAS, GPS, ROOT, SHANGHAI, UNCLEAR, WAGES, body, free_port, make_key, photo, somewhere
 from worker import build_worker
 
 CHROMIUM = "/usr/bin/chromium"
@@ -165,7 +167,7 @@ async def test_a_case_goes_from_the_dispatchers_queue_to_the_callback_each_step_
     await dispatch.get_by_label("备注").fill("人工分拨：欠薪")
     await dispatch.get_by_role("button", name="派单").click()
     await expect(dispatcher.get_by_role("status")).to_contain_text("操作已完成")
-    await expect(dispatcher.locator("h1")).to_contain_text("dispatched")
+    await expect(dispatcher.locator("h1")).to_contain_text("已派单")
 
     unit = await console.sign_in("li")
     new = unit.locator("tr", has=unit.get_by_role("link", name=case_id))
@@ -176,7 +178,7 @@ async def test_a_case_goes_from_the_dispatchers_queue_to_the_callback_each_step_
     reply = unit.get_by_role("form", name="办结回复")
     await reply.get_by_label("办理结果").fill("已督促企业足额支付拖欠工资")
     await reply.get_by_role("button", name="办结回复").click()
-    await expect(unit.locator("h1")).to_contain_text("replied")
+    await expect(unit.locator("h1")).to_contain_text("已答复")
 
     agent = await console.sign_in("chen")
     task = agent.locator("section", has=agent.get_by_role("link", name=case_id))
@@ -316,12 +318,22 @@ async def test_a_unit_asks_for_an_extension_and_to_return_the_case_and_the_dispa
     await console.open_case(dispatcher, case_id)
     await expect(dispatcher.get_by_role("status")).to_contain_text("不属本单位职责")
     await console.act(dispatcher, "退回审核", {"备注": "属本单位职责，请继续办理"}, "不同意")
-    await expect(dispatcher.locator("h1")).to_contain_text("dispatched")  # it stays with the unit
+    await expect(dispatcher.locator("h1")).to_contain_text("已派单")  # it stays with the unit
     timeline = dispatcher.get_by_role("region", name="处理时间线")
-    for kind in ("extension_approved", "tier_changed", "return_refused"):
-        await expect(timeline.locator("tr", has_text=kind)).to_contain_text("调度员王芳")
-    for kind in ("extension_requested", "return_requested"):
-        await expect(timeline.locator("tr", has_text=kind)).to_contain_text("人社局李强")
+    for kind, name in (
+        ("extension_approved", "同意延期"),
+        ("tier_changed", "调整等级"),
+        ("return_refused", "退单未获同意"),
+    ):
+        await expect(timeline.locator(f"tr[data-kind={kind}]")).to_contain_text(name)
+        await expect(timeline.locator(f"tr[data-kind={kind}]")).to_contain_text("调度员王芳")
+    for kind, name in (("extension_requested", "申请延期"), ("return_requested", "申请退单")):
+        await expect(timeline.locator(f"tr[data-kind={kind}]")).to_contain_text(name)
+        await expect(timeline.locator(f"tr[data-kind={kind}]")).to_contain_text("人社局李强")
+    # The date asked for, as the city's clock reads it (not UTC's ISO).
+    await expect(timeline.locator("tr[data-kind=extension_requested]")).to_contain_text(
+        until.strftime("%Y-%m-%d %H:%M")
+    )
     assert [e for e in await console.people_in_timeline(case_id) if e[1]] == [
         ("extension_requested", "li"),
         ("extension_approved", "wang"),
@@ -355,15 +367,16 @@ async def test_a_unit_whistles_another_which_responds_from_its_inbox(console: Co
 
     timeline = summoned.get_by_role("region", name="处理时间线")
     for _ in range(50):  # so is the response
-        if await timeline.locator("tr", has_text="responded").count():
+        if await timeline.locator("tr[data-kind=responded]").count():
             break
         await asyncio.sleep(0.2)
         await summoned.reload()
     summonses = summoned.get_by_role("region", name="吹哨报到")
     await expect(summonses.locator("tr", has_text="W1")).to_contain_text("已到场做好工人稳控工作")
-    await expect(summonses.locator("tr", has_text="W1")).to_contain_text("responded")
-    await expect(timeline.locator("tr", has_text="summoned")).to_contain_text("人社局李强")
-    await expect(timeline.locator("tr", has_text="responded")).to_contain_text("崖头街道张伟")
+    await expect(summonses.locator("tr", has_text="W1")).to_contain_text("已报到")
+    await expect(timeline.locator("tr[data-kind=summoned]")).to_contain_text("吹哨")
+    await expect(timeline.locator("tr[data-kind=summoned]")).to_contain_text("人社局李强")
+    await expect(timeline.locator("tr[data-kind=responded]")).to_contain_text("崖头街道张伟")
 
 
 async def test_an_admin_adds_a_unit_user_who_signs_in_and_others_get_the_403_page_with_their_navigation(
@@ -421,3 +434,62 @@ async def test_each_figure_on_the_leaders_page_opens_the_cases_it_counts_today_a
     answer = await leader.goto(f"{console.url}/console/cases?on=tomorrow")
     assert answer is not None and answer.status == 422
     await expect(leader.locator("main")).to_contain_text("on:")  # the filter it does not know
+
+
+async def test_a_unit_replies_with_a_photo_the_dispatcher_sees_without_its_gps_and_a_renamed_note_is_refused(
+    console: Console,
+) -> None:
+    uploaded = await console.http.post(
+        "/v1/attachments", params={"filename": "路口积水.jpg"}, content=photo(640, 480), headers=console.keys["intake"]
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    case_id = await console.submit("C-8", WAGES, attachments=[uploaded.json()["id"]])
+    await console.until_status(case_id, "dispatched")  # to hrss_bureau, by the classifier
+    unit = await console.sign_in("li")
+    await console.open_case(unit, case_id)
+    await console.act(unit, "签收", {}, "签收")
+
+    reply = unit.get_by_role("form", name="办结回复")
+    await reply.get_by_label("办理结果").fill("已督促企业足额支付拖欠工资")
+    note = {"name": "现场照片.jpg", "mimeType": "image/jpeg", "buffer": "工资已发放，见工资表。\n".encode()}
+    await reply.get_by_label("附件（可多选）").set_input_files([note])
+    await reply.get_by_role("button", name="办结回复").click()
+    await expect(unit.get_by_role("alert")).to_contain_text(
+        "现场照片.jpg: the file is text/plain, which is not allowed"
+    )
+    await expect(unit.locator("h1")).to_contain_text("办理中")  # no reply without its files
+    at_work = {"name": "发放现场.jpg", "mimeType": "image/jpeg", "buffer": photo(800, 600)}
+    report = {"name": "工资发放表.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% wages paid\n"}
+    await reply.get_by_label("办理结果").fill("已督促企业足额支付拖欠工资")
+    await reply.get_by_label("附件（可多选）").set_input_files([at_work, report])
+    await reply.get_by_role("button", name="办结回复").click()
+    await expect(unit.locator("h1")).to_contain_text("已答复")
+
+    dispatcher = await console.sign_in("wang")
+    await console.open_case(dispatcher, case_id)
+    files = dispatcher.locator("[data-slot=attachments] li")
+    await expect(files).to_have_count(3)
+    citizens, photo_at_work, table = files.nth(0), files.nth(1), files.nth(2)
+    await expect(citizens).to_contain_text("诉求")
+    await expect(photo_at_work).to_contain_text("答复")
+    await expect(photo_at_work).to_contain_text("人社局李强")
+    await expect(table).to_contain_text("application/pdf")
+    await expect(table.get_by_role("link", name="工资发放表.pdf")).to_be_visible()
+    thumbnail = photo_at_work.get_by_role("img", name="发放现场.jpg")
+    await expect(thumbnail).to_be_visible()
+    assert await thumbnail.evaluate("img => img.complete && img.naturalWidth") == 320  # the thumbnail, decoded
+    href = await photo_at_work.get_by_role("link").first.get_attribute("href")
+    full = await dispatcher.request.get(f"{console.url}{href}")
+    assert full.status == 200
+    with Image.open(io.BytesIO(await full.body())) as kept:
+        assert kept.size == (800, 600) and GPS not in kept.getexif() and not kept.getexif()
+    reads = (await console.http.get(f"/v1/cases/{case_id}/reads", headers=console.keys["auditor"])).json()["reads"]
+    assert {r["what"].split()[0] for r in reads if r["role"] == "dispatcher"} >= {
+        "attachments",
+        "thumbnail",
+        "attachment",
+    }
+    await shot(dispatcher, "case-page")
+    await dispatcher.goto(f"{console.url}/console/cases/{case_id}?lang=en")
+    await expect(dispatcher.locator("tr[data-kind=callbacks_planned]")).to_contain_text("Callbacks planned")
+    await expect(dispatcher.locator("[data-slot=attachments] li").nth(1)).to_contain_text("Reply")

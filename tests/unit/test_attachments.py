@@ -101,6 +101,8 @@ def test_bad_files_are_refused_naming_the_problem() -> None:
     assert status == 415 and "image/gif, which is not allowed" in message
     status, message = refusal(b"MZ\x90\x00 a program")
     assert status == 415 and "unknown content (first bytes 4d 5a 90 00" in message
+    status, message = refusal("现场情况说明\n".encode())  # a note renamed .jpg
+    assert status == 415 and message.startswith("the file is text/plain, which is not allowed")
     status, message = refusal(b"\xff\xd8\xff\xe0 not really a jpeg")
     assert status == 422 and "starts as image/jpeg but cannot be read" in message
     small = POLICY.model_copy(update={"max_megapixels": 0.0001})  # 100 pixels

@@ -1,15 +1,18 @@
 """Case events out: the signature a subscriber checks, whom an event concerns, what a subscription
-wants, and the kinds it may name."""
+wants, and the kinds it may name; the kinds' and the statuses' names, and times on the city's clock."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime
+from typing import get_args
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.case import SYSTEM, Actor, CaseStatus, Role, TimelineEvent
+from domain.case import SYSTEM, Actor, CaseStatus, Role, Summons, TimelineEvent
 from domain.events import (
     EVENT_KINDS,
     UNIT_KINDS,
@@ -21,6 +24,8 @@ from domain.events import (
     verify,
     wanted,
 )
+from domain.timeline import STATUS_NAMES, SUMMONS_STATUS_NAMES, local_times
+from tests.helpers import ROOT
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -62,3 +67,15 @@ def test_unknown_kinds_are_named() -> None:
     with pytest.raises(ValueError, match="unknown event kinds dispatchd"):
         check_kinds(["dispatchd"])
     assert set(UNIT_KINDS) <= EVENT_KINDS and SYSTEM.role is Role.system
+
+
+def test_every_kind_and_status_has_its_chinese_name_and_times_read_on_the_citys_clock() -> None:
+    kinds = (ROOT / "docs" / "case.md").read_text().split("The event kinds are:")[1].split("\n\n")[0]
+    assert set(re.findall(r"`([a-z_]+)`", kinds)) == EVENT_KINDS  # docs/case.md's list, each named
+    assert set(STATUS_NAMES) == set(CaseStatus) and not set(STATUS_NAMES) & set(SUMMONS_STATUS_NAMES)
+    assert set(SUMMONS_STATUS_NAMES) == set(get_args(Summons.model_fields["status"].annotation))
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert local_times("2026-11-24T01:00:00+00:00,2026-11-25T16:30:00+00:00", shanghai) == (
+        "2026-11-24 09:00,2026-11-26 00:30"
+    )
+    assert local_times("Tiered by the catalogue", shanghai) == "Tiered by the catalogue"
