@@ -132,6 +132,9 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         summary="Citizen-request case pipeline: intake, dispatch, handling, callback, closure.",
         version="0.1.0",
         lifespan=lifespan,
+        # Any body, sent with its length or in chunks, is cut off (413) past the largest a call may
+        # send, before it is read into memory or spooled to disk.
+        max_body_size=settings.attachment_policy.largest_body,
     )
     for module in (
         intake,

@@ -167,6 +167,11 @@ class AttachmentPolicy(BaseModel):
         """The most bytes any upload may have: a longer body is cut off there."""
         return max((limits.max_bytes for limits in self.kinds.values()), default=0)
 
+    @property
+    def largest_body(self) -> int:
+        """The most bytes any call may send: a reply's form with its files, and the form's words."""
+        return self.per_action * self.largest + MIB
+
     def allowed(self) -> list[str]:
         return [t for limits in self.kinds.values() for t in limits.types]
 

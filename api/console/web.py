@@ -110,8 +110,7 @@ async def form_of(request: Request) -> dict[str, str]:
     """The posted form's fields (urlencoded, or multipart with files: ``request.form()`` keeps
     those; the last value of a repeated field)."""
     if multipart(request):
-        policy = get_context(request).settings.attachment_policy
-        most = policy.per_action * policy.largest + 1024 * 1024  # the files, and the form's words
+        most = get_context(request).settings.attachment_policy.largest_body
         if int(request.headers.get("content-length") or 0) > most:
             raise HTTPException(413, f"the files are larger than the {most} bytes a form may send")
         return {k: v for k, v in (await request.form()).multi_items() if isinstance(v, str)}

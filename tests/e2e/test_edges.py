@@ -79,3 +79,24 @@ async def test_every_key_reads_the_codes_a_request_may_name(stack: Stack, settin
     wage = next(m for d in listed["domains"] for m in d["matter_types"] if m["code"] == "wage_arrears")
     assert (wage["responsible"], wage["tier"]) == ("hrss_bureau", "yellow")
     assert (await stack.http.get("/v1/reference")).status_code == 401
+
+
+@pytest.fixture
+def small_files(settings: Settings) -> None:
+    """Files of 10 KB at most, one per reply: the largest body a call may send is then 1 MiB and
+    ten pages (set before the app is built)."""
+    policy = settings.attachment_policy
+    kinds = {kind: limits.model_copy(update={"max_mib": 0.01}) for kind, limits in policy.kinds.items()}
+    settings.__dict__["attachment_policy"] = policy.model_copy(update={"kinds": kinds, "per_action": 1})
+
+
+@pytest.mark.usefixtures("small_files")
+@pytest.mark.parametrize("path", ["/v1/requests", "/console/login"])
+async def test_a_body_sent_in_chunks_past_the_largest_a_call_may_send_is_cut_off(stack: Stack, path: str) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]  # no content-length: a chunked body
+        for _ in range(3):
+            yield b"x" * (1024 * 1024)
+
+    response = await stack.http.post(path, content=chunks(), headers=stack.keys["intake"])
+    assert response.status_code == 413
+    assert (await stack.call("GET", "/healthz", "leader")).status_code == 200
