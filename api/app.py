@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -239,7 +239,9 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         except Exception as exc:  # noqa: BLE001  (health reports any failure)
             checks["database"] = f"error: {exc}"
         try:
-            await ctx.client.service_client.check_health()
+            # Retried within 2 s (under the supervisor's 5 s wait): one probe cancelled under load does not
+            # make the API unready.
+            await ctx.client.service_client.check_health(retry=True, timeout=timedelta(seconds=2))
             checks["temporal"] = "ok"
         except Exception as exc:  # noqa: BLE001  (health reports any failure)
             checks["temporal"] = f"error: {exc}"
