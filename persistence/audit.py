@@ -232,7 +232,7 @@ async def case_chains(session: AsyncSession, case_ids: list[str]) -> dict[str, l
     """Many cases' chains in one read (the verify of a whole city pages through them): plain rows,
     not ORM objects, which cost most of the time at 100,000 cases (bench/audit.py)."""
     chains: dict[str, list[ChainEntry]] = {c: [] for c in case_ids}
-    rows = await session.execute(
+    rows = await session.exec(
         sa.select(*_EVENT_COLUMNS)
         .where(col(CaseEventRow.case_id).in_(case_ids))
         .order_by(col(CaseEventRow.case_id), col(CaseEventRow.seq))

@@ -21,21 +21,6 @@ from reports.documents import Block, Heading, Paragraph, Signature, Table, Title
 from services.archive import ARCHIVE, TEMPORAL
 from services.audit import HistoryLookup, Verification, verify
 
-HANDLING = {
-    "dispatched",
-    "deadlines",
-    "accepted",
-    "return_requested",
-    "return_refused",
-    "returned",
-    "tier_changed",
-    "extension_requested",
-    "extension_approved",
-    "extension_refused",
-    "replied",
-    "reopened",
-}
-
 
 @dataclass(frozen=True)
 class CaseFileInput:
