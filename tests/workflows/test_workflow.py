@@ -33,6 +33,7 @@ from tests.helpers import (
     new_request,
     pending_callbacks,
     submit,
+    wait_for,
     wait_for_event,
     wait_for_status,
 )
@@ -194,11 +195,14 @@ async def test_wrong_actions_are_refused_before_entering_history(
             refused = await _refused(update(CaseWorkflow.return_), ReturnInput(actor=DISPATCHER, reason="x"))
             assert refused.type == "forbidden"
 
-            before = await case_file(db, submitted.case_id)
             history = await case.fetch_history()
             rejected_updates = [
                 e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")
             ]
             assert len(rejected_updates) == 1, "only the dispatch was accepted into history"
             state: CaseState = await case.query(CaseWorkflow.status)
-        assert state.status is CaseStatus.dispatched and state.seq == before.case.seq
+            # The main loop records the deadlines a moment after the dispatch answers: the read model
+            # holds every step of the case once it has caught up with the state.
+            file = await wait_for(db, submitted.case_id, lambda f: f.case.seq == state.seq, "caught up")
+        assert state.status is CaseStatus.dispatched
+        assert not {"accepted", "replied", "return_requested"} & {e.kind for e in file.events}
