@@ -109,10 +109,7 @@ def multipart(request: Request) -> bool:
 async def form_of(request: Request) -> dict[str, str]:
     """The posted form's fields (urlencoded, or multipart with files: ``request.form()`` keeps
     those; the last value of a repeated field)."""
-    if multipart(request):
-        most = get_context(request).settings.attachment_policy.largest_body
-        if int(request.headers.get("content-length") or 0) > most:
-            raise HTTPException(413, f"the files are larger than the {most} bytes a form may send")
+    if multipart(request):  # its size is bounded by the app's own limit (``largest_body``)
         return {k: v for k, v in (await request.form()).multi_items() if isinstance(v, str)}
     body = (await request.body()).decode("utf-8", "replace")
     return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
