@@ -330,3 +330,16 @@ async def case_corrections(session: AsyncSession, case_id: str) -> list[MergeCor
         .order_by(col(MergeCorrectionRow.at), col(MergeCorrectionRow.id))
     )
     return list(rows)
+
+
+async def with_first_requests(session: AsyncSession, cases: list[CaseRow]) -> list[tuple[CaseRow, RequestRow | None]]:
+    """Each case with its first request (None for a case that has none left)."""
+    first: dict[str, RequestRow] = {}
+    if cases:
+        for request in await session.exec(
+            select(RequestRow)
+            .where(col(RequestRow.case_id).in_([c.id for c in cases]))
+            .order_by(col(RequestRow.received_at), col(RequestRow.id))
+        ):
+            first.setdefault(request.case_id, request)
+    return [(c, first.get(c.id)) for c in cases]

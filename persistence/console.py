@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import QUEUED, CaseStatus
+from persistence.cases import with_first_requests
 from persistence.models import CaseEventRow, CaseRow, RequestRow, SlipRow, SummonsRow
 
 IN_HAND = (CaseStatus.dispatched, CaseStatus.accepted)
@@ -112,18 +113,6 @@ async def find_cases(
         )
     )
     return await with_first_requests(session, rows)
-
-
-async def with_first_requests(session: AsyncSession, cases: list[CaseRow]) -> list[tuple[CaseRow, RequestRow | None]]:
-    first: dict[str, RequestRow] = {}
-    if cases:
-        for request in await session.exec(
-            select(RequestRow)
-            .where(col(RequestRow.case_id).in_([c.id for c in cases]))
-            .order_by(col(RequestRow.received_at), col(RequestRow.id))
-        ):
-            first.setdefault(request.case_id, request)
-    return [(c, first.get(c.id)) for c in cases]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.case import QUEUED, CaseStatus, MergeInput, Role, SplitInput
+from persistence.cases import with_first_requests
 from persistence.models import CaseEventRow, CaseRow, MergeCorrectionRow, RequestRow
 
 
@@ -133,13 +134,7 @@ async def dispatch_queue(
         )
     )
     ids = [c.id for c in cases]
-    first: dict[str, RequestRow] = {}
-    for request in await session.exec(
-        select(RequestRow)
-        .where(col(RequestRow.case_id).in_(ids))
-        .order_by(col(RequestRow.received_at), col(RequestRow.id))
-    ):
-        first.setdefault(request.case_id, request)
+    pairs = await with_first_requests(session, cases)
     latest: dict[str, dict[str, str]] = {}
     for event in await session.exec(
         select(CaseEventRow)
@@ -147,7 +142,7 @@ async def dispatch_queue(
         .order_by(col(CaseEventRow.seq))
     ):
         latest.setdefault(event.case_id, {}).update({"kind": event.kind, "unit": event.actor_unit or ""} | event.detail)
-    return total, [(c, first[c.id], latest.get(c.id, {})) for c in cases if c.id in first]
+    return total, [(c, r, latest.get(c.id, {})) for c, r in pairs if r is not None]
 
 
 async def intake_counts(session: AsyncSession, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
