@@ -71,6 +71,19 @@ def rss_mib(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time (user + system) a process (and its living children) has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in [pid, *(_children(pid) if children else [])]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / ticks
+
+
 def _children(pid: int) -> list[int]:
     try:
         found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

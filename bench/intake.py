@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import time
 from datetime import UTC, datetime
@@ -20,7 +21,16 @@ import httpx
 from sqlmodel import col, func, select
 
 from bench.bare import TASK_QUEUE, BareWorkflow
-from bench.common import DevServer, app_setup, dev_server, percentile, rss_mib, spawn, write_result
+from bench.common import (
+    DevServer,
+    app_setup,
+    cpu_seconds,
+    dev_server,
+    percentile,
+    rss_mib,
+    spawn,
+    write_result,
+)
 from domain.reference import TOWN_OF_LOCATION, ReferenceData
 from persistence.db import Database
 from persistence.models import CaseRow
@@ -162,10 +172,24 @@ async def run(
         try:
             await wait_until_up(api)
             await asyncio.sleep(1.0)
+            pids = {"server": server.process.pid} | {n: p.pid for n, p in processes.items()}
+
+            def cpu() -> dict[str, float]:
+                return {name: cpu_seconds(pid) for name, pid in pids.items()} | {
+                    "bench": cpu_seconds(os.getpid(), children=False)
+                }
+
             for level, concurrency in enumerate(levels):
                 bodies = request_bodies(settings.reference, count, duplicate_share, level, repeat_share)
+                before = cpu()
                 bare = await bare_round(server, count, concurrency, tag=str(level))
+                between = cpu()
                 ours = await minsheng_round(api, key, db, bodies, concurrency)
+                after = cpu()
+                # CPU per request or workflow, by process: what each side costs the machine, which
+                # the rates only show through the other processes sharing its cores.
+                bare["cpu_ms_each"] = _cpu_ms_each(before, between, count, ("server", "bare_worker", "bench"))
+                ours["cpu_ms_each"] = _cpu_ms_each(between, after, count, ("server", "api", "worker", "bench"))
                 row = {
                     "concurrency": concurrency,
                     "count": count,
@@ -190,6 +214,12 @@ async def run(
         "duplicate_share": duplicate_share,
         "repeat_share": repeat_share,
     }
+
+
+def _cpu_ms_each(
+    before: dict[str, float], after: dict[str, float], count: int, names: tuple[str, ...]
+) -> dict[str, float]:
+    return {name: round((after[name] - before[name]) * 1000 / count, 2) for name in names}
 
 
 async def wait_until_up(api: str) -> None:
@@ -218,6 +248,7 @@ def _print_row(row: dict[str, Any]) -> None:
         f"{m['dispatched_per_s']:>12.1f} | {row['ratio_starts']:>8.2f} {row['ratio_completions']:>7.2f}",
         flush=True,
     )
+    print(f"{'':>12}CPU ms each: bare {b['cpu_ms_each']}, Minsheng {m['cpu_ms_each']}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import httpx
 import yaml
 from sqlmodel import col, func, select
 
-from bench.common import dev_server, free_port, rss_mib, spawn, write_result
+from bench.common import cpu_seconds, dev_server, free_port, percentile, rss_mib, spawn, write_result
 from bench.intake import request_bodies, wait_until_up
 from domain.case import Role
 from domain.classification import classify
@@ -40,7 +40,10 @@ from persistence.models import CaseEventRow, CaseRow, SlipRow
 
 
 async def _post_all(
-    http: httpx.AsyncClient, calls: list[tuple[str, dict[str, Any], dict[str, str]]], concurrency: int
+    http: httpx.AsyncClient,
+    calls: list[tuple[str, dict[str, Any], dict[str, str]]],
+    concurrency: int,
+    latencies: list[float] | None = None,
 ) -> dict[int, int]:
     semaphore = asyncio.Semaphore(concurrency)
     statuses: dict[int, int] = {}
@@ -49,7 +52,10 @@ async def _post_all(
     async def one(path: str, body: dict[str, Any], headers: dict[str, str]) -> None:
         nonlocal done
         async with semaphore:
+            t = time.perf_counter()
             status = (await http.post(path, json=body, headers=headers)).status_code
+            if latencies is not None:
+                latencies.append(time.perf_counter() - t)
         statuses[status] = statuses.get(status, 0) + 1
         done += 1
         if done % 2000 == 0:
@@ -131,16 +137,29 @@ async def run(count: int, wave: int, concurrency: int, workers: int, cache: int)
             async with httpx.AsyncClient(base_url=api, limits=limits, timeout=120) as http:
                 print(f"creating {count} cases through the API …", flush=True)
                 bodies = base_bodies(settings.reference, count, settings.match_policy.area_wide_matter_types)
+                workers_cpu = [cpu_seconds(p.pid) for n, p in processes.items() if n.startswith("worker")]
+                latencies: list[float] = []
+                began_wall = datetime.now(UTC)
                 began = time.perf_counter()
-                statuses = await _post_all(http, [("/v1/requests", b, intake) for b in bodies], concurrency)
+                statuses = await _post_all(http, [("/v1/requests", b, intake) for b in bodies], concurrency, latencies)
                 created_s = time.perf_counter() - began
                 timed = await _wait_for_deadlines(db)
+                timed_s = (await _last_timed(db) - began_wall).total_seconds()
+                worker_cpu_s = sum(cpu_seconds(p.pid) for n, p in processes.items() if n.startswith("worker"))
+                worker_cpu_s -= sum(workers_cpu)
                 figures |= {
                     "create_seconds": round(created_s, 1),
                     "create_per_second": round(count / created_s, 1),
+                    "intake_latency_ms": {
+                        f"p{round(q * 100)}": round(percentile(latencies, q) * 1000, 1) for q in (0.5, 0.95, 0.99)
+                    },
                     "answers": statuses,
                     "open_with_live_deadlines": timed,
-                    "until_all_timed_seconds": round(time.perf_counter() - began, 1),
+                    "until_all_timed_seconds": round(timed_s, 1),
+                    "timed_per_second": round(timed / timed_s, 1),
+                    # Cases to timers set per CPU-second the workers used: per worker core, however
+                    # many cores they had.
+                    "timed_per_worker_cpu_second": round(timed / worker_cpu_s, 1),
                 }
                 figures["memory_mib_after_create"] = _memory(processes, server.process.pid)
                 print(f"created: {figures['create_per_second']}/s; {timed} cases hold live deadlines", flush=True)
@@ -207,6 +226,16 @@ async def _wait_for_deadlines(db: Database, stall_seconds: float = 300) -> int:
             print(f"  … {timed} cases hold their deadlines", flush=True)
         assert time.monotonic() - progressed < stall_seconds, f"stuck at {timed} cases with deadlines"
         await asyncio.sleep(10)
+
+
+async def _last_timed(db: Database) -> datetime:
+    """When the last case to get its deadlines got them (its row's update time)."""
+    async with db.session() as session:
+        last = (
+            await session.exec(select(func.max(CaseRow.updated_at)).where(col(CaseRow.deadline_at).is_not(None)))
+        ).one()
+    assert last is not None
+    return last if last.tzinfo else last.replace(tzinfo=UTC)
 
 
 def _fast_red_config(folder: Path, red_seconds: float) -> Path:
