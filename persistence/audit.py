@@ -42,7 +42,7 @@ def _utc(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def row_content(row: CaseEventRow) -> dict[str, Any]:
+def row_content(row: CaseEventRow | sa.Row[Any]) -> dict[str, Any]:
     return event_content(
         row.case_id,
         row.seq,
@@ -59,31 +59,36 @@ def row_content(row: CaseEventRow) -> dict[str, Any]:
 
 def chain_case_events(session: Session, case_id: str) -> None:
     """Hash the case's events not hashed yet whose predecessor is: in seq order, from the last
-    hashed one. An event written before its predecessor (concurrent updates) waits for it."""
-    unchained = list(
-        session.exec(
-            select(CaseEventRow)
-            .where(CaseEventRow.case_id == case_id, col(CaseEventRow.hash).is_(None))
-            .order_by(col(CaseEventRow.seq))
-        )
-    )
+    hashed one. An event written before its predecessor (concurrent updates) waits for it.
+    Core statements: it runs in every timeline write, and the ORM's unit of work was most of it."""
+    events = CaseEventRow.__table__
+    connection = session.connection()
+    unchained = connection.execute(
+        sa.select(events).where(events.c.case_id == case_id, events.c.hash.is_(None)).order_by(events.c.seq)
+    ).all()
     if not unchained:
         return
     first = unchained[0].seq
     prev = (
         GENESIS
         if first == 1
-        else session.exec(
-            select(CaseEventRow.hash).where(CaseEventRow.case_id == case_id, CaseEventRow.seq == first - 1)
-        ).first()
+        else connection.execute(
+            sa.select(events.c.hash).where(events.c.case_id == case_id, events.c.seq == first - 1)
+        ).scalar()
     )
-    expected = first
+    links: list[dict[str, Any]] = []
     for row in unchained:
-        if prev is None or row.seq != expected:
-            return  # a gap: the rest is chained when the missing event is written
-        row.prev_hash, row.hash = prev, link(prev, row_content(row))
-        session.add(row)
-        prev, expected = row.hash, row.seq + 1
+        if prev is None or row.seq != first + len(links):
+            break  # a gap: the rest is chained when the missing event is written
+        before, prev = prev, link(prev, row_content(row))
+        links.append({"row_id": row.id, "link_prev": before, "link_hash": prev})
+    if links:
+        connection.execute(
+            sa.update(events)
+            .where(events.c.id == sa.bindparam("row_id"))
+            .values(prev_hash=sa.bindparam("link_prev"), hash=sa.bindparam("link_hash")),
+            links,
+        )
 
 
 def chain_pending(session: Session) -> int:

@@ -26,7 +26,7 @@ from persistence.models import (
     SummonsRow,
 )
 from persistence.outbox import add_notifications
-from persistence.sql import dialect_insert
+from persistence.sql import dialect_insert, insert_many
 
 
 def record_case_events(
@@ -52,26 +52,24 @@ def record_case_events(
             ],
             now,
         )
-        session.exec(
-            dialect_insert(session, CaseEventRow)
-            .values(
-                [
-                    {
-                        "case_id": state.case_id,
-                        "seq": e.seq,
-                        "at": e.at,
-                        "kind": e.kind,
-                        "status": e.status.value,
-                        "actor_role": e.actor.role.value,
-                        "actor_unit": e.actor.unit,
-                        "actor_key_id": e.actor.key_id,
-                        "actor_person": e.actor.person,
-                        "detail": e.detail,
-                    }
-                    for e in events
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["case_id", "seq"])
+        insert_many(
+            session,
+            dialect_insert(session, CaseEventRow).on_conflict_do_nothing(index_elements=["case_id", "seq"]),
+            [
+                {
+                    "case_id": state.case_id,
+                    "seq": e.seq,
+                    "at": e.at,
+                    "kind": e.kind,
+                    "status": e.status.value,
+                    "actor_role": e.actor.role.value,
+                    "actor_unit": e.actor.unit,
+                    "actor_key_id": e.actor.key_id,
+                    "actor_person": e.actor.person,
+                    "detail": e.detail,
+                }
+                for e in events
+            ],
         )
         audit.chain_case_events(session, state.case_id)
         for e in events:
@@ -79,9 +77,10 @@ def record_case_events(
                 told = any(kind is TextKind.reply for kind, _ in made)
                 reply = e.detail.get("result") or (_last_reply(session, state.case_id) if told else None)
                 texts.add_texts(session, state.case_id, e.seq, made, reply, now)
-    session.exec(
-        sa.update(CaseRow)
-        .where(col(CaseRow.id) == state.case_id, col(CaseRow.seq) < state.seq)
+    table = CaseRow.__table__
+    session.connection().execute(  # Core: no ORM synchronisation of a row this session never loaded
+        sa.update(table)
+        .where(table.c.id == state.case_id, table.c.seq < state.seq)
         .values(
             status=state.status.value,
             tier=state.tier,

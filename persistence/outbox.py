@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.notifications import NotificationKind, Recipient
 from persistence.models import CaseEventRow, DeliveryRow, OutboxRow
-from persistence.sql import dialect_insert
+from persistence.sql import dialect_insert, insert_many
 
 LEADERSHIP = Recipient.city_leadership.value
 DISCIPLINE_RECORD = Recipient.discipline_commission.value
@@ -133,22 +133,20 @@ def add_events(session: Session, messages: list[dict[str, Any]], now: datetime) 
     """Case events (``domain.events.event_message``) onto the event stream; a retried write adds none."""
     if not messages:
         return
-    session.exec(
-        dialect_insert(session, OutboxRow)
-        .values(
-            [
-                {
-                    "stream": EVENTS,
-                    "dedupe_key": event_key(m["case_id"], m["seq"]),
-                    "recipient": SUBSCRIBERS,
-                    "subject": m["kind"],
-                    "body": m,
-                    "created_at": now,
-                }
-                for m in messages
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    insert_many(
+        session,
+        dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"]),
+        [
+            {
+                "stream": EVENTS,
+                "dedupe_key": event_key(m["case_id"], m["seq"]),
+                "recipient": SUBSCRIBERS,
+                "subject": m["kind"],
+                "body": m,
+                "created_at": now,
+            }
+            for m in messages
+        ],
     )
 
 
@@ -190,13 +188,22 @@ def publish_events(session: Session, now: datetime, order_wait: timedelta, limit
         ready[case_id] = run
     # Publication follows the order of writing across cases, and the seq within each case.
     slots = sorted((r for run in ready.values() for r in run), key=lambda r: r.id or 0)
+    if not slots:
+        return 0
     queues = {case_id: iter(run) for case_id, run in ready.items()}
     last = session.exec(select(sa.func.max(OutboxRow.position))).one() or 0
-    for offset, slot in enumerate(slots, start=1):
-        row = next(queues[slot.body["case_id"]])
-        session.exec(
-            sa.update(OutboxRow).where(col(OutboxRow.id) == row.id).values(position=last + offset, sent_at=now)
-        )
+    # One statement for all (executemany), past the ORM: its per-row update looked each row up
+    # in the session again, the delivery's largest cost.
+    table = OutboxRow.__table__
+    session.connection().execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(position=sa.bindparam("new_position"), sent_at=now),
+        [
+            {"row_id": next(queues[slot.body["case_id"]]).id, "new_position": last + offset}
+            for offset, slot in enumerate(slots, start=1)
+        ],
+    )
     return len(slots)
 
 

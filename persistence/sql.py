@@ -11,9 +11,17 @@ from sqlmodel import Session, SQLModel, func
 
 
 def dialect_insert(session: Session, model: type[SQLModel]) -> Any:
-    """INSERT with the dialect's ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    """INSERT with the dialect's ON CONFLICT clauses (PostgreSQL or SQLite), into the model's table:
+    a Core statement, which skips the ORM's bulk-insert bookkeeping (nothing reads the rows back)."""
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+
+
+def insert_many(session: Session, statement: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """One statement run for each of ``rows`` (executemany): compiled once whatever their number,
+    where a multi-row VALUES is compiled again for every count of rows."""
+    if rows:
+        session.connection().execute(statement, list(rows))
 
 
 def upsert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: str) -> None:

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.texts import TextKind
 from persistence.models import OutboxRow, RequestRow, TextOptOutRow
 from persistence.outbox import EVENTS, event_key
-from persistence.sql import dialect_insert
+from persistence.sql import dialect_insert, insert_many
 
 TEXTS = "text"
 
@@ -23,23 +23,21 @@ def add_texts(
     """The texts one timeline event (``case_id``, ``seq``) makes; a retried write adds none."""
     if not texts:
         return
-    session.exec(
-        dialect_insert(session, OutboxRow)
-        .values(
-            [
-                {
-                    "stream": TEXTS,
-                    "dedupe_key": f"text:{case_id}:{seq}:{kind.value}",
-                    "recipient": f"citizen:{request_id}",
-                    "subject": kind.value,
-                    "body": {"case_id": case_id, "request_id": request_id, "kind": kind.value}
-                    | ({"reply": reply} if kind is TextKind.reply and reply else {}),
-                    "created_at": now,
-                }
-                for kind, request_id in texts
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    insert_many(
+        session,
+        dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"]),
+        [
+            {
+                "stream": TEXTS,
+                "dedupe_key": f"text:{case_id}:{seq}:{kind.value}",
+                "recipient": f"citizen:{request_id}",
+                "subject": kind.value,
+                "body": {"case_id": case_id, "request_id": request_id, "kind": kind.value}
+                | ({"reply": reply} if kind is TextKind.reply and reply else {}),
+                "created_at": now,
+            }
+            for kind, request_id in texts
+        ],
     )
 
 
