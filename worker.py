@@ -15,7 +15,8 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 import workflows
 from activities.archive import AuditActivities
@@ -43,10 +44,17 @@ log = structlog.get_logger(__name__)
 
 
 def compile_workflow_modules() -> None:
-    """Write the workflow modules' bytecode. The sandbox executes a workflow's module afresh for
+    """Write the workflow modules' bytecode. The sandbox (where it is on) executes a workflow's module afresh for
     every new workflow; without a .pyc (PYTHONDONTWRITEBYTECODE=1, common in containers) it
     compiles the source each time, which the profile showed as a tenth of the worker's CPU."""
     compileall.compile_dir(Path(workflows.__file__).parent, quiet=1)
+
+
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """The sandbox where ``MINSHENG_WORKER_SANDBOX`` asks for it (the tests), else workflows run
+    as plain code: what keeps them deterministic then is the rules in tests/unit/
+    test_workflow_rules.py, the suite run sandboxed, and the recorded histories replayed sandboxed."""
+    return SandboxedWorkflowRunner() if settings.worker_sandbox else UnsandboxedWorkflowRunner()
 
 
 def callback_gateway(settings: Settings) -> CallbackGateway:
@@ -92,6 +100,7 @@ def build_delivery_worker(client: Client, settings: Settings, db: Database) -> W
         client,
         task_queue=settings.delivery_task_queue,
         workflows=[DeliveryWorkflow],
+        workflow_runner=workflow_runner(settings),
         activities=delivery_activities(settings, db),
         max_concurrent_activities=settings.worker_max_concurrent_activities,
     )
@@ -104,7 +113,8 @@ def build_worker(
     gateway: CallbackGateway | None = None,
     model: DispatchModel | None = None,
 ) -> Worker:
-    compile_workflow_modules()
+    if settings.worker_sandbox:
+        compile_workflow_modules()
     model = model or DispatchModel(settings.model_store)
     activities = CaseActivities(
         db,
@@ -148,6 +158,7 @@ def build_worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(settings),
         activities=[
             activities.classify_request,
             activities.compute_deadlines,

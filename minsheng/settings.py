@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = Field(default=200, ge=1)
     worker_max_concurrent_workflow_tasks: int = Field(default=200, ge=1)
     worker_max_cached_workflows: int = Field(default=5000, ge=0)
+    worker_sandbox: bool = False
+    """Run workflows in the SDK's sandbox, which re-runs a workflow's module for every new workflow
+    and proxies what it touches: about 40% of the worker's CPU per case (bench/README.md). Off in
+    production; on in the test suite, so that nondeterministic workflow code fails there; replays
+    (the tests' recorded histories, ``minsheng replay``) always run sandboxed."""
     handoff_timeout_seconds: float = Field(default=5.0, gt=0)
     """How long intake waits for the case engine to start or join its case; past it the caller
     hears 202 (kept) and the reconciler hands the request over."""

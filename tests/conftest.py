@@ -8,6 +8,7 @@ server is missing: CI must run them. Set ``MINSHENG_TEST_PG_URL=`` (empty) to sk
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import uuid
@@ -25,6 +26,10 @@ from minsheng.setup import migrate
 from minsheng.temporal import DATA_CONVERTER, ensure_search_attributes
 from persistence.db import Database
 from tests.helpers import PG_URL, ROOT, free_port, fresh_postgres
+
+# Workflows run in the SDK's sandbox in the tests (and in the processes they start), so workflow
+# code that is not deterministic fails here; production runs them unsandboxed (worker.workflow_runner).
+os.environ.setdefault("MINSHENG_WORKER_SANDBOX", "true")
 
 
 def binary(name: str) -> str:

@@ -7,10 +7,18 @@ from collections.abc import Awaitable
 
 import pytest
 
+from minsheng.settings import Settings
 from minsheng.temporal import CASE_CHANNEL, CASE_STATUS, CASE_UNIT, case_workflow_id
 from tests.helpers import Stack, body, eventually, record_history
 
 pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """As production runs the worker: workflows outside the sandbox (the rest of the suite runs
+    them inside, where code that is not deterministic fails)."""
+    return settings.model_copy(update={"worker_sandbox": False})
 
 
 async def test_one_case_end_to_end(stack: Stack) -> None:
