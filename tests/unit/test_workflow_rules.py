@@ -1,6 +1,7 @@
 """The workflow modules' rules, read from their source: production runs workflows outside the SDK's
 sandbox (worker.workflow_runner), so what the sandbox would refuse at run time is refused here,
-for every line, whether a test reaches it or not."""
+for every line, whether a test reaches it or not. (The sandbox never looked inside the modules a
+workflow passes through, the domain's rules: those are pure by the house rules and their tests.)"""
 
 from __future__ import annotations
 
@@ -49,9 +50,15 @@ def _problems(path: Path) -> list[str]:
                     problems.append(f"line {node.lineno}: import of {name} outside imports_passed_through()")
         elif isinstance(node, ast.With) and _passed_through(node):
             continue
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
+            node.value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp | ast.SetComp
+        ):
+            problems.append(f"line {node.lineno}: mutable module state (shared by every workflow outside the sandbox)")
         for inner in ast.walk(node):
             if isinstance(inner, ast.Import | ast.ImportFrom) and inner is not node:
                 problems.append(f"line {inner.lineno}: an import inside code (it would run in every workflow)")
+            elif isinstance(inner, ast.Global):
+                problems.append(f"line {inner.lineno}: global (module state shared by every workflow)")
             elif isinstance(inner, ast.Name) and inner.id in FORBIDDEN_NAMES:
                 problems.append(f"line {inner.lineno}: {inner.id}")
             elif (
@@ -81,10 +88,15 @@ def test_the_rules_catch_what_the_sandbox_would(tmp_path: Path) -> None:
         "        import json\n"
         "        at = datetime.now()\n"
         "        open('x')\n"
+        "SEEN = {}\n"
+        "def count() -> None:\n"
+        "    global SEEN\n"
     )
     assert _problems(bad) == [
         "line 1: import of random outside imports_passed_through()",
         "line 8: an import inside code (it would run in every workflow)",
         "line 9: datetime.now",
         "line 10: open",
+        "line 11: mutable module state (shared by every workflow outside the sandbox)",
+        "line 13: global (module state shared by every workflow)",
     ]
