@@ -29,9 +29,8 @@ from persistence.models import (
     MonthBottomRow,
     MonthlyAssessmentRow,
     NoticeRow,
-    OutboxRow,
 )
-from persistence.sql import dialect_insert
+from persistence.outbox import add_once
 from reports.notices import NoticeDocument, NoticeInput, WithdrawalInput, render_notice, render_withdrawal
 
 
@@ -258,12 +257,7 @@ def store_month(session: Session, inp: StoreMonthInput) -> StoredMonth:
             _notification(f"accountability:{key}:r{revision}", r, document.title, body, now)
             for r in inp.notifications.recipients(row.step, row.unit_code)
         ]
-    if outbox:
-        session.exec(
-            dialect_insert(session, OutboxRow)
-            .values(outbox)
-            .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
-        )
+    add_once(session, outbox)
 
     after = _standing(result)
     steps_after: dict[str, set[str]] = defaultdict(set)

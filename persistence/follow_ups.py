@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.follow_up import FollowUp, ReminderKind
-from persistence.models import AccountabilityActionRow, FollowUpRow, OutboxRow
-from persistence.outbox import LEADERSHIP
-from persistence.sql import dialect_insert, upsert
+from persistence.models import AccountabilityActionRow, FollowUpRow
+from persistence.outbox import LEADERSHIP, add_once
+from persistence.sql import upsert
 
 REMINDER_SUBJECT = {
     ReminderKind.not_held: "问责事项未按期实施提醒",
@@ -55,21 +55,18 @@ def record_follow_up(
             "due_on": state.due_on.isoformat() if state.due_on else "",
             "follow_up": f"{api_url.rstrip('/')}/v1/accountability/follow-ups/{state.key}",
         }
-        session.exec(
-            dialect_insert(session, OutboxRow)
-            .values(
-                [
-                    {
-                        "dedupe_key": f"follow-up:{state.key}:{reminder.value}",
-                        "recipient": recipient,
-                        "subject": f"{REMINDER_SUBJECT[reminder]}：{state.name}",
-                        "body": body,
-                        "created_at": now,
-                    }
-                    for recipient in reminder_recipients(state.unit)
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+        add_once(
+            session,
+            [
+                {
+                    "dedupe_key": f"follow-up:{state.key}:{reminder.value}",
+                    "recipient": recipient,
+                    "subject": f"{REMINDER_SUBJECT[reminder]}：{state.name}",
+                    "body": body,
+                    "created_at": now,
+                }
+                for recipient in reminder_recipients(state.unit)
+            ],
         )
     return True
 

@@ -40,15 +40,18 @@ def add_notifications(
     session: Session, key: str, recipients: list[str], subject: str, body: dict[str, str], at: datetime
 ) -> None:
     """One notification per recipient, once per ``key`` (a repeated write adds nothing)."""
-    session.exec(
-        dialect_insert(session, OutboxRow)
-        .values(
-            [
-                {"dedupe_key": key, "recipient": r, "subject": subject, "body": body, "created_at": at}
-                for r in recipients
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"])
+    add_once(
+        session,
+        [{"dedupe_key": key, "recipient": r, "subject": subject, "body": body, "created_at": at} for r in recipients],
+    )
+
+
+def add_once(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Outbox rows, each once per (dedupe key, recipient): a repeated or resumed write adds none."""
+    insert_many(
+        session,
+        dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"]),
+        rows,
     )
 
 
@@ -131,11 +134,8 @@ def event_key(case_id: str, seq: int) -> str:
 
 def add_events(session: Session, messages: list[dict[str, Any]], now: datetime) -> None:
     """Case events (``domain.events.event_message``) onto the event stream; a retried write adds none."""
-    if not messages:
-        return
-    insert_many(
+    add_once(
         session,
-        dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"]),
         [
             {
                 "stream": EVENTS,

@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.texts import TextKind
 from persistence.models import OutboxRow, RequestRow, TextOptOutRow
-from persistence.outbox import EVENTS, event_key
-from persistence.sql import dialect_insert, insert_many
+from persistence.outbox import EVENTS, add_once, event_key
+from persistence.sql import dialect_insert
 
 TEXTS = "text"
 
@@ -21,11 +21,8 @@ def add_texts(
     session: Session, case_id: str, seq: int, texts: list[tuple[TextKind, str]], reply: str | None, now: datetime
 ) -> None:
     """The texts one timeline event (``case_id``, ``seq``) makes; a retried write adds none."""
-    if not texts:
-        return
-    insert_many(
+    add_once(
         session,
-        dialect_insert(session, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key", "recipient"]),
         [
             {
                 "stream": TEXTS,
